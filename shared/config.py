@@ -1,0 +1,172 @@
+"""One Settings object for every service: the config contract of DESIGN.md, validated at start.
+
+Every check fails fast with a one-line message that says what to change, because an operator reads it
+in a container log: ``ConfigError: API_SECRET_KEY is a placeholder; set a random value ...``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SUPPORTED_LOCALES: tuple[str, ...] = ("en", "ru", "ar")
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "change-me", "changeme", "secret", "placeholder", "dev-secret", "please-change-me", "xxx"}
+)
+ASYNC_DRIVERS = {"sqlite+aiosqlite", "postgresql+asyncpg"}
+SERVICE_MODES = frozenset({"api", "bot", "scheduler"})
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message names the variable and the fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./chronos.db"
+    redis_url: str = ""
+    telegram_bot_token: str = ""
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = ""
+    bot_mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    company_timezone: str = "UTC"
+    default_locale: str = "en"
+    api_secret_key: str = ""
+    stage: Literal["dev", "prod"] = "dev"
+    log_format: Literal["console", "json", ""] = ""
+    log_level: str = "INFO"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    cors_origins: str = ""
+    hr_notify_decisions: bool = True
+    device_sync_minutes: int = 5
+    device_offline_minutes: int = 30
+    device_sync_concurrency: int = 8
+    device_clock_max_drift_seconds: int = 0
+    digest_time: str = "08:00"
+    attendance_process_time: str = "00:30"
+    reminder_pending_time: str = "09:00"
+    escalate_after_days: int = 3
+    outbox_max_attempts: int = 8
+    outbox_poll_seconds: float = 1.0
+
+    @field_validator("company_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"COMPANY_TIMEZONE={value!r} is not an IANA time zone; use e.g. 'Europe/Berlin' or 'UTC'"
+            ) from exc
+        return value
+
+    @field_validator("default_locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        try:
+            Locale.parse(value)
+        except (UnknownLocaleError, ValueError) as exc:
+            raise ValueError(f"DEFAULT_LOCALE={value!r} is not a locale; use one of {SUPPORTED_LOCALES}") from exc
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"DEFAULT_LOCALE={value!r} has no catalog; use one of {SUPPORTED_LOCALES}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(
+                f"DATABASE_URL={_redact(value)!r} is malformed; "
+                "use e.g. 'postgresql+asyncpg://user:pass@host:5432/db' or 'sqlite+aiosqlite:///./chronos.db'"
+            ) from exc
+        if url.drivername not in ASYNC_DRIVERS:
+            raise ValueError(
+                f"DATABASE_URL uses driver {url.drivername!r}; use one of {sorted(ASYNC_DRIVERS)}"
+            )
+        if url.drivername.startswith("postgresql") and not url.database:
+            raise ValueError("DATABASE_URL names no database; append '/<dbname>'")
+        return value
+
+    @field_validator("digest_time", "attendance_process_time", "reminder_pending_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        hours, _, minutes = value.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError(f"{value!r} is not a time of day; use HH:MM such as '08:00'")
+        return value
+
+    @model_validator(mode="after")
+    def _prod_secret(self) -> Settings:
+        if self.stage == "prod" and self.api_secret_key.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "API_SECRET_KEY is empty or a placeholder while STAGE=prod; "
+                "set a random value, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return self
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.stage == "prod" else "console")
+
+    @property
+    def secret_key(self) -> str:
+        """Pepper for token/invitation hashes; a fixed dev value is acceptable only outside prod."""
+        return self.api_secret_key or "chronos-dev-only-pepper"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.company_timezone)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    def require_service_ready(self, mode: str) -> None:
+        """Checks that only matter once we know how the process runs (one service alone vs. all-in-one)."""
+        if mode in SERVICE_MODES and self.stage == "prod" and not self.redis_url:
+            raise ConfigError(
+                f"REDIS_URL is empty but `chronos {mode}` runs on its own in prod; "
+                "services that run apart must share a Redis, e.g. REDIS_URL=redis://redis:6379/0"
+            )
+        if mode in {"bot", "all"} and not self.telegram_bot_token:
+            raise ConfigError("TELEGRAM_BOT_TOKEN is empty; get one from @BotFather and set it")
+        if mode in {"bot", "all"} and self.bot_mode == "webhook" and not self.webhook_url:
+            raise ConfigError("BOT_MODE=webhook needs WEBHOOK_URL (the public https URL Telegram posts to)")
+
+
+def _redact(url: str) -> str:
+    head, sep, tail = url.rpartition("@")
+    return f"***@{tail}" if sep else url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings from the environment (and .env); turn pydantic's report into one actionable line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = str(first.get("msg", exc)).removeprefix("Value error, ")
+        field = ".".join(str(p) for p in first.get("loc", ()))
+        if field and field.upper() not in message:
+            message = f"{field.upper()}: {message}"
+        raise ConfigError(message) from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,84 @@
+"""The exception hierarchy every layer raises and every edge translates.
+
+A ``ChronosError`` carries an untranslated message id (marked with ``N_`` so Babel extracts it) and
+named parameters; the bot and the API render it in the user's language with :meth:`render`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class _Translator(Protocol):
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now."""
+    return message
+
+
+class ChronosError(Exception):
+    """Base of every error a user or operator may see."""
+
+    code = "error"
+    status = 400
+
+    def __init__(
+        self,
+        message: str,
+        /,
+        *,
+        plural: str | None = None,
+        n: int | None = None,
+        details: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.plural = plural
+        self.n = n
+        self.params = params
+        self.details = details or {}
+
+    def render(self, translator: _Translator) -> str:
+        """The message in the translator's language with its parameters filled in."""
+        if self.plural is not None and self.n is not None:
+            text = translator.ngettext(self.message, self.plural, self.n)
+        else:
+            text = translator.gettext(self.message)
+        params = dict(self.params)
+        if self.n is not None:
+            params.setdefault("n", self.n)
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+
+    def __str__(self) -> str:
+        try:
+            return self.message.format(n=self.n, **self.params)
+        except (KeyError, IndexError, ValueError):
+            return self.message
+
+
+class NotFound(ChronosError):
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(ChronosError):
+    code = "forbidden"
+    status = 403
+
+
+class Conflict(ChronosError):
+    code = "conflict"
+    status = 409
+
+
+class Invalid(ChronosError):
+    code = "invalid"
+    status = 422

@@ -1,0 +1,117 @@
+"""Internationalisation with Babel: locale negotiation, gettext/ngettext per locale, dates and numbers.
+
+Catalogs live in ``translations/<locale>/LC_MESSAGES/messages.po`` and are compiled to ``.mo`` by
+``make i18n`` / ``make install``. A catalog that did not load is an error, never a silent fallback:
+Babel's ``Translations.load`` would quietly return ``NullTranslations`` and show English to everyone.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+from babel import Locale, dates, numbers
+from babel.support import NullTranslations, Translations
+
+from shared.config import SUPPORTED_LOCALES
+
+DOMAIN = "messages"
+RTL_LOCALES = frozenset({"ar"})
+
+
+def translations_dir() -> Path:
+    override = os.environ.get("CHRONOS_TRANSLATIONS_DIR")
+    return Path(override) if override else Path(__file__).resolve().parent.parent / "translations"
+
+
+class CatalogMissing(RuntimeError):
+    """A compiled catalog is absent: run `make i18n` (or `make install`)."""
+
+
+def negotiate_locale(language_code: str | None, default: str = "en") -> str:
+    """Map a Telegram ``language_code`` (``ru``, ``ru-RU``, ``pt-BR``, ``ar_SA``) to a supported locale."""
+    if not language_code:
+        return default
+    code = language_code.replace("_", "-").strip()
+    found = Locale.negotiate([code, code.split("-")[0]], list(SUPPORTED_LOCALES), sep="-")
+    return str(found) if found else default
+
+
+@functools.cache
+def load_translations(locale: str) -> Translations:
+    """The compiled catalog of ``locale``; raises CatalogMissing instead of falling back."""
+    if locale not in SUPPORTED_LOCALES:
+        raise CatalogMissing(f"locale {locale!r} is not supported; supported: {SUPPORTED_LOCALES}")
+    mo = translations_dir() / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not mo.is_file():
+        raise CatalogMissing(f"compiled catalog {mo} is missing; run `make i18n`")
+    loaded = Translations.load(str(translations_dir()), [locale], DOMAIN)
+    if type(loaded) is NullTranslations:
+        raise CatalogMissing(f"catalog {mo} did not load")
+    return loaded
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Everything locale-specific a handler needs, bound to one locale."""
+
+    locale: str
+
+    @property
+    def _t(self) -> Translations:
+        return load_translations(self.locale)
+
+    @property
+    def babel_locale(self) -> Locale:
+        return Locale.parse(self.locale)
+
+    @property
+    def rtl(self) -> bool:
+        return self.locale in RTL_LOCALES
+
+    def gettext(self, message: str) -> str:
+        return self._t.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._t.ngettext(singular, plural, n)
+
+    def __call__(self, message: str, **params: object) -> str:
+        text = self._t.gettext(message)
+        return text.format(**params) if params else text
+
+    def plural(self, singular: str, plural: str, n: int, **params: object) -> str:
+        return self._t.ngettext(singular, plural, n).format(n=n, **params)
+
+    def format_date(self, value: date, fmt: str = "medium") -> str:
+        return dates.format_date(value, format=fmt, locale=self.locale)
+
+    def format_datetime(self, value: datetime, fmt: str = "medium", tz: str | None = None) -> str:
+        return dates.format_datetime(value, format=fmt, tzinfo=tz, locale=self.locale)
+
+    def format_time(self, value: time | datetime, fmt: str = "short", tz: str | None = None) -> str:
+        return dates.format_time(value, format=fmt, tzinfo=tz, locale=self.locale)
+
+    def format_decimal(self, value: Decimal | float | int) -> str:
+        return numbers.format_decimal(value, locale=self.locale)
+
+    def month_name(self, month: int, width: str = "wide") -> str:
+        return str(dates.get_month_names(width, context="stand-alone", locale=self.locale)[month])
+
+    def weekday_names(self, width: str = "short") -> list[str]:
+        """Monday first, as ``date.weekday()`` counts."""
+        names = dates.get_day_names(width, context="stand-alone", locale=self.locale)
+        return [str(names[i]) for i in range(7)]
+
+    def format_duration_minutes(self, minutes: int) -> str:
+        hours, mins = divmod(max(0, minutes), 60)
+        return self.gettext("{hours} h {minutes:02d} min").format(hours=hours, minutes=mins)
+
+
+@functools.cache
+def translator(locale: str) -> Translator:
+    load_translations(locale)
+    return Translator(locale)

@@ -1,0 +1,32 @@
+"""All tables; importing this package registers every model on ``Base.metadata``."""
+
+from shared.domain.enums import *  # noqa: F403 - the enums are part of the model's vocabulary
+from shared.model.attendance import DailyAttendance, Device, Punch
+from shared.model.base import Base, UTCDateTime, utcnow
+from shared.model.leave import LeaveBlackout, LeaveLedgerEntry, LeaveRequest, LeaveType
+from shared.model.org import Department, Employee, Holiday, HolidayCalendar, Office, Shift
+from shared.model.system import ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "Base",
+    "DailyAttendance",
+    "Department",
+    "Device",
+    "Employee",
+    "Holiday",
+    "HolidayCalendar",
+    "Invitation",
+    "JobRun",
+    "LeaveBlackout",
+    "LeaveLedgerEntry",
+    "LeaveRequest",
+    "LeaveType",
+    "Office",
+    "OutboxMessage",
+    "Punch",
+    "Shift",
+    "UTCDateTime",
+    "utcnow",
+]

@@ -1,0 +1,63 @@
+"""Programmatic Alembic: `chronos db upgrade` and the tests build the schema through the migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Connection
+
+from shared.model import Base
+from shared.persistence.db import create_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def alembic_config(database_url: str | None = None, connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("path_separator", "os")
+    if database_url:
+        cfg.attributes["database_url"] = database_url
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Bring the database at ``database_url`` to ``revision`` (blocking; call from sync code or a thread)."""
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def upgrade_connection(connection: Connection, revision: str = "head") -> None:
+    command.upgrade(alembic_config(connection=connection), revision)
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def schema_differences(connection: Connection) -> list[object]:
+    """What autogenerate would change: empty when the migrations match the models."""
+    ctx = MigrationContext.configure(
+        connection, opts={"compare_type": True, "render_as_batch": connection.dialect.name == "sqlite"}
+    )
+    return list(compare_metadata(ctx, Base.metadata))
+
+
+async def upgrade_async(database_url: str, revision: str = "head") -> None:
+    """Upgrade from async code (tests, `chronos demo`) on a borrowed connection."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync_conn: upgrade_connection(sync_conn, revision))
+    finally:
+        await engine.dispose()
+
+
+def run_upgrade(database_url: str) -> None:
+    asyncio.run(upgrade_async(database_url))
