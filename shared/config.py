@@ -95,9 +95,7 @@ class Settings(BaseSettings):
                 "use e.g. 'postgresql+asyncpg://user:pass@host:5432/db' or 'sqlite+aiosqlite:///./chronos.db'"
             ) from exc
         if url.drivername not in ASYNC_DRIVERS:
-            raise ValueError(
-                f"DATABASE_URL uses driver {url.drivername!r}; use one of {sorted(ASYNC_DRIVERS)}"
-            )
+            raise ValueError(f"DATABASE_URL uses driver {url.drivername!r}; use one of {sorted(ASYNC_DRIVERS)}")
         if url.drivername.startswith("postgresql") and not url.database:
             raise ValueError("DATABASE_URL names no database; append '/<dbname>'")
         return value
@@ -150,7 +148,7 @@ class Settings(BaseSettings):
 
 
 def _redact(url: str) -> str:
-    head, sep, tail = url.rpartition("@")
+    _head, sep, tail = url.rpartition("@")
     return f"***@{tail}" if sep else url
 
 

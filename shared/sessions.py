@@ -87,9 +87,7 @@ class SessionStore:
         return int(await self.redis.ttl(self._key(user_id)))
 
     @contextlib.asynccontextmanager
-    async def lock(
-        self, user_id: int, *, timeout: float = 30.0, wait: float = 10.0
-    ) -> AsyncIterator[None]:
+    async def lock(self, user_id: int, *, timeout: float = 30.0, wait: float = 10.0) -> AsyncIterator[None]:
         """Hold the user's lock: their updates run one at a time across every replica.
 
         ``timeout`` bounds how long a crashed holder can block others; ``wait`` how long we queue.

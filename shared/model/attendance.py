@@ -40,9 +40,7 @@ class Device(Base):
     clock_drift_seconds: Mapped[int | None]
     offline_alerted_at: Mapped[datetime | None]
     clear_after_sync: Mapped[bool] = mapped_column(default=False)
-    direction_mode: Mapped[DirectionMode] = mapped_column(
-        enum_column(DirectionMode), default=DirectionMode.BY_CODE
-    )
+    direction_mode: Mapped[DirectionMode] = mapped_column(enum_column(DirectionMode), default=DirectionMode.BY_CODE)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

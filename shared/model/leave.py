@@ -77,7 +77,7 @@ class LeaveRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads a dict
+    __mapper_args__ = {"version_id_col": version}
 
 
 class LeaveLedgerEntry(Base):

@@ -84,9 +84,7 @@ class Employee(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
-    department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("departments.id", ondelete="SET NULL"), index=True
-    )
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.EMPLOYEE)
     telegram_user_id: Mapped[int | None] = mapped_column(BigInteger(), unique=True)
@@ -94,9 +92,7 @@ class Employee(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id", ondelete="SET NULL"))
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id", ondelete="SET NULL"))
-    holiday_calendar_id: Mapped[int | None] = mapped_column(
-        ForeignKey("holiday_calendars.id", ondelete="SET NULL")
-    )
+    holiday_calendar_id: Mapped[int | None] = mapped_column(ForeignKey("holiday_calendars.id", ondelete="SET NULL"))
     # ISO weekdays worked, Monday=1 … Sunday=7, e.g. "12345" for Monday to Friday.
     work_week: Mapped[str] = mapped_column(String(7), default="12345")
     hire_date: Mapped[date | None] = mapped_column(Date())
