@@ -20,6 +20,16 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802
+    """Mark a singular/plural pair for extraction; pass the pair as a ChronosError message with ``n=``."""
+    return singular, plural
+
+
+def NC_(context: str, message: str) -> tuple[str, str]:  # noqa: N802
+    """Mark a message with a disambiguating context (looked up with ``pgettext``)."""
+    return context, message
+
+
 class ChronosError(Exception):
     """Base of every error a user or operator may see."""
 
@@ -28,7 +38,7 @@ class ChronosError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | tuple[str, str],
         /,
         *,
         plural: str | None = None,
@@ -36,6 +46,8 @@ class ChronosError(Exception):
         details: dict[str, Any] | None = None,
         **params: Any,
     ) -> None:
+        if isinstance(message, tuple):
+            message, plural = message
         super().__init__(message)
         self.message = message
         self.plural = plural

@@ -79,6 +79,9 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._t.ngettext(singular, plural, n)
 
+    def pgettext(self, context: str, message: str) -> str:
+        return self._t.pgettext(context, message)
+
     def __call__(self, message: str, **params: object) -> str:
         text = self._t.gettext(message)
         return text.format(**params) if params else text

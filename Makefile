@@ -1,0 +1,78 @@
+# Chronos — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LOCALES := en ru ar
+BABEL_KEYWORDS := -k N_ -k t -k NP_:1,2 -k NC_:1c,2 -k plural:1,2 -k ngettext:1,2
+DEMO_DB ?= var/demo.db
+export TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: venv install demo demo-seed test test-unit test-integration test-e2e lint format i18n i18n-compile bench db-upgrade clean
+
+venv: $(BIN)/python
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) i18n-compile
+
+i18n-compile: | $(BIN)/python
+	$(BIN)/pybabel compile --use-fuzzy -d translations -D messages --statistics 2>&1 | grep -v '^$$' || true
+	@for l in $(LOCALES); do test -f translations/$$l/LC_MESSAGES/messages.mo || { echo "catalog $$l did not compile"; exit 1; }; done
+
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+		--project=Chronos --copyright-holder="Chronos contributors" -o translations/messages.pot .
+	@for l in $(LOCALES); do \
+		if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations -D messages -l $$l; \
+		else \
+			$(BIN)/pybabel init -i translations/messages.pot -d translations -D messages -l $$l; \
+		fi; \
+	done
+	$(BIN)/python tools/i18n_fill_en.py translations/en/LC_MESSAGES/messages.po
+	$(MAKE) i18n-compile
+
+demo: install
+	mkdir -p var
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	DATABASE_URL=sqlite+aiosqlite:///./$(DEMO_DB) $(BIN)/chronos db upgrade
+	DATABASE_URL=sqlite+aiosqlite:///./$(DEMO_DB) $(BIN)/chronos demo seed
+
+test: install
+	$(BIN)/pytest -q
+
+test-unit: install
+	$(BIN)/pytest -q tests/unit
+
+test-integration: install
+	$(BIN)/pytest -q tests/integration
+
+test-e2e: install
+	$(BIN)/pytest -q tests/e2e
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+db-upgrade: install
+	$(BIN)/chronos db upgrade
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+	find translations -name '*.mo' -delete

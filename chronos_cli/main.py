@@ -1,0 +1,22 @@
+"""The `chronos` command: every service and operator task behind one entry point."""
+
+from __future__ import annotations
+
+import typer
+
+from chronos_cli import admin, db, demo, importer
+
+app = typer.Typer(
+    name="chronos",
+    help="Chronos — HR assistant in Telegram: attendance, leave, approvals, HR digests.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(admin.app, name="admin")
+app.add_typer(importer.app, name="import")
+app.add_typer(demo.app, name="demo")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,209 @@
+"""Read, clear and set the clock of a ZKTeco device (blocking; run it in a worker thread).
+
+``read_device`` is what the sync job calls. Transport is pyzk 0.9; the attendance buffer is read
+with pyzk's ``read_with_buffer`` and parsed by :mod:`shared.zk.records` (pyzk's own
+``get_attendance`` is quadratic and does not validate the buffer).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from zk import ZK, const
+
+from shared.zk.errors import DeviceDataMismatch
+from shared.zk.records import RawRecord, parse_attendance_buffer
+from shared.zk.session import DeviceParams, device_session, translate_errors
+from shared.zk.timezones import records_to_utc, to_utc
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceUser:
+    """A user enrolled on the device. ``uid`` is the device slot, ``user_id`` the badge/PIN."""
+
+    uid: int
+    user_id: str
+    name: str
+    privilege: int = 0
+    group_id: str = ""
+    card: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceReadout:
+    """Everything one read of a device produced; times are device-local and naive."""
+
+    address: str
+    timezone: str
+    serial: str
+    firmware: str
+    device_time: datetime
+    """The device clock when read (naive, device-local)."""
+    reference_utc: datetime
+    """The "now" the drift was measured against."""
+    clock_drift: timedelta
+    """Device clock (as UTC) minus ``reference_utc``; positive = device is ahead."""
+    users: list[DeviceUser]
+    records: list[RawRecord]
+    record_count: int
+    """Attendance record count the device reported in its free sizes (equals ``len(records)``)."""
+    record_size: int | None
+    """Attendance record format in bytes (8, 16 or 40); ``None`` when the log is empty."""
+    user_count: int
+    record_capacity: int
+    attempts: int = 1
+    """How many times the attendance buffer was read (2 after a count mismatch)."""
+    duration_s: float = field(default=0.0, compare=False)
+
+    @property
+    def users_by_uid(self) -> dict[int, DeviceUser]:
+        return {user.uid: user for user in self.users}
+
+    def records_utc(self) -> list[datetime]:
+        """UTC instants of :attr:`records`, same order (DST rules in :mod:`.timezones`)."""
+        return records_to_utc(self.records, self.timezone)
+
+
+def _users(client: ZK) -> list[DeviceUser]:
+    return [
+        DeviceUser(
+            uid=int(user.uid),
+            user_id=str(user.user_id),
+            name=str(user.name),
+            privilege=int(user.privilege),
+            group_id=str(user.group_id),
+            card=int(user.card),
+        )
+        for user in client.get_users()
+    ]
+
+
+def _read_attendance(
+    client: ZK, params: DeviceParams, users: Mapping[int, str]
+) -> tuple[int, int | None, list[RawRecord], int]:
+    """(reported count, record size, records, attempts); re-reads once on a count mismatch."""
+    for attempt in (1, 2):
+        with translate_errors(params, "read the record count"):
+            client.read_sizes()
+        count = int(client.records)
+        if count == 0:
+            return 0, None, [], attempt
+        with translate_errors(params, "read the attendance buffer"):
+            buffer, _size = client.read_with_buffer(const.CMD_ATTLOG_RRQ)
+        _free_data(client, params)
+        try:
+            record_size, records = parse_attendance_buffer(buffer, count, users, expected_size=params.record_size)
+        except DeviceDataMismatch as exc:
+            if attempt == 2:
+                raise DeviceDataMismatch(f"device {params.address}: {exc} (also after a re-read)") from exc
+            logger.warning("device %s: %s; reading the attendance log once more", params.address, exc)
+            continue
+        return count, record_size, records, attempt
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _free_data(client: ZK, params: DeviceParams) -> None:
+    try:
+        client.free_data()
+    except Exception as exc:  # the data is already complete and validated independently
+        logger.warning("device %s: FREE_DATA failed: %r", params.address, exc)
+
+
+def read_device(
+    params: DeviceParams, *, timeout: float | None = None, now_utc: datetime | None = None
+) -> DeviceReadout:
+    """Read identity, clock, users and the whole attendance log of one device.
+
+    Blocking: run it in a thread (``asyncio.to_thread``). The device is disabled while reading
+    and re-enabled in every case. ``timeout`` (seconds per device reply) defaults to
+    ``params.timeout``. ``now_utc`` is the reference for the clock drift; by default the current
+    time right after the device clock was read.
+
+    Raises :class:`DeviceUnreachable`, :class:`DeviceAuthFailed`, :class:`DeviceDataMismatch` or
+    :class:`DeviceProtocolError`; never returns a partial log.
+    """
+    if now_utc is not None and now_utc.tzinfo is None:
+        raise ValueError("now_utc must be timezone-aware")
+    started = time.monotonic()
+    with device_session(params, timeout=timeout) as client:
+        with translate_errors(params, "read the serial number"):
+            serial = client.get_serialnumber()
+        with translate_errors(params, "read the firmware version"):
+            firmware = client.get_firmware_version()
+        with translate_errors(params, "read the clock"):
+            device_time = client.get_time()
+        reference = now_utc if now_utc is not None else datetime.now(UTC)
+        with translate_errors(params, "read the users"):
+            users = _users(client)
+        count, record_size, records, attempts = _read_attendance(
+            client, params, {user.uid: user.user_id for user in users}
+        )
+        user_count, capacity = int(client.users), int(client.rec_cap)
+    drift = to_utc(device_time, params.timezone) - reference.astimezone(UTC)
+    readout = DeviceReadout(
+        address=params.address,
+        timezone=params.timezone,
+        serial=serial,
+        firmware=firmware,
+        device_time=device_time,
+        reference_utc=reference,
+        clock_drift=drift,
+        users=users,
+        records=records,
+        record_count=count,
+        record_size=record_size,
+        user_count=user_count,
+        record_capacity=capacity,
+        attempts=attempts,
+        duration_s=time.monotonic() - started,
+    )
+    logger.info(
+        "device %s (serial %s): %d users, %d records of %s bytes, drift %+.0f s, %.2f s",
+        params.address, serial, len(users), len(records), record_size,
+        drift.total_seconds(), readout.duration_s,
+    )  # fmt: skip
+    return readout
+
+
+def clear_attendance(params: DeviceParams, *, expected_count: int | None = None, timeout: float | None = None) -> int:
+    """Delete the device's attendance log; returns how many records it held.
+
+    Pass ``expected_count`` (the number of records you stored from the last read) to refuse to
+    clear when the device holds a different number: the device is disabled between the check and
+    the clear, so no punch can slip in and be lost.
+    """
+    with device_session(params, timeout=timeout) as client:
+        with translate_errors(params, "read the record count"):
+            client.read_sizes()
+        count = int(client.records)
+        if expected_count is not None and count != expected_count:
+            raise DeviceDataMismatch(
+                f"device {params.address} holds {count} attendance records, expected "
+                f"{expected_count}; not clearing (read and store the new punches first)"
+            )
+        with translate_errors(params, "clear the attendance log"):
+            client.clear_attendance()
+            client.refresh_data()
+    logger.info("device %s: cleared %d attendance records", params.address, count)
+    return count
+
+
+def set_time(params: DeviceParams, when: datetime, *, timeout: float | None = None) -> datetime:
+    """Set the device clock; returns the device time it had before (naive, device-local).
+
+    ``when`` may be aware (converted to the device zone) or naive (taken as device-local).
+    """
+    local = when.astimezone(params.zone).replace(tzinfo=None) if when.tzinfo else when
+    with device_session(params, timeout=timeout) as client:
+        with translate_errors(params, "read the clock"):
+            before = client.get_time()
+        with translate_errors(params, "set the clock"):
+            client.set_time(local.replace(microsecond=0))
+    logger.info("device %s: clock %s → %s", params.address, before, local)
+    return before

@@ -1,0 +1,106 @@
+"""Shared fixtures: one fresh database per backend per run, one clean slate per test, real Redis.
+
+Integration tests take the ``db`` fixture and run twice, on SQLite and on PostgreSQL. Each run creates
+its own PostgreSQL database (so concurrent runs on one server don't collide) and drops it at the end;
+Redis tests use db 15 under a per-run key prefix and delete only their own keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from shared.model import Base
+from shared.persistence import Database
+from shared.persistence.migrate import upgrade_async
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+RUN_ID = uuid.uuid4().hex[:10]
+
+
+async def _admin_execute(statement: str) -> None:
+    from shared.persistence.db import create_engine
+
+    engine = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database of this run's own, migrated to head."""
+    name = f"chronos_t_{RUN_ID}"
+    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+    url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        asyncio.run(upgrade_async(url))
+        yield url
+    finally:
+        asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path: Path = tmp_path_factory.mktemp("db") / "chronos.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    asyncio.run(upgrade_async(url))
+    return url
+
+
+async def _wipe(database: Database) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    async with database.engine.begin() as conn:
+        if database.dialect == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                await conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"], ids=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres":
+        return request.getfixturevalue("pg_url")
+    return request.getfixturevalue("sqlite_url")
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """A migrated, empty database (SQLite or PostgreSQL) for one test."""
+    database = Database.from_url(db_url)
+    await _wipe(database)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    return f"chronos-test:{RUN_ID}:{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture
+async def real_redis(redis_prefix: str) -> AsyncIterator[object]:
+    """A client of the real Redis test db; deletes this test's keys (and only those) afterwards."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(TEST_REDIS_URL, decode_responses=True)
+    try:
+        yield client
+    finally:
+        keys = [k async for k in client.scan_iter(match=f"{redis_prefix}*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
