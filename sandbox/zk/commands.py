@@ -23,7 +23,7 @@ _PREPARE_BUFFER = struct.Struct("<bhii")
 _READ_BUFFER = struct.Struct("<ii")
 
 
-@dataclass
+@dataclass(eq=False)
 class Session:
     """One client connection (TCP) or client address (UDP)."""
 
@@ -99,7 +99,11 @@ class CommandProcessor:
         if handler is None:
             logger.info("unsupported command %d from %s", packet.command, session.peer)
             return self._answer(session, packet, p.CMD_ACK_UNKNOWN)
-        return handler(session, packet)
+        try:
+            return handler(session, packet)
+        except Exception:
+            logger.exception("command %d from %s failed", packet.command, session.peer)
+            return self._answer(session, packet, p.CMD_ACK_ERROR)
 
     def close_session(self, session: Session) -> None:
         """The connection ended: a device re-enables itself when its disabling client is gone."""
