@@ -87,7 +87,11 @@ def resolve_directions(punches: Sequence[PunchFact]) -> list[Direction]:
     last_index = len(punches) - 1
     for index, punch in enumerate(punches):
         direction = punch.direction
-        if direction is _UNKNOWN:
+        if direction == _IN:
+            direction = _IN
+        elif direction == _OUT:
+            direction = _OUT
+        else:
             direction = _OUT if (index == last_index and index > 0) or previous is _IN else _IN
         result.append(direction)
         previous = direction

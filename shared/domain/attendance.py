@@ -1,0 +1,231 @@
+"""Daily attendance classification: one employee, one shift day, punches in → a ``daily_attendance`` row out.
+
+Frappe HRMS auto-attendance semantics, with its known gaps fixed. Rules decided here:
+
+* **Order of checks**: holiday, then weekend (a holiday on a weekend is a holiday) → with no punch the
+  day is HOLIDAY / WEEKEND; with punches it is PRESENT (INCOMPLETE when the check-out is missing),
+  ``worked_on_day_off`` set, no late / early / hour thresholds (nothing was scheduled). Then approved
+  leave: full → ON_LEAVE; half (am/pm) → HALF_LEAVE, and in both cases any punches are still recorded
+  (first in, last out, worked minutes, punch count). Then, on a working day: no punch → ABSENT; no
+  check-out after the first check-in (a single punch, only ins, only outs) → INCOMPLETE ("missing
+  check-out" — unlike Frappe, which marks it absent because it computes 0 hours); worked minutes below
+  ``absent_hours`` → ABSENT; below ``half_day_hours`` → HALF_DAY; else PRESENT. A threshold of 0 is off.
+* **Half leave**: the half on leave is excused. Morning leave: lateness is measured from the shift's
+  midpoint; afternoon leave: early exit is measured to the midpoint. The hour thresholds do not apply.
+* **First in / last out**: the earliest IN, and the latest OUT after it (OUTs before the first IN are
+  ignored). Worked time in ``first_last`` mode = last out − first in; in ``pairs`` mode the sum of
+  (IN, next OUT) pairs, pairing the first IN of a run with the next OUT (as Frappe); unmatched punches
+  (extra INs, OUTs without an IN, a trailing IN) are ignored. Minutes are whole minutes, rounded down.
+* **Late / early**: ``late_minutes`` counts from the scheduled start (not from the end of the grace,
+  the grace is a tolerance, not a deduction) and is recorded only when it exceeds the grace; likewise
+  ``early_exit_minutes`` to the scheduled end. So ``late_minutes > 0`` *is* the late flag. Both are in
+  whole minutes (09:10:59 with a 10-minute grace is on time). They are not recorded for ABSENT days,
+  days off or full leave; an INCOMPLETE day may be late (its first in is known), never early.
+* **No shift**: the day is the local calendar day; status comes from punches only (ABSENT / INCOMPLETE /
+  PRESENT, plus the day-off and leave rules); no late, early, half day or hour thresholds.
+* **Final**: a day is final once ``now`` is past ``end + checkout_after`` (no shift: past local
+  midnight). Before that it still gets a provisional classification with ``is_final`` False.
+* **Deterministic**: punches are filtered to the day's range, sorted by (instant, direction, source) and
+  de-duplicated (2 minutes) first, so the result depends only on the set of punches. ``punch_count``
+  counts the punches kept. ``leave_request_id`` is set only when the status is ON_LEAVE / HALF_LEAVE.
+* **Manual overrides win**: the caller writes a result only when :func:`should_write` says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from shared.domain.enums import AttendanceStatus, Direction, HoursMode
+from shared.domain.punches import PunchFact, drop_duplicates, resolve_directions
+from shared.domain.shift_window import ShiftRule, assign_punches_to_days, day_range, shift_window
+
+_IN = Direction.IN
+_OUT = Direction.OUT
+_PAIRS = HoursMode.PAIRS
+
+
+class DayLeave(StrEnum):
+    """Approved leave covering the day: all of it, or the morning / afternoon half."""
+
+    FULL = "full"
+    MORNING = "am"
+    AFTERNOON = "pm"
+
+
+@dataclass(frozen=True, slots=True)
+class DayContext:
+    """What else is known about the employee's day: work week (ISO weekdays), holiday, approved leave."""
+
+    date: dt.date
+    work_week: str = "12345"
+    is_holiday: bool = False
+    leave: DayLeave | None = None
+    leave_request_id: int | None = None
+    employee_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DayResult:
+    """One ``daily_attendance`` row (same field names as the columns)."""
+
+    employee_id: int | None
+    date: dt.date
+    status: AttendanceStatus
+    first_in: dt.datetime | None = None
+    last_out: dt.datetime | None = None
+    worked_minutes: int = 0
+    late_minutes: int = 0
+    early_exit_minutes: int = 0
+    worked_on_day_off: bool = False
+    shift_id: int | None = None
+    leave_request_id: int | None = None
+    punch_count: int = 0
+    is_final: bool = False
+
+    @property
+    def missing_checkout(self) -> bool:
+        """Punches were recorded but no check-in followed by a check-out."""
+        return self.punch_count > 0 and (self.first_in is None or self.last_out is None)
+
+
+def should_write(existing_row_is_manual_override: bool) -> bool:
+    """Whether a computed result may replace the stored row: a manual override is never overwritten."""
+    return not existing_row_is_manual_override
+
+
+def _span(
+    punches: Sequence[PunchFact], directions: Sequence[Direction], mode: HoursMode
+) -> tuple[dt.datetime | None, dt.datetime | None, int]:
+    """(first in, last out after it, worked seconds) of a day's sorted, de-duplicated punches."""
+    try:
+        first = directions.index(_IN)
+    except ValueError:
+        return None, None, 0
+    last = None
+    for index in range(len(directions) - 1, first, -1):
+        if directions[index] is _OUT:
+            last = index
+            break
+    if last is None:
+        return punches[first].instant, None, 0
+    first_in, last_out = punches[first].instant, punches[last].instant
+    if mode != _PAIRS:
+        return first_in, last_out, int((last_out - first_in).total_seconds())
+    seconds = 0.0
+    opened: dt.datetime | None = None
+    for index in range(first, last + 1):
+        if directions[index] is _IN:
+            if opened is None:
+                opened = punches[index].instant
+        elif opened is not None:
+            seconds += (punches[index].instant - opened).total_seconds()
+            opened = None
+    return first_in, last_out, int(seconds)
+
+
+def _minutes_after(later: dt.datetime, earlier: dt.datetime, grace: int) -> int:
+    minutes = int((later - earlier).total_seconds()) // 60
+    return minutes if minutes > grace else 0
+
+
+def classify_day(
+    context: DayContext,
+    punches: Iterable[PunchFact],
+    shift: ShiftRule | None,
+    tz: dt.tzinfo,
+    *,
+    now: dt.datetime,
+) -> DayResult:
+    """Classify one shift day from the employee's punches (any order; those outside the day are ignored)."""
+    day = context.date
+    window = shift_window(day, shift, tz)
+    lower, upper = day_range(day, shift, tz)
+    kept = drop_duplicates([p for p in punches if lower <= p.instant < upper])
+    directions = resolve_directions(kept)
+    mode = shift.hours_mode if shift is not None else HoursMode.FIRST_LAST
+    first_in, last_out, seconds = _span(kept, directions, mode)
+    worked = seconds // 60
+    count = len(kept)
+    shift_id = shift.id if shift is not None else None
+    is_final = now > window.latest_utc
+
+    def result(status: AttendanceStatus, late: int = 0, early: int = 0, *, day_off: bool = False) -> DayResult:
+        on_leave = status is AttendanceStatus.ON_LEAVE or status is AttendanceStatus.HALF_LEAVE
+        return DayResult(
+            employee_id=context.employee_id,
+            date=day,
+            status=status,
+            first_in=first_in,
+            last_out=last_out,
+            worked_minutes=worked,
+            late_minutes=late,
+            early_exit_minutes=early,
+            worked_on_day_off=day_off,
+            shift_id=shift_id,
+            leave_request_id=context.leave_request_id if on_leave else None,
+            punch_count=count,
+            is_final=is_final,
+        )
+
+    off_status = (
+        AttendanceStatus.HOLIDAY
+        if context.is_holiday
+        else (None if str(day.isoweekday()) in context.work_week else AttendanceStatus.WEEKEND)
+    )
+    if off_status is not None:
+        if not kept:
+            return result(off_status)
+        status = AttendanceStatus.PRESENT if last_out is not None else AttendanceStatus.INCOMPLETE
+        return result(status, day_off=True)
+
+    leave = context.leave
+    if leave == DayLeave.FULL:
+        return result(AttendanceStatus.ON_LEAVE)
+
+    if leave is None:
+        if not kept:
+            return result(AttendanceStatus.ABSENT)
+        if last_out is None:
+            status = AttendanceStatus.INCOMPLETE
+        elif shift is not None and worked < shift.absent_hours * 60:
+            return result(AttendanceStatus.ABSENT)
+        elif shift is not None and worked < shift.half_day_hours * 60:
+            status = AttendanceStatus.HALF_DAY
+        else:
+            status = AttendanceStatus.PRESENT
+    else:
+        status = AttendanceStatus.HALF_LEAVE
+    if shift is None:
+        return result(status)
+
+    expected_start, expected_end = window.start_utc, window.end_utc
+    if leave is not None:
+        midpoint = expected_start + (expected_end - expected_start) / 2
+        if leave == DayLeave.MORNING:
+            expected_start = midpoint
+        else:
+            expected_end = midpoint
+    late = _minutes_after(first_in, expected_start, shift.late_grace_minutes) if first_in is not None else 0
+    early = _minutes_after(expected_end, last_out, shift.early_grace_minutes) if last_out is not None else 0
+    return result(status, late, early)
+
+
+def classify_days(
+    punches: Iterable[PunchFact],
+    contexts: Iterable[DayContext],
+    shift: ShiftRule | None,
+    tz: dt.tzinfo,
+    *,
+    now: dt.datetime,
+) -> list[DayResult]:
+    """Classify a range of one employee's days from all their punches in the range, in one pass.
+
+    Load the punches with ``day_range(first)[0] <= instant < day_range(last)[1]``; results come in the
+    order of ``contexts``.
+    """
+    contexts = list(contexts)
+    by_day = assign_punches_to_days(punches, (c.date for c in contexts), shift, tz)
+    return [classify_day(c, by_day[c.date], shift, tz, now=now) for c in contexts]

@@ -1,0 +1,182 @@
+"""Shift windows in UTC and the assignment of punches to shift days.
+
+Rules decided here:
+
+* **Night shift**: ``end_time < start_time`` ends the next calendar day; ``end_time == start_time`` is a
+  24-hour shift (e.g. 08:00–08:00). Either way the shift day is the date it *starts* on.
+* **Local times** are resolved in the employee's zone on that date, so a 22:00–06:00 shift lasts 9 h on
+  the night clocks go back and 7 h on the night they go forward. A start or end in the spring-forward
+  gap is shifted forward by the gap (02:30 that does not exist → 03:30 summer time). An ambiguous start
+  takes the first occurrence (fold=0), an ambiguous end the second (fold=1): the interval is as worked.
+* **Window**: a punch matches day D when ``start − checkin_before ≤ instant ≤ end + checkout_after``.
+* **Overlapping windows** of consecutive days: a punch belongs to the day whose *scheduled interval*
+  [start, end] is nearest (distance 0 inside it); a tie goes to the later day. For non-overlapping
+  scheduled shifts this cuts the overlap at the midpoint between yesterday's end and today's start, so
+  a late check-out stays with yesterday and an early check-in goes to today (nearest *start* would give
+  a long shift's check-out to the next day). When the scheduled intervals themselves overlap (a 24-hour
+  shift, 25 h on a DST night) the cut is today's start. The cut depends only on the calendar
+  neighbours, so a day's punches are the same whichever date range is loaded.
+* **No shift**: the day is the employee's local calendar day [00:00, next 00:00), with no schedule
+  (``scheduled_minutes`` 0, no check-in/out windows beyond it).
+* Windows are assumed to overlap at most the adjacent days: each check-in / check-out window is capped
+  at 12 h (:class:`ShiftRule` refuses more).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from functools import lru_cache
+
+from shared.domain.enums import HoursMode
+from shared.domain.punches import PunchFact
+from shared.errors import N_, Invalid
+
+MAX_WINDOW_MINUTES = 12 * 60
+_ONE_DAY = timedelta(days=1)
+_EPSILON = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftRule:
+    """A ``shifts`` row (``id`` is the shift id, copied to the result's ``shift_id``)."""
+
+    start_time: time
+    end_time: time
+    late_grace_minutes: int = 0
+    early_grace_minutes: int = 0
+    half_day_hours: Decimal = Decimal(4)
+    absent_hours: Decimal = Decimal(1)
+    checkin_before_minutes: int = 120
+    checkout_after_minutes: int = 240
+    hours_mode: HoursMode = HoursMode.FIRST_LAST
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.late_grace_minutes < 0 or self.early_grace_minutes < 0:
+            raise Invalid(N_("Grace minutes cannot be negative."))
+        if self.half_day_hours < 0 or self.absent_hours < 0:
+            raise Invalid(N_("Hour thresholds cannot be negative."))
+        for minutes in (self.checkin_before_minutes, self.checkout_after_minutes):
+            if not 0 <= minutes <= MAX_WINDOW_MINUTES:
+                raise Invalid(
+                    N_("Check-in and check-out windows must be between 0 and {max} minutes."),
+                    max=MAX_WINDOW_MINUTES,
+                )
+
+    @property
+    def is_night(self) -> bool:
+        """True when the shift ends on the day after it starts (24-hour shifts included)."""
+        return self.end_time <= self.start_time
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftWindow:
+    """One shift day in UTC: scheduled [start, end] and the punch window [earliest, latest]."""
+
+    start_utc: datetime
+    end_utc: datetime
+    earliest_utc: datetime
+    latest_utc: datetime
+    scheduled_minutes: int
+
+
+def local_to_utc(day: date, at: time, tz: tzinfo, *, fold: int) -> datetime:
+    """A wall-clock time on ``day`` in ``tz`` as UTC; a time in the DST gap is shifted forward.
+
+    ``fold`` picks the occurrence of an ambiguous time (0 first, 1 second).
+    """
+    first = datetime.combine(day, at, tzinfo=tz)
+    second = first.replace(fold=1)
+    offset_first, offset_second = first.utcoffset(), second.utcoffset()
+    if offset_first is not None and offset_second is not None and offset_first < offset_second:
+        # A gap (the offset grows): fold=0 reads it with the old offset, i.e. shifted forward.
+        return first.astimezone(UTC)
+    return (second if fold else first).astimezone(UTC)
+
+
+@lru_cache(maxsize=65_536)
+def _window(day: date, shift: ShiftRule | None, tz: tzinfo) -> ShiftWindow:
+    if shift is None:
+        start = local_to_utc(day, time(0), tz, fold=0)
+        end = local_to_utc(day + _ONE_DAY, time(0), tz, fold=0)
+        return ShiftWindow(start, end, start, end, 0)
+    start = local_to_utc(day, shift.start_time, tz, fold=0)
+    end_day = day + _ONE_DAY if shift.is_night else day
+    end = local_to_utc(end_day, shift.end_time, tz, fold=1)
+    return ShiftWindow(
+        start_utc=start,
+        end_utc=end,
+        earliest_utc=start - timedelta(minutes=shift.checkin_before_minutes),
+        latest_utc=end + timedelta(minutes=shift.checkout_after_minutes),
+        scheduled_minutes=int((end - start).total_seconds()) // 60,
+    )
+
+
+def shift_window(day: date, shift: ShiftRule | None, tz: tzinfo) -> ShiftWindow:
+    """The UTC window of the shift day ``day`` in zone ``tz`` (``None`` shift: the local calendar day).
+
+    Cached per (date, shift, zone): the nightly job asks for the same few windows thousands of times.
+    """
+    return _window(day, shift, tz)
+
+
+def _cut(before: ShiftWindow, after: ShiftWindow) -> datetime | None:
+    """First instant that belongs to ``after`` when the two windows overlap, else ``None``."""
+    if before.latest_utc < after.earliest_utc:
+        return None
+    if before.end_utc <= after.start_utc:
+        cut = before.end_utc + (after.start_utc - before.end_utc) / 2
+    else:
+        cut = after.start_utc
+    cut = max(cut, after.earliest_utc)
+    if cut > before.latest_utc:
+        cut = before.latest_utc + _EPSILON
+    return cut
+
+
+@lru_cache(maxsize=65_536)
+def _range(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[datetime, datetime]:
+    window = _window(day, shift, tz)
+    lower = _cut(_window(day - _ONE_DAY, shift, tz), window) or window.earliest_utc
+    upper = _cut(window, _window(day + _ONE_DAY, shift, tz)) or window.latest_utc + _EPSILON
+    return lower, upper
+
+
+def day_range(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The half-open UTC range [lower, upper) of punches that belong to shift day ``day``.
+
+    It is the window with the overlaps of the neighbouring days cut off; a service that processes one
+    day loads ``lower <= instant < upper``.
+    """
+    return _range(day, shift, tz)
+
+
+def assign_punches_to_days(
+    punches: Iterable[PunchFact], days: Iterable[date], shift: ShiftRule | None, tz: tzinfo
+) -> dict[date, list[PunchFact]]:
+    """Split one employee's punches over shift days in one pass; every punch lands in at most one day.
+
+    ``punches`` may come in any order; each day's list is sorted and every requested day is a key.
+    Punches that belong to no requested day are left out.
+    """
+    ordered: Sequence[PunchFact] = sorted(punches)
+    instants = [punch.instant for punch in ordered]
+    result: dict[date, list[PunchFact]] = {}
+    cursor = 0
+    for day in sorted(set(days)):
+        lower, upper = _range(day, shift, tz)
+        begin = bisect_left(instants, lower, cursor)
+        end = bisect_left(instants, upper, begin)
+        result[day] = list(ordered[begin:end])
+        cursor = end
+    return result
+
+
+def clear_window_cache() -> None:
+    """Forget cached windows (tests; a long-running process never needs it)."""
+    _window.cache_clear()
+    _range.cache_clear()
