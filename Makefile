@@ -9,7 +9,7 @@ DEMO_DB ?= var/demo.db
 export TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: venv install demo demo-seed test test-unit test-integration test-e2e lint format i18n i18n-compile bench db-upgrade clean
+.PHONY: browser-deps venv install demo demo-seed test test-unit test-integration test-e2e lint format i18n i18n-compile bench db-upgrade clean
 
 venv: $(BIN)/python
 
@@ -57,6 +57,17 @@ test-integration: install
 
 test-e2e: install
 	$(BIN)/pytest -q tests/e2e
+
+# Debian's Chromium for the browser e2e test (CI runs as root; elsewhere the test says how to install it).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing chromium (Debian package) for the browser test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium is missing: sudo apt-get install chromium (needed by tests/e2e/browser)"; \
+		fi; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

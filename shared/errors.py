@@ -20,12 +20,12 @@ def N_(message: str) -> str:
     return message
 
 
-def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802
+def NP_(singular: str, plural: str) -> tuple[str, str]:
     """Mark a singular/plural pair for extraction; pass the pair as a ChronosError message with ``n=``."""
     return singular, plural
 
 
-def NC_(context: str, message: str) -> tuple[str, str]:  # noqa: N802
+def NC_(context: str, message: str) -> tuple[str, str]:
     """Mark a message with a disambiguating context (looked up with ``pgettext``)."""
     return context, message
 

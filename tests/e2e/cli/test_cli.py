@@ -1,0 +1,113 @@
+"""The `chronos` command as an operator runs it: a real subprocess, real databases."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from shared.model import ApiToken, Employee
+from shared.persistence import Database
+from tests.conftest import TEST_DATABASE_URL, _admin_execute
+
+CHRONOS = str(Path(sys.executable).with_name("chronos"))
+HEADER = "code,full_name,email,phone,department,manager_code,role,device_user_id,locale,timezone,shift\n"
+
+
+def chronos(*args: str, database_url: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "DATABASE_URL": database_url, "COLUMNS": "200", **env}
+    return subprocess.run([CHRONOS, *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120)
+
+
+async def _count(url: str, model) -> int:
+    db = Database.from_url(url)
+    try:
+        async with db.session() as s:
+            return await s.scalar(select(func.count()).select_from(model))
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+        return
+    name = f"chronos_cli_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_help_lists_the_commands(tmp_path):
+    result = chronos("--help", database_url="sqlite+aiosqlite:///x.db", cwd=tmp_path)
+    assert result.returncode == 0
+    for command in ("db", "admin", "import", "demo"):
+        assert command in result.stdout
+
+
+def test_db_upgrade_builds_the_schema_on_an_empty_database(fresh_url, tmp_path):
+    result = chronos("db", "upgrade", database_url=fresh_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert asyncio.run(_count(fresh_url, Employee)) == 0
+    again = chronos("db", "upgrade", database_url=fresh_url, cwd=tmp_path)
+    assert again.returncode == 0
+
+
+def test_an_import_with_a_bad_row_writes_nothing_and_names_line_and_reason(fresh_url, tmp_path):
+    chronos("db", "upgrade", database_url=fresh_url, cwd=tmp_path)
+    csv = tmp_path / "people.csv"
+    csv.write_text(HEADER + "A1,Ann,,,Ops,,,1,,,\nA2,Bob,bob-at-example,,Ops,A1,,2,,,\nA3,Cy,,,Ops,ZZ,,3,,,\n")
+    result = chronos("import", "employees", str(csv), database_url=fresh_url, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "people.csv:3: email 'bob-at-example' is not an e-mail address" in result.stderr
+    assert "people.csv:4: manager_code ZZ is neither in the file nor an employee" in result.stderr
+    assert "Nothing was written" in result.stderr
+    assert asyncio.run(_count(fresh_url, Employee)) == 0
+
+    skipped = chronos("import", "employees", str(csv), "--skip-invalid", database_url=fresh_url, cwd=tmp_path)
+    assert skipped.returncode == 0, skipped.stderr
+    assert "1 new" in skipped.stdout and "skipped lines 3, 4" in skipped.stdout
+    assert asyncio.run(_count(fresh_url, Employee)) == 1
+
+
+def test_import_problems_are_printed_in_the_default_locale(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ru.db'}"
+    chronos("db", "upgrade", database_url=url, cwd=tmp_path)
+    csv = tmp_path / "p.csv"
+    csv.write_text(HEADER + "A1,,,,,,,,,,\n")
+    result = chronos("import", "employees", str(csv), database_url=url, cwd=tmp_path, DEFAULT_LOCALE="ru")
+    assert "p.csv:2: столбец full_name пуст" in result.stderr
+
+
+def test_create_token_prints_the_token_once_and_stores_a_hash(fresh_url, tmp_path):
+    chronos("db", "upgrade", database_url=fresh_url, cwd=tmp_path)
+    result = chronos("admin", "create-token", "--role", "hr", "--name", "payroll", database_url=fresh_url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("chr_") and len(token) > 30
+    assert asyncio.run(_count(fresh_url, ApiToken)) == 1
+    dup = chronos("admin", "create-token", "--role", "hr", "--name", "payroll", database_url=fresh_url, cwd=tmp_path)
+    assert dup.returncode == 1 and "already exists" in dup.stderr
+
+
+def test_demo_seed_prints_the_company(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
+    result = chronos("demo", "seed", database_url=url, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Olga Ivanova" in result.stdout and "Warehouse" in result.stdout
+    assert "Leave types: ANNUAL" in result.stdout
+
+
+def test_a_config_error_is_one_line_and_exit_code_2(tmp_path):
+    result = chronos("db", "upgrade", database_url="mysql://nope", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "DATABASE_URL" in lines[0]

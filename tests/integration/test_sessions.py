@@ -1,0 +1,114 @@
+"""Conversation sessions and per-user locks on real Redis (and the in-process default)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from redis.asyncio import Redis
+
+from shared.errors import Conflict
+from shared.redis_client import create_redis
+from shared.sessions import SessionBusy, SessionStore, UserSession
+from tests.conftest import TEST_REDIS_URL
+
+
+@pytest.fixture(params=["real", "in-process"])
+async def store(request, real_redis, redis_prefix):
+    client = real_redis if request.param == "real" else create_redis("")
+    return SessionStore(client, prefix=redis_prefix, ttl_seconds=60)
+
+
+async def test_a_new_user_has_an_empty_session(store: SessionStore):
+    session = await store.load(42)
+    assert session.data == {} and session.version == 0
+
+
+async def test_a_saved_session_loads_back_with_a_new_version(store: SessionStore):
+    session = await store.load(1)
+    session.data = {"flow": "leave", "step": "start", "answers": {"type": 3}}
+    await store.save(session)
+    again = await store.load(1)
+    assert again.data["answers"] == {"type": 3}
+    assert again.flow == "leave" and again.version == 1
+
+
+async def test_a_stale_writer_is_told_it_lost_the_race(store: SessionStore):
+    first = await store.load(2)
+    second = await store.load(2)
+    first.data["step"] = "a"
+    await store.save(first)
+    second.data["step"] = "b"
+    with pytest.raises(Conflict):
+        await store.save(second)
+    assert (await store.load(2)).step == "a"
+
+
+async def test_clear_forgets_the_session(store: SessionStore):
+    s = await store.load(3)
+    s.data["flow"] = "x"
+    await store.save(s)
+    await store.clear(3)
+    assert (await store.load(3)).data == {}
+
+
+async def test_a_session_expires_after_its_ttl(real_redis: Redis, redis_prefix: str):
+    store = SessionStore(real_redis, prefix=redis_prefix, ttl_seconds=1)
+    s = UserSession(9, {"flow": "leave"})
+    await store.save(s)
+    assert 0 < await store.ttl(9) <= 1
+    await asyncio.sleep(1.3)
+    assert (await store.load(9)).data == {}
+
+
+async def test_a_second_client_sees_the_first_clients_state(real_redis: Redis, redis_prefix: str):
+    other = Redis.from_url(TEST_REDIS_URL, decode_responses=True)
+    try:
+        a = SessionStore(real_redis, prefix=redis_prefix)
+        b = SessionStore(other, prefix=redis_prefix)
+        s = await a.load(5)
+        s.data = {"flow": "leave", "step": "end_date"}
+        await a.save(s)
+        seen = await b.load(5)
+        assert seen.step == "end_date" and seen.version == 1
+    finally:
+        await other.aclose()
+
+
+async def test_the_user_lock_excludes_a_second_client(real_redis: Redis, redis_prefix: str):
+    other = Redis.from_url(TEST_REDIS_URL, decode_responses=True)
+    order: list[str] = []
+    try:
+        a = SessionStore(real_redis, prefix=redis_prefix)
+        b = SessionStore(other, prefix=redis_prefix)
+
+        async def hold() -> None:
+            async with a.lock(7):
+                order.append("a-in")
+                await asyncio.sleep(0.3)
+                order.append("a-out")
+
+        async def wait_then_enter() -> None:
+            await asyncio.sleep(0.05)
+            async with b.lock(7):
+                order.append("b-in")
+
+        await asyncio.gather(hold(), wait_then_enter())
+        assert order == ["a-in", "a-out", "b-in"]
+    finally:
+        await other.aclose()
+
+
+async def test_a_lock_held_too_long_makes_the_next_update_busy(real_redis: Redis, redis_prefix: str):
+    store = SessionStore(real_redis, prefix=redis_prefix)
+    async with store.lock(8, timeout=5):
+        with pytest.raises(SessionBusy):
+            async with store.lock(8, wait=0.2):
+                pass
+
+
+async def test_different_users_do_not_block_each_other(real_redis: Redis, redis_prefix: str):
+    store = SessionStore(real_redis, prefix=redis_prefix)
+    async with store.lock(10):
+        async with store.lock(11, wait=0.2):
+            pass
