@@ -47,7 +47,7 @@ def parse_reply_markup(raw: Any) -> Markup | None:
 
 def _rows(raw: Any, field: str) -> list[list[Any]]:
     if not isinstance(raw, list) or not all(isinstance(row, list) for row in raw):
-        raise bad_request(f"field \"{field}\" of the reply markup must be an Array of Arrays")
+        raise bad_request(f'field "{field}" of the reply markup must be an Array of Arrays')
     return raw
 
 

@@ -74,7 +74,7 @@ async def wait_until(
             waits = [asyncio.ensure_future(n.wait(remaining)) for n in notifiers]
             if watcher is not None:
                 waits.append(watcher)
-            done, pending = await asyncio.wait(waits, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            _done, pending = await asyncio.wait(waits, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
             for task in pending:
                 if task is not watcher:
                     task.cancel()

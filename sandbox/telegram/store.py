@@ -53,7 +53,6 @@ class WebhookConfig:
     url: str
     secret_token: str | None
     max_connections: int
-    allowed_updates: list[str] | None
     ip_address: str | None = None
     last_error_date: int | None = None
     last_error_message: str | None = None
@@ -92,10 +91,9 @@ class BotState:
 
     def accepts(self, kind: str) -> bool:
         """Whether updates of ``kind`` pass the current ``allowed_updates`` filter."""
-        allowed = self.webhook.allowed_updates if self.webhook is not None else self.allowed_updates
-        if not allowed:
+        if not self.allowed_updates:
             return kind in DEFAULT_UPDATE_TYPES
-        return kind in allowed
+        return kind in self.allowed_updates
 
     def enqueue(self, kind: str, payload: JSON) -> int | None:
         """Queue an update; returns its update_id, or None when allowed_updates filters it out."""

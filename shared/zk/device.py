@@ -48,7 +48,7 @@ class DeviceReadout:
     reference_utc: datetime
     """The "now" the drift was measured against."""
     clock_drift: timedelta
-    """Device clock (as UTC) minus ``reference_utc``; positive = device is ahead."""
+    """Device clock (as UTC) minus ``reference_utc`` (to the second); positive = device ahead."""
     users: list[DeviceUser]
     records: list[RawRecord]
     record_count: int
@@ -145,7 +145,8 @@ def read_device(
             client, params, {user.uid: user.user_id for user in users}
         )
         user_count, capacity = int(client.users), int(client.rec_cap)
-    drift = to_utc(device_time, params.timezone) - reference.astimezone(UTC)
+    # the device clock has whole seconds and truncates; compare like with like
+    drift = to_utc(device_time, params.timezone) - reference.astimezone(UTC).replace(microsecond=0)
     readout = DeviceReadout(
         address=params.address,
         timezone=params.timezone,

@@ -19,7 +19,7 @@ NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)
 
 async def test_a_token_is_stored_only_as_a_hash_and_authenticates(db: Database):
     async with db.transaction() as s:
-        token, plaintext = await create_token(s, name="payroll", role="hr", pepper=PEPPER, actor=Actor.cli())
+        _token, plaintext = await create_token(s, name="payroll", role="hr", pepper=PEPPER, actor=Actor.cli())
     async with db.transaction() as s:
         row = await s.scalar(select(ApiToken))
         assert plaintext not in row.token_hash and row.token_hash != plaintext

@@ -55,7 +55,7 @@ def test_a_password_in_a_bad_url_is_not_echoed():
 
 
 def test_an_unknown_timezone_is_refused_with_an_example():
-    with pytest.raises(ConfigError, match="COMPANY_TIMEZONE.*Europe/Berlin"):
+    with pytest.raises(ConfigError, match=r"COMPANY_TIMEZONE.*Europe/Berlin"):
         load_settings(company_timezone="Mars/Olympus")
 
 
