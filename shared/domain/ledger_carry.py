@@ -150,15 +150,18 @@ def projected_balance_at_year_end(
 ) -> Decimal:
     """The balance on Dec 31 of ``today``'s year if nothing more is requested.
 
-    Adds what the type will still grant this year (allocation or monthly accruals not posted yet, by
-    key) and subtracts a carry-over expiry still to come this year. Pending requests are not
+    Adds what is due this year but not posted yet, by key (the carry-over into this year, the
+    allocation or the monthly accruals still to come) and subtracts a carry-over expiry still to come
+    this year. ``entries`` are this employee's entries of this type. Pending requests are not
     subtracted: show them next to it with ``reserved``.
     """
     entries = list(entries)
     year = today.year
     year_end = date(year, 12, 31)
     posted = {e.key for e in entries if e.key}
-    upcoming = [p for p in entitlement_entries(policy, employee_id, year, hire_date=hire_date) if p.key not in posted]
+    due = carry_over_entries(policy, employee_id, entries, year)
+    due += entitlement_entries(policy, employee_id, year, hire_date=hire_date)
+    upcoming = [p for p in due if p.key not in posted]
     projected = balance(entries, year_end) + sum((p.delta for p in upcoming), ZERO)
     expires = carry_over_expiry_date(policy, year)
     if expires is not None and expires <= year_end and expiry_key(policy.id, employee_id, year) not in posted:
