@@ -7,12 +7,13 @@ import contextlib
 import logging
 import socket
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from sandbox.telegram.app import create_app
 from sandbox.telegram.client import EmulatorClient
@@ -40,10 +41,32 @@ class _EmbeddedServer(uvicorn.Server):
 
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on accepted sockets whose proto says TCP,
+    # and without it every keep-alive response stalls ~40 ms on delayed ACKs.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     return sock
+
+
+@contextlib.asynccontextmanager
+async def serve_asgi(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serve any ASGI app (e.g. a test's webhook receiver) in this event loop; yields its URL."""
+    sock = _bind(host, port)
+    url = f"http://{host}:{sock.getsockname()[1]}"
+    server = _EmbeddedServer(uvicorn.Config(app, log_config=None, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]), name=f"asgi:{url}")
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError(f"the server for {url} stopped during start-up")
+        await asyncio.sleep(0.005)
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        await task
 
 
 class TelegramEmulator:
