@@ -16,9 +16,11 @@ a naive device-local wall time in 2000–2099.
 
 from __future__ import annotations
 
+import gc
 import logging
 import struct
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -149,6 +151,18 @@ def split_attendance_buffer(
 # --- parsing --------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while allocating 100k acyclic tuples (it would rescan them ~1000 times)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def parse_attendance(
     blob: bytes | bytearray | memoryview,
     record_size: int,
@@ -167,16 +181,18 @@ def parse_attendance(
         raise DeviceDataMismatch(f"{len(view)} bytes is not a whole number of {record_size}-byte attendance records")
     users = users or {}
     records = RECORD_STRUCTS[record_size].iter_unpack(view)
-    if record_size == 8:
-        return _parse_8(records, users)
-    if record_size == 16:
-        return _parse_16(records, users)
-    return _parse_40(records)
+    with _gc_paused():
+        if record_size == 8:
+            return _parse_8(records, users)
+        if record_size == 16:
+            return _parse_16(records, users)
+        return _parse_40(records)
 
 
 def _parse_8(records: Iterator[tuple[Any, ...]], users: Mapping[int, str]) -> list[RawRecord]:
     out: list[RawRecord] = []
     append = out.append
+    new = tuple.__new__  # RawRecord(...) goes through a Python-level __new__; this does not
     days = _DayCache()
     names: dict[int, str] = {}
     for uid, status, raw, punch in records:
@@ -187,13 +203,14 @@ def _parse_8(records: Iterator[tuple[Any, ...]], users: Mapping[int, str]) -> li
         user_id = names.get(uid)
         if user_id is None:
             user_id = names[uid] = users.get(uid) or str(uid)
-        append(RawRecord(user_id, datetime(*ymd, hour, minute, second), status, punch, uid))
+        append(new(RawRecord, (user_id, datetime(*ymd, hour, minute, second), status, punch, uid)))
     return out
 
 
 def _parse_16(records: Iterator[tuple[Any, ...]], users: Mapping[int, str]) -> list[RawRecord]:
     out: list[RawRecord] = []
     append = out.append
+    new = tuple.__new__  # RawRecord(...) goes through a Python-level __new__; this does not
     days = _DayCache()
     by_user_id = {user_id: uid for uid, user_id in users.items()}
     ids: dict[int, tuple[str, int]] = {}
@@ -206,13 +223,14 @@ def _parse_16(records: Iterator[tuple[Any, ...]], users: Mapping[int, str]) -> l
         if ident is None:
             user_id = str(number)
             ident = ids[number] = (user_id, by_user_id.get(user_id, number))
-        append(RawRecord(ident[0], datetime(*ymd, hour, minute, second), status, punch, ident[1]))
+        append(new(RawRecord, (ident[0], datetime(*ymd, hour, minute, second), status, punch, ident[1])))
     return out
 
 
 def _parse_40(records: Iterator[tuple[Any, ...]]) -> list[RawRecord]:
     out: list[RawRecord] = []
     append = out.append
+    new = tuple.__new__  # RawRecord(...) goes through a Python-level __new__; this does not
     days = _DayCache()
     texts: dict[bytes, str] = {}
     for uid, raw_user_id, status, raw, punch in records:
@@ -223,7 +241,7 @@ def _parse_40(records: Iterator[tuple[Any, ...]]) -> list[RawRecord]:
         user_id = texts.get(raw_user_id)
         if user_id is None:
             user_id = texts[raw_user_id] = raw_user_id.split(b"\x00", 1)[0].decode(errors="ignore")
-        append(RawRecord(user_id, datetime(*ymd, hour, minute, second), status, punch, uid))
+        append(new(RawRecord, (user_id, datetime(*ymd, hour, minute, second), status, punch, uid)))
     return out
 
 
