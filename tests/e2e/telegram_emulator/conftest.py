@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -74,3 +74,9 @@ async def polling(app: AnyApplication) -> AsyncIterator[AnyApplication]:
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+
+
+@pytest.fixture
+def make_application(emulator: EmulatorThread) -> Callable[..., AnyApplication]:
+    """Factory for Applications wired to the emulator (``with_updater=False`` for webhook mode)."""
+    return lambda **kwargs: build_application(emulator, **kwargs)
