@@ -60,19 +60,25 @@ class Violation:
         """A violation whose message has a singular and a plural form chosen by ``n``."""
         return cls(code, forms[0], field, {"n": n, **params}, forms[1], n)
 
-    def as_error(self, cls: type[ChronosError] = Invalid, *, status: int | None = None) -> RuleViolated:
-        """This violation as an exception the edges already know how to render."""
-        return RuleViolated(self, base=cls, status=status)
+    def as_error(self, cls: type[RuleViolated] | None = None) -> RuleViolated:
+        """This violation as an exception the edges already know how to render (``InvalidRequest`` by default)."""
+        return (cls or InvalidRequest)(self)
 
     def render(self, translator: _Translator) -> str:
         """The message in the translator's language with its parameters filled in."""
         return self.as_error().render(translator)
 
 
-class RuleViolated(Invalid):
-    """Raised when a rule is broken where a return value will not do; carries the ``Violation``."""
+class RuleViolated(ChronosError):
+    """Raised when a rule is broken where a return value will not do; carries the ``Violation``.
 
-    def __init__(self, violation: Violation, *, base: type[ChronosError] = Invalid, status: int | None = None) -> None:
+    ``code`` is the violation's code; ``details`` holds it with the step to fix. Raised as one of its
+    subclasses, each also an ``Invalid``, ``Forbidden`` or ``Conflict`` (see ``leave_state``).
+    """
+
+    status = Invalid.status
+
+    def __init__(self, violation: Violation) -> None:
         params = {k: v for k, v in violation.params.items() if k != "n"}
         super().__init__(
             violation.message,
@@ -83,7 +89,10 @@ class RuleViolated(Invalid):
         )
         self.violation = violation
         self.code = violation.code
-        self.status = status if status is not None else base.status
+
+
+class InvalidRequest(RuleViolated, Invalid):
+    """The request (or posting) itself is wrong: 422."""
 
 
 @dataclasses.dataclass(frozen=True)
