@@ -1,6 +1,6 @@
 """Run an emulated ZK device until Ctrl-C.
 
-    python -m sandbox.zk --port 4370 --udp --records 1000 --format 40 --users 20 --live-every 5
+python -m sandbox.zk --port 4370 --udp --records 1000 --format 40 --users 20 --live-every 5
 """
 
 from __future__ import annotations

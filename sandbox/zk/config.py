@@ -134,13 +134,14 @@ def generate_records(
     rng = random.Random(seed)
     day = start.replace(hour=0, minute=0, second=0, microsecond=0)
     produced = 0
+    windows = ((0, 8 * 3600, 90 * 60), (1, 16 * 3600 + 1800, 120 * 60))  # punch, earliest, spread
     while produced < count:
         if day.weekday() < 5:
-            ins = sorted((day + timedelta(seconds=rng.randrange(8 * 3600, 9 * 3600 + 1800)), p) for p in people)
-            outs = sorted(
-                (day + timedelta(seconds=rng.randrange(16 * 3600 + 1800, 18 * 3600 + 1800)), p) for p in people
-            )
-            for punch, batch in ((0, ins), (1, outs)):
+            batches = []
+            for punch, earliest, spread in windows:
+                seconds = sorted((earliest + int(rng.random() * spread), p) for p in people)
+                batches.append((punch, [(day + timedelta(seconds=s), p) for s, p in seconds]))
+            for punch, batch in batches:
                 for when, user_id in batch:
                     if produced == count:
                         return

@@ -49,6 +49,7 @@ def pyzk() -> Iterator[ConnectPyzk]:
             force_udp=not device.config.tcp,
             ommit_ping=True,
         )
+        client._ZK__sock.close()  # pyzk opens a UDP socket in __init__ that connect() replaces and leaks
         clients.append(client)
         return client.connect()
 
@@ -57,6 +58,7 @@ def pyzk() -> Iterator[ConnectPyzk]:
         if client.is_connect:
             with contextlib.suppress(Exception):
                 client.disconnect()
+        client._ZK__sock.close()  # also after a refused connect, which leaves it open
 
 
 def params_for(device: ZKEmulator, **overrides: Any) -> DeviceParams:

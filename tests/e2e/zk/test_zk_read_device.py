@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from zk import ZK
 
 from sandbox.zk import EmulatedRecord, generate_records
 from sandbox.zk import protocol as p
 from shared.zk import DeviceDataMismatch, clear_attendance, read_device, set_time, to_utc
-from tests.e2e.zk.conftest import USERS, StartEmulator, params_for
+from tests.e2e.zk.conftest import USERS, ConnectPyzk, StartEmulator, params_for
 
 pytestmark = pytest.mark.e2e
 TRANSPORTS = ["tcp", "udp"]
@@ -35,13 +34,11 @@ def test_read_device_returns_exactly_what_the_emulator_holds(
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
-def test_read_device_agrees_with_pyzks_own_get_attendance(emulator: StartEmulator, transport: str) -> None:
+def test_read_device_agrees_with_pyzks_own_get_attendance(
+    emulator: StartEmulator, pyzk: ConnectPyzk, transport: str
+) -> None:
     device = emulator(transport, records=generate_records(1500, USERS))
-    client = ZK(device.host, port=device.port, timeout=5, force_udp=transport == "udp", ommit_ping=True).connect()
-    try:
-        theirs = [(a.user_id, a.timestamp, a.status, a.punch, a.uid) for a in client.get_attendance()]
-    finally:
-        client.disconnect()
+    theirs = [(a.user_id, a.timestamp, a.status, a.punch, a.uid) for a in pyzk(device).get_attendance()]
     ours = [(r.device_user_id, r.local_time, r.status, r.punch, r.uid) for r in read_device(params_for(device)).records]
     assert ours == theirs
 

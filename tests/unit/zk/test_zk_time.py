@@ -13,7 +13,8 @@ from zk import ZK
 from sandbox.zk import protocol as emulator
 from shared.zk import decode_zk_time, encode_zk_time
 
-_PYZK = ZK("127.0.0.1", ommit_ping=True)
+_PYZK = ZK("127.0.0.1", ommit_ping=True)  # only its private helpers are used
+_PYZK._ZK__sock.close()
 _times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31, 23, 59, 59)).map(
     lambda t: t.replace(microsecond=0)
 )
