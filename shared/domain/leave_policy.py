@@ -159,7 +159,7 @@ def check_balance(policy: LeavePolicy, *, requested: Decimal, balance: Decimal, 
     available = balance - reserved
     if policy.negative_allowed or requested <= available:
         return None
-    message = N_("This request needs {requested} days but only {available} are available.")
+    message = N_("Not enough days left: {requested} requested, {available} available.")
     params = {"requested": requested, "available": available, "balance": balance, "reserved": reserved}
     return Violation("insufficient_balance", message, Step.DATES, params)
 

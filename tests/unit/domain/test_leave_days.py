@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -242,3 +243,24 @@ def test_adding_a_holiday_never_adds_working_days(span: LeaveSpan, week: str) ->
     calendar = WorkCalendar(week)
     with_holiday = WorkCalendar(week, frozenset({span.start_date}))
     assert working_days(span, with_holiday) <= working_days(span, calendar)
+
+
+class EchoTranslator:
+    """English as written: the singular for one, the plural otherwise."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(1, "A leave request can cover at most 1 day."), (366, "A leave request can cover at most 366 days.")],
+    ids=["one is rendered with the singular", "many are rendered with the plural"],
+)
+def test_a_counted_violation_renders_the_form_for_its_count(n: int, expected: str) -> None:
+    (violation,) = span_violations(LeaveSpan(date(2024, 1, 1), date(2025, 1, 1)))
+    counted = dataclasses.replace(violation, n=n, params={"n": n})
+    assert counted.render(EchoTranslator()) == expected

@@ -87,7 +87,7 @@ def test_balance(requested: str, balance: str, reserved: str, negative: bool, ex
 def test_the_balance_reason_says_what_is_available() -> None:
     violation = check_balance(ANNUAL, requested=Decimal(4), balance=Decimal(5), reserved=Decimal(2))
     assert violation.params["available"] == Decimal(3)
-    assert str(violation.as_error()) == "This request needs 4 days but only 3 are available."
+    assert str(violation.as_error()) == "Not enough days left: 4 requested, 3 available."
 
 
 def test_only_pending_requests_of_the_same_type_are_reserved() -> None:
