@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.domain.enums import AttendanceStatus, Direction, HoursMode
-from shared.domain.punches import PunchFact, drop_duplicates, resolve_directions
-from shared.domain.shift_window import ShiftRule, assign_punches_to_days, day_range, shift_window
+from shared.domain.punches import PunchFact, drop_sorted_duplicates, resolve_directions, sort_punches
+from shared.domain.shift_window import ShiftRule, ShiftWindow, assign_punches_to_days, day_plan
 
 _IN = Direction.IN
 _OUT = Direction.OUT
@@ -65,6 +65,10 @@ class DayContext:
     leave: DayLeave | None = None
     leave_request_id: int | None = None
     employee_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.leave is not None and not isinstance(self.leave, DayLeave):
+            object.__setattr__(self, "leave", DayLeave(self.leave))  # "full" / HalfDay "am" / "pm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,11 +143,27 @@ def classify_day(
     *,
     now: dt.datetime,
 ) -> DayResult:
-    """Classify one shift day from the employee's punches (any order; those outside the day are ignored)."""
+    """Classify one shift day from the employee's punches (any order; those outside the day are ignored).
+
+    ``tz`` is the employee's zone (a ``ZoneInfo``); instants and ``now`` are aware datetimes.
+    """
+    plan = day_plan(context.date, shift, tz)
+    _, lower, upper = plan
+    ordered = sort_punches(p for p in punches if lower <= p.instant < upper)
+    return _classify(context, ordered, shift, plan, now)
+
+
+def _classify(
+    context: DayContext,
+    ordered: list[PunchFact],
+    shift: ShiftRule | None,
+    plan: tuple[ShiftWindow, dt.datetime, dt.datetime],
+    now: dt.datetime,
+) -> DayResult:
+    """Classify the day's punches, already in range and in canonical order."""
     day = context.date
-    window = shift_window(day, shift, tz)
-    lower, upper = day_range(day, shift, tz)
-    kept = drop_duplicates([p for p in punches if lower <= p.instant < upper])
+    window = plan[0]
+    kept = drop_sorted_duplicates(ordered)
     directions = resolve_directions(kept)
     mode = shift.hours_mode if shift is not None else HoursMode.FIRST_LAST
     first_in, last_out, seconds = _span(kept, directions, mode)
@@ -190,9 +210,9 @@ def classify_day(
             return result(AttendanceStatus.ABSENT)
         if last_out is None:
             status = AttendanceStatus.INCOMPLETE
-        elif shift is not None and worked < shift.absent_hours * 60:
+        elif shift is not None and worked < shift.absent_minutes:
             return result(AttendanceStatus.ABSENT)
-        elif shift is not None and worked < shift.half_day_hours * 60:
+        elif shift is not None and worked < shift.half_day_minutes:
             status = AttendanceStatus.HALF_DAY
         else:
             status = AttendanceStatus.PRESENT
@@ -228,4 +248,4 @@ def classify_days(
     """
     contexts = list(contexts)
     by_day = assign_punches_to_days(punches, (c.date for c in contexts), shift, tz)
-    return [classify_day(c, by_day[c.date], shift, tz, now=now) for c in contexts]
+    return [_classify(c, by_day[c.date], shift, day_plan(c.date, shift, tz), now) for c in contexts]

@@ -24,6 +24,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from shared.domain.enums import Direction, DirectionMode, PunchSource
 
@@ -35,6 +36,7 @@ EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 _IN = Direction.IN
 _OUT = Direction.OUT
 _UNKNOWN = Direction.UNKNOWN
+_ORDER = attrgetter("instant", "direction", "source")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -66,18 +68,31 @@ def is_duplicate(previous_instant: datetime, new_instant: datetime, window: time
     return abs(new_instant - previous_instant) < window
 
 
+def sort_punches(punches: Iterable[PunchFact]) -> list[PunchFact]:
+    """The punches in their canonical order: (instant, direction, source)."""
+    return sorted(punches, key=_ORDER)
+
+
 def drop_duplicates(punches: Iterable[PunchFact], window: timedelta = DUPLICATE_WINDOW) -> list[PunchFact]:
     """The punches sorted, without those less than ``window`` after the previous kept punch."""
-    ordered = sorted(punches)
+    return drop_sorted_duplicates(sort_punches(punches), window)
+
+
+def drop_sorted_duplicates(ordered: list[PunchFact], window: timedelta = DUPLICATE_WINDOW) -> list[PunchFact]:
+    """:func:`drop_duplicates` for punches already in canonical order (returns the same list if none)."""
     if len(ordered) < 2:
         return ordered
-    kept = [ordered[0]]
     last = ordered[0].instant
-    for punch in ordered[1:]:
-        if punch.instant - last >= window:
-            kept.append(punch)
-            last = punch.instant
-    return kept
+    kept = None
+    for index in range(1, len(ordered)):
+        instant = ordered[index].instant
+        if instant - last >= window:
+            if kept is not None:
+                kept.append(ordered[index])
+            last = instant
+        elif kept is None:
+            kept = ordered[:index]
+    return ordered if kept is None else kept
 
 
 def resolve_directions(punches: Sequence[PunchFact]) -> list[Direction]:

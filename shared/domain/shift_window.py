@@ -25,14 +25,14 @@ Rules decided here:
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from functools import lru_cache
 
 from shared.domain.enums import HoursMode
-from shared.domain.punches import PunchFact
+from shared.domain.punches import PunchFact, sort_punches
 from shared.errors import N_, Invalid
 
 MAX_WINDOW_MINUTES = 12 * 60
@@ -54,6 +54,10 @@ class ShiftRule:
     checkout_after_minutes: int = 240
     hours_mode: HoursMode = HoursMode.FIRST_LAST
     id: int | None = None
+    # Derived once (the nightly job looks a shift up ~300k times): thresholds in minutes, the hash.
+    absent_minutes: float = field(init=False, repr=False, compare=False)
+    half_day_minutes: float = field(init=False, repr=False, compare=False)
+    _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.late_grace_minutes < 0 or self.early_grace_minutes < 0:
@@ -66,6 +70,14 @@ class ShiftRule:
                     N_("Check-in and check-out windows must be between 0 and {max} minutes."),
                     max=MAX_WINDOW_MINUTES,
                 )
+        object.__setattr__(self, "absent_minutes", float(self.absent_hours) * 60)
+        object.__setattr__(self, "half_day_minutes", float(self.half_day_hours) * 60)
+        fields = (self.start_time, self.end_time, self.late_grace_minutes, self.early_grace_minutes)
+        more = (self.half_day_hours, self.absent_hours, self.checkin_before_minutes, self.checkout_after_minutes)
+        object.__setattr__(self, "_hash", hash((*fields, *more, self.hours_mode, self.id)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def is_night(self) -> bool:
@@ -139,11 +151,12 @@ def _cut(before: ShiftWindow, after: ShiftWindow) -> datetime | None:
 
 
 @lru_cache(maxsize=65_536)
-def _range(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[datetime, datetime]:
+def day_plan(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[ShiftWindow, datetime, datetime]:
+    """(window, lower, upper) of shift day ``day``, cached: one lookup per employee-day in hot loops."""
     window = _window(day, shift, tz)
     lower = _cut(_window(day - _ONE_DAY, shift, tz), window) or window.earliest_utc
     upper = _cut(window, _window(day + _ONE_DAY, shift, tz)) or window.latest_utc + _EPSILON
-    return lower, upper
+    return window, lower, upper
 
 
 def day_range(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[datetime, datetime]:
@@ -152,7 +165,8 @@ def day_range(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[datetime,
     It is the window with the overlaps of the neighbouring days cut off; a service that processes one
     day loads ``lower <= instant < upper``.
     """
-    return _range(day, shift, tz)
+    _, lower, upper = day_plan(day, shift, tz)
+    return lower, upper
 
 
 def assign_punches_to_days(
@@ -163,12 +177,12 @@ def assign_punches_to_days(
     ``punches`` may come in any order; each day's list is sorted and every requested day is a key.
     Punches that belong to no requested day are left out.
     """
-    ordered: Sequence[PunchFact] = sorted(punches)
+    ordered = sort_punches(punches)
     instants = [punch.instant for punch in ordered]
     result: dict[date, list[PunchFact]] = {}
     cursor = 0
     for day in sorted(set(days)):
-        lower, upper = _range(day, shift, tz)
+        _, lower, upper = day_plan(day, shift, tz)
         begin = bisect_left(instants, lower, cursor)
         end = bisect_left(instants, upper, begin)
         result[day] = list(ordered[begin:end])
@@ -179,4 +193,4 @@ def assign_punches_to_days(
 def clear_window_cache() -> None:
     """Forget cached windows (tests; a long-running process never needs it)."""
     _window.cache_clear()
-    _range.cache_clear()
+    day_plan.cache_clear()

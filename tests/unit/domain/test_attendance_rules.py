@@ -10,7 +10,7 @@ import pytest
 
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_day, should_write
 from shared.domain.enums import AttendanceStatus as S
-from shared.domain.enums import Direction, HoursMode, PunchSource
+from shared.domain.enums import Direction, HalfDay, HoursMode, PunchSource
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import ShiftRule
 
@@ -244,9 +244,21 @@ def test_processing_again_after_new_punches_gives_the_new_answer():
     assert classify(["09:00 i", "17:00 o"]).status is S.PRESENT
 
 
-def test_leave_given_as_plain_strings_is_understood():
-    result = classify([], leave="full", leave_request_id=1)
-    assert result.status is S.ON_LEAVE
+LEAVE_INPUTS = [
+    ("the string full is full leave", "full", DayLeave.FULL),
+    ("the HalfDay am is morning leave", HalfDay.MORNING, DayLeave.MORNING),
+    ("the string pm is afternoon leave", "pm", DayLeave.AFTERNOON),
+]
+
+
+@pytest.mark.parametrize(("leave", "expected"), [c[1:] for c in LEAVE_INPUTS], ids=[c[0] for c in LEAVE_INPUTS])
+def test_leave_given_as_strings_or_half_days_is_understood(leave, expected):
+    assert DayContext(MONDAY, leave=leave).leave is expected
+
+
+def test_an_unknown_leave_kind_is_refused():
+    with pytest.raises(ValueError):
+        DayContext(MONDAY, leave="evening")
 
 
 @pytest.mark.parametrize(("manual", "write"), [(True, False), (False, True)],
