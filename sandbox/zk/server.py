@@ -61,7 +61,8 @@ class ZKEmulator:
         self._conn_threads: set[threading.Thread] = set()
         self._clients_lock = threading.Lock()
         self._stop = threading.Event()
-        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r: socket.socket | None = None
+        self._wake_w: socket.socket | None = None
         self._running = False
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -69,10 +70,16 @@ class ZKEmulator:
     def start(self) -> ZKEmulator:
         if self._running:
             return self
+        self._stop.clear()
+        self._threads = []
+        wake, self._wake_w = socket.socketpair()
+        self._wake_r = wake
         self._bind()
         for name, target, enabled in (("tcp", self._tcp_loop, self._tcp_sock), ("udp", self._udp_loop, self._udp_sock)):
             if enabled is not None:
-                thread = threading.Thread(target=target, name=f"zk-emulator-{name}:{self.port}", daemon=True)
+                thread = threading.Thread(
+                    target=target, args=(wake,), name=f"zk-emulator-{name}:{self.port}", daemon=True
+                )
                 thread.start()
                 self._threads.append(thread)
         self._running = True
@@ -109,6 +116,7 @@ class ZKEmulator:
         if not self._running:
             return
         self._stop.set()
+        assert self._wake_w is not None
         self._wake_w.send(b"x")
         with self._clients_lock:
             clients = list(self._clients)
@@ -174,14 +182,14 @@ class ZKEmulator:
         if self.failures.reply_delay > 0:
             self._stop.wait(self.failures.reply_delay)
 
-    def _tcp_loop(self) -> None:
+    def _tcp_loop(self, wake: socket.socket) -> None:
         assert self._tcp_sock is not None
         with selectors.DefaultSelector() as selector:
             selector.register(self._tcp_sock, selectors.EVENT_READ)
-            selector.register(self._wake_r, selectors.EVENT_READ)
+            selector.register(wake, selectors.EVENT_READ)
             while not self._stop.is_set():
                 for key, _ in selector.select():
-                    if key.fileobj is self._wake_r or self._stop.is_set():
+                    if key.fileobj is wake or self._stop.is_set():
                         return
                     conn, peer = self._tcp_sock.accept()
                     thread = threading.Thread(target=self._serve_tcp, args=(conn, peer), daemon=True)
@@ -230,16 +238,16 @@ class ZKEmulator:
                 conn.shutdown(socket.SHUT_WR)
             conn.close()
 
-    def _udp_loop(self) -> None:
+    def _udp_loop(self, wake: socket.socket) -> None:
         sock = self._udp_sock
         assert sock is not None
         sessions: dict[Any, Session] = {}
         with selectors.DefaultSelector() as selector:
             selector.register(sock, selectors.EVENT_READ)
-            selector.register(self._wake_r, selectors.EVENT_READ)
+            selector.register(wake, selectors.EVENT_READ)
             while not self._stop.is_set():
                 for key, _ in selector.select():
-                    if key.fileobj is self._wake_r or self._stop.is_set():
+                    if key.fileobj is wake or self._stop.is_set():
                         return
                     try:
                         datagram, peer = sock.recvfrom(65535)

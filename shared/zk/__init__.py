@@ -5,7 +5,14 @@ Domain-free (no database). The sync job calls :func:`read_device` in a worker th
 device-local punch times into UTC instants.
 """
 
-from shared.zk.device import DeviceReadout, DeviceUser, clear_attendance, read_device, set_time
+from shared.zk.device import (
+    DeviceReader,
+    DeviceReadout,
+    DeviceUser,
+    clear_attendance,
+    read_device,
+    set_time,
+)
 from shared.zk.errors import (
     DeviceAuthFailed,
     DeviceDataMismatch,
@@ -33,6 +40,7 @@ __all__ = [
     "DeviceError",
     "DeviceParams",
     "DeviceProtocolError",
+    "DeviceReader",
     "DeviceReadout",
     "DeviceUnreachable",
     "DeviceUser",

@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from zk import ZK, const
 
@@ -68,6 +69,14 @@ class DeviceReadout:
     def records_utc(self) -> list[datetime]:
         """UTC instants of :attr:`records`, same order (DST rules in :mod:`.timezones`)."""
         return records_to_utc(self.records, self.timezone)
+
+
+class DeviceReader(Protocol):
+    """The shape of :func:`read_device`, for injecting it (or a fake) into the sync job."""
+
+    def __call__(
+        self, params: DeviceParams, *, timeout: float | None = None, now_utc: datetime | None = None
+    ) -> DeviceReadout: ...
 
 
 def _users(client: ZK) -> list[DeviceUser]:
