@@ -47,7 +47,19 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
+    sock.listen(2048)  # accept into the backlog at once, even before uvicorn starts serving
     return sock
+
+
+async def _until_started(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    """uvicorn offers no start-up event to await, so poll its ``started`` flag."""
+    while True:
+        if server.started:
+            return
+        if task.done():
+            task.result()
+            raise RuntimeError("the server stopped during start-up")
+        await asyncio.sleep(0.005)
 
 
 @contextlib.asynccontextmanager
@@ -57,11 +69,7 @@ async def serve_asgi(app: ASGIApp, *, host: str = "127.0.0.1", port: int = 0) ->
     url = f"http://{host}:{sock.getsockname()[1]}"
     server = _EmbeddedServer(uvicorn.Config(app, log_config=None, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve(sockets=[sock]), name=f"asgi:{url}")
-    while not server.started:
-        if task.done():
-            task.result()
-            raise RuntimeError(f"the server for {url} stopped during start-up")
-        await asyncio.sleep(0.005)
+    await _until_started(server, task)
     try:
         yield url
     finally:
@@ -149,11 +157,7 @@ class TelegramEmulator:
         self.port = sock.getsockname()[1]
         self._server = _EmbeddedServer(self._config())
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="telegram-emulator")
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-                raise RuntimeError("the emulator stopped during start-up")
-            await asyncio.sleep(0.005)
+        await _until_started(self._server, self._task)
         logger.info("Telegram Bot API emulator listening on %s", self.url)
 
     async def stop(self) -> None:
@@ -172,11 +176,14 @@ class TelegramEmulator:
         """Serve until SIGINT/SIGTERM (the CLI entry point)."""
         sock = _bind(self.host, self.port)
         self.port = sock.getsockname()[1]
+        server = uvicorn.Server(self._config())
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        await _until_started(server, task)
         logger.warning(
             "Telegram Bot API emulator on %s  base_url=%s  base_file_url=%s  control=%s  token=%s",
             self.url, self.base_url, self.base_file_url, self.control_url, self.token,
         )  # fmt: skip
-        await uvicorn.Server(self._config()).serve(sockets=[sock])
+        await task
 
     async def __aenter__(self) -> TelegramEmulator:
         await self.start()
