@@ -31,8 +31,9 @@ def ensure_user(
 
 
 def user_chat(state: EmulatorState, bot: BotState, chat_id: int) -> ChatState:
-    """A chat the user can act in (it exists and the bot is not blocked)."""
-    chat = state.chat(bot, chat_id)
+    """A chat the user can act in; a known user who never opened it opens it by writing."""
+    user = state.users.get(chat_id)
+    chat = state.open_chat(bot, user) if user is not None else state.chat(bot, chat_id)
     if chat.blocked:
         raise ControlError(409, f"user {chat_id} has blocked the bot; unblock it first")
     return chat

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -50,6 +52,8 @@ def create_app(state: EmulatorState | None = None) -> Starlette:
         Route("/file/bot{token}/{file_path:path}", file_download_endpoint, methods=["GET"]),
         *control.routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # The web chat UI may be served from another origin; the emulator has nothing to protect.
+    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.emulator = emulator_state
     return app

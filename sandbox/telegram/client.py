@@ -113,6 +113,10 @@ class EmulatorClient:
         body = {"text": text, "reply_to_message_id": reply_to}
         return await self._call("POST", f"/chats/{chat_id}/messages", json=body)  # type: ignore[no-any-return]
 
+    async def start_bot(self, chat_id: int, payload: str | None = None) -> JSON:
+        """The user opens the bot, optionally through a ``t.me/<bot>?start=<payload>`` deep link."""
+        return await self.send_text(chat_id, f"/start {payload}" if payload else "/start")
+
     async def edit_text(self, chat_id: int, message_id: int, text: str) -> JSON:
         """The user edits their message (the bot gets ``edited_message``)."""
         path = f"/chats/{chat_id}/messages/{message_id}/edit"

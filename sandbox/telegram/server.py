@@ -210,10 +210,33 @@ class EmulatorThread:
         self._ready = threading.Event()
         self._error: BaseException | None = None
 
-    def __getattr__(self, name: str) -> Any:
-        if name in ("url", "base_url", "base_file_url", "control_url", "token", "port", "host"):
-            return getattr(self.emulator, name)
-        raise AttributeError(name)
+    @property
+    def url(self) -> str:
+        return self.emulator.url
+
+    @property
+    def base_url(self) -> str:
+        return self.emulator.base_url
+
+    @property
+    def base_file_url(self) -> str:
+        return self.emulator.base_file_url
+
+    @property
+    def control_url(self) -> str:
+        return self.emulator.control_url
+
+    @property
+    def token(self) -> str:
+        return self.emulator.token
+
+    @property
+    def port(self) -> int:
+        return self.emulator.port
+
+    def client(self, **kwargs: Any) -> EmulatorClient:
+        """A control-API client (use it from any event loop)."""
+        return self.emulator.client(**kwargs)
 
     def start(self, timeout: float = 10.0) -> EmulatorThread:
         self._thread = threading.Thread(target=asyncio.run, args=(self._main(),), name="telegram-emulator")
