@@ -60,7 +60,7 @@ async def get_updates(ctx: CallContext, params: Params) -> list[JSON]:
     result = await wait_until(ready, [bot.updates], timeout, request=ctx.request, closed=lambda: ctx.state.closed)
     if isinstance(result, str):
         raise ApiError(409, result)
-    return result or []
+    return result if result is not None else []
 
 
 @api_method("setWebhook")

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 
@@ -71,7 +71,7 @@ async def wait_until(
             remaining = deadline - time.monotonic()
             if result is not None or remaining <= 0 or closed() or (watcher is not None and watcher.done()):
                 return result
-            waits = [asyncio.ensure_future(n.wait(remaining)) for n in notifiers]
+            waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(n.wait(remaining)) for n in notifiers]
             if watcher is not None:
                 waits.append(watcher)
             _done, pending = await asyncio.wait(waits, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
 from sandbox.telegram import ControlAPIError, EmulatorClient, EmulatorThread, TelegramEmulator
@@ -104,7 +104,9 @@ async def test_flood_limits_answer_429_like_telegram(bot: Bot, control: Emulator
 async def test_unanswered_and_double_answered_callbacks_are_visible(
     bot: Bot, control: EmulatorClient, user: dict[str, Any]
 ) -> None:
-    await bot.send_message(USER_ID, "Pick", reply_markup={"inline_keyboard": [[{"text": "Go", "callback_data": "go"}]]})
+    await bot.send_message(
+        USER_ID, "Pick", reply_markup=InlineKeyboardMarkup.from_button(InlineKeyboardButton("Go", callback_data="go"))
+    )
     pressed = await control.press_button(USER_ID, text="Go")
 
     with pytest.raises(TimeoutError):

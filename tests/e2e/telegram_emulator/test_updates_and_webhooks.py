@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from telegram import Bot, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Conflict
 from telegram.ext import CommandHandler, ContextTypes
 
@@ -90,7 +90,9 @@ async def test_offset_confirms_updates_and_limit_caps_the_batch(
 
 async def test_allowed_updates_filters_update_types(bot: Bot, control: EmulatorClient, user: dict[str, Any]) -> None:
     assert await bot.get_updates(allowed_updates=["callback_query"]) == ()
-    await bot.send_message(USER_ID, "Pick", reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]})
+    await bot.send_message(
+        USER_ID, "Pick", reply_markup=InlineKeyboardMarkup.from_button(InlineKeyboardButton("A", callback_data="a"))
+    )
 
     await control.send_text(USER_ID, "ignored text")
     await control.press_button(USER_ID, data="a")
