@@ -1,0 +1,48 @@
+"""`python -m api` (and `chronos api`): build the clients from Settings and serve the app with uvicorn."""
+
+from __future__ import annotations
+
+import sys
+
+from fastapi import FastAPI
+
+from shared.config import ConfigError, Settings, load_settings
+from shared.log import configure_logging
+from shared.persistence import Database
+from shared.redis_client import create_redis
+
+
+def bootstrap(settings: Settings) -> FastAPI:
+    """The app with its real clients: engine from DATABASE_URL, Redis from REDIS_URL (in-process if empty)."""
+    from api.main import create_app
+
+    return create_app(settings, Database.from_url(settings.database_url), create_redis(settings.redis_url))
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    settings.require_service_ready("api")
+    configure_logging(service="api", stage=settings.stage, fmt=settings.effective_log_format, level=settings.log_level)
+    uvicorn.run(
+        bootstrap(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,  # our root handler formats uvicorn's records too (JSON in prod)
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+def main() -> None:
+    try:
+        settings = load_settings()
+        settings.require_service_ready("api")
+    except ConfigError as exc:
+        print(f"ConfigError: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    serve(settings)
+
+
+if __name__ == "__main__":
+    main()

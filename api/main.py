@@ -1,0 +1,98 @@
+"""The app factory: clients come in from the bootstrap (``api/__main__.py``), routes are mounted here.
+
+``create_app(settings, database, redis)`` wires: request ids and the last-resort 500 (outermost), request
+metrics, CORS, the error handlers (one body shape), the resource routers under ``/api/v1``, and the
+probes (``/health/live``, ``/health/ready``) and ``/metrics`` at the root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from redis.asyncio import Redis
+
+from api.errors import install_error_handlers
+from api.metrics import Metrics
+from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextMiddleware
+from api.routes import API_ROUTERS, health
+from shared.config import Settings
+from shared.persistence import Database
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """\
+Chronos REST API: company structure (employees, departments, offices, shifts, leave types, holiday
+calendars), devices, invitations, API tokens, the audit log and job runs.
+
+**Auth**: `Authorization: Bearer <token>` (create one with `chronos admin create-token`). Roles:
+`admin` everything; `hr` everything but tokens; `manager` and `readonly` read.
+
+**Errors** always look like `{"error": {"code", "message", "details"}, "request_id"}`; `message` follows
+`Accept-Language`. Send `X-Request-ID` to correlate with the server logs (it is echoed back).
+
+**Lists** take `limit` (1..500, default 50) and `offset`, and answer `{items, total, limit, offset}`.
+"""
+
+
+def create_app(
+    settings: Settings,
+    database: Database,
+    redis: Redis,
+    *,
+    bot_username: str | None = None,
+    clock: Callable[[], datetime] | None = None,
+    metrics_cache_seconds: float = 10.0,
+) -> FastAPI:
+    """A ready app over the given clients; its lifespan disposes them at shutdown."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await database.dispose()
+            with contextlib.suppress(Exception):
+                await redis.aclose()
+
+    app = FastAPI(
+        title="Chronos API",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    metrics = Metrics(database, cache_seconds=metrics_cache_seconds)
+    app.state.settings = settings
+    app.state.database = database
+    app.state.redis = redis
+    app.state.metrics = metrics
+    app.state.bot_username = bot_username
+    app.state.clock = clock
+
+    install_error_handlers(app)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(health.router)
+
+    # add_middleware wraps: the last added runs first. Order, outermost first: CORS, request id, metrics.
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestContextMiddleware)
+    origins = settings.cors_origin_list
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Accept-Language", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER],
+            max_age=600,
+        )
+    return app

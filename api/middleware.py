@@ -1,0 +1,96 @@
+"""Pure ASGI middleware: request ids (and the last-resort 500), and request metrics."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import internal_error
+from api.metrics import Metrics
+from shared.log import request_id_var
+
+logger = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._:\-]")
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+
+
+def clean_request_id(value: str | None) -> str:
+    """A caller's request id with anything but ``[A-Za-z0-9._:-]`` removed, at most 64 characters."""
+    return _UNSAFE.sub("", value or "")[:64]
+
+
+class RequestContextMiddleware:
+    """Give every request an id (the caller's ``X-Request-ID``, sanitised, or a new one), put it in
+    :data:`shared.log.request_id_var` for every log line and echo it back; answer an unhandled error
+    with a 500 in the common error shape and log it with the id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        raw = headers.get(b"x-request-id", b"").decode("latin-1")
+        rid = clean_request_id(raw) or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = rid
+        token = request_id_var.set(rid)
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = rid
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            await internal_error(Request(scope))(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+
+
+class MetricsMiddleware:
+    """Count requests and time them by method, route template (never the raw path) and status."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            route: Any = scope.get("route")
+            template = getattr(route, "path", None) or "<unmatched>"
+            method = scope.get("method", "GET")
+            self.metrics.observe(
+                method if method in _METHODS else "OTHER", template, status, time.perf_counter() - started
+            )

@@ -1,0 +1,35 @@
+"""One module per resource, each with ``router = APIRouter(prefix=…, tags=[…])``.
+
+To add a resource: write ``api/routes/<resource>.py`` (schemas in ``api/schemas/<resource>.py``) and
+append its router to ``API_ROUTERS`` below; ``create_app`` mounts them all under ``/api/v1``.
+"""
+
+from __future__ import annotations
+
+from api.routes import (
+    audit_logs,
+    departments,
+    devices,
+    employees,
+    holiday_calendars,
+    invitations,
+    job_runs,
+    leave_types,
+    offices,
+    shifts,
+    tokens,
+)
+
+API_ROUTERS = [
+    employees.router,
+    departments.router,
+    offices.router,
+    shifts.router,
+    leave_types.router,
+    holiday_calendars.router,
+    invitations.router,
+    devices.router,
+    tokens.router,
+    audit_logs.router,
+    job_runs.router,
+]

@@ -1,0 +1,53 @@
+"""Departments: CRUD; a parent loop is refused, and so is deleting one that still has people in it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
+from api.schemas.common import ERRORS, Page
+from api.schemas.departments import DepartmentCreate, DepartmentOut, DepartmentUpdate
+from shared.services import org
+
+router = APIRouter(prefix="/departments", tags=["departments"], responses=ERRORS)
+
+
+@router.get("", summary="List departments")
+async def list_departments(_: Reader, db: DatabaseDep, page: PageDep) -> Page[DepartmentOut]:
+    async with db.session() as session:
+        return Page[DepartmentOut].of(await org.list_departments(session, limit=page.limit, offset=page.offset))
+
+
+@router.get("/{department_id}", summary="Read a department")
+async def get_department(department_id: IdPath, _: Reader, db: DatabaseDep) -> DepartmentOut:
+    async with db.session() as session:
+        return DepartmentOut.model_validate(await org.get_department(session, department_id=department_id))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a department")
+async def create_department(body: DepartmentCreate, principal: Editor, db: DatabaseDep) -> DepartmentOut:
+    async with db.transaction() as session:
+        dept = await org.create_department(session, actor=principal.actor, values=body.model_dump())
+        return DepartmentOut.model_validate(dept)
+
+
+@router.patch("/{department_id}", summary="Change a department")
+async def update_department(
+    department_id: IdPath, body: DepartmentUpdate, principal: Editor, db: DatabaseDep
+) -> DepartmentOut:
+    async with db.transaction() as session:
+        dept = await org.update_department(
+            session, actor=principal.actor, department_id=department_id, values=body.changes()
+        )
+        return DepartmentOut.model_validate(dept)
+
+
+@router.delete(
+    "/{department_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a department (409 while employees, sub-departments or blackouts refer to it)",
+)
+async def delete_department(department_id: IdPath, principal: Editor, db: DatabaseDep) -> Response:
+    async with db.transaction() as session:
+        await org.delete_department(session, actor=principal.actor, department_id=department_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,63 @@
+"""Devices: CRUD. The password is write-only; reads show ``has_password`` and the sync status fields."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
+from api.schemas.common import ERRORS, Page
+from api.schemas.devices import DeviceCreate, DeviceOut, DeviceUpdate
+from shared.domain.enums import DeviceStatus
+from shared.services import devices_admin
+
+router = APIRouter(prefix="/devices", tags=["devices"], responses=ERRORS)
+
+
+@router.get("", summary="List devices with their sync status")
+async def list_devices(
+    _: Reader,
+    db: DatabaseDep,
+    page: PageDep,
+    active: bool | None = None,
+    device_status: Annotated[DeviceStatus | None, Query(alias="status")] = None,
+) -> Page[DeviceOut]:
+    async with db.session() as session:
+        found = await devices_admin.list_devices(
+            session, limit=page.limit, offset=page.offset, active=active, status=device_status
+        )
+        return Page[DeviceOut].of(found)
+
+
+@router.get("/{device_id}", summary="Read a device and its sync status")
+async def get_device(device_id: IdPath, _: Reader, db: DatabaseDep) -> DeviceOut:
+    async with db.session() as session:
+        return DeviceOut.model_validate(await devices_admin.get_device(session, device_id=device_id))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Register a device")
+async def create_device(body: DeviceCreate, principal: Editor, db: DatabaseDep) -> DeviceOut:
+    async with db.transaction() as session:
+        device = await devices_admin.create_device(session, actor=principal.actor, values=body.model_dump())
+        return DeviceOut.model_validate(device)
+
+
+@router.patch("/{device_id}", summary="Change a device (active: false stops syncing it)")
+async def update_device(device_id: IdPath, body: DeviceUpdate, principal: Editor, db: DatabaseDep) -> DeviceOut:
+    async with db.transaction() as session:
+        device = await devices_admin.update_device(
+            session, actor=principal.actor, device_id=device_id, values=body.changes()
+        )
+        return DeviceOut.model_validate(device)
+
+
+@router.delete(
+    "/{device_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a device (409 once it delivered punches: deactivate it instead)",
+)
+async def delete_device(device_id: IdPath, principal: Editor, db: DatabaseDep) -> Response:
+    async with db.transaction() as session:
+        await devices_admin.delete_device(session, actor=principal.actor, device_id=device_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

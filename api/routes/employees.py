@@ -1,0 +1,119 @@
+"""Employees: list, read, create, change, deactivate/reactivate, and the CSV import."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, Request, UploadFile, status
+
+from api.deps import DatabaseDep, Editor, IdPath, IdQuery, PageDep, Reader, SearchQuery
+from api.errors import render_message, request_translator
+from api.schemas.common import ERRORS, Page
+from api.schemas.employees import EmployeeCreate, EmployeeOut, EmployeeUpdate, ImportProblem, ImportReportOut
+from shared.domain.enums import Role
+from shared.errors import NP_, Invalid
+from shared.services import org
+
+router = APIRouter(prefix="/employees", tags=["employees"], responses=ERRORS)
+
+
+@router.get("", summary="List employees")
+async def list_employees(
+    _: Reader,
+    db: DatabaseDep,
+    page: PageDep,
+    department_id: IdQuery = None,
+    role: Role | None = None,
+    active: bool | None = None,
+    search: SearchQuery = None,
+) -> Page[EmployeeOut]:
+    async with db.session() as session:
+        found = await org.list_employees(
+            session,
+            limit=page.limit,
+            offset=page.offset,
+            department_id=department_id,
+            role=role,
+            active=active,
+            search=search,
+        )
+        return Page[EmployeeOut].of(found)
+
+
+@router.get("/{employee_id}", summary="Read an employee")
+async def get_employee(employee_id: IdPath, _: Reader, db: DatabaseDep) -> EmployeeOut:
+    async with db.session() as session:
+        return EmployeeOut.model_validate(await org.get_employee(session, employee_id=employee_id))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an employee")
+async def create_employee(body: EmployeeCreate, principal: Editor, db: DatabaseDep) -> EmployeeOut:
+    async with db.transaction() as session:
+        employee = await org.create_employee(session, actor=principal.actor, values=body.model_dump())
+        return EmployeeOut.model_validate(employee)
+
+
+@router.patch("/{employee_id}", summary="Change an employee (only the fields sent)")
+async def update_employee(employee_id: IdPath, body: EmployeeUpdate, principal: Editor, db: DatabaseDep) -> EmployeeOut:
+    async with db.transaction() as session:
+        employee = await org.update_employee(
+            session, actor=principal.actor, employee_id=employee_id, values=body.changes()
+        )
+        return EmployeeOut.model_validate(employee)
+
+
+@router.post("/{employee_id}/deactivate", summary="Deactivate an employee (they can no longer use the bot)")
+async def deactivate_employee(employee_id: IdPath, principal: Editor, db: DatabaseDep) -> EmployeeOut:
+    async with db.transaction() as session:
+        employee = await org.set_employee_active(session, actor=principal.actor, employee_id=employee_id, active=False)
+        return EmployeeOut.model_validate(employee)
+
+
+@router.post("/{employee_id}/reactivate", summary="Reactivate a deactivated employee")
+async def reactivate_employee(employee_id: IdPath, principal: Editor, db: DatabaseDep) -> EmployeeOut:
+    async with db.transaction() as session:
+        employee = await org.set_employee_active(session, actor=principal.actor, employee_id=employee_id, active=True)
+        return EmployeeOut.model_validate(employee)
+
+
+@router.post(
+    "/import",
+    summary="Import employees from CSV (all rows or none, unless skip_invalid)",
+    description=(
+        "Columns: code, full_name, email, phone, department, manager_code, role, device_user_id, locale, "
+        "timezone, shift. Employees are matched by code (created or updated); unknown departments are created. "
+        "When any row is bad and skip_invalid is false nothing is written and the answer is a 422 whose "
+        "details list each problem with its line."
+    ),
+)
+async def import_employees(
+    request: Request,
+    principal: Editor,
+    db: DatabaseDep,
+    file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row")],
+    skip_invalid: Annotated[bool, Query(description="Write the valid rows and skip the bad ones")] = False,
+) -> ImportReportOut:
+    data = await file.read(org.MAX_IMPORT_BYTES + 1)
+    async with db.transaction() as session:
+        report = await org.import_employees_csv(session, actor=principal.actor, data=data, skip_invalid=skip_invalid)
+    problems = [{"line": p.line, "message": p.message, "params": p.params} for p in report.problems]
+    if not report.written:
+        raise Invalid(
+            NP_(
+                "Nothing was imported: {n} line has a problem. Fix it, or send skip_invalid=true for the rest.",
+                "Nothing was imported: {n} lines have problems. Fix them, or send skip_invalid=true for the rest.",
+            ),
+            n=len({p.line for p in report.problems}),
+            details={"problems": problems},
+        )
+    t = request_translator(request)
+    return ImportReportOut(
+        written=report.written,
+        total_rows=report.total_rows,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        skipped_lines=report.skipped_lines,
+        departments_created=report.departments_created,
+        problems=[ImportProblem(line=p.line, message=render_message(t, p.message, p.params)) for p in report.problems],
+    )

@@ -1,0 +1,115 @@
+"""Employees: create, change, read, and the CSV import report."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field
+
+from api.schemas.common import DbId, Out, Patch, Strict, Text, TimeZoneName
+from shared.domain.enums import Role
+from shared.services.org import CODE_PATTERN, EMAIL_PATTERN, PHONE_PATTERN, WORK_WEEK_PATTERN
+
+Code = Text(32, pattern=CODE_PATTERN)
+Email = Text(254, pattern=EMAIL_PATTERN)
+Phone = Text(32, pattern=PHONE_PATTERN)
+WorkWeek = Text(7, pattern=WORK_WEEK_PATTERN)
+Locale = Literal["en", "ru", "ar"]
+FullName = Text(200)
+DeviceUserId = Text(32)
+
+_EXAMPLE = {
+    "code": "E042",
+    "full_name": "Amira Haddad",
+    "email": "amira.haddad@example.com",
+    "phone": "+49 30 1234567",
+    "department_id": 1,
+    "manager_id": 3,
+    "role": "employee",
+    "locale": "ar",
+    "timezone": "Europe/Berlin",
+    "shift_id": 1,
+    "work_week": "12345",
+    "hire_date": "2025-03-01",
+    "device_user_id": "42",
+}
+
+
+class EmployeeCreate(Strict):
+    model_config = {"json_schema_extra": {"examples": [_EXAMPLE]}}
+
+    code: Code = Field(description="Unique staff code; letters, digits, '-', '_' and '.'")
+    full_name: FullName
+    email: Email | None = None
+    phone: Phone | None = None
+    department_id: DbId | None = None
+    manager_id: DbId | None = None
+    role: Role = Role.EMPLOYEE
+    locale: Locale | None = None
+    timezone: TimeZoneName | None = Field(default=None, description="IANA zone, e.g. Europe/Berlin")
+    shift_id: DbId | None = None
+    office_id: DbId | None = None
+    holiday_calendar_id: DbId | None = None
+    work_week: WorkWeek = Field(default="12345", description="ISO weekdays worked, Monday=1 … Sunday=7")
+    hire_date: date | None = None
+    device_user_id: DeviceUserId | None = Field(default=None, description="User id on the ZKTeco devices")
+
+
+class EmployeeUpdate(Patch):
+    model_config = {"json_schema_extra": {"examples": [{"manager_id": 5, "shift_id": 2, "phone": None}]}}
+
+    code: Code = None
+    full_name: FullName = None
+    email: Email | None = None
+    phone: Phone | None = None
+    department_id: DbId | None = None
+    manager_id: DbId | None = None
+    role: Role = None
+    locale: Locale | None = None
+    timezone: TimeZoneName | None = None
+    shift_id: DbId | None = None
+    office_id: DbId | None = None
+    holiday_calendar_id: DbId | None = None
+    work_week: WorkWeek = None
+    hire_date: date | None = None
+    device_user_id: DeviceUserId | None = None
+
+
+class EmployeeOut(Out):
+    id: int
+    code: str
+    full_name: str
+    email: str | None
+    phone: str | None
+    department_id: int | None
+    manager_id: int | None
+    role: Role
+    telegram_user_id: int | None = Field(description="Set once the employee redeemed an invitation in the bot")
+    locale: str | None
+    timezone: str | None
+    shift_id: int | None
+    office_id: int | None
+    holiday_calendar_id: int | None
+    work_week: str
+    hire_date: date | None
+    active: bool
+    device_user_id: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ImportProblem(Out):
+    line: int
+    message: str
+
+
+class ImportReportOut(Out):
+    written: bool = Field(description="False when nothing was written (only with problems and no skip_invalid)")
+    total_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    skipped_lines: list[int]
+    departments_created: list[str]
+    problems: list[ImportProblem]

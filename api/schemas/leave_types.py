@@ -1,0 +1,99 @@
+"""Leave types: allowance, accrual, carry-over and the request rules of each kind of leave."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from api.schemas.common import Days, Number, Out, Patch, Strict, Text
+from shared.domain.enums import Accrual
+from shared.services.org import CODE_PATTERN
+
+Code = Text(32, pattern=CODE_PATTERN)
+Name = Text(120)
+Allowance = Days(0, 366)
+Rounding = Days(0, 1)
+DayCount = Annotated[int, Field(ge=0, le=365)]
+Months = Annotated[int, Field(ge=0, le=120)]
+MaxDays = Annotated[int, Field(ge=1, le=366)]
+
+_EXAMPLE = {
+    "code": "annual",
+    "name": "Annual leave",
+    "paid": True,
+    "yearly_allowance": 24,
+    "accrual": "monthly",
+    "accrual_rounding": 0.5,
+    "carry_over_cap": 5,
+    "carry_over_expiry_months": 3,
+    "min_notice_days": 7,
+    "max_consecutive_days": 20,
+    "half_days_allowed": True,
+    "negative_allowed": False,
+    "approval_required": True,
+    "attachment_required": False,
+    "backdate_days": 0,
+}
+
+
+class LeaveTypeCreate(Strict):
+    model_config = {"json_schema_extra": {"examples": [_EXAMPLE]}}
+
+    code: Code
+    name: Name
+    paid: bool = True
+    yearly_allowance: Allowance = Field(default=0, description="Days per year (0..366)")
+    accrual: Accrual = Accrual.YEARLY
+    accrual_rounding: Rounding = Field(default=0.5, description="Accruals round to this step; 0 = no step")
+    carry_over_cap: Allowance | None = Field(default=None, description="Most days carried into the next year")
+    carry_over_expiry_months: Months | None = None
+    min_notice_days: DayCount = 0
+    max_consecutive_days: MaxDays | None = None
+    half_days_allowed: bool = True
+    negative_allowed: bool = False
+    approval_required: bool = True
+    attachment_required: bool = False
+    backdate_days: DayCount = 0
+    active: bool = True
+
+
+class LeaveTypeUpdate(Patch):
+    model_config = {"json_schema_extra": {"examples": [{"yearly_allowance": 26, "active": True}]}}
+
+    code: Code = None
+    name: Name = None
+    paid: bool = None
+    yearly_allowance: Allowance = None
+    accrual: Accrual = None
+    accrual_rounding: Rounding = None
+    carry_over_cap: Allowance | None = None
+    carry_over_expiry_months: Months | None = None
+    min_notice_days: DayCount = None
+    max_consecutive_days: MaxDays | None = None
+    half_days_allowed: bool = None
+    negative_allowed: bool = None
+    approval_required: bool = None
+    attachment_required: bool = None
+    backdate_days: DayCount = None
+    active: bool = None
+
+
+class LeaveTypeOut(Out):
+    id: int
+    code: str
+    name: str
+    paid: bool
+    yearly_allowance: Number
+    accrual: Accrual
+    accrual_rounding: Number
+    carry_over_cap: Number | None
+    carry_over_expiry_months: int | None
+    min_notice_days: int
+    max_consecutive_days: int | None
+    half_days_allowed: bool
+    negative_allowed: bool
+    approval_required: bool
+    attachment_required: bool
+    backdate_days: int
+    active: bool
