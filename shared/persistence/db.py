@@ -13,12 +13,26 @@ from sqlalchemy.pool import StaticPool
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin): the driver's implicit transactions would
+    # otherwise start late and never as IMMEDIATE.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    """Write transactions take SQLite's write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that read before another writer committed cannot upgrade its snapshot in
+    WAL mode and fails with "database is locked" at once; taking the lock first makes concurrent
+    writers queue (busy_timeout) and then see each other's committed rows, like PostgreSQL's row locks.
+    """
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine:
@@ -30,6 +44,7 @@ def create_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_async_engine(url, echo=echo, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
@@ -56,6 +71,8 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: everything inside commits together or not at all."""
         async with self.sessionmaker() as session, session.begin():
+            if self.dialect == "sqlite":
+                await session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             yield session
 
     @contextlib.asynccontextmanager

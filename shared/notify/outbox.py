@@ -1,0 +1,92 @@
+"""Writing notifications: an outbox row in the caller's transaction, delivered later by the sender.
+
+Payload shapes (JSON), all delivered to ``chat_id`` in the order the rows were written:
+- ``{"kind": "message", "text", "parse_mode", "buttons": [[{"text", "callback_data"}]]}``
+- ``{"kind": "document", "filename", "caption", "parse_mode"}`` with the bytes in ``attachment``
+- ``{"kind": "edit", "edit_ref", "text", "parse_mode", "buttons"}``: edit the message this chat got
+  from the row whose ``ref`` is ``edit_ref`` (e.g. the approval request once it is decided)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.model import OutboxMessage
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    callback_data: str
+
+
+Keyboard = list[list[Button]]
+
+
+def _buttons(keyboard: Keyboard | None) -> list[list[dict[str, str]]] | None:
+    if not keyboard:
+        return None
+    return [[{"text": b.text, "callback_data": b.callback_data} for b in row] for row in keyboard]
+
+
+def enqueue_message(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    text: str,
+    buttons: Keyboard | None = None,
+    ref: str | None = None,
+    parse_mode: str | None = "HTML",
+) -> OutboxMessage:
+    row = OutboxMessage(
+        chat_id=chat_id,
+        payload={"kind": "message", "text": text, "parse_mode": parse_mode, "buttons": _buttons(buttons)},
+        ref=ref,
+    )
+    session.add(row)
+    return row
+
+
+def enqueue_document(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    filename: str,
+    content: bytes,
+    caption: str | None = None,
+    ref: str | None = None,
+    parse_mode: str | None = "HTML",
+) -> OutboxMessage:
+    row = OutboxMessage(
+        chat_id=chat_id,
+        payload={"kind": "document", "filename": filename, "caption": caption, "parse_mode": parse_mode},
+        attachment=content,
+        ref=ref,
+    )
+    session.add(row)
+    return row
+
+
+def enqueue_edit(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    edit_ref: str,
+    text: str,
+    buttons: Keyboard | None = None,
+    parse_mode: str | None = "HTML",
+) -> OutboxMessage:
+    row = OutboxMessage(
+        chat_id=chat_id,
+        payload={
+            "kind": "edit",
+            "edit_ref": edit_ref,
+            "text": text,
+            "parse_mode": parse_mode,
+            "buttons": _buttons(buttons),
+        },
+    )
+    session.add(row)
+    return row

@@ -1,0 +1,237 @@
+"""Delivering the outbox to Telegram: in order per chat, with retries, and by one process at a time.
+
+- A Redis lease makes sure exactly one sender works at a time however many bot replicas run.
+- A chat's messages go out in the order they were written: a message waits while an older message of
+  the same chat is still pending (for instance backing off after a 5xx).
+- 429 → wait ``retry_after`` (not counted as a failure); 5xx / network → exponential backoff, counted;
+  after ``max_attempts`` failures, or at once for permanent errors (bot blocked, chat not found), the
+  message is marked dead: the metrics and the HR digest count dead messages.
+- Telegram's own flood limits are respected by PTB's ``AIORateLimiter`` on the Bot we are given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from redis.asyncio import Redis
+from sqlalchemy import select, update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+
+from shared.domain.enums import OutboxStatus
+from shared.model import OutboxMessage, utcnow
+from shared.persistence import Database
+
+log = logging.getLogger(__name__)
+
+LEASE_KEY = "outbox:sender:lease"
+PERMANENT = (Forbidden, InvalidToken)
+
+
+@dataclass
+class DrainStats:
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    waiting: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1 s, 2 s, 4 s … capped at 5 minutes."""
+    return timedelta(seconds=min(2 ** max(0, attempts - 1), 300))
+
+
+def _markup(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row] for row in buttons]
+    )
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        redis: Redis,
+        *,
+        max_attempts: int = 8,
+        batch_size: int = 200,
+        poll_seconds: float = 1.0,
+        prefix: str = "chronos",
+    ) -> None:
+        self.db = db
+        self.bot = bot
+        self.redis = redis
+        self.max_attempts = max_attempts
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.lease_key = f"{prefix}:{LEASE_KEY}"
+        self.owner = uuid.uuid4().hex
+        self.wake = asyncio.Event()
+
+    async def _hold_lease(self, seconds: int = 30) -> bool:
+        """Take or extend the sender lease; False when another process holds it."""
+        if await self.redis.set(self.lease_key, self.owner, nx=True, ex=seconds):
+            return True
+        if await self.redis.get(self.lease_key) == self.owner:
+            await self.redis.expire(self.lease_key, seconds)
+            return True
+        return False
+
+    async def release(self) -> None:
+        if await self.redis.get(self.lease_key) == self.owner:
+            await self.redis.delete(self.lease_key)
+
+    async def _due(self, now: datetime) -> list[list[OutboxMessage]]:
+        """Pending messages that may go now, grouped by chat, oldest first, never overtaking a waiting one."""
+        async with self.db.session() as session:
+            rows: Sequence[OutboxMessage] = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.status == OutboxStatus.PENDING)
+                    .order_by(OutboxMessage.id)
+                    .limit(self.batch_size)
+                )
+            ).all()
+        by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
+        blocked: set[int] = set()
+        for row in rows:
+            if row.chat_id in blocked:
+                continue
+            if row.next_attempt_at > now:
+                blocked.add(row.chat_id)
+                continue
+            by_chat[row.chat_id].append(row)
+        return list(by_chat.values())
+
+    async def drain_once(self, now: datetime | None = None) -> DrainStats:
+        stats = DrainStats()
+        if not await self._hold_lease():
+            return stats
+        chats = await self._due(now or utcnow())
+        await asyncio.gather(*(self._send_chat(rows, stats) for rows in chats))
+        return stats
+
+    async def _send_chat(self, rows: list[OutboxMessage], stats: DrainStats) -> None:
+        for row in rows:
+            if not await self._send_one(row, stats):
+                return  # keep the chat's order: the rest waits for this one
+
+    async def _edit_target(self, row: OutboxMessage) -> int | None:
+        async with self.db.session() as session:
+            return await session.scalar(
+                select(OutboxMessage.telegram_message_id)
+                .where(
+                    OutboxMessage.ref == row.payload.get("edit_ref"),
+                    OutboxMessage.chat_id == row.chat_id,
+                    OutboxMessage.status == OutboxStatus.SENT,
+                )
+                .order_by(OutboxMessage.id.desc())
+                .limit(1)
+            )
+
+    async def _deliver(self, row: OutboxMessage) -> int | None:
+        payload = row.payload
+        kind = payload.get("kind", "message")
+        parse_mode = payload.get("parse_mode")
+        if kind == "document":
+            message = await self.bot.send_document(
+                row.chat_id,
+                document=InputFile(row.attachment or b"", filename=payload.get("filename") or "file"),
+                caption=payload.get("caption"),
+                parse_mode=parse_mode,
+            )
+            return message.message_id
+        if kind == "edit":
+            target = await self._edit_target(row)
+            if target is not None:
+                try:
+                    await self.bot.edit_message_text(
+                        payload["text"],
+                        chat_id=row.chat_id,
+                        message_id=target,
+                        parse_mode=parse_mode,
+                        reply_markup=_markup(payload.get("buttons")),
+                    )
+                except BadRequest as exc:
+                    if "not modified" not in str(exc).lower():
+                        raise
+                return target
+            # the original never reached the chat: say it as a new message instead
+        message = await self.bot.send_message(
+            row.chat_id, payload["text"], parse_mode=parse_mode, reply_markup=_markup(payload.get("buttons"))
+        )
+        return message.message_id
+
+    async def _send_one(self, row: OutboxMessage, stats: DrainStats) -> bool:
+        values: dict[str, object]
+        ok = False
+        try:
+            message_id = await self._deliver(row)
+        except RetryAfter as exc:
+            wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+            values = {"next_attempt_at": utcnow() + timedelta(seconds=float(wait)), "last_error": f"429 {exc}"}
+            stats.waiting += 1
+        except (*PERMANENT, BadRequest) as exc:
+            values = {"status": OutboxStatus.DEAD, "attempts": row.attempts + 1, "last_error": str(exc)[:500]}
+            stats.dead += 1
+            log.warning("outbox message is undeliverable", extra={"outbox_id": row.id, "error": str(exc)})
+        except (TelegramError, OSError) as exc:
+            attempts = row.attempts + 1
+            if attempts >= self.max_attempts:
+                values = {"status": OutboxStatus.DEAD, "attempts": attempts, "last_error": str(exc)[:500]}
+                stats.dead += 1
+                log.error("outbox message is dead after retries", extra={"outbox_id": row.id, "attempts": attempts})
+            else:
+                values = {
+                    "attempts": attempts,
+                    "next_attempt_at": utcnow() + backoff(attempts),
+                    "last_error": str(exc)[:500],
+                }
+                stats.retried += 1
+        else:
+            values = {
+                "status": OutboxStatus.SENT,
+                "sent_at": utcnow(),
+                "telegram_message_id": message_id,
+                "last_error": None,
+            }
+            stats.sent += 1
+            ok = True
+        async with self.db.transaction() as session:
+            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+        return ok
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Drain until ``stop`` is set; wakes early when ``wake`` is set by a writer in this process."""
+        log.info("outbox sender started")
+        try:
+            while not stop.is_set():
+                try:
+                    stats = await self.drain_once()
+                    if stats.sent or stats.dead or stats.retried:
+                        log.info(
+                            "outbox drained",
+                            extra={"sent": stats.sent, "retried": stats.retried, "dead": stats.dead},
+                        )
+                except Exception:
+                    log.exception("outbox drain failed; retrying")
+                self.wake.clear()
+                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
+                _done, pending = await asyncio.wait(
+                    waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in pending:
+                    task.cancel()
+        finally:
+            await self.release()
+            log.info("outbox sender stopped")

@@ -1,0 +1,298 @@
+"""Asking for leave and cancelling it: the use cases the bot, the API and HR all call.
+
+Each writes the state, its audit row and the outbox notifications in the caller's one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.domain.enums import HalfDay, LeaveStatus
+from shared.domain.leave import LeaveSpan, Violation, day_portions
+from shared.domain.leave_policy import check_request
+from shared.domain.leave_state import can_cancel, error_for, initial_status
+from shared.domain.ledger import balance, reversal_entry, taken_entry
+from shared.domain.routing import route
+from shared.errors import N_, Forbidden, NotFound
+from shared.model import Employee, LeaveRequest, LeaveType
+from shared.notify import leave_messages as msg
+from shared.notify.outbox import enqueue_message
+from shared.services.actor import Actor
+from shared.services.audit import audit, snapshot
+from shared.services.leave_balances import post_entries
+from shared.services.leave_context import (
+    blackouts_for,
+    department_load,
+    get_employee,
+    get_leave_type,
+    ledger_postings,
+    on_leave_ids,
+    org_employee_of,
+    own_requests,
+    policy_of,
+    record_of,
+    routing_org,
+    team_requests,
+    work_calendar,
+)
+from shared.services.leave_notify import edit_approval_messages, hr_people, leave_view, rule_actor
+
+
+@dataclass
+class LeaveQuote:
+    """What a request would be, before it is made: days, balance, approver and every broken rule."""
+
+    working_days: Decimal
+    balance: Decimal
+    reserved: Decimal
+    balance_after: Decimal
+    approver_id: int | None
+    approver_name: str | None
+    auto_approved: bool
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+async def quote_leave(
+    session: AsyncSession,
+    *,
+    employee_id: int,
+    leave_type_id: int,
+    start: date,
+    end: date,
+    start_half: HalfDay | None = None,
+    end_half: HalfDay | None = None,
+    today: date,
+    has_attachment: bool | None = None,
+) -> LeaveQuote:
+    """Check a prospective request against every rule without writing anything."""
+    employee = await get_employee(session, employee_id)
+    leave_type = await get_leave_type(session, leave_type_id)
+    policy = policy_of(leave_type)
+    span = LeaveSpan(start, end, start_half, end_half)
+    lo, hi = min(start, end), max(start, end)
+    calendar = await work_calendar(session, employee, lo, hi)
+    existing = await own_requests(session, employee.id)
+    postings = await ledger_postings(session, employee.id, leave_type.id)
+    posted = balance(postings, max(today, start))
+    team = [record_of(r) for r in await team_requests(session, employee, lo, hi)]
+    violations = check_request(
+        span,
+        policy=policy,
+        calendar=calendar,
+        today=today,
+        employee_id=employee.id,
+        department_id=employee.department_id,
+        department=await department_load(session, employee.department_id),
+        existing=existing,
+        team_leave=team,
+        blackouts=await blackouts_for(session, employee.department_id, lo, hi),
+        balance=posted,
+        has_attachment=has_attachment,
+    )
+    try:
+        days = sum(day_portions(span, calendar).values(), Decimal(0))
+    except Exception:  # an invalid span is already among the violations
+        days = Decimal(0)
+    reserved = sum(
+        (r.working_days for r in existing if r.leave_type_id == leave_type.id and r.status is LeaveStatus.PENDING),
+        Decimal(0),
+    )
+    org = await routing_org(session, employee)
+    approver_id = route(
+        org_employee_of(employee), org, await on_leave_ids(session, org.employees, today), today
+    ).approver_id
+    approver = await session.get(Employee, approver_id) if approver_id else None
+    return LeaveQuote(
+        working_days=days,
+        balance=posted,
+        reserved=reserved,
+        balance_after=posted - reserved - days,
+        approver_id=approver_id,
+        approver_name=approver.full_name if approver else None,
+        auto_approved=not leave_type.approval_required,
+        violations=violations,
+    )
+
+
+def _may_request_for(actor: Actor, employee: Employee) -> None:
+    if actor.employee_id == employee.id or actor.is_hr:
+        return
+    raise Forbidden(N_("You can only request leave for yourself."))
+
+
+async def request_leave(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    employee_id: int,
+    leave_type_id: int,
+    start: date,
+    end: date,
+    start_half: HalfDay | None = None,
+    end_half: HalfDay | None = None,
+    reason: str | None = None,
+    attachment_file_id: str | None = None,
+    today: date,
+    now: datetime,
+) -> LeaveRequest:
+    """Create a request after every rule passed; route it, or approve it at once when the type needs no approval."""
+    employee = await get_employee(session, employee_id)
+    _may_request_for(actor, employee)
+    if not employee.active:
+        raise Forbidden(N_("{name} is deactivated and cannot take leave."), name=employee.full_name)
+    leave_type = await get_leave_type(session, leave_type_id)
+    quote = await quote_leave(
+        session,
+        employee_id=employee.id,
+        leave_type_id=leave_type.id,
+        start=start,
+        end=end,
+        start_half=start_half,
+        end_half=end_half,
+        today=today,
+        has_attachment=bool(attachment_file_id),
+    )
+    if quote.violations:
+        raise quote.violations[0].as_error()
+    reason = (reason or "").strip()[:2000] or None
+    request = LeaveRequest(
+        employee_id=employee.id,
+        leave_type_id=leave_type.id,
+        start_date=start,
+        end_date=end,
+        start_half=start_half,
+        end_half=end_half,
+        working_days=quote.working_days,
+        reason=reason,
+        status=initial_status(policy_of(leave_type)),
+        approver_id=quote.approver_id,
+        attachment_file_id=attachment_file_id,
+        created_by=actor.label,
+    )
+    session.add(request)
+    await session.flush()
+    if request.status is LeaveStatus.APPROVED:
+        request.decided_at = now
+        request.decided_by = "auto"
+        await post_entries(session, [taken_entry(record_of(request), on=today)], actor)
+    audit(session, actor, "create", "leave_request", request.id, new=snapshot(request))
+    await _announce_new(session, request, employee, leave_type, actor, quote)
+    return request
+
+
+async def _announce_new(
+    session: AsyncSession,
+    request: LeaveRequest,
+    employee: Employee,
+    leave_type: LeaveType,
+    actor: Actor,
+    quote: LeaveQuote,
+) -> None:
+    view = leave_view(request, employee, leave_type)
+    on_behalf = actor.employee_id != employee.id
+    if request.status is LeaveStatus.APPROVED:
+        if on_behalf and employee.telegram_user_id:
+            enqueue_message(
+                session, chat_id=employee.telegram_user_id, text=msg.auto_approved_for_employee(employee.locale, view)
+            )
+        return
+    if on_behalf and employee.telegram_user_id:
+        enqueue_message(
+            session, chat_id=employee.telegram_user_id, text=msg.requested_on_behalf(employee.locale, view, actor.label)
+        )
+    approvers = (
+        [await session.get(Employee, request.approver_id)]
+        if request.approver_id
+        else await hr_people(session, exclude={employee.id})
+    )
+    overlaps = [
+        (name, r.start_date, r.end_date)
+        for r, name in await _team_overlaps(session, employee, request.start_date, request.end_date)
+    ]
+    for approver in approvers:
+        if approver is None or not approver.telegram_user_id:
+            continue
+        text, keyboard = msg.approval_request(approver.locale, view, overlaps, quote.balance_after)
+        enqueue_message(
+            session,
+            chat_id=approver.telegram_user_id,
+            text=text,
+            buttons=keyboard,
+            ref=msg.approver_ref(request.id, approver.id),
+        )
+
+
+async def _team_overlaps(
+    session: AsyncSession, employee: Employee, start: date, end: date
+) -> list[tuple[LeaveRequest, str]]:
+    requests = await team_requests(session, employee, start, end)
+    names = (
+        {
+            e.id: e.full_name
+            for e in await session.scalars(select(Employee).where(Employee.id.in_({r.employee_id for r in requests})))
+        }
+        if requests
+        else {}
+    )
+    return [(r, names.get(r.employee_id, "?")) for r in requests]
+
+
+async def cancel_leave(
+    session: AsyncSession, *, actor: Actor, request_id: int, today: date, now: datetime, reason: str | None = None
+) -> LeaveRequest:
+    """Cancel a pending request, or an approved one before it ends (the taken days come back)."""
+    request = await session.scalar(select(LeaveRequest).where(LeaveRequest.id == request_id).with_for_update())
+    if request is None:
+        raise NotFound(N_("Leave request {id} does not exist."), id=request_id)
+    violation = can_cancel(rule_actor(actor), record_of(request), today)
+    if violation is not None:
+        raise error_for(violation)
+    before = snapshot(request)
+    was = request.status
+    request.status = LeaveStatus.CANCELLED
+    request.cancelled_at = now
+    request.cancelled_by = actor.label
+    if reason:
+        request.decision_comment = reason.strip()[:2000]
+    if was is LeaveStatus.APPROVED:
+        reversal = reversal_entry(
+            record_of(request), await ledger_postings(session, request.employee_id, request.leave_type_id), on=today
+        )
+        if reversal is not None:
+            await post_entries(session, [reversal], actor)
+    await session.flush()
+    audit(session, actor, "cancel", "leave_request", request.id, old=before, new=snapshot(request))
+    employee = await get_employee(session, request.employee_id)
+    leave_type = await get_leave_type(session, request.leave_type_id)
+    view = leave_view(request, employee, leave_type)
+    by = await _actor_name(session, actor)
+    if was is LeaveStatus.PENDING:
+        await edit_approval_messages(session, request, lambda locale: msg.cancelled_notice(locale, view, by))
+    elif request.approver_id and request.approver_id != actor.employee_id:
+        approver = await session.get(Employee, request.approver_id)
+        if approver and approver.telegram_user_id:
+            enqueue_message(
+                session, chat_id=approver.telegram_user_id, text=msg.cancelled_notice(approver.locale, view, by)
+            )
+    if actor.employee_id != employee.id and employee.telegram_user_id:
+        enqueue_message(
+            session, chat_id=employee.telegram_user_id, text=msg.cancelled_notice(employee.locale, view, by)
+        )
+    return request
+
+
+async def _actor_name(session: AsyncSession, actor: Actor) -> str:
+    if actor.employee_id:
+        person = await session.get(Employee, actor.employee_id)
+        if person:
+            return person.full_name
+    return actor.label.split(":", 1)[-1]
