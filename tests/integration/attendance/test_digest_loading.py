@@ -1,0 +1,61 @@
+"""The digest of a day from the database: exceptions by department, unknown badges, devices, who's out."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from shared.domain.digest import DigestKind
+from shared.domain.enums import DeviceStatus, Direction, LeaveStatus, OutboxStatus, PunchSource
+from shared.model import Device, LeaveRequest, OutboxMessage, Punch
+from shared.persistence import Database
+from shared.services.attendance import process_days
+from shared.services.digest import load_digest
+from tests.factories import make_company
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DAY = date(2026, 11, 19)
+
+
+async def test_the_digest_lists_each_kind_of_exception(db: Database):
+    company = await make_company(db)
+    async with db.transaction() as s:
+        device = Device(name="Gate", host="10.0.0.9", status=DeviceStatus.OFFLINE)
+        s.add(device)
+        await s.flush()
+        s.add_all([
+            Punch(employee_id=company.alice_id, source=PunchSource.DEVICE, instant=datetime(2026, 11, 19, 9, 40, tzinfo=BERLIN), direction=Direction.IN),
+            Punch(employee_id=company.alice_id, source=PunchSource.DEVICE, instant=datetime(2026, 11, 19, 18, 0, tzinfo=BERLIN), direction=Direction.OUT),
+            Punch(employee_id=company.bob_id, source=PunchSource.DEVICE, instant=datetime(2026, 11, 19, 9, 0, tzinfo=BERLIN), direction=Direction.IN),
+            Punch(device_id=device.id, device_user_id="777", source=PunchSource.DEVICE, instant=datetime(2026, 11, 19, 8, 0, tzinfo=BERLIN)),
+            LeaveRequest(employee_id=company.manager_id, leave_type_id=company.annual_id, start_date=date(2026, 11, 20),
+                         end_date=date(2026, 11, 20), working_days=1, status=LeaveStatus.APPROVED),
+            OutboxMessage(chat_id=1, payload={"kind": "message", "text": "x"}, status=OutboxStatus.DEAD),
+        ])  # fmt: skip
+    async with db.transaction() as s:
+        await process_days(
+            s, date_from=DAY, date_to=DAY, now=datetime(2026, 11, 20, 8, tzinfo=UTC), company_timezone="Europe/Berlin"
+        )
+    async with db.session() as s:
+        digest = await load_digest(s, day=DAY, today=date(2026, 11, 20), company_timezone="Europe/Berlin")
+    kinds = {(row.full_name, row.kind) for row in digest.rows}
+    assert ("Alice", DigestKind.LATE) in kinds
+    assert ("Bob", DigestKind.MISSING_CHECKOUT) in kinds
+    assert ("Hana HR", DigestKind.ABSENT) in kinds
+    assert [g.department_name for g in digest.groups] == ["Ops"]
+    (unknown,) = digest.unknown_users
+    assert unknown.device_user_id == "777" and unknown.device_name == "Gate"
+    assert [d.name for d in digest.offline_devices] == ["Gate"]
+    assert digest.dead_outbox == 1
+    (out,) = digest.who_is_out
+    assert out.full_name == "Max Manager" and out.return_date == date(2026, 11, 23)
+    assert not digest.is_quiet
+
+
+async def test_a_day_without_exceptions_is_quiet(db: Database):
+    await make_company(db)
+    async with db.session() as s:
+        digest = await load_digest(
+            s, day=date(2026, 11, 21), today=date(2026, 11, 22), company_timezone="Europe/Berlin"
+        )
+    assert digest.is_quiet and digest.rows == ()
