@@ -23,15 +23,28 @@ async def test_the_digest_lists_each_kind_of_exception(db: Database):
         device = Device(name="Gate", host="10.0.0.9", status=DeviceStatus.OFFLINE)
         s.add(device)
         await s.flush()
-        s.add_all([
-            Punch(employee_id=company.alice_id, source=PunchSource.DEVICE, instant=datetime(2026, 11, 19, 9, 40, tzinfo=BERLIN), direction=Direction.IN),
-            Punch(employee_id=company.alice_id, source=PunchSource.DEVICE, instant=datetime(2026, 11, 19, 18, 0, tzinfo=BERLIN), direction=Direction.OUT),
-            Punch(employee_id=company.bob_id, source=PunchSource.DEVICE, instant=datetime(2026, 11, 19, 9, 0, tzinfo=BERLIN), direction=Direction.IN),
-            Punch(device_id=device.id, device_user_id="777", source=PunchSource.DEVICE, instant=datetime(2026, 11, 19, 8, 0, tzinfo=BERLIN)),
-            LeaveRequest(employee_id=company.manager_id, leave_type_id=company.annual_id, start_date=date(2026, 11, 20),
-                         end_date=date(2026, 11, 20), working_days=1, status=LeaveStatus.APPROVED),
-            OutboxMessage(chat_id=1, payload={"kind": "message", "text": "x"}, status=OutboxStatus.DEAD),
-        ])  # fmt: skip
+
+        def device_punch(employee_id: int | None, hh: int, mm: int, direction=Direction.UNKNOWN, **kw) -> Punch:
+            when = datetime(2026, 11, 19, hh, mm, tzinfo=BERLIN)
+            return Punch(employee_id=employee_id, source=PunchSource.DEVICE, instant=when, direction=direction, **kw)
+
+        s.add_all(
+            [
+                device_punch(company.alice_id, 9, 40, Direction.IN),
+                device_punch(company.alice_id, 18, 0, Direction.OUT),
+                device_punch(company.bob_id, 9, 0, Direction.IN),
+                device_punch(None, 8, 0, device_id=device.id, device_user_id="777"),
+                LeaveRequest(
+                    employee_id=company.manager_id,
+                    leave_type_id=company.annual_id,
+                    start_date=date(2026, 11, 20),
+                    end_date=date(2026, 11, 20),
+                    working_days=1,
+                    status=LeaveStatus.APPROVED,
+                ),  # fmt: skip
+                OutboxMessage(chat_id=1, payload={"kind": "message", "text": "x"}, status=OutboxStatus.DEAD),
+            ]
+        )
     async with db.transaction() as s:
         await process_days(
             s, date_from=DAY, date_to=DAY, now=datetime(2026, 11, 20, 8, tzinfo=UTC), company_timezone="Europe/Berlin"
