@@ -41,7 +41,7 @@ async def test_the_digest_lists_each_kind_of_exception(db: Database):
                     end_date=date(2026, 11, 20),
                     working_days=1,
                     status=LeaveStatus.APPROVED,
-                ),  # fmt: skip
+                ),
                 OutboxMessage(chat_id=1, payload={"kind": "message", "text": "x"}, status=OutboxStatus.DEAD),
             ]
         )
