@@ -13,7 +13,7 @@ from sandbox.telegram.errors import bad_request
 from sandbox.telegram.media import guess_mime, image_size
 from sandbox.telegram.model import JSON, StoredFile
 from sandbox.telegram.params import Params, UploadedFile
-from sandbox.telegram.sending import check_flood, record_outgoing, reply_markup, target_chat, text_content
+from sandbox.telegram.sending import record_outgoing, reply_markup, target_chat, text_content
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +77,6 @@ async def _send_file(ctx: CallContext, params: Params, kind: FileKind) -> JSON:
     content = text_content(params, caption=True)
     content.reply_markup = reply_markup(params)
     stored = await input_file(ctx, params, kind, kind)
-    if kind == "document" and params.has("file_name") and stored.file_name is None:
-        stored.file_name = params.string("file_name")
-    check_flood(ctx, chat)
     return record_outgoing(ctx, chat, content, params, is_caption=True, **{kind: stored})
 
 

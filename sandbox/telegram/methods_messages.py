@@ -13,7 +13,6 @@ from sandbox.telegram.model import JSON
 from sandbox.telegram.params import Params
 from sandbox.telegram.sending import (
     apply_edit,
-    check_flood,
     editable_message,
     record_outgoing,
     reply_markup,
@@ -38,7 +37,6 @@ async def send_message(ctx: CallContext, params: Params) -> JSON:
     chat = target_chat(ctx, params)
     content = text_content(params)
     content.reply_markup = reply_markup(params)
-    check_flood(ctx, chat)
     link_preview = params.json("link_preview_options", what="link preview options")
     extra = {"link_preview_options": link_preview} if isinstance(link_preview, dict) and link_preview else {}
     return record_outgoing(ctx, chat, content, params, extra=extra)
@@ -93,7 +91,7 @@ async def delete_messages(ctx: CallContext, params: Params) -> bool:
     """Delete several messages; ids that do not exist are skipped."""
     chat = target_chat(ctx, params, sending=False)
     ids: Any = params.json("message_ids")
-    if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+    if not isinstance(ids, list) or not 1 <= len(ids) <= 100 or not all(_is_int(i) for i in ids):
         raise bad_request("message_ids must be a non-empty Array of up to 100 Integers")
     for message_id in ids:
         record = chat.live(int(message_id))
@@ -102,6 +100,10 @@ async def delete_messages(ctx: CallContext, params: Params) -> bool:
             record.deleted_at = int(time.time())
     ctx.state.touch(chat)
     return True
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) or (isinstance(value, str) and value.lstrip("-").isdigit())
 
 
 @api_method("answerCallbackQuery")

@@ -28,13 +28,17 @@ class Notifier:
             event.set()
         return self.version
 
-    async def wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for the next bump; True if one happened."""
-        if timeout <= 0:
-            return False
+    def current(self) -> asyncio.Event:
+        """The event the next bump sets. Take it *before* yielding to the loop, or a bump can be lost."""
         if self._event is None:
             self._event = asyncio.Event()
-        event = self._event
+        return self._event
+
+    async def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the next bump; True if one happened."""
+        event = self.current()
+        if timeout <= 0:
+            return False
         try:
             await asyncio.wait_for(event.wait(), timeout)
         except TimeoutError:
@@ -71,7 +75,8 @@ async def wait_until(
             remaining = deadline - time.monotonic()
             if result is not None or remaining <= 0 or closed() or (watcher is not None and watcher.done()):
                 return result
-            waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(n.wait(remaining)) for n in notifiers]
+            # Grab the events synchronously, right after check(): a bump from here on sets them.
+            waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(n.current().wait()) for n in notifiers]
             if watcher is not None:
                 waits.append(watcher)
             _done, pending = await asyncio.wait(waits, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)

@@ -37,11 +37,6 @@ def target_chat(ctx: CallContext, params: Params, *, sending: bool = True) -> Ch
     return chat
 
 
-def check_flood(ctx: CallContext, chat: ChatState) -> None:
-    """Apply the configured flood limits to a new outgoing message."""
-    ctx.state.flood.check(ctx.bot.account.id, chat.id)
-
-
 def text_content(params: Params, *, caption: bool = False) -> Content:
     """The text (or caption) of a message after parse-mode parsing, validated like Telegram."""
     field = "caption" if caption else "text"
@@ -88,14 +83,10 @@ def reply_target(chat: ChatState, params: Params) -> int | None:
 
 
 def record_outgoing(ctx: CallContext, chat: ChatState, content: Content, params: Params, **fields: Any) -> JSON:
-    """Store a message the bot sent, update the chat's keyboard and return the Message JSON."""
-    record = chat.add(
-        "bot_to_user",
-        ctx.bot.account.to_api(),
-        content,
-        reply_to_message_id=reply_target(chat, params),
-        **fields,
-    )
+    """Check flood limits, store a message the bot sent, update the chat's keyboard, return the Message."""
+    reply_to = reply_target(chat, params)
+    ctx.state.flood.check(ctx.bot.account.id, chat.id)
+    record = chat.add("bot_to_user", ctx.bot.account.to_api(), content, reply_to_message_id=reply_to, **fields)
     markup = content.reply_markup
     if markup is not None and "keyboard" in markup:
         chat.reply_keyboard = {**markup, "message_id": record.message_id}
