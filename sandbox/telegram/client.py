@@ -32,7 +32,7 @@ class EmulatorClient:
     def __init__(
         self, url: str, *, bot: str | int | None = None, timeout: float = 30.0, http: httpx.AsyncClient | None = None
     ) -> None:
-        self.url = url.rstrip("/")
+        self.url = url.rstrip("/").removesuffix("/control")  # accept the root or the control URL
         self.bot = None if bot is None else str(bot)
         self.timeout = timeout
         self._own_http = http is None
