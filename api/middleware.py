@@ -6,8 +6,6 @@ import logging
 import re
 import time
 import uuid
-from typing import Any
-
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,6 +24,26 @@ _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"
 def clean_request_id(value: str | None) -> str:
     """A caller's request id with anything but ``[A-Za-z0-9._:-]`` removed, at most 64 characters."""
     return _UNSAFE.sub("", value or "")[:64]
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template with its full prefix, e.g. ``/api/v1/employees/{employee_id}``.
+
+    FastAPI puts the route object of an included router in ``scope["route"]``, whose ``path`` lacks the
+    prefixes it was included under; the prefix is what precedes the concrete route path in the URL.
+    Unmatched requests share one label, so a scan of random URLs cannot blow up the series count.
+    """
+    template = getattr(scope.get("route"), "path", None)
+    if not template:
+        return "<unmatched>"
+    path = scope.get("path", "")
+    try:
+        concrete = template.format(**scope.get("path_params", {}))
+    except (KeyError, IndexError, ValueError):
+        return template
+    if path.endswith(concrete) and len(path) > len(concrete):
+        return path[: -len(concrete)] + template
+    return template
 
 
 class RequestContextMiddleware:
@@ -88,8 +106,7 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            route: Any = scope.get("route")
-            template = getattr(route, "path", None) or "<unmatched>"
+            template = route_template(scope)
             method = scope.get("method", "GET")
             self.metrics.observe(
                 method if method in _METHODS else "OTHER", template, status, time.perf_counter() - started

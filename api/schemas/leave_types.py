@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field
@@ -43,9 +44,9 @@ class LeaveTypeCreate(Strict):
     code: Code
     name: Name
     paid: bool = True
-    yearly_allowance: Allowance = Field(default=0, description="Days per year (0..366)")
+    yearly_allowance: Allowance = Field(default=Decimal(0), description="Days per year (0..366)")
     accrual: Accrual = Accrual.YEARLY
-    accrual_rounding: Rounding = Field(default=0.5, description="Accruals round to this step; 0 = no step")
+    accrual_rounding: Rounding = Field(default=Decimal("0.5"), description="Accruals round to this step; 0 = no step")
     carry_over_cap: Allowance | None = Field(default=None, description="Most days carried into the next year")
     carry_over_expiry_months: Months | None = None
     min_notice_days: DayCount = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field
@@ -35,8 +36,8 @@ class ShiftCreate(Strict):
     end_time: LocalTime = Field(description="Before start_time for a night shift (it belongs to its start date)")
     late_grace_minutes: Minutes = 0
     early_grace_minutes: Minutes = 0
-    half_day_hours: Hours = Field(default=4, description="Fewer worked hours than this make a half day")
-    absent_hours: Hours = Field(default=1, description="Fewer worked hours than this count as absent")
+    half_day_hours: Hours = Field(default=Decimal("4"), description="Fewer worked hours than this make a half day")
+    absent_hours: Hours = Field(default=Decimal("1"), description="Fewer worked hours than this count as absent")
     checkin_before_minutes: Minutes = 120
     checkout_after_minutes: Minutes = 240
     hours_mode: HoursMode = HoursMode.FIRST_LAST

@@ -1,0 +1,100 @@
+"""Fixtures for the REST API tests: an app over the per-test database, a token per role, an HTTP client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api.main import create_app
+from shared.config import Settings
+from shared.domain.enums import Role
+from shared.model import Employee
+from shared.persistence import Database
+from shared.redis_client import create_redis
+from shared.services.actor import Actor
+from shared.services.tokens import create_token
+
+ROLES = ("admin", "hr", "manager", "readonly")
+
+
+@dataclass
+class Clock:
+    """The app's clock; tests move it to cross expiry dates."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(_env_file=None, api_secret_key="api-test-secret", cors_origins="http://hr.example.com")
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def redis():
+    return create_redis("")
+
+
+@pytest.fixture
+def app(db: Database, settings: Settings, redis, clock: Clock) -> FastAPI:
+    return create_app(settings, db, redis, clock=clock, metrics_cache_seconds=0)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        yield c
+
+
+@pytest.fixture
+async def boss(db: Database) -> Employee:
+    """The employee a manager token is bound to."""
+    async with db.transaction() as s:
+        employee = Employee(code="BOSS", full_name="Bea Boss", role=Role.MANAGER)
+        s.add(employee)
+        await s.flush()
+        return employee
+
+
+@pytest.fixture
+async def tokens(db: Database, settings: Settings, boss: Employee) -> dict[str, str]:
+    """A live token per role (the manager's bound to ``boss``): role → plaintext."""
+    found = {}
+    async with db.transaction() as s:
+        for role in ROLES:
+            _row, plaintext = await create_token(
+                s,
+                name=f"test-{role}",
+                role=role,
+                pepper=settings.secret_key,
+                actor=Actor.cli(),
+                employee_id=boss.id if role == "manager" else None,
+            )
+            found[role] = plaintext
+    return found
+
+
+@pytest.fixture
+def headers(tokens: dict[str, str]) -> dict[str, dict[str, str]]:
+    """role → request headers carrying that role's token."""
+    return {role: {"Authorization": f"Bearer {token}"} for role, token in tokens.items()}
+
+
+@pytest.fixture
+def admin(headers: dict[str, dict[str, str]]) -> dict[str, str]:
+    return headers["admin"]
