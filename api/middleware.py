@@ -6,6 +6,7 @@ import logging
 import re
 import time
 import uuid
+
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
