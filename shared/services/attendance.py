@@ -6,23 +6,24 @@ from __future__ import annotations
 import functools
 import time as clock
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_days
-from shared.domain.enums import AttendanceStatus, HalfDay, LeaveStatus
+from shared.domain.enums import AttendanceStatus, Direction, HalfDay, LeaveStatus, PunchSource
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import ShiftRule, day_range
 from shared.errors import N_, Forbidden, Invalid
 from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch, Shift, utcnow
+from shared.persistence.bulk import as_utc, fetch_rows
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
 from shared.services.leave_context import get_employee
@@ -117,18 +118,28 @@ async def _leave(session: AsyncSession, start: date, end: date, ids: Sequence[in
     return found
 
 
+_DIRECTIONS = {d.value: d for d in Direction}
+_SOURCES = {s.value: s for s in PunchSource}
+_PUNCH_SQL = (
+    "SELECT employee_id, instant, direction, source FROM punches"
+    " WHERE employee_id IS NOT NULL AND instant >= :lower AND instant < :upper"
+)
+
+
 async def _punches(
     session: AsyncSession, lower: datetime, upper: datetime, ids: Sequence[int] | None
 ) -> dict[int, list[PunchFact]]:
-    query = select(Punch.employee_id, Punch.instant, Punch.direction, Punch.source).where(
-        Punch.employee_id.is_not(None), Punch.instant >= lower, Punch.instant < upper
-    )
-    if ids is not None:
-        query = query.where(Punch.employee_id.in_(list(ids)))
     found: dict[int, list[PunchFact]] = defaultdict(list)
-    result = await session.execute(query)
-    for employee_id, instant, direction, source in result.all():
-        found[employee_id].append(PunchFact(instant, direction, source))
+    wanted = set(ids) if ids is not None else None
+    rows = await fetch_rows(session, _PUNCH_SQL, {"lower": lower, "upper": upper})
+    convert = as_utc if session.bind is not None and session.bind.dialect.name == "sqlite" else None
+    directions, sources = _DIRECTIONS, _SOURCES
+    for employee_id, instant, direction, source in rows:
+        if wanted is not None and employee_id not in wanted:
+            continue
+        found[employee_id].append(
+            PunchFact(convert(instant) if convert else instant, directions[direction], sources[source])
+        )
     return found
 
 
@@ -219,8 +230,44 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-async def upsert_results(session: AsyncSession, results: Iterable[DayResult], *, processed_at: datetime) -> int:
+_PG_TYPES = (
+    ("employee_id", "integer"), ("date", "date"), ("status", "varchar"), ("first_in", "timestamptz"),
+    ("last_out", "timestamptz"), ("worked_minutes", "integer"), ("late_minutes", "integer"),
+    ("early_exit_minutes", "integer"), ("worked_on_day_off", "boolean"), ("shift_id", "integer"),
+    ("leave_request_id", "integer"), ("punch_count", "integer"), ("is_final", "boolean"),
+)  # fmt: skip
+_PG_UPSERT = text(
+    "INSERT INTO daily_attendance ({cols}, processed_at, manual_override) "
+    "SELECT u.*, CAST(:processed_at AS timestamptz), false FROM unnest({arrays}) AS u({cols}) "
+    "ON CONFLICT (employee_id, date) DO UPDATE SET {sets}, processed_at = EXCLUDED.processed_at "
+    "WHERE daily_attendance.manual_override = false AND ({old}) IS DISTINCT FROM ({new})".format(
+        cols=", ".join(c for c, _ in _PG_TYPES),
+        arrays=", ".join(f"CAST(:{c} AS {t}[])" for c, t in _PG_TYPES),
+        sets=", ".join(f"{c} = EXCLUDED.{c}" for c, _ in _PG_TYPES[2:]),
+        old=", ".join(f"daily_attendance.{c}" for c, _ in _PG_TYPES[2:]),
+        new=", ".join(f"EXCLUDED.{c}" for c, _ in _PG_TYPES[2:]),
+    )
+)
+
+
+async def _upsert_postgresql(session: AsyncSession, results: Sequence[DayResult], processed_at: datetime) -> None:
+    """One statement per chunk: column arrays unnested server-side (no per-row round trip or parameter)."""
+    for start in range(0, len(results), 50_000):
+        chunk = results[start : start + 50_000]
+        params: dict[str, Any] = {c: [getattr(r, c) for r in chunk] for c, _ in _PG_TYPES}
+        params["status"] = [r.status.value for r in chunk]
+        params["processed_at"] = processed_at
+        await session.execute(_PG_UPSERT, params)
+
+
+async def upsert_results(session: AsyncSession, results: Sequence[DayResult], *, processed_at: datetime) -> int:
     """Insert or update daily rows by (employee, date), never touching a manual override."""
+    if not results:
+        return 0
+    dialect = session.bind.dialect.name if session.bind else "postgresql"
+    if dialect == "postgresql":
+        await _upsert_postgresql(session, results, processed_at)
+        return len(results)
     rows = [
         {
             "employee_id": r.employee_id, "date": r.date, "status": r.status, "first_in": r.first_in,
@@ -231,10 +278,7 @@ async def upsert_results(session: AsyncSession, results: Iterable[DayResult], *,
         }
         for r in results
     ]  # fmt: skip
-    if not rows:
-        return 0
-    dialect = session.bind.dialect.name if session.bind else "postgresql"
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(DailyAttendance)
+    insert = sqlite.insert(DailyAttendance)
     statement = insert.on_conflict_do_update(
         index_elements=["employee_id", "date"],
         set_={c: insert.excluded[c] for c in _COLUMNS},

@@ -42,7 +42,7 @@ _SECRET = frozenset({"password"})
 DEVICE_MISSING = N_("Device {id} does not exist.")
 
 
-def _invalid(message: str, field: str, **params: Any) -> Invalid:
+def _invalid(message: str, field: str, /, **params: Any) -> Invalid:
     return Invalid(message, details={"field": field}, **params)
 
 

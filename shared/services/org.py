@@ -116,7 +116,7 @@ EMPLOYEE_FIELDS = frozenset(
 # ---------------------------------------------------------------- shared checks
 
 
-def _invalid(message: str, field: str, **params: Any) -> Invalid:
+def _invalid(message: str, field: str, /, **params: Any) -> Invalid:
     return Invalid(message, details={"field": field}, **params)
 
 
@@ -195,10 +195,10 @@ def _enum(row: Any, field: str, kind: type[E]) -> None:
 
 
 async def _unique(
-    session: AsyncSession, column: Any, value: Any, *, row_id: int | None, message: str, **params: Any
+    session: AsyncSession, column: Any, candidate: Any, /, *, row_id: int | None, message: str, **params: Any
 ) -> None:
     """Refuse a duplicate (compared case-insensitively, like the importer matches names and codes)."""
-    statement = select(column.class_.id).where(func.lower(column) == str(value).lower())
+    statement = select(column.class_.id).where(func.lower(column) == str(candidate).lower())
     if row_id is not None:
         statement = statement.where(column.class_.id != row_id)
     if await session.scalar(statement.limit(1)) is not None:

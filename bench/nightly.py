@@ -1,0 +1,213 @@
+"""Nightly attendance processing on PostgreSQL: process_days for 1 and 30 days vs. the I/O floor.
+
+    .venv/bin/python bench/nightly.py [--employees 10000] [--days 30] [--no-append]
+
+Generates a company of N employees on a day shift with ~4 punches a day (some absent, late, missing a
+check-out), then times ``process_days`` for the last day and for the whole range. In the same run it
+measures the floor: reading the same punch rows and bulk-writing as many result rows with the fastest
+plain method (asyncpg fetch + COPY). Goal: 1 day under 2 s, ratio to the floor at most 3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import asyncpg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ScratchDatabase, Stopwatch, record, table
+from shared.domain.shift_window import ShiftRule, day_range
+from shared.persistence import Database
+from shared.services.attendance import process_days
+
+TZ = "Europe/Berlin"
+FIRST_DAY = date(2026, 10, 1)
+
+
+def raw_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def punches_for(employee_id: int, days: int, rng: random.Random) -> list[tuple]:
+    zone = ZoneInfo(TZ)
+    rows = []
+    now = datetime.now(UTC)
+    for offset in range(days):
+        day = FIRST_DAY + timedelta(days=offset)
+        if day.isoweekday() > 5 or rng.random() < 0.04:
+            continue
+        start = datetime.combine(day, time(9), zone) + timedelta(minutes=rng.gauss(0, 12))
+        times = [start, start + timedelta(hours=4), start + timedelta(hours=4, minutes=45)]
+        if rng.random() > 0.03:  # 3% forget to check out
+            times.append(start + timedelta(hours=9, minutes=rng.gauss(0, 15)))
+        for i, instant in enumerate(times):
+            rows.append(
+                (employee_id, str(employee_id), "device", instant.astimezone(UTC), "in" if i % 2 == 0 else "out", now)
+            )
+    return rows
+
+
+async def seed(url: str, employees: int, days: int) -> int:
+    conn = await asyncpg.connect(raw_dsn(url))
+    try:
+        shift_id = await conn.fetchval(
+            "INSERT INTO shifts (name, start_time, end_time, late_grace_minutes, early_grace_minutes, half_day_hours,"
+            " absent_hours, checkin_before_minutes, checkout_after_minutes, hours_mode)"
+            " VALUES ('Day', '09:00', '18:00', 10, 10, 4, 1, 120, 240, 'first_last') RETURNING id"
+        )
+        departments = [
+            await conn.fetchval("INSERT INTO departments (name, created_at) VALUES ($1, now()) RETURNING id", f"D{i}")
+            for i in range(20)
+        ]
+        now = datetime.now(UTC)
+        await conn.copy_records_to_table(
+            "employees",
+            columns=[
+                "id",
+                "code",
+                "full_name",
+                "department_id",
+                "role",
+                "timezone",
+                "shift_id",
+                "work_week",
+                "active",
+                "created_at",
+                "updated_at",
+                "hire_date",
+            ],
+            records=[
+                (
+                    i,
+                    f"E{i:05d}",
+                    f"Employee {i}",
+                    departments[i % 20],
+                    "employee",
+                    TZ,
+                    shift_id,
+                    "12345",
+                    True,
+                    now,
+                    now,
+                    date(2020, 1, 1),
+                )
+                for i in range(1, employees + 1)
+            ],
+        )
+        await conn.execute("SELECT setval('employees_id_seq', $1)", employees)
+        rng = random.Random(7)
+        total = 0
+        batch: list[tuple] = []
+        for employee_id in range(1, employees + 1):
+            batch.extend(punches_for(employee_id, days, rng))
+            if len(batch) > 200_000 or employee_id == employees:
+                await conn.copy_records_to_table(
+                    "punches",
+                    columns=["employee_id", "device_user_id", "source", "instant", "direction", "created_at"],
+                    records=batch,
+                )
+                total += len(batch)
+                batch = []
+        await conn.execute("ANALYZE")
+        return total
+    finally:
+        await conn.close()
+
+
+async def timed_process(url: str, start: date, end: date, *, fresh: bool = True) -> tuple[float, int, int]:
+    """Time one run; ``fresh`` first deletes the range's rows, as on a night that processes new days."""
+    db = Database.from_url(url)
+    try:
+        if fresh:
+            async with db.transaction() as session:
+                await session.execute(
+                    text("DELETE FROM daily_attendance WHERE date BETWEEN :a AND :b"), {"a": start, "b": end}
+                )
+        with Stopwatch() as watch:
+            async with db.transaction() as session:
+                stats = await process_days(
+                    session, date_from=start, date_to=end, now=datetime.now(UTC), company_timezone=TZ
+                )
+        return watch.seconds, stats.rows_written, stats.punches
+    finally:
+        await db.dispose()
+
+
+async def floor(url: str, start: date, end: date, result_rows: int) -> float:
+    """The fastest plain I/O for the same work: asyncpg fetch of the same punches, then COPY of as many
+    result rows into the same table (same indexes and foreign keys), in one transaction."""
+    rule = ShiftRule(time(9), time(18), checkin_before_minutes=120, checkout_after_minutes=240)
+    lower, upper = day_range(start, rule, ZoneInfo(TZ))[0], day_range(end, rule, ZoneInfo(TZ))[1]
+    conn = await asyncpg.connect(raw_dsn(url))
+    try:
+        await conn.execute("DELETE FROM daily_attendance WHERE date BETWEEN $1 AND $2", start, end)
+        now = datetime.now(UTC)
+        span = (end - start).days + 1
+        employees = max(1, result_rows // span)
+        with Stopwatch() as watch:
+            async with conn.transaction():
+                punches = await conn.fetch(
+                    "SELECT employee_id, instant, direction, source FROM punches"
+                    " WHERE employee_id IS NOT NULL AND instant >= $1 AND instant < $2",
+                    lower,
+                    upper,
+                )
+                rows = [
+                    (1 + i % employees, start + timedelta(days=i // employees), "present", now, now, 480, 0, 0,
+                     False, None, None, 4, True, False, now)
+                    for i in range(result_rows)
+                ]  # fmt: skip
+                columns = ["employee_id", "date", "status", "first_in", "last_out", "worked_minutes", "late_minutes",
+                           "early_exit_minutes", "worked_on_day_off", "shift_id", "leave_request_id", "punch_count",
+                           "is_final", "manual_override", "processed_at"]  # fmt: skip
+                await conn.copy_records_to_table("daily_attendance", columns=columns, records=rows)
+        assert punches is not None
+        return watch.seconds
+    finally:
+        await conn.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--no-append", action="store_true")
+    args = parser.parse_args()
+    last = FIRST_DAY + timedelta(days=args.days - 1)
+    async with ScratchDatabase("nightly") as url:
+        with Stopwatch() as gen:
+            punches = await seed(url, args.employees, args.days)
+        print(f"seeded {args.employees} employees, {punches} punches in {gen.seconds:.1f} s")
+        rows = []
+        for label, start in ((f"1 day ({last})", last), (f"{args.days} days", FIRST_DAY)):
+            await timed_process(url, start, last)  # warm the caches and the table once
+            seconds, written, read = await timed_process(url, start, last)
+            rerun, _, _ = await timed_process(url, start, last, fresh=False)
+            floor_seconds = await floor(url, start, last, written)
+            rows.append(
+                (
+                    label,
+                    f"{read:,}",
+                    f"{written:,}",
+                    f"{seconds:.2f}",
+                    f"{rerun:.2f}",
+                    f"{floor_seconds:.2f}",
+                    f"{seconds / floor_seconds:.1f}x",
+                )
+            )
+    body = table(["range", "punches read", "rows written", "process_days s", "re-run s", "floor s", "ratio"], rows)
+    body += f"\n\n{args.employees:,} employees, {punches:,} punches; goal: 1 day < 2 s, ratio <= 3x."
+    record("Nightly processing (bench/nightly.py, PostgreSQL)", body, append=not args.no_append)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

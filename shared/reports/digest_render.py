@@ -1,0 +1,123 @@
+"""The HR digest as a Telegram message (HTML), in the reader's language, within Telegram's 4096 characters."""
+
+from __future__ import annotations
+
+from html import escape
+
+from shared.domain.digest import Digest, DigestKind, DigestRow
+from shared.domain.enums import HalfDay
+from shared.errors import N_
+from shared.i18n import Translator
+from shared.texts import MINUTES, count
+
+TELEGRAM_LIMIT = 4096
+KIND_LABELS = {
+    DigestKind.ABSENT: N_("absent without leave"),
+    DigestKind.ABSENT_HALF: N_("absent on the half day not on leave"),
+    DigestKind.LATE: N_("late"),
+    DigestKind.EARLY_EXIT: N_("left early"),
+    DigestKind.MISSING_CHECKOUT: N_("missing check-out"),
+    DigestKind.MISSING_CHECKIN: N_("missing check-in"),
+    DigestKind.HALF_DAY: N_("half day"),
+    DigestKind.UNKNOWN_USER: N_("unknown badge"),
+}
+
+
+def kind_label(t: Translator, kind: DigestKind) -> str:
+    return t.gettext(KIND_LABELS[kind])
+
+
+def row_text(t: Translator, row: DigestRow) -> str:
+    label = kind_label(t, row.kind)
+    if row.minutes:
+        label += f" ({count(t, MINUTES, row.minutes)})"
+    return f"• {escape(row.full_name)} — {escape(label)}"
+
+
+def _summary(t: Translator, digest: Digest) -> str:
+    parts = [f"{kind_label(t, kind)}: {n}" for kind, n in digest.counts.items() if n]
+    return escape(", ".join(parts))
+
+
+def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGRAM_LIMIT) -> str:
+    """The digest text; when it would not fit, the rest is cut with a pointer to the XLSX attachment."""
+    day = t.format_date(digest.date, "full")
+    if digest.is_quiet:
+        return t("✅ Quiet day: no attendance exceptions on {day}.", day=escape(day))
+    lines = [t("📋 <b>Attendance digest for {day}</b>", day=escape(day))]
+    if digest.exception_count:
+        lines.append(_summary(t, digest))
+    for group in digest.groups:
+        lines.append("")
+        lines.append(f"<b>{escape(group.department_name or t('No department'))}</b>")
+        lines.extend(row_text(t, row) for row in group.rows)
+    if digest.unknown_users:
+        lines += ["", "<b>" + t("Punches from unknown badges") + "</b>"]
+        for u in digest.unknown_users:
+            lines.append(
+                "• "
+                + t(
+                    "{device}: user {user}, {n} punches, {first}–{last}",
+                    device=escape(u.device_name or "?"),
+                    user=escape(u.device_user_id or "?"),
+                    n=u.punch_count,
+                    first=t.format_time(u.first_instant, tz=tz),
+                    last=t.format_time(u.last_instant, tz=tz),
+                )
+            )
+    if digest.offline_devices:
+        lines += ["", "<b>" + t("Offline devices") + "</b>"]
+        for d in digest.offline_devices:
+            seen = t.format_datetime(d.last_success_at, "short", tz=tz) if d.last_success_at else t("never")
+            lines.append("• " + t("{device}, last sync {when}", device=escape(d.name), when=seen))
+    if digest.dead_outbox:
+        lines += [
+            "",
+            t.plural(
+                "⚠️ {n} message could not be delivered.", "⚠️ {n} messages could not be delivered.", digest.dead_outbox
+            ),
+        ]
+    lines += ["", "<b>" + t("Out today ({day})", day=escape(t.format_date(digest.today, "medium"))) + "</b>"]
+    if not digest.who_is_out:
+        lines.append(t("Nobody is on leave today."))
+    for out in digest.who_is_out:
+        half = ""
+        if out.half is HalfDay.MORNING:
+            half = " " + t("(morning)")
+        elif out.half is HalfDay.AFTERNOON:
+            half = " " + t("(afternoon)")
+        lines.append(
+            "• "
+            + t(
+                "{name} — {type}{half}, back {back}",
+                name=escape(out.full_name),
+                type=escape(out.leave_type),
+                half=half,
+                back=t.format_date(out.return_date, "medium"),
+            )
+        )
+    return _fit(t, lines, limit)
+
+
+def _fit(t: Translator, lines: list[str], limit: int) -> str:
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    size = 0
+    budget = limit - 200
+    for line in lines:
+        if size + len(line) + 1 > budget:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    rest = len(lines) - len(kept)
+    kept.append("")
+    kept.append(
+        t.plural(
+            "… and {n} more line: see the attached spreadsheet.",
+            "… and {n} more lines: see the attached spreadsheet.",
+            rest,
+        )
+    )
+    return "\n".join(kept)

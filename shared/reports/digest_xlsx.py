@@ -1,0 +1,81 @@
+"""The HR digest as an XLSX attachment: the same rows as the message, none cut."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from shared.domain.digest import Digest
+from shared.domain.enums import HalfDay
+from shared.i18n import Translator
+from shared.reports.digest_render import kind_label
+from shared.reports.xlsx import add_sheet, new_workbook, to_bytes
+
+
+def _local(value: datetime | None, tz: str) -> str:
+    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
+    workbook = new_workbook()
+    add_sheet(
+        workbook,
+        t("Exceptions"),
+        [t("Department"), t("Code"), t("Employee"), t("Exception"), t("Minutes")],
+        (
+            [g.department_name or "", r.code, r.full_name, kind_label(t, r.kind), r.minutes or ""]
+            for g in digest.groups
+            for r in g.rows
+        ),
+        widths=[22, 12, 28, 30, 10],
+        rtl=t.rtl,
+    )
+    add_sheet(
+        workbook,
+        t("Unknown badges"),
+        [t("Device"), t("Device user"), t("Punches"), t("First"), t("Last")],
+        (
+            [
+                u.device_name or "",
+                u.device_user_id or "",
+                u.punch_count,
+                _local(u.first_instant, tz),
+                _local(u.last_instant, tz),
+            ]
+            for u in digest.unknown_users
+        ),
+        widths=[22, 14, 10, 18, 18],
+        rtl=t.rtl,
+    )
+    halves = {HalfDay.MORNING: t("morning"), HalfDay.AFTERNOON: t("afternoon")}
+    add_sheet(
+        workbook,
+        t("Out today"),
+        [t("Department"), t("Code"), t("Employee"), t("Leave type"), t("Half day"), t("Back on")],
+        (
+            [
+                o.department_name or "",
+                o.code,
+                o.full_name,
+                o.leave_type,
+                halves.get(o.half, "") if o.half else "",
+                o.return_date,
+            ]
+            for o in digest.who_is_out
+        ),
+        widths=[22, 12, 28, 20, 12, 12],
+        rtl=t.rtl,
+    )
+    add_sheet(
+        workbook,
+        t("Devices"),
+        [t("Offline device"), t("Last sync"), t("Last error")],
+        ([d.name, _local(d.last_success_at, tz), d.last_error or ""] for d in digest.offline_devices),
+        widths=[24, 18, 50],
+        rtl=t.rtl,
+    )
+    return to_bytes(workbook)
+
+
+def digest_filename(digest: Digest) -> str:
+    return f"chronos-digest-{digest.date.isoformat()}.xlsx"
