@@ -81,7 +81,8 @@ async def load_timesheet(
     rows = {pid: TimesheetRow(pid, code, name, dept or "", [""] * days) for pid, code, name, dept in people}
     records = await fetch_rows(
         session,
-        "SELECT employee_id, date, status, late_minutes, worked_minutes FROM daily_attendance WHERE date >= :first AND date <= :last",
+        "SELECT employee_id, date, status, late_minutes, worked_minutes FROM daily_attendance"
+        " WHERE date >= :first AND date <= :last",
         {"first": dates[0], "last": dates[-1]},
     )
     late_seen: dict[int, int] = defaultdict(int)
