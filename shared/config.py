@@ -33,6 +33,7 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./chronos.db"
     redis_url: str = ""
+    redis_prefix: str = "chronos"
     telegram_bot_token: str = ""
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_file_url: str = ""
@@ -59,6 +60,8 @@ class Settings(BaseSettings):
     attendance_process_time: str = "00:30"
     reminder_pending_time: str = "09:00"
     escalate_after_days: int = 3
+    checkout_reminder_minutes: int = 30
+    bot_username: str = ""
     outbox_max_attempts: int = 8
     outbox_poll_seconds: float = 1.0
 
