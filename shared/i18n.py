@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
-from babel.support import NullTranslations, Translations
+from babel.support import Translations
 
 from shared.config import SUPPORTED_LOCALES
 
@@ -50,7 +52,7 @@ def load_translations(locale: str) -> Translations:
     if not mo.is_file():
         raise CatalogMissing(f"compiled catalog {mo} is missing; run `make i18n`")
     loaded = Translations.load(str(translations_dir()), [locale], DOMAIN)
-    if type(loaded) is NullTranslations:
+    if not isinstance(loaded, Translations):
         raise CatalogMissing(f"catalog {mo} did not load")
     return loaded
 
@@ -80,7 +82,7 @@ class Translator:
         return self._t.ngettext(singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
-        return self._t.pgettext(context, message)
+        return str(self._t.pgettext(context, message))
 
     def __call__(self, message: str, **params: object) -> str:
         text = self._t.gettext(message)
@@ -93,18 +95,18 @@ class Translator:
         return dates.format_date(value, format=fmt, locale=self.locale)
 
     def format_datetime(self, value: datetime, fmt: str = "medium", tz: str | None = None) -> str:
-        return dates.format_datetime(value, format=fmt, tzinfo=tz, locale=self.locale)
+        return dates.format_datetime(value, format=fmt, tzinfo=_zone(tz), locale=self.locale)
 
     def format_time(self, value: time | datetime, fmt: str = "short", tz: str | None = None) -> str:
-        return dates.format_time(value, format=fmt, tzinfo=tz, locale=self.locale)
+        return dates.format_time(value, format=fmt, tzinfo=_zone(tz), locale=self.locale)
 
     def format_decimal(self, value: Decimal | float | int) -> str:
         return numbers.format_decimal(value, locale=self.locale)
 
-    def month_name(self, month: int, width: str = "wide") -> str:
+    def month_name(self, month: int, width: Literal["abbreviated", "narrow", "wide"] = "wide") -> str:
         return str(dates.get_month_names(width, context="stand-alone", locale=self.locale)[month])
 
-    def weekday_names(self, width: str = "short") -> list[str]:
+    def weekday_names(self, width: Literal["abbreviated", "narrow", "short", "wide"] = "short") -> list[str]:
         """Monday first, as ``date.weekday()`` counts."""
         names = dates.get_day_names(width, context="stand-alone", locale=self.locale)
         return [str(names[i]) for i in range(7)]
@@ -112,6 +114,10 @@ class Translator:
     def format_duration_minutes(self, minutes: int) -> str:
         hours, mins = divmod(max(0, minutes), 60)
         return self.gettext("{hours} h {minutes:02d} min").format(hours=hours, minutes=mins)
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    return ZoneInfo(name) if name else None
 
 
 @functools.cache

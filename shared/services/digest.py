@@ -62,7 +62,7 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
     start, end = local_bounds(day, company_timezone)
     device_names = dict((await session.execute(select(Device.id, Device.name))).all())
     unknown = [
-        UnknownPunch(device_id, user_id, instant, device_names.get(device_id))
+        UnknownPunch(device_id, user_id, instant, device_names.get(device_id) if device_id else None)
         for device_id, user_id, instant in (
             await session.execute(
                 select(Punch.device_id, Punch.device_user_id, Punch.instant).where(

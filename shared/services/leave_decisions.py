@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,7 +81,7 @@ async def decide_leave(
             policy_of(leave_type),
             requested=request.working_days,
             balance=balance(postings, max(today, request.start_date)),
-            reserved=0,
+            reserved=Decimal(0),
         )
         if shortfall is not None:
             raise shortfall.as_error()

@@ -76,5 +76,7 @@ async def edit_approval_messages(
         for e in await session.scalars(select(Employee).where(Employee.telegram_user_id.in_({c for c, _ in refs})))
     }
     for chat_id, ref in refs:
+        if ref is None:
+            continue
         enqueue_edit(session, chat_id=chat_id, edit_ref=ref, text=text_for(locales.get(chat_id)))
     return len(refs)

@@ -70,9 +70,7 @@ async def record_punch(
         raise Invalid(N_("The time of a punch needs a time zone."))
     if instant > now + timedelta(minutes=5):
         raise Invalid(N_("A punch cannot be in the future."))
-    if (latitude is None) != (longitude is None) or (
-        latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
-    ):  # type: ignore[operator]
+    if not _valid_location(latitude, longitude):
         raise Invalid(N_("A location needs a valid latitude and longitude."))
     nearby = await session.scalar(
         select(Punch.instant)
@@ -104,6 +102,12 @@ async def record_punch(
         audit(session, actor, "create", "punch", punch.id, new=snapshot(punch))
     day, worked, first_in = await _today(session, employee, instant, now, company_timezone)
     return PunchOutcome(punch, nearby, day, worked, first_in, distance, inside)
+
+
+def _valid_location(latitude: float | None, longitude: float | None) -> bool:
+    if latitude is None or longitude is None:
+        return latitude is None and longitude is None
+    return -90 <= latitude <= 90 and -180 <= longitude <= 180
 
 
 async def _geofence(
