@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     bot_username: str = ""
     outbox_max_attempts: int = 8
     outbox_poll_seconds: float = 1.0
+    device_timeout_seconds: float = 10.0
+    attendance_lookback_days: int = 14
+    checkout_scan_minutes: int = 10
+    ledger_time: str = "00:15"
+    scheduler_misfire_grace_seconds: int = 300
+    # "sync_devices=10s,hr_digest=2m,accrual=off": run a job every interval instead of its schedule (demo, tests)
+    scheduler_intervals: str = ""
+    # comma-separated jobs to run once when the scheduler starts (e.g. "accrual,carry_over" to catch up)
+    scheduler_run_at_start: str = ""
 
     @field_validator("company_timezone")
     @classmethod
@@ -103,12 +112,25 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL names no database; append '/<dbname>'")
         return value
 
-    @field_validator("digest_time", "attendance_process_time", "reminder_pending_time")
+    @field_validator("digest_time", "attendance_process_time", "reminder_pending_time", "ledger_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         hours, _, minutes = value.partition(":")
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
             raise ValueError(f"{value!r} is not a time of day; use HH:MM such as '08:00'")
+        return value
+
+    @field_validator("scheduler_intervals")
+    @classmethod
+    def _intervals(cls, value: str) -> str:
+        parse_intervals(value)
+        return value
+
+    @field_validator("checkout_scan_minutes", "attendance_lookback_days", "device_timeout_seconds")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError(f"{value} must be positive")
         return value
 
     @model_validator(mode="after")
@@ -134,6 +156,11 @@ class Settings(BaseSettings):
         return ZoneInfo(self.company_timezone)
 
     @property
+    def scheduler_interval_overrides(self) -> dict[str, int | None]:
+        """SCHEDULER_INTERVALS as {job: seconds}; ``None`` = the job is off."""
+        return parse_intervals(self.scheduler_intervals)
+
+    @property
     def cors_origin_list(self) -> list[str]:
         return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
@@ -148,6 +175,26 @@ class Settings(BaseSettings):
             raise ConfigError("TELEGRAM_BOT_TOKEN is empty; get one from @BotFather and set it")
         if mode in {"bot", "all"} and self.bot_mode == "webhook" and not self.webhook_url:
             raise ConfigError("BOT_MODE=webhook needs WEBHOOK_URL (the public https URL Telegram posts to)")
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def parse_intervals(value: str) -> dict[str, int | None]:
+    """``"sync_devices=10s, hr_digest=2m, accrual=off"`` → ``{"sync_devices": 10, "hr_digest": 120, "accrual": None}``."""
+    found: dict[str, int | None] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        name, _, amount = (x.strip() for x in item.partition("="))
+        if amount == "off" and name:
+            found[name] = None
+            continue
+        number, unit = amount[:-1], amount[-1:]
+        if not name or unit not in _UNITS or not number.isdigit() or int(number) < 1:
+            raise ValueError(
+                f"SCHEDULER_INTERVALS item {item!r} is not JOB=<n>s|<n>m|<n>h or JOB=off; e.g. 'sync_devices=10s'"
+            )
+        found[name] = int(number) * _UNITS[unit]
+    return found
 
 
 def _redact(url: str) -> str:
