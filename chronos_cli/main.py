@@ -16,6 +16,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(admin.app, name="admin")
 app.add_typer(importer.app, name="import")
 app.add_typer(demo.app, name="demo")
+app.add_typer(__import__("chronos_cli.serve_api", fromlist=["app"]).app, name="api")  # `chronos api`
 
 
 if __name__ == "__main__":
