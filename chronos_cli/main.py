@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chronos_cli import admin, db, demo, importer
+from chronos_cli import admin, db, demo, importer, jobs, serve_scheduler
 
 app = typer.Typer(
     name="chronos",
@@ -17,6 +17,10 @@ app.add_typer(admin.app, name="admin")
 app.add_typer(importer.app, name="import")
 app.add_typer(demo.app, name="demo")
 app.add_typer(__import__("chronos_cli.serve_api", fromlist=["app"]).app, name="api")  # `chronos api`
+app.add_typer(serve_scheduler.app, name="scheduler")
+app.add_typer(jobs.devices_app, name="devices")
+app.add_typer(jobs.attendance_app, name="attendance")
+app.add_typer(jobs.digest_app, name="digest")
 
 
 if __name__ == "__main__":

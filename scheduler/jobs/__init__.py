@@ -1,0 +1,56 @@
+"""The scheduler's jobs by name. Each module has ``run(ctx, clients, **options)`` written as named steps."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from scheduler.jobs import (
+    accrual,
+    approval_reminders,
+    carry_over,
+    checkout_reminders,
+    expire_carry_over,
+    hr_digest,
+    process_attendance,
+    sync_devices,
+)
+
+JobFunction = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    run: JobFunction
+    lock_ttl: float = 120.0
+    """Seconds the Redis lock lives without renewal (it is renewed every third of it while the job runs)."""
+
+    @property
+    def summary(self) -> str:
+        """The first line of the job's ``run()`` docstring."""
+        lines = (self.run.__doc__ or "").strip().splitlines()
+        return lines[0] if lines else ""
+
+
+def _spec(module: Any) -> JobSpec:
+    return JobSpec(module.JOB, module.run)
+
+
+JOBS: dict[str, JobSpec] = {
+    spec.name: spec
+    for spec in map(
+        _spec,
+        (
+            sync_devices,
+            checkout_reminders,
+            process_attendance,
+            hr_digest,
+            approval_reminders,
+            accrual,
+            carry_over,
+            expire_carry_over,
+        ),
+    )
+}
