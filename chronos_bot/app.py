@@ -1,0 +1,106 @@
+"""The PTB Application: per-user ordered concurrency, the rate limiter, handlers; and the outbox sender's Bot."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseUpdateProcessor, ExtBot
+
+from chronos_bot.registration import AnyApplication, register
+from chronos_bot.turn import BotDeps
+from shared.config import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_CONCURRENT_UPDATES = 64
+REPLY_RETRIES = 2
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Many updates at once, but one user's updates one after the other, in the order they arrived.
+
+    PTB starts ``do_process_update`` in arrival order; each update of a user waits for the previous
+    update of the same user before running (a chain of futures per user). Across replicas the user's
+    Redis lock does the same job.
+    """
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._tails: dict[int, asyncio.Future[None]] = {}
+
+    @staticmethod
+    def _user_of(update: object) -> int | None:
+        if isinstance(update, Update) and update.effective_user is not None:
+            return update.effective_user.id
+        return None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        user_id = self._user_of(update)
+        if user_id is None:
+            await coroutine
+            return
+        previous = self._tails.get(user_id)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._tails[user_id] = mine
+        try:
+            if previous is not None:
+                await asyncio.shield(previous)
+            await coroutine
+        finally:
+            mine.set_result(None)
+            if self._tails.get(user_id) is mine:
+                del self._tails[user_id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free: the chains end with their updates."""
+
+
+def file_url(settings: Settings) -> str:
+    """TELEGRAM_FILE_URL, or the file URL that goes with TELEGRAM_API_URL (``…/bot`` → ``…/file/bot``)."""
+    if settings.telegram_file_url:
+        return settings.telegram_file_url
+    base = settings.telegram_api_url.rstrip("/")
+    return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+
+
+def build_application(settings: Settings, deps: BotDeps) -> AnyApplication:
+    """The Application with every handler; no updater in webhook mode (our own ASGI app feeds it).
+
+    Replies go through an ``AIORateLimiter`` that retries 429s but has no global rate (a reply answers
+    one user's message); notifications, which fan out, go through the sender's Bot (``sender_bot``).
+    """
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_url)
+        .base_file_url(file_url(settings))
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=REPLY_RETRIES))
+        .concurrent_updates(PerUserUpdateProcessor())
+        .job_queue(None)  # timed work belongs to the scheduler service
+    )
+    if settings.bot_mode == "webhook":
+        builder = builder.updater(None)
+    app = builder.build()
+    register(app, deps)
+    return app
+
+
+def sender_bot(settings: Settings) -> ExtBot[Any]:
+    """The Bot the outbox sender uses: PTB's rate limiter with Telegram's flood limits (30/s overall).
+
+    ``max_retries=0``: a 429 comes back to the sender, which waits ``retry_after`` per message and keeps
+    the chat's order.
+    """
+    return ExtBot(
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_url,
+        base_file_url=file_url(settings),
+        rate_limiter=AIORateLimiter(),
+    )

@@ -1,0 +1,156 @@
+"""Callback data: short ``kind:arg:arg`` strings that carry ids and small tokens, never authority.
+
+Telegram limits callback data to 64 bytes and a modified client can send anything, so every press is
+decoded here (malformed data → ``None``) and re-authorised by the service it reaches.
+
+| data | meaning |
+|---|---|
+| ``lv:a:<request>`` / ``lv:r:<request>`` | approve / reject (written by ``shared.notify.leave_messages``) |
+| ``lc:<request>`` | cancel my request |
+| ``lt:<leave type>`` | leave flow: the type |
+| ``cal:d:<YYYYMMDD>`` / ``cal:m:<YYYYMM>`` / ``cal:n`` | calendar: a day / another month / nothing |
+| ``hd:<f, am, pm, s, e, se>`` | leave flow: half-day option |
+| ``lf:<skip, same, ok, edit, cancel>`` / ``lf:e:<step>`` | leave flow actions / edit one step |
+| ``lang:<locale>`` | switch language |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from shared.config import SUPPORTED_LOCALES
+from shared.notify.leave_messages import APPROVE, REJECT, decision_callback, parse_decision_callback
+
+MAX_BYTES = 64
+LEAVE_ACTIONS = frozenset({"skip", "same", "ok", "edit", "cancel"})
+EDITABLE_STEPS = frozenset({"type", "dates", "half", "reason", "attachment"})
+HALF_OPTIONS = frozenset({"f", "am", "pm", "s", "e", "se"})
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A decoded press: its ``kind`` and typed arguments."""
+
+    kind: str
+    request_id: int | None = None
+    approve: bool | None = None
+    number: int | None = None
+    day: date | None = None
+    month: tuple[int, int] | None = None
+    token: str | None = None
+
+
+def _check(data: str) -> str:
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def approve(request_id: int) -> str:
+    return _check(decision_callback(APPROVE, request_id))
+
+
+def reject(request_id: int) -> str:
+    return _check(decision_callback(REJECT, request_id))
+
+
+def cancel_request(request_id: int) -> str:
+    return _check(f"lc:{request_id}")
+
+
+def leave_type(type_id: int) -> str:
+    return _check(f"lt:{type_id}")
+
+
+def calendar_day(day: date) -> str:
+    return _check(f"cal:d:{day:%Y%m%d}")
+
+
+def calendar_month(year: int, month: int) -> str:
+    return _check(f"cal:m:{year:04d}{month:02d}")
+
+
+CALENDAR_NOOP = "cal:n"
+
+
+def half_day(option: str) -> str:
+    if option not in HALF_OPTIONS:
+        raise ValueError(f"unknown half-day option {option!r}")
+    return _check(f"hd:{option}")
+
+
+def leave_action(action: str) -> str:
+    if action not in LEAVE_ACTIONS:
+        raise ValueError(f"unknown leave-flow action {action!r}")
+    return _check(f"lf:{action}")
+
+
+def edit_step(step: str) -> str:
+    if step not in EDITABLE_STEPS:
+        raise ValueError(f"unknown step {step!r}")
+    return _check(f"lf:e:{step}")
+
+
+def language(locale: str) -> str:
+    return _check(f"lang:{locale}")
+
+
+def _positive(text: str) -> int | None:
+    return int(text) if text.isdigit() and 0 < len(text) <= 12 and int(text) > 0 else None
+
+
+def _day(text: str) -> date | None:
+    if len(text) != 8 or not text.isdigit():
+        return None
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        return None
+
+
+def _month(text: str) -> tuple[int, int] | None:
+    if len(text) != 6 or not text.isdigit():
+        return None
+    year, month = int(text[:4]), int(text[4:])
+    return (year, month) if 1 <= month <= 12 and 1900 < year < 2200 else None
+
+
+def decode(data: str | None) -> Callback | None:
+    """The press behind ``data``; ``None`` when it is not something this bot could have sent."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    decision = parse_decision_callback(data)
+    if decision is not None:
+        action, request_id = decision
+        return Callback("decide", request_id=request_id, approve=action == APPROVE) if request_id > 0 else None
+    kind, _, rest = data.partition(":")
+    if kind == "lc" and (number := _positive(rest)):
+        return Callback("cancel", request_id=number)
+    if kind == "lt" and (number := _positive(rest)):
+        return Callback("type", number=number)
+    if kind == "cal":
+        return _decode_calendar(rest)
+    if kind == "hd" and rest in HALF_OPTIONS:
+        return Callback("half", token=rest)
+    if kind == "lf":
+        if rest in LEAVE_ACTIONS:
+            return Callback("flow", token=rest)
+        sub, _, step = rest.partition(":")
+        if sub == "e" and step in EDITABLE_STEPS:
+            return Callback("edit", token=step)
+        return None
+    if kind == "lang" and rest in SUPPORTED_LOCALES:
+        return Callback("language", token=rest)
+    return None
+
+
+def _decode_calendar(rest: str) -> Callback | None:
+    if rest == "n":
+        return Callback("noop")
+    sub, _, value = rest.partition(":")
+    if sub == "d" and (day := _day(value)):
+        return Callback("day", day=day)
+    if sub == "m" and (month := _month(value)):
+        return Callback("month", month=month)
+    return None

@@ -1,0 +1,85 @@
+"""HR commands: /invite EMPLOYEE_CODE, /digest [YYYY-MM-DD], /report [YYYY-MM]."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, timedelta
+
+from telegram import InputFile
+
+from chronos_bot.handlers.common import require_hr, with_menu
+from chronos_bot.turn import Turn
+from shared.errors import N_, Invalid
+from shared.reports.digest_render import render_digest
+from shared.reports.digest_xlsx import digest_filename, digest_xlsx
+from shared.reports.timesheet import timesheet_filename, timesheet_xlsx
+from shared.services.digest import load_digest
+from shared.services.invitations import bot_username, create_invitation, deep_link
+from shared.services.profile import employee_by_code
+from shared.services.timesheet import load_timesheet, parse_month
+
+
+async def invite(turn: Turn) -> None:
+    """/invite CODE: a one-time invitation code and the deep link that uses it."""
+    require_hr(turn)
+    if not turn.args:
+        await with_menu(turn, turn.t("Usage: /invite EMPLOYEE_CODE"))
+        return
+    async with turn.deps.db.transaction() as session:
+        employee = await employee_by_code(session, turn.args[0])
+        created = await create_invitation(
+            session, employee_id=employee.id, actor=turn.actor, pepper=turn.deps.settings.secret_key, now=turn.now
+        )
+    username = await bot_username(turn.deps.redis, configured=turn.deps.settings.bot_username) or (
+        turn.context.bot.username
+    )
+    link = deep_link(username, created.code)
+    t = turn.t
+    lines = [
+        t("✉️ Invitation for {name}", name=f"<b>{html.escape(employee.full_name)}</b>"),
+        t("Code: {code}", code=f"<code>{html.escape(created.code)}</code>"),
+    ]
+    if link:
+        lines.append(t("Link: {link}", link=html.escape(link)))
+    lines.append(
+        t("Valid until {when}. It works once.",
+          when=t.format_datetime(created.invitation.expires_at, "short", tz=turn.timezone))
+    )  # fmt: skip
+    await with_menu(turn, "\n".join(lines))
+
+
+def _day_argument(turn: Turn) -> date:
+    if not turn.args:
+        return turn.today - timedelta(days=1)
+    try:
+        return date.fromisoformat(turn.args[0])
+    except ValueError:
+        raise Invalid(N_("Give the date as YYYY-MM-DD, e.g. 2026-11-23.")) from None
+
+
+async def digest(turn: Turn) -> None:
+    """/digest [date]: the exception digest of that day (yesterday by default), text and XLSX."""
+    require_hr(turn)
+    day = _day_argument(turn)
+    tz = turn.deps.settings.company_timezone
+    async with turn.deps.db.session() as session:
+        loaded = await load_digest(session, day=day, today=turn.today, company_timezone=tz)
+    await with_menu(turn, render_digest(turn.t, loaded, tz=tz))
+    await turn.context.bot.send_document(
+        turn.chat_id,
+        InputFile(digest_xlsx(turn.t, loaded, tz=tz), filename=digest_filename(loaded)),
+        caption=turn.t("Attendance digest (XLSX)"),
+    )
+
+
+async def report(turn: Turn) -> None:
+    """/report [YYYY-MM]: the month's timesheet as an XLSX document (this month by default)."""
+    require_hr(turn)
+    year, month = parse_month(turn.args[0]) if turn.args else (turn.today.year, turn.today.month)
+    async with turn.deps.db.session() as session:
+        sheet = await load_timesheet(session, year=year, month=month)
+    await turn.context.bot.send_document(
+        turn.chat_id,
+        InputFile(timesheet_xlsx(turn.t, sheet), filename=timesheet_filename(sheet, "xlsx")),
+        caption=turn.t("Timesheet for {month}", month=f"{turn.t.month_name(month)} {year}"),
+    )

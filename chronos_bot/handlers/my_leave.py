@@ -1,0 +1,92 @@
+"""/myleaves (history, with a cancel button where the rules allow it) and /balance (per type, to year end)."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardMarkup
+
+from chronos_bot import callbacks, keyboards
+from chronos_bot.calendar import Cell
+from chronos_bot.handlers.common import FORGED, STALE, audit_press, with_menu
+from chronos_bot.turn import Turn
+from shared.domain.leave_state import NotAllowed, WrongState, can_cancel
+from shared.errors import NotFound
+from shared.notify.leave_messages import LeaveView, format_dates, status_label
+from shared.services.leave_balances import balances
+from shared.services.leave_context import record_of
+from shared.services.leave_notify import rule_actor
+from shared.services.leave_requests import cancel_leave
+from shared.services.profile import leave_history
+from shared.texts import WORKING_DAYS, count
+
+
+async def _history(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The list and its cancel buttons (only for requests the rules let me cancel today)."""
+    async with turn.deps.db.session() as session:
+        lines = await leave_history(session, employee_id=turn.me.id)
+    t = turn.t
+    if not lines:
+        return t("You have no leave requests yet. Use /leave to ask for some."), None
+    text = [t("🗂 <b>Your leave requests</b>")]
+    rows = []
+    who = rule_actor(turn.actor)
+    for line in lines:
+        r = line.request
+        view = LeaveView(r.id, turn.me.full_name, line.type_name, r.start_date, r.end_date, r.start_half,
+                         r.end_half, r.working_days, r.reason, r.status)  # fmt: skip
+        text.append(
+            f"#{r.id} <b>{html.escape(line.type_name)}</b>: {format_dates(t, view)} · "
+            f"{html.escape(count(t, WORKING_DAYS, r.working_days))} · {status_label(t, r.status)}"
+        )
+        if can_cancel(who, record_of(r), turn.today) is None:
+            rows.append([Cell(t("Cancel #{id}", id=r.id), callbacks.cancel_request(r.id))])
+    return "\n".join(text), keyboards.inline(rows) if rows else None
+
+
+async def my_leaves(turn: Turn) -> None:
+    """/myleaves: my latest requests with their status."""
+    text, markup = await _history(turn)
+    await turn.say(text, markup)
+
+
+async def on_cancel_request(turn: Turn) -> None:
+    """Cancel #N pressed: cancel through the service (it re-checks who may and when), then refresh the list."""
+    press = callbacks.decode(turn.query.data if turn.query else None)
+    request_id = press.request_id if press is not None else None
+    if request_id is None:
+        await audit_press(turn, FORGED, "leave_request", None, "malformed")
+        await turn.answer(turn.t("This button is not valid."), alert=True)
+        return
+    try:
+        async with turn.deps.db.transaction() as session:
+            await cancel_leave(session, actor=turn.actor, request_id=request_id, today=turn.today, now=turn.now)
+    except (NotAllowed, NotFound) as exc:
+        await audit_press(turn, FORGED, "leave_request", request_id, getattr(exc, "code", "not_allowed"))
+        await turn.answer(exc.render(turn.t), alert=True)
+        return
+    except WrongState as exc:
+        await audit_press(turn, STALE, "leave_request", request_id, exc.code)
+        await turn.answer(exc.render(turn.t), alert=True)
+    else:
+        turn.deps.wake_sender()
+        await turn.answer(turn.t("🚫 Request #{id} cancelled.", id=request_id))
+    text, markup = await _history(turn)
+    await turn.edit(text, markup)
+
+
+async def balance(turn: Turn) -> None:
+    """/balance: per type what is left now, what pending requests hold, and the projection to Dec 31."""
+    async with turn.deps.db.session() as session:
+        lines = await balances(session, employee_id=turn.me.id, as_of=turn.today)
+    t = turn.t
+    text = [t("💼 <b>Your leave balance</b>")]
+    for line in lines:
+        text.append(f"\n<b>{html.escape(line.name)}</b>")
+        text.append(t("Available now: {days}", days=html.escape(count(t, WORKING_DAYS, line.available))))
+        if line.reserved:
+            text.append(t("Held by pending requests: {days}", days=html.escape(count(t, WORKING_DAYS, line.reserved))))
+        text.append(t("By the end of the year: {days}", days=html.escape(count(t, WORKING_DAYS, line.year_end))))
+    if not lines:
+        text.append(t("No leave types are set up yet."))
+    await with_menu(turn, "\n".join(text))

@@ -1,0 +1,117 @@
+"""Start the bot: build the clients from Settings, then poll (default) or serve the webhook, plus the outbox sender.
+
+``python -m chronos_bot`` and ``chronos bot`` end up in :func:`run`. SIGINT/SIGTERM stop it cleanly: the
+updater (or webhook server) stops taking updates, the updates in hand finish, the sender lets go of its
+lease. A crash loses nothing either: sessions live in Redis and notifications in the outbox table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from telegram import Update
+
+from chronos_bot import commands
+from chronos_bot.app import build_application, sender_bot
+from chronos_bot.limits import AttemptLimiter
+from chronos_bot.registration import AnyApplication
+from chronos_bot.turn import BotDeps
+from chronos_bot.webhook import WebhookServer, create_webhook_app, webhook_path
+from shared.config import ConfigError, Settings
+from shared.notify.sender import OutboxSender
+from shared.persistence import Database
+from shared.redis_client import create_redis
+from shared.services.invitations import BOT_USERNAME_KEY
+from shared.sessions import SessionStore
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 10
+INVITE_ATTEMPTS = 5
+INVITE_WINDOW = 3600
+
+
+def build_deps(settings: Settings) -> BotDeps:
+    """The clients every handler shares: database, Redis, sessions, the wrong-code limiter."""
+    redis = create_redis(settings.redis_url)
+    return BotDeps(
+        settings=settings,
+        db=Database.from_url(settings.database_url),
+        redis=redis,
+        sessions=SessionStore(redis, prefix=settings.redis_prefix),
+        limiter=AttemptLimiter(
+            redis, prefix=settings.redis_prefix, name="invite", limit=INVITE_ATTEMPTS, window_seconds=INVITE_WINDOW
+        ),
+    )
+
+
+async def announce(app: AnyApplication, deps: BotDeps) -> None:
+    """Tell Telegram our commands (per language) and publish our @username for the API's invite links."""
+    await commands.publish_defaults(app.bot, default_locale=deps.settings.default_locale)
+    if not deps.settings.bot_username and app.bot.username:
+        await deps.redis.set(BOT_USERNAME_KEY, app.bot.username)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run until ``stop`` is set (or SIGINT/SIGTERM)."""
+    settings.require_service_ready("bot")
+    if settings.bot_mode == "webhook" and settings.stage == "prod" and not settings.webhook_secret:
+        raise ConfigError("BOT_MODE=webhook in prod needs WEBHOOK_SECRET (Telegram sends it in a header we check)")
+    stop = stop or asyncio.Event()
+    _stop_on_signals(stop)
+    deps = build_deps(settings)
+    app = build_application(settings, deps)
+    notifier = sender_bot(settings)
+    sender = OutboxSender(
+        deps.db, notifier, deps.redis, max_attempts=settings.outbox_max_attempts,
+        poll_seconds=settings.outbox_poll_seconds, prefix=settings.redis_prefix,
+    )  # fmt: skip
+    deps.wake_sender = sender.wake.set
+    server: WebhookServer | None = None
+    try:
+        async with notifier, app:
+            await announce(app, deps)
+            await app.start()
+            if settings.bot_mode == "webhook":
+                server = await _start_webhook(app, settings)
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(poll_interval=0, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES)
+            sending = asyncio.create_task(sender.run(stop), name="outbox-sender")
+            log.info("bot ready", extra={"mode": settings.bot_mode, "username": app.bot.username})
+            await stop.wait()
+            log.info("bot stopping")
+            if server is not None:
+                await server.stop()
+            elif app.updater is not None:
+                await app.updater.stop()
+            await app.stop()
+            await sending
+    finally:
+        await deps.db.dispose()
+        await deps.redis.aclose()
+
+
+async def _start_webhook(app: AnyApplication, settings: Settings) -> WebhookServer:
+    """Serve our ASGI app, then point Telegram at WEBHOOK_URL (with the secret it must send back)."""
+    asgi = create_webhook_app(app, path=webhook_path(settings.webhook_url), secret=settings.webhook_secret)
+    server = WebhookServer(asgi, host=settings.webhook_listen, port=settings.webhook_port)
+    await server.start()
+    await app.bot.set_webhook(
+        settings.webhook_url, secret_token=settings.webhook_secret or None, allowed_updates=Update.ALL_TYPES
+    )
+    return server
+
+
+def run(settings: Settings) -> None:
+    asyncio.run(serve(settings))

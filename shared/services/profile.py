@@ -1,0 +1,72 @@
+"""One person's own things: who a Telegram account is, their language, their leave history.
+
+The bot calls these on every update (``employee_by_telegram_id``) and for ``/language`` and ``/myleaves``;
+the API may reuse them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.config import SUPPORTED_LOCALES
+from shared.errors import N_, Forbidden, Invalid, NotFound
+from shared.model import Employee, LeaveRequest, LeaveType
+from shared.services.actor import Actor
+from shared.services.audit import audit
+from shared.services.leave_context import get_employee
+
+HISTORY_LIMIT = 10
+
+
+async def employee_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Employee | None:
+    """The employee linked to a Telegram account (active or not); None for a stranger."""
+    return await session.scalar(select(Employee).where(Employee.telegram_user_id == telegram_user_id))
+
+
+async def employee_by_code(session: AsyncSession, code: str) -> Employee:
+    """The employee with this HR code (case-insensitive); NotFound says which code was wrong."""
+    wanted = (code or "").strip()
+    employee = await session.scalar(select(Employee).where(Employee.code == wanted))
+    if employee is None and wanted:
+        employee = await session.scalar(select(Employee).where(Employee.code == wanted.upper()))
+    if employee is None:
+        raise NotFound(N_("No employee has the code {code}."), code=wanted)
+    return employee
+
+
+async def set_locale(session: AsyncSession, *, actor: Actor, employee_id: int, locale: str) -> Employee:
+    """Store the language an employee chose; audited. Only their own, or HR for anyone."""
+    if locale not in SUPPORTED_LOCALES:
+        raise Invalid(N_("This language is not available."), details={"field": "locale"})
+    employee = await get_employee(session, employee_id)
+    if actor.employee_id != employee.id and not actor.is_hr:
+        raise Forbidden(N_("You can only change your own language."))
+    if employee.locale != locale:
+        before = employee.locale
+        employee.locale = locale
+        await session.flush()
+        audit(session, actor, "set_locale", "employee", employee.id, old={"locale": before}, new={"locale": locale})
+    return employee
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One of the employee's requests, with the name of its type."""
+
+    request: LeaveRequest
+    type_name: str
+
+
+async def leave_history(session: AsyncSession, *, employee_id: int, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
+    """The employee's latest requests (every status), newest start date first."""
+    rows = await session.execute(
+        select(LeaveRequest, LeaveType.name)
+        .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
+        .where(LeaveRequest.employee_id == employee_id)
+        .order_by(LeaveRequest.start_date.desc(), LeaveRequest.id.desc())
+        .limit(limit)
+    )
+    return [HistoryLine(request, name) for request, name in rows.all()]

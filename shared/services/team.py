@@ -1,0 +1,211 @@
+"""What a manager sees of their team: today (in, late, not yet in, on leave) and who is out in a period.
+
+Today's picture uses the same classification as the nightly attendance (``classify_day``), provisionally:
+a person with a check-in is in (late when past the shift's grace), one without is not yet in, approved
+leave wins, and a day off keeps people out of every list but ``day_off``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_day
+from shared.domain.enums import AttendanceStatus, HalfDay, LeaveStatus, Role
+from shared.domain.punches import PunchFact
+from shared.domain.shift_window import day_range
+from shared.model import Department, Employee, Holiday, LeaveRequest, LeaveType, Punch, Shift
+from shared.services.attendance import leave_on, shift_rule, today_in, zone
+from shared.services.leave_context import get_employee, team_requests
+
+HR_ROLES = (Role.HR, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    employee_id: int
+    name: str
+    first_in: datetime | None = None
+    late_minutes: int = 0
+    leave_type: str | None = None
+    leave_until: date | None = None
+    half: HalfDay | None = None
+
+
+@dataclass
+class TeamToday:
+    """One manager's team on ``day`` (the manager's local date), each list sorted by name."""
+
+    day: date
+    present: list[TeamMember] = field(default_factory=list)
+    late: list[TeamMember] = field(default_factory=list)
+    not_in: list[TeamMember] = field(default_factory=list)
+    on_leave: list[TeamMember] = field(default_factory=list)
+    day_off: list[TeamMember] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return sum(len(x) for x in (self.present, self.late, self.not_in, self.on_leave, self.day_off))
+
+
+async def team_members(session: AsyncSession, *, manager_id: int) -> list[Employee]:
+    """Active direct reports and members of departments the manager heads; HR/admin see everyone."""
+    manager = await get_employee(session, manager_id)
+    query = select(Employee).where(Employee.active.is_(True), Employee.id != manager.id)
+    if manager.role not in HR_ROLES:
+        headed = select(Department.id).where(Department.head_id == manager.id)
+        query = query.where(or_(Employee.manager_id == manager.id, Employee.department_id.in_(headed)))
+    return list(await session.scalars(query.order_by(Employee.full_name, Employee.id)))
+
+
+async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, company_timezone: str) -> TeamToday:
+    """Who of the manager's team is in, late, not yet in, on leave or off today."""
+    manager = await get_employee(session, manager_id)
+    members = await team_members(session, manager_id=manager_id)
+    result = TeamToday(today_in(manager.timezone or company_timezone, now))
+    if not members:
+        return result
+    ids = [m.id for m in members]
+    shifts = {s.id: shift_rule(s) for s in await session.scalars(select(Shift))}
+    days = {m.id: today_in(m.timezone or company_timezone, now) for m in members}
+    ranges = {
+        m.id: day_range(days[m.id], shifts.get(m.shift_id or -1), zone(m.timezone or company_timezone)) for m in members
+    }
+    lower = min(r[0] for r in ranges.values())
+    upper = max(r[1] for r in ranges.values())
+    punches: dict[int, list[PunchFact]] = defaultdict(list)
+    for employee_id, instant, direction, source in (
+        await session.execute(
+            select(Punch.employee_id, Punch.instant, Punch.direction, Punch.source).where(
+                Punch.employee_id.in_(ids), Punch.instant >= lower, Punch.instant < upper
+            )
+        )
+    ).all():
+        if employee_id is not None:
+            punches[employee_id].append(PunchFact(instant, direction, source))
+    first_day, last_day = min(days.values()), max(days.values())
+    holidays = {
+        (calendar_id, day)
+        for calendar_id, day in (
+            await session.execute(
+                select(Holiday.calendar_id, Holiday.date).where(Holiday.date.between(first_day, last_day))
+            )
+        ).all()
+    }
+    leaves: dict[int, tuple[LeaveRequest, str]] = {}
+    for request, type_name in (
+        await session.execute(
+            select(LeaveRequest, LeaveType.name)
+            .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
+            .where(
+                LeaveRequest.employee_id.in_(ids),
+                LeaveRequest.status == LeaveStatus.APPROVED,
+                LeaveRequest.start_date <= last_day,
+                LeaveRequest.end_date >= first_day,
+            )
+        )
+    ).all():
+        if request.start_date <= days[request.employee_id] <= request.end_date:
+            leaves[request.employee_id] = (request, type_name)
+    for member in members:
+        tz = zone(member.timezone or company_timezone)
+        day = days[member.id]
+        leave = leaves.get(member.id)
+        day_leave = _leave_part(day, leave[0]) if leave else None
+        context = DayContext(
+            day,
+            member.work_week or "12345",
+            (member.holiday_calendar_id, day) in holidays,
+            day_leave,
+            leave[0].id if leave else None,
+            member.id,
+        )
+        outcome = classify_day(context, punches[member.id], shifts.get(member.shift_id or -1), tz, now=now)
+        _place(result, member, outcome, leave, day_leave)
+    return result
+
+
+def _leave_part(day: date, request: LeaveRequest) -> DayLeave:
+    return leave_on(day, request.start_date, request.end_date, request.start_half, request.end_half)
+
+
+def _place(
+    result: TeamToday,
+    member: Employee,
+    outcome: DayResult,
+    leave: tuple[LeaveRequest, str] | None,
+    day_leave: DayLeave | None,
+) -> None:
+    """Append one member to the list their (provisional) day falls in."""
+    status = outcome.status
+    if leave is not None and (
+        status is AttendanceStatus.ON_LEAVE or (status is AttendanceStatus.HALF_LEAVE and outcome.first_in is None)
+    ):
+        request, type_name = leave
+        half = HalfDay(day_leave.value) if day_leave in (DayLeave.MORNING, DayLeave.AFTERNOON) else None
+        result.on_leave.append(TeamMember(member.id, member.full_name, None, 0, type_name, request.end_date, half))
+        return
+    here = TeamMember(member.id, member.full_name, outcome.first_in, outcome.late_minutes)
+    if status in (AttendanceStatus.WEEKEND, AttendanceStatus.HOLIDAY):
+        result.day_off.append(here)
+    elif outcome.first_in is not None:
+        (result.late if outcome.late_minutes > 0 else result.present).append(here)
+    else:
+        result.not_in.append(here)
+
+
+@dataclass(frozen=True)
+class OutLine:
+    """Someone on approved leave in the period asked about."""
+
+    employee_id: int
+    name: str
+    department: str | None
+    type_name: str
+    start_date: date
+    end_date: date
+    start_half: HalfDay | None
+    end_half: HalfDay | None
+
+
+async def whos_out(session: AsyncSession, *, start: date, end: date, department_id: int | None = None) -> list[OutLine]:
+    """Approved leave overlapping [start, end] (of one department, or everyone), by start date then name."""
+    query = (
+        select(LeaveRequest, Employee.full_name, Department.name, LeaveType.name)
+        .join(Employee, Employee.id == LeaveRequest.employee_id)
+        .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .where(
+            LeaveRequest.status == LeaveStatus.APPROVED,
+            LeaveRequest.start_date <= end,
+            LeaveRequest.end_date >= start,
+            Employee.active.is_(True),
+        )
+        .order_by(LeaveRequest.start_date, Employee.full_name, LeaveRequest.id)
+    )
+    if department_id is not None:
+        query = query.where(Employee.department_id == department_id)
+    return [
+        OutLine(r.employee_id, name, dept, type_name, r.start_date, r.end_date, r.start_half, r.end_half)
+        for r, name, dept, type_name in (await session.execute(query)).all()
+    ]
+
+
+async def team_overlaps(
+    session: AsyncSession, *, employee_id: int, start: date, end: date
+) -> list[tuple[str, date, date]]:
+    """(name, start, end) of the employee's teammates' pending or approved leave overlapping the dates."""
+    employee = await get_employee(session, employee_id)
+    requests = await team_requests(session, employee, start, end)
+    if not requests:
+        return []
+    names = dict(
+        (await session.execute(select(Employee.id, Employee.full_name).where(
+            Employee.id.in_({r.employee_id for r in requests})
+        ))).all()
+    )  # fmt: skip
+    return [(names.get(r.employee_id, "?"), r.start_date, r.end_date) for r in requests]
