@@ -17,6 +17,7 @@ app.add_typer(admin.app, name="admin")
 app.add_typer(importer.app, name="import")
 app.add_typer(demo.app, name="demo")
 app.add_typer(__import__("chronos_cli.serve_api", fromlist=["app"]).app, name="api")  # `chronos api`
+app.add_typer(__import__("chronos_cli.serve_bot", fromlist=["app"]).app, name="bot")  # `chronos bot`
 app.add_typer(serve_scheduler.app, name="scheduler")
 app.add_typer(jobs.devices_app, name="devices")
 app.add_typer(jobs.attendance_app, name="attendance")
