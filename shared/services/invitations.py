@@ -12,9 +12,9 @@ import enum
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import N_, Conflict, Forbidden, Invalid, NotFound
@@ -173,11 +173,14 @@ async def redeem_invitation(
     )
     if other is not None:
         raise Conflict(N_("This Telegram account is already linked to another employee; contact HR to move the link."))
-    claimed = await session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
-        .values(used_at=now, used_by_telegram_id=telegram_user_id)
-        .execution_options(synchronize_session=False)
+    claimed = cast(
+        CursorResult[Any],
+        await session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+            .values(used_at=now, used_by_telegram_id=telegram_user_id)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if claimed.rowcount != 1:
         raise Invalid(N_("This invitation code was already used; ask HR for a new one."))

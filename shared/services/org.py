@@ -205,8 +205,8 @@ async def _unique(
         raise Conflict(message, details={"field": column.key}, **params)
 
 
-async def _exists(session: AsyncSession, model: type, row_id: int | None, field: str, message: str) -> None:
-    if row_id is not None and await session.get(model, row_id) is None:
+async def _exists(session: AsyncSession, model: type[Any], row_id: int | None, field: str, message: str) -> None:
+    if row_id is not None and (await session.get(model, row_id)) is None:
         raise _invalid(message, field, id=row_id)
 
 
