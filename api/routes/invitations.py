@@ -79,7 +79,7 @@ async def create_invitation(
             ttl=timedelta(days=body.expires_in_days),
         )
         view = _view(created.invitation, now=now)
-    configured = getattr(request.app.state, "bot_username", None) or getattr(settings, "telegram_bot_username", "")
+    configured = request.app.state.bot_username or settings.bot_username
     username = await service.bot_username(redis, configured=configured)
     return InvitationCreated(**view, code=created.code, deep_link=service.deep_link(username, created.code))
 

@@ -150,3 +150,10 @@ async def test_a_telegram_account_linked_to_someone_else_is_a_conflict(db: Datab
     await _redeem(db, await _invite(db, first), 5551)
     with pytest.raises(Conflict):
         await _redeem(db, await _invite(db, second), 5551)
+
+
+async def test_a_configured_bot_username_makes_the_deep_link(client, admin, db: Database, settings):
+    employee = await _employee(db)
+    settings.bot_username = "@acme_hr_bot"
+    body = (await client.post(URL, json={"employee_id": employee.id}, headers=admin)).json()
+    assert body["deep_link"] == f"https://t.me/acme_hr_bot?start={body['code']}"
