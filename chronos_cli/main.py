@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chronos_cli import admin, db, demo, importer, jobs, serve_scheduler
+from chronos_cli import admin, all_in_one, db, demo, importer, jobs, serve_scheduler
 
 app = typer.Typer(
     name="chronos",
@@ -22,6 +22,7 @@ app.add_typer(serve_scheduler.app, name="scheduler")
 app.add_typer(jobs.devices_app, name="devices")
 app.add_typer(jobs.attendance_app, name="attendance")
 app.add_typer(jobs.digest_app, name="digest")
+app.add_typer(all_in_one.app, name="all")
 
 
 if __name__ == "__main__":

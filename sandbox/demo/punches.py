@@ -1,0 +1,129 @@
+"""Two weeks of realistic badge punches for the demo company's two devices.
+
+Everyone mostly arrives on time, with the things an HR team wants to see in a digest: a colleague who
+is often late, a forgotten check-out, an early exit, a night shift across midnight, somebody absent
+without leave, and a badge that belongs to nobody. Times are written in each device's own local time,
+as a real ZK device would store them.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sandbox.zk import EmulatedRecord, EmulatedUser
+
+EMPLOYEE_ZONE = ZoneInfo("Europe/Berlin")
+IN, OUT = 0, 1  # ZK punch codes: check-in, check-out
+UNKNOWN_BADGE = "77"
+
+
+@dataclass(frozen=True)
+class Badge:
+    device_user_id: str
+    name: str
+    night: bool = False
+
+
+@dataclass(frozen=True)
+class Habit:
+    """How someone deviates on given days (days back from today: 1 = yesterday)."""
+
+    late_minutes: dict[int, int]
+    early_leave: dict[int, time]
+    no_checkout: frozenset[int]
+    absent: frozenset[int]
+
+
+HABITS: dict[str, Habit] = {
+    "8": Habit({1: 27, 3: 22, 6: 35}, {}, frozenset(), frozenset()),  # Sophie: often late
+    "10": Habit({1: 25}, {}, frozenset(), frozenset()),  # Noah: late yesterday
+    "14": Habit({}, {}, frozenset({1}), frozenset()),  # Paul: forgot to check out yesterday
+    "16": Habit({}, {1: time(16, 40)}, frozenset(), frozenset()),  # Mia: left early yesterday
+    "17": Habit({2: 30}, {}, frozenset(), frozenset()),  # Ivan: late for the night shift
+    "20": Habit({}, {}, frozenset(), frozenset({1})),  # Felix: absent yesterday
+}
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The device's naive wall-clock time for an aware moment."""
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _working_days(today: date, days: int) -> Iterable[tuple[int, date]]:
+    for back in range(days, 0, -1):
+        day = today - timedelta(days=back)
+        if day.isoweekday() <= 5:
+            yield back, day
+
+
+def _shift_times(badge: Badge, day: date, back: int, rng: random.Random) -> list[tuple[datetime, int]]:
+    habit = HABITS.get(badge.device_user_id)
+    if habit and back in habit.absent:
+        return []
+    if badge.night:
+        start = datetime.combine(day, time(22), EMPLOYEE_ZONE) + timedelta(minutes=rng.randint(-10, 4))
+        end = datetime.combine(day + timedelta(days=1), time(6), EMPLOYEE_ZONE) + timedelta(minutes=rng.randint(0, 12))
+    else:
+        start = datetime.combine(day, time(9), EMPLOYEE_ZONE) + timedelta(minutes=rng.randint(-15, 5))
+        end = datetime.combine(day, time(18), EMPLOYEE_ZONE) + timedelta(minutes=rng.randint(0, 20))
+    if habit and back in habit.late_minutes:
+        start = start.replace(minute=0) + timedelta(minutes=habit.late_minutes[back])
+    if habit and back in habit.early_leave:
+        end = datetime.combine(day, habit.early_leave[back], EMPLOYEE_ZONE)
+    punches = [(start, IN)]
+    if not (habit and back in habit.no_checkout):
+        punches.append((end, OUT))
+    return punches
+
+
+def device_records(
+    badges: Iterable[Badge], *, zone: str, today: date, days: int = 14, seed: int = 7
+) -> list[EmulatedRecord]:
+    """The past ``days`` of punches of these badges, in the device's local time, oldest first."""
+    rng = random.Random(seed)
+    device_zone = ZoneInfo(zone)
+    records = []
+    for badge in badges:
+        for back, day in _working_days(today, days):
+            for moment, code in _shift_times(badge, day, back, rng):
+                records.append(EmulatedRecord(badge.device_user_id, _local(moment, device_zone), status=1, punch=code))
+    return sorted(records, key=lambda r: r.timestamp)
+
+
+def stranger_records(*, zone: str, today: date) -> list[EmulatedRecord]:
+    """A badge linked to nobody, used yesterday and the day before."""
+    device_zone = ZoneInfo(zone)
+    records = []
+    for back in (1, 2):
+        day = today - timedelta(days=back)
+        for at, code in ((time(8, 58), IN), (time(18, 5), OUT)):
+            moment = datetime.combine(day, at, EMPLOYEE_ZONE)
+            records.append(EmulatedRecord(UNKNOWN_BADGE, _local(moment, device_zone), status=1, punch=code))
+    return records
+
+
+def this_morning(badges: Iterable[Badge], *, zone: str, now: datetime, seed: int = 11) -> list[EmulatedRecord]:
+    """Today's check-ins of the day shift that already happened (so "today" is not empty)."""
+    rng = random.Random(seed)
+    device_zone = ZoneInfo(zone)
+    records = []
+    for badge in badges:
+        if badge.night or badge.device_user_id in HABITS:
+            continue
+        moment = datetime.combine(now.astimezone(EMPLOYEE_ZONE).date(), time(9), EMPLOYEE_ZONE) + timedelta(
+            minutes=rng.randint(-15, 8)
+        )
+        if moment <= now and now.astimezone(EMPLOYEE_ZONE).isoweekday() <= 5:
+            records.append(EmulatedRecord(badge.device_user_id, _local(moment, device_zone), status=1, punch=IN))
+    return records
+
+
+def users_for(badges: Iterable[Badge], *, extra: Iterable[str] = ()) -> list[EmulatedUser]:
+    users = [EmulatedUser(uid=index, user_id=b.device_user_id, name=b.name[:24]) for index, b in enumerate(badges, 1)]
+    for offset, user_id in enumerate(extra, len(users) + 1):
+        users.append(EmulatedUser(uid=offset, user_id=user_id, name="Visitor"))
+    return users
