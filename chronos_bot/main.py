@@ -34,6 +34,11 @@ INVITE_ATTEMPTS = 5
 INVITE_WINDOW = 3600
 
 
+def lease_seconds(poll_seconds: float) -> float:
+    """The sender lease: many polls long (renewed while sending), short enough for a quick take-over."""
+    return max(2.0, 20 * poll_seconds)
+
+
 def build_deps(settings: Settings) -> BotDeps:
     """The clients every handler shares: database, Redis, sessions, the wrong-code limiter."""
     redis = create_redis(settings.redis_url)
@@ -55,6 +60,13 @@ async def announce(app: AnyApplication, deps: BotDeps) -> None:
         await deps.redis.set(BOT_USERNAME_KEY, app.bot.username)
 
 
+def _quiet_sender_rate_limits() -> None:
+    """The sender's limiter never retries (``max_retries=0``): a 429 is the sender's to wait for, not an error."""
+    logging.getLogger("telegram.ext.AIORateLimiter").addFilter(
+        lambda record: "maximum of 0 retries" not in record.getMessage()
+    )
+
+
 def _stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -69,12 +81,14 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         raise ConfigError("BOT_MODE=webhook in prod needs WEBHOOK_SECRET (Telegram sends it in a header we check)")
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
+    _quiet_sender_rate_limits()
     deps = build_deps(settings)
     app = build_application(settings, deps)
     notifier = sender_bot(settings)
     sender = OutboxSender(
         deps.db, notifier, deps.redis, max_attempts=settings.outbox_max_attempts,
         poll_seconds=settings.outbox_poll_seconds, prefix=settings.redis_prefix,
+        lease_seconds=lease_seconds(settings.outbox_poll_seconds),
     )  # fmt: skip
     deps.wake_sender = sender.wake.set
     server: WebhookServer | None = None

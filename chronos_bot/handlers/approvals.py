@@ -55,8 +55,8 @@ async def _approve(turn: Turn, request_id: int) -> None:
         await _stale(turn, outcome)
         return
     turn.deps.wake_sender()
-    await turn.answer(turn.t("✅ Approved"))
     await turn.edit(await _decided_text(turn, outcome))
+    await turn.answer(turn.t("✅ Approved"))
 
 
 async def _ask_reason(turn: Turn, request_id: int) -> None:
@@ -170,8 +170,8 @@ def _already(turn: Turn, outcome: DecisionOutcome) -> str:
 async def _stale(turn: Turn, outcome: DecisionOutcome) -> None:
     """A press on a request that is no longer pending: say who decided, drop the buttons, audit it."""
     await audit_press(turn, STALE, "leave_request", outcome.request.id, outcome.request.status.value)
-    await turn.answer(_already(turn, outcome), alert=True)
     await turn.edit(await _decided_text(turn, outcome))
+    await turn.answer(_already(turn, outcome), alert=True)
 
 
 async def _refuse(turn: Turn, request_id: int | None, reason: str) -> None:

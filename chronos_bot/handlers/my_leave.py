@@ -67,12 +67,13 @@ async def on_cancel_request(turn: Turn) -> None:
         return
     except WrongState as exc:
         await audit_press(turn, STALE, "leave_request", request_id, exc.code)
-        await turn.answer(exc.render(turn.t), alert=True)
+        answer, alert = exc.render(turn.t), True
     else:
         turn.deps.wake_sender()
-        await turn.answer(turn.t("🚫 Request #{id} cancelled.", id=request_id))
+        answer, alert = turn.t("🚫 Request #{id} cancelled.", id=request_id), False
     text, markup = await _history(turn)
     await turn.edit(text, markup)
+    await turn.answer(answer, alert=alert)
 
 
 async def balance(turn: Turn) -> None:

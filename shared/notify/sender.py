@@ -1,6 +1,8 @@
 """Delivering the outbox to Telegram: in order per chat, with retries, and by one process at a time.
 
-- A Redis lease makes sure exactly one sender works at a time however many bot replicas run.
+- A Redis lease makes sure exactly one sender works at a time however many bot replicas run. It is
+  short (``lease_seconds``) and renewed while a drain runs, so when the holder crashes another replica
+  takes over within seconds; a sender that lost its lease stops before its next message.
 - A chat's messages go out in the order they were written: a message waits while an older message of
   the same chat is still pending (for instance backing off after a 5xx).
 - 429 → wait ``retry_after`` (not counted as a failure); 5xx / network → exponential backoff, counted;
@@ -67,6 +69,7 @@ class OutboxSender:
         batch_size: int = 200,
         poll_seconds: float = 1.0,
         prefix: str = "chronos",
+        lease_seconds: float = 30.0,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -75,17 +78,31 @@ class OutboxSender:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.lease_key = f"{prefix}:{LEASE_KEY}"
+        self.lease_ms = max(1000, int(lease_seconds * 1000))
         self.owner = uuid.uuid4().hex
         self.wake = asyncio.Event()
+        self._lost = False
 
-    async def _hold_lease(self, seconds: int = 30) -> bool:
+    async def _hold_lease(self) -> bool:
         """Take or extend the sender lease; False when another process holds it."""
-        if await self.redis.set(self.lease_key, self.owner, nx=True, ex=seconds):
+        if await self.redis.set(self.lease_key, self.owner, nx=True, px=self.lease_ms):
             return True
         if await self.redis.get(self.lease_key) == self.owner:
-            await self.redis.expire(self.lease_key, seconds)
+            await self.redis.pexpire(self.lease_key, self.lease_ms)
             return True
         return False
+
+    async def _keep_lease(self) -> None:
+        """While a drain runs: renew the lease every third of its life; note when it was lost."""
+        while True:
+            await asyncio.sleep(self.lease_ms / 3000)
+            try:
+                if not await self._hold_lease():
+                    self._lost = True
+                    log.warning("outbox sender lost its lease; stopping this drain")
+                    return
+            except Exception:
+                log.warning("could not renew the outbox sender lease", exc_info=True)
 
     async def release(self) -> None:
         if await self.redis.get(self.lease_key) == self.owner:
@@ -117,12 +134,21 @@ class OutboxSender:
         stats = DrainStats()
         if not await self._hold_lease():
             return stats
+        self._lost = False
         chats = await self._due(now or utcnow())
-        await asyncio.gather(*(self._send_chat(rows, stats) for rows in chats))
+        if not chats:
+            return stats
+        keeper = asyncio.create_task(self._keep_lease())
+        try:
+            await asyncio.gather(*(self._send_chat(rows, stats) for rows in chats))
+        finally:
+            keeper.cancel()
         return stats
 
     async def _send_chat(self, rows: list[OutboxMessage], stats: DrainStats) -> None:
         for row in rows:
+            if self._lost:
+                return  # another sender has the lease now: it will send the rest
             if not await self._send_one(row, stats):
                 return  # keep the chat's order: the rest waits for this one
 
@@ -216,6 +242,7 @@ class OutboxSender:
         log.info("outbox sender started")
         try:
             while not stop.is_set():
+                self.wake.clear()  # before draining: a row written during the drain wakes the next round
                 try:
                     stats = await self.drain_once()
                     if stats.sent or stats.dead or stats.retried:
@@ -225,7 +252,6 @@ class OutboxSender:
                         )
                 except Exception:
                     log.exception("outbox drain failed; retrying")
-                self.wake.clear()
                 waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
                 _done, pending = await asyncio.wait(
                     waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED

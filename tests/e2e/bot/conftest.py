@@ -9,10 +9,12 @@ the Redis keys of that prefix deleted, the company seeded again. Tests that need
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -50,6 +52,12 @@ def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("bot-logs")
 
 
+def run_sync(coroutine: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine to completion from sync code, even when the caller's thread has a running loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 class Databases:
     """Creates migrated databases of the bot tests' own (dropped at the end)."""
 
@@ -59,15 +67,15 @@ class Databases:
 
     def postgres(self) -> str:
         name = f"chronos_bot_{RUN_ID}_{uuid.uuid4().hex[:6]}"
-        asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
+        run_sync(_admin_execute(f'CREATE DATABASE "{name}"'))
         self.pg_names.append(name)
         url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-        asyncio.run(upgrade_async(url))
+        run_sync(upgrade_async(url))
         return url
 
     def sqlite(self) -> str:
         url = f"sqlite+aiosqlite:///{self.tmp / f'bot-{uuid.uuid4().hex[:6]}.db'}"
-        asyncio.run(upgrade_async(url))
+        run_sync(upgrade_async(url))
         return url
 
     def url(self, backend: str) -> str:
@@ -75,7 +83,7 @@ class Databases:
 
     def drop_all(self) -> None:
         for name in self.pg_names:
-            asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            run_sync(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="package")
