@@ -84,16 +84,22 @@ async def run_services(
     server = api_server(settings, bootstrap(settings), port=api_port)
     async with serving(server, stop):
         log.info("api listening", extra={"url": f"http://{settings.api_host}:{server.config.port}"})
-        tasks = [
+        core = [
             asyncio.create_task(serve_bot(settings, stop=stop), name="bot"),
             asyncio.create_task(serve_scheduler(settings, stop=stop), name="scheduler"),
-            *(asyncio.create_task(job(stop), name=getattr(job, "__name__", "extra")) for job in extra or []),
         ]
+        helpers = [asyncio.create_task(job(stop), name=getattr(job, "__name__", "extra")) for job in extra or []]
         stop_on_signals(stop)  # after the services installed theirs: every handler sets the same event
         waiter = asyncio.create_task(stop.wait(), name="stop")
-        done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
-        failed = [t for t in done if t is not waiter and t.exception() is not None]
+        pending: set[asyncio.Task[Any]] = {*core, *helpers, waiter}
+        failed: list[asyncio.Task[Any]] = []
+        while waiter in pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            failed += [t for t in done if t is not waiter and not t.cancelled() and t.exception() is not None]
+            if failed or any(t in core for t in done):
+                break  # a service died (or ended on its own): stop the others too
         stop.set()
+        tasks = [*core, *helpers]
         results = await asyncio.gather(*tasks, return_exceptions=True)
         waiter.cancel()
         for task in failed:

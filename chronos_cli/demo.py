@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -10,7 +12,7 @@ from rich.table import Table
 from chronos_cli.runtime import console, open_database, run, settings_or_exit
 from shared.persistence.migrate import upgrade_async
 
-app = typer.Typer(help="The demo company.")
+app = typer.Typer(help="The whole product offline: `chronos demo` runs it; `chronos demo seed` only seeds.")
 
 
 def print_summary(summary: object) -> None:
@@ -45,3 +47,39 @@ def seed() -> None:
             return await seed_demo(session, today=date.today())
 
     print_summary(run(body, settings))
+
+
+@app.callback(invoke_without_command=True)
+def demo(
+    ctx: typer.Context,
+    data_dir: Annotated[Path, typer.Option(help="where the demo database lives (recreated each run)")] = Path(
+        "var/demo"
+    ),
+    web_port: Annotated[int, typer.Option(help="web chat")] = 8080,
+    api_port: Annotated[int, typer.Option(help="REST API")] = 8000,
+    telegram_port: Annotated[int, typer.Option(help="Telegram Bot API emulator")] = 8081,
+    zk_tcp_port: Annotated[int, typer.Option(help="ZK emulator (TCP)")] = 4370,
+    zk_udp_port: Annotated[int, typer.Option(help="ZK emulator (UDP)")] = 4371,
+) -> None:
+    """Run the whole product offline: emulators, API, bot, scheduler and the web chat."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import asyncio
+
+    from sandbox.demo.runner import DemoPorts, run_demo, summary
+
+    settings_or_exit()
+    ports = DemoPorts(web=web_port, api=api_port, telegram=telegram_port, zk_tcp=zk_tcp_port, zk_udp=zk_udp_port)
+
+    def ready(info: object) -> None:
+        table = Table(title="Chronos demo is running — Ctrl-C to stop", show_header=False)
+        for label, value in summary(info):  # type: ignore[arg-type]
+            table.add_row(label, str(value))
+        console.print(table)
+        console.print(f"Open [bold]{info.web_url}[/] and chat as a persona.", highlight=False)  # type: ignore[attr-defined]
+        console.print("DEMO READY", highlight=False)
+
+    try:
+        asyncio.run(run_demo(data_dir=data_dir, ports=ports, stop=asyncio.Event(), on_ready=ready))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None

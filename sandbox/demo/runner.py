@@ -1,0 +1,260 @@
+"""`chronos demo`: the whole product offline in one process.
+
+A fresh SQLite database with the demo company, the Telegram Bot API emulator, two ZK device emulators
+(TCP and UDP, different time zones) holding two weeks of punches, one sync and the processing of the
+past days at start, then the API, the bot and the scheduler (short intervals) of `chronos all`, the web
+chat, and a trickle of live punches. Everything stops on Ctrl-C / SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from sandbox.demo.punches import UNKNOWN_BADGE, Badge, device_records, stranger_records, this_morning, users_for
+from sandbox.demo.seed import PEOPLE, seed_demo
+from sandbox.demo.status import demo_status
+from sandbox.telegram import TelegramEmulator
+from sandbox.webchat.app import Persona, create_webchat_app
+from sandbox.zk import DeviceConfig, ZKEmulator
+from shared.config import Settings, load_settings
+from shared.domain.enums import DeviceProtocol, TokenRole
+from shared.model import Device, Employee, LeaveType
+from shared.persistence import Database
+from shared.persistence.migrate import upgrade_async
+from shared.services.actor import Actor
+from shared.services.attendance import process_days
+from shared.services.device_sync import SyncOptions, sync_devices
+from shared.services.leave_balances import accrue_month, allocate_year
+from shared.services.tokens import create_token
+
+log = logging.getLogger(__name__)
+ZONE = "Europe/Berlin"
+# code → (telegram user id, title shown in the web chat); each is linked to the bot from the start
+PERSONAS = {
+    "E006": (700006, "Engineer · employee"),
+    "E004": (700004, "Head of Engineering · manager"),
+    "E002": (700002, "HR partner"),
+    "E007": (700007, "Engineer · employee (Arabic)"),
+}
+OFFICE = (52.5201, 13.4049)
+
+
+@dataclass
+class DemoPorts:
+    web: int = 8080
+    api: int = 8000
+    telegram: int = 8081
+    zk_tcp: int = 4370
+    zk_udp: int = 4371
+
+
+@dataclass
+class DemoInfo:
+    web_url: str
+    api_url: str
+    telegram_url: str
+    token: str
+    devices: list[str] = field(default_factory=list)
+    personas: list[Persona] = field(default_factory=list)
+
+
+def demo_environment(database_url: str, ports: DemoPorts, telegram_url: str, token: str) -> dict[str, str]:
+    """What the services read from the environment in the demo (set before any Settings is built)."""
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_URL": f"{telegram_url}/bot",
+        "TELEGRAM_FILE_URL": f"{telegram_url}/file/bot",
+        "BOT_MODE": "polling",
+        "API_HOST": "127.0.0.1",
+        "API_PORT": str(ports.api),
+        "COMPANY_TIMEZONE": ZONE,
+        "STAGE": "dev",
+        "OUTBOX_POLL_SECONDS": "0.3",
+        "SCHEDULER_INTERVALS": "sync_devices=20s,process_attendance=2m,checkout_reminders=2m,approval_reminders=10m,hr_digest=off",
+    }
+
+
+async def prepare_database(url: str, today: date) -> tuple[Database, str]:
+    """Schema, company, balances, linked personas and an admin token; returns the token."""
+    await upgrade_async(url)
+    db = Database.from_url(url)
+    actor = Actor.system("demo")
+    async with db.transaction() as session:
+        await seed_demo(session, today=today, actor=actor)
+        await allocate_year(session, year=today.year, actor=actor)
+        monthly = await session.scalar(select(LeaveType.id).where(LeaveType.accrual == "monthly"))
+        if monthly is not None:
+            for month in range(1, today.month + 1):
+                await accrue_month(session, year=today.year, month=month, actor=actor)
+        for code, (telegram_id, _title) in PERSONAS.items():
+            employee = await session.scalar(select(Employee).where(Employee.code == code))
+            assert employee is not None
+            employee.telegram_user_id = telegram_id
+        _row, token = await create_token(
+            session, name="demo", role=TokenRole.ADMIN, pepper=load_settings().secret_key, actor=actor
+        )
+    return db, token
+
+
+def badges() -> tuple[list[Badge], list[Badge]]:
+    """The office device (Engineering + People & Finance) and the warehouse device."""
+    office, warehouse = [], []
+    for index, (_code, name, department, _m, _r, _l, shift) in enumerate(PEOPLE, 1):
+        badge = Badge(str(index), name, night=shift == "Night")
+        (warehouse if department == "Warehouse" else office).append(badge)
+    return office, warehouse
+
+
+def start_devices(ports: DemoPorts, today: date, now: datetime) -> tuple[ZKEmulator, ZKEmulator]:
+    office, warehouse = badges()
+    office_records = device_records(office, zone=ZONE, today=today) + this_morning(office, zone=ZONE, now=now)
+    london = "Europe/London"
+    warehouse_records = (
+        device_records(warehouse, zone=london, today=today)
+        + stranger_records(zone=london, today=today)
+        + this_morning(warehouse, zone=london, now=now)
+    )
+    hq = ZKEmulator(DeviceConfig(
+        serial="CHR-HQ-0001", device_name="HQ entrance", users=users_for(office), records=office_records,
+        record_size=40, timezone=ZONE, port=ports.zk_tcp, tcp=True, udp=False,
+    ))  # fmt: skip
+    depot = ZKEmulator(DeviceConfig(
+        serial="CHR-WH-0002", device_name="Warehouse gate", users=users_for(warehouse, extra=[UNKNOWN_BADGE]),
+        records=warehouse_records, record_size=16, user_size=72, timezone=london, port=ports.zk_udp, tcp=False, udp=True,
+    ))  # fmt: skip
+    return hq.start(), depot.start()
+
+
+async def register_devices(db: Database, hq: ZKEmulator, depot: ZKEmulator) -> list[int]:
+    async with db.transaction() as session:
+        rows = [
+            Device(name="HQ entrance", host=hq.host, port=hq.port, protocol=DeviceProtocol.TCP, timezone=ZONE, location="Berlin HQ, ground floor"),
+            Device(name="Warehouse gate", host=depot.host, port=depot.port, protocol=DeviceProtocol.UDP, timezone="Europe/London", location="London depot"),
+        ]  # fmt: skip
+        session.add_all(rows)
+        await session.flush()
+        return [r.id for r in rows]
+
+
+async def catch_up(db: Database, settings: Settings, device_ids: list[int], today: date) -> None:
+    """One sync of both devices and the processing of the past two weeks (and today so far)."""
+    results = await sync_devices(db, device_ids=device_ids, options=SyncOptions.from_settings(settings))
+    for result in results:
+        log.info("demo sync %s: %s new punches (%s unmatched)", result.name, result.new, result.unmatched)
+    async with db.transaction() as session:
+        stats = await process_days(
+            session, date_from=today - timedelta(days=14), date_to=today, now=datetime.now(UTC), company_timezone=ZONE
+        )
+    log.info("demo processed %d employee-days", stats.rows_written)
+
+
+async def live_punches(devices: tuple[ZKEmulator, ZKEmulator], stop: asyncio.Event, every: float = 25.0) -> None:
+    """Now and then somebody badges in or out, so new punches show up with the next sync."""
+    office, warehouse = badges()
+    rng = random.Random()
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        except TimeoutError:
+            device, people = rng.choice([(devices[0], office), (devices[1], warehouse)])
+            badge = rng.choice(people)
+            device.add_record(badge.device_user_id, punch=rng.choice([0, 1]))
+
+
+async def run_demo(
+    *, data_dir: Path, ports: DemoPorts, stop: asyncio.Event, on_ready: Callable[[DemoInfo], None] | None = None
+) -> None:
+    from chronos_cli.all_in_one import api_server, run_services, serving
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database = data_dir / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite+aiosqlite:///{database}"
+    now = datetime.now(UTC)
+    today = now.astimezone(ZoneInfo(ZONE)).date()
+    async with TelegramEmulator(port=ports.telegram) as telegram:
+        os.environ.update(demo_environment(url, ports, telegram.url, telegram.token))
+        from shared.config import get_settings
+
+        get_settings.cache_clear()
+        settings = load_settings()
+        db, token = await prepare_database(url, today)
+        devices = start_devices(ports, today, now)
+        try:
+            device_ids = await register_devices(db, *devices)
+            await catch_up(db, settings, device_ids, today)
+            personas = await _personas(db, telegram)
+            web = create_webchat_app(
+                control_url=telegram.url,
+                personas=personas,
+                status=lambda: demo_status(db, ZONE),
+                links={
+                    "API docs": f"http://127.0.0.1:{ports.api}/docs",
+                    "Metrics": f"http://127.0.0.1:{ports.api}/metrics",
+                    "Health": f"http://127.0.0.1:{ports.api}/health/ready",
+                    "token": token,
+                },
+            )
+            web_server = api_server(settings, web, host="127.0.0.1", port=ports.web)
+            async with serving(web_server, stop):
+                info = DemoInfo(
+                    web_url=f"http://127.0.0.1:{ports.web}",
+                    api_url=f"http://127.0.0.1:{ports.api}",
+                    telegram_url=telegram.url,
+                    token=token,
+                    devices=[f"HQ entrance tcp://{devices[0].host}:{devices[0].port}", f"Warehouse gate udp://{devices[1].host}:{devices[1].port}"],
+                    personas=personas,
+                )  # fmt: skip
+
+                async def announce(stop_event: asyncio.Event) -> None:
+                    await asyncio.sleep(1.0)
+                    if on_ready:
+                        on_ready(info)
+
+                async def trickle(stop_event: asyncio.Event) -> None:
+                    await live_punches(devices, stop_event)
+
+                await run_services(settings, stop, extra=[announce, trickle])
+        finally:
+            for device in devices:
+                device.stop()
+            await db.dispose()
+
+
+async def _personas(db: Database, telegram: TelegramEmulator) -> list[Persona]:
+    personas = []
+    async with db.session() as session, telegram.client() as client:
+        for code, (telegram_id, title) in PERSONAS.items():
+            employee = await session.scalar(select(Employee).where(Employee.code == code))
+            assert employee is not None
+            locale = employee.locale or "en"
+            first, _, last = employee.full_name.partition(" ")
+            await client.ensure_user(telegram_id, first, last_name=last or None, language_code=locale)
+            personas.append(Persona(telegram_id, employee.full_name, employee.role.value, locale, title, OFFICE))
+    return personas
+
+
+def summary(info: DemoInfo) -> list[tuple[str, Any]]:
+    return [
+        ("Web chat", info.web_url),
+        ("API docs", f"{info.api_url}/docs"),
+        ("Metrics", f"{info.api_url}/metrics"),
+        ("Telegram emulator", info.telegram_url),
+        ("Demo API token (admin)", info.token),
+        *(("Device", d) for d in info.devices),
+        *(("Persona", f"{p.name} — {p.title} ({p.locale})") for p in info.personas),
+    ]
