@@ -83,7 +83,15 @@ def demo_environment(database_url: str, ports: DemoPorts, telegram_url: str, tok
         "COMPANY_TIMEZONE": ZONE,
         "STAGE": "dev",
         "OUTBOX_POLL_SECONDS": "0.3",
-        "SCHEDULER_INTERVALS": "sync_devices=20s,process_attendance=2m,checkout_reminders=2m,approval_reminders=10m,hr_digest=off",
+        "SCHEDULER_INTERVALS": ",".join(
+            [
+                "sync_devices=20s",
+                "process_attendance=2m",
+                "checkout_reminders=2m",
+                "approval_reminders=10m",
+                "hr_digest=off",
+            ]
+        ),
     }
 
 
@@ -133,7 +141,8 @@ def start_devices(ports: DemoPorts, today: date, now: datetime) -> tuple[ZKEmula
     ))  # fmt: skip
     depot = ZKEmulator(DeviceConfig(
         serial="CHR-WH-0002", device_name="Warehouse gate", users=users_for(warehouse, extra=[UNKNOWN_BADGE]),
-        records=warehouse_records, record_size=16, user_size=72, timezone=london, port=ports.zk_udp, tcp=False, udp=True,
+        records=warehouse_records, record_size=16, user_size=72, timezone=london,
+        port=ports.zk_udp, tcp=False, udp=True,
     ))  # fmt: skip
     return hq.start(), depot.start()
 
@@ -141,8 +150,10 @@ def start_devices(ports: DemoPorts, today: date, now: datetime) -> tuple[ZKEmula
 async def register_devices(db: Database, hq: ZKEmulator, depot: ZKEmulator) -> list[int]:
     async with db.transaction() as session:
         rows = [
-            Device(name="HQ entrance", host=hq.host, port=hq.port, protocol=DeviceProtocol.TCP, timezone=ZONE, location="Berlin HQ, ground floor"),
-            Device(name="Warehouse gate", host=depot.host, port=depot.port, protocol=DeviceProtocol.UDP, timezone="Europe/London", location="London depot"),
+            Device(name="HQ entrance", host=hq.host, port=hq.port, protocol=DeviceProtocol.TCP, timezone=ZONE,
+                   location="Berlin HQ, ground floor"),
+            Device(name="Warehouse gate", host=depot.host, port=depot.port, protocol=DeviceProtocol.UDP,
+                   timezone="Europe/London", location="London depot"),
         ]  # fmt: skip
         session.add_all(rows)
         await session.flush()
