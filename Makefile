@@ -40,10 +40,14 @@ i18n: $(STAMP)
 	$(BIN)/python tools/i18n_fill_en.py translations/en/LC_MESSAGES/messages.po
 	$(MAKE) i18n-compile
 
+# The whole product offline: emulators, API, bot, scheduler, web chat on http://127.0.0.1:8080 (Ctrl-C stops).
 demo: install
+	$(BIN)/chronos demo
+
+# Only seed the demo company into $(DEMO_DB) and print it.
+demo-seed: install
 	mkdir -p var
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	DATABASE_URL=sqlite+aiosqlite:///./$(DEMO_DB) $(BIN)/chronos db upgrade
 	DATABASE_URL=sqlite+aiosqlite:///./$(DEMO_DB) $(BIN)/chronos demo seed
 
 test: install
