@@ -97,7 +97,7 @@ def language(locale: str) -> str:
 
 
 def _positive(text: str) -> int | None:
-    return int(text) if text.isdigit() and 0 < len(text) <= 12 and int(text) > 0 else None
+    return int(text) if text.isdigit() and 0 < len(text) <= 18 and int(text) > 0 else None
 
 
 def _day(text: str) -> date | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from redis.asyncio import Redis
 from sqlalchemy import select, update
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from shared.domain.enums import OutboxStatus
 from shared.model import OutboxMessage, utcnow
@@ -48,6 +50,14 @@ class DrainStats:
 def backoff(attempts: int) -> timedelta:
     """1 s, 2 s, 4 s … capped at 5 minutes."""
     return timedelta(seconds=min(2 ** max(0, attempts - 1), 300))
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` as seconds: PTB 22 gives an int (deprecated, with a warning) or a timedelta."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return float(value if isinstance(value, int | float) else value.total_seconds())
 
 
 def _markup(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -204,7 +214,7 @@ class OutboxSender:
         try:
             message_id = await self._deliver(row)
         except RetryAfter as exc:
-            wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+            wait = _retry_after_seconds(exc)
             values = {"next_attempt_at": utcnow() + timedelta(seconds=float(wait)), "last_error": f"429 {exc}"}
             stats.waiting += 1
         except (*PERMANENT, BadRequest) as exc:
