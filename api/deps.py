@@ -28,7 +28,7 @@ from shared.config import Settings
 from shared.domain.enums import TokenRole
 from shared.errors import N_, Forbidden
 from shared.persistence import Database
-from shared.services import org
+from shared.services import org_people
 from shared.services.actor import Actor
 from shared.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from shared.services.tokens import authenticate_token
@@ -182,7 +182,7 @@ class EmployeeAccess:
         if role is not TokenRole.MANAGER or self.principal.employee_id is None:
             return False
         async with self.database.session() as session:
-            return await org.reports_to(session, employee_id=employee_id, manager_id=self.principal.employee_id)
+            return await org_people.reports_to(session, employee_id=employee_id, manager_id=self.principal.employee_id)
 
     async def ensure(self, employee_id: int) -> None:
         """Raise 403 unless the token may act on ``employee_id``."""

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
 from api.schemas.common import ERRORS, Page
 from api.schemas.departments import DepartmentCreate, DepartmentOut, DepartmentUpdate
-from shared.services import org
+from shared.services import org_structure
 
 router = APIRouter(prefix="/departments", tags=["departments"], responses=ERRORS)
 
@@ -15,19 +15,21 @@ router = APIRouter(prefix="/departments", tags=["departments"], responses=ERRORS
 @router.get("", summary="List departments")
 async def list_departments(_: Reader, db: DatabaseDep, page: PageDep) -> Page[DepartmentOut]:
     async with db.session() as session:
-        return Page[DepartmentOut].of(await org.list_departments(session, limit=page.limit, offset=page.offset))
+        return Page[DepartmentOut].of(
+            await org_structure.list_departments(session, limit=page.limit, offset=page.offset)
+        )
 
 
 @router.get("/{department_id}", summary="Read a department")
 async def get_department(department_id: IdPath, _: Reader, db: DatabaseDep) -> DepartmentOut:
     async with db.session() as session:
-        return DepartmentOut.model_validate(await org.get_department(session, department_id=department_id))
+        return DepartmentOut.model_validate(await org_structure.get_department(session, department_id=department_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a department")
 async def create_department(body: DepartmentCreate, principal: Editor, db: DatabaseDep) -> DepartmentOut:
     async with db.transaction() as session:
-        dept = await org.create_department(session, actor=principal.actor, values=body.model_dump())
+        dept = await org_structure.create_department(session, actor=principal.actor, values=body.model_dump())
         return DepartmentOut.model_validate(dept)
 
 
@@ -36,7 +38,7 @@ async def update_department(
     department_id: IdPath, body: DepartmentUpdate, principal: Editor, db: DatabaseDep
 ) -> DepartmentOut:
     async with db.transaction() as session:
-        dept = await org.update_department(
+        dept = await org_structure.update_department(
             session, actor=principal.actor, department_id=department_id, values=body.changes()
         )
         return DepartmentOut.model_validate(dept)
@@ -49,5 +51,5 @@ async def update_department(
 )
 async def delete_department(department_id: IdPath, principal: Editor, db: DatabaseDep) -> Response:
     async with db.transaction() as session:
-        await org.delete_department(session, actor=principal.actor, department_id=department_id)
+        await org_structure.delete_department(session, actor=principal.actor, department_id=department_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

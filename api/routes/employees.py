@@ -12,7 +12,7 @@ from api.schemas.common import ERRORS, Page
 from api.schemas.employees import EmployeeCreate, EmployeeOut, EmployeeUpdate, ImportProblem, ImportReportOut
 from shared.domain.enums import Role
 from shared.errors import NP_, Invalid
-from shared.services import org
+from shared.services import org_people
 
 router = APIRouter(prefix="/employees", tags=["employees"], responses=ERRORS)
 
@@ -28,7 +28,7 @@ async def list_employees(
     search: SearchQuery = None,
 ) -> Page[EmployeeOut]:
     async with db.session() as session:
-        found = await org.list_employees(
+        found = await org_people.list_employees(
             session,
             limit=page.limit,
             offset=page.offset,
@@ -43,20 +43,20 @@ async def list_employees(
 @router.get("/{employee_id}", summary="Read an employee")
 async def get_employee(employee_id: IdPath, _: Reader, db: DatabaseDep) -> EmployeeOut:
     async with db.session() as session:
-        return EmployeeOut.model_validate(await org.get_employee(session, employee_id=employee_id))
+        return EmployeeOut.model_validate(await org_people.get_employee(session, employee_id=employee_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create an employee")
 async def create_employee(body: EmployeeCreate, principal: Editor, db: DatabaseDep) -> EmployeeOut:
     async with db.transaction() as session:
-        employee = await org.create_employee(session, actor=principal.actor, values=body.model_dump())
+        employee = await org_people.create_employee(session, actor=principal.actor, values=body.model_dump())
         return EmployeeOut.model_validate(employee)
 
 
 @router.patch("/{employee_id}", summary="Change an employee (only the fields sent)")
 async def update_employee(employee_id: IdPath, body: EmployeeUpdate, principal: Editor, db: DatabaseDep) -> EmployeeOut:
     async with db.transaction() as session:
-        employee = await org.update_employee(
+        employee = await org_people.update_employee(
             session, actor=principal.actor, employee_id=employee_id, values=body.changes()
         )
         return EmployeeOut.model_validate(employee)
@@ -65,14 +65,18 @@ async def update_employee(employee_id: IdPath, body: EmployeeUpdate, principal: 
 @router.post("/{employee_id}/deactivate", summary="Deactivate an employee (they can no longer use the bot)")
 async def deactivate_employee(employee_id: IdPath, principal: Editor, db: DatabaseDep) -> EmployeeOut:
     async with db.transaction() as session:
-        employee = await org.set_employee_active(session, actor=principal.actor, employee_id=employee_id, active=False)
+        employee = await org_people.set_employee_active(
+            session, actor=principal.actor, employee_id=employee_id, active=False
+        )
         return EmployeeOut.model_validate(employee)
 
 
 @router.post("/{employee_id}/reactivate", summary="Reactivate a deactivated employee")
 async def reactivate_employee(employee_id: IdPath, principal: Editor, db: DatabaseDep) -> EmployeeOut:
     async with db.transaction() as session:
-        employee = await org.set_employee_active(session, actor=principal.actor, employee_id=employee_id, active=True)
+        employee = await org_people.set_employee_active(
+            session, actor=principal.actor, employee_id=employee_id, active=True
+        )
         return EmployeeOut.model_validate(employee)
 
 
@@ -93,9 +97,11 @@ async def import_employees(
     file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row")],
     skip_invalid: Annotated[bool, Query(description="Write the valid rows and skip the bad ones")] = False,
 ) -> ImportReportOut:
-    data = await file.read(org.MAX_IMPORT_BYTES + 1)
+    data = await file.read(org_people.MAX_IMPORT_BYTES + 1)
     async with db.transaction() as session:
-        report = await org.import_employees_csv(session, actor=principal.actor, data=data, skip_invalid=skip_invalid)
+        report = await org_people.import_employees_csv(
+            session, actor=principal.actor, data=data, skip_invalid=skip_invalid
+        )
     problems = [{"line": p.line, "message": p.message, "params": p.params} for p in report.problems]
     if not report.written:
         raise Invalid(

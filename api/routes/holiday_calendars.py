@@ -18,7 +18,7 @@ from api.schemas.holiday_calendars import (
     HolidayOut,
     HolidayUpdate,
 )
-from shared.services import org
+from shared.services import org_time
 
 router = APIRouter(prefix="/holiday-calendars", tags=["holiday calendars"], responses=ERRORS)
 
@@ -26,26 +26,26 @@ router = APIRouter(prefix="/holiday-calendars", tags=["holiday calendars"], resp
 @router.get("", summary="List holiday calendars")
 async def list_calendars(_: Reader, db: DatabaseDep, page: PageDep) -> Page[CalendarOut]:
     async with db.session() as session:
-        return Page[CalendarOut].of(await org.list_calendars(session, limit=page.limit, offset=page.offset))
+        return Page[CalendarOut].of(await org_time.list_calendars(session, limit=page.limit, offset=page.offset))
 
 
 @router.get("/{calendar_id}", summary="Read a holiday calendar")
 async def get_calendar(calendar_id: IdPath, _: Reader, db: DatabaseDep) -> CalendarOut:
     async with db.session() as session:
-        return CalendarOut.model_validate(await org.get_calendar(session, calendar_id=calendar_id))
+        return CalendarOut.model_validate(await org_time.get_calendar(session, calendar_id=calendar_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a holiday calendar")
 async def create_calendar(body: CalendarCreate, principal: Editor, db: DatabaseDep) -> CalendarOut:
     async with db.transaction() as session:
-        calendar = await org.create_calendar(session, actor=principal.actor, values=body.model_dump())
+        calendar = await org_time.create_calendar(session, actor=principal.actor, values=body.model_dump())
         return CalendarOut.model_validate(calendar)
 
 
 @router.patch("/{calendar_id}", summary="Change a holiday calendar")
 async def update_calendar(calendar_id: IdPath, body: CalendarUpdate, principal: Editor, db: DatabaseDep) -> CalendarOut:
     async with db.transaction() as session:
-        calendar = await org.update_calendar(
+        calendar = await org_time.update_calendar(
             session, actor=principal.actor, calendar_id=calendar_id, values=body.changes()
         )
         return CalendarOut.model_validate(calendar)
@@ -58,7 +58,7 @@ async def update_calendar(calendar_id: IdPath, body: CalendarUpdate, principal: 
 )
 async def delete_calendar(calendar_id: IdPath, principal: Editor, db: DatabaseDep) -> Response:
     async with db.transaction() as session:
-        await org.delete_calendar(session, actor=principal.actor, calendar_id=calendar_id)
+        await org_time.delete_calendar(session, actor=principal.actor, calendar_id=calendar_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -67,7 +67,7 @@ async def import_holidays(
     calendar_id: IdPath, body: HolidayImportRequest, principal: Editor, db: DatabaseDep
 ) -> HolidayImportOut:
     async with db.transaction() as session:
-        result = await org.import_calendar_holidays(
+        result = await org_time.import_calendar_holidays(
             session,
             actor=principal.actor,
             calendar_id=calendar_id,
@@ -87,7 +87,7 @@ async def list_holidays(
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
 ) -> Page[HolidayOut]:
     async with db.session() as session:
-        found = await org.list_holidays(
+        found = await org_time.list_holidays(
             session, calendar_id=calendar_id, limit=page.limit, offset=page.offset, year=year
         )
         return Page[HolidayOut].of(found)
@@ -96,13 +96,15 @@ async def list_holidays(
 @router.get("/{calendar_id}/holidays/{holiday_id}", summary="Read a holiday")
 async def get_holiday(calendar_id: IdPath, holiday_id: IdPath, _: Reader, db: DatabaseDep) -> HolidayOut:
     async with db.session() as session:
-        return HolidayOut.model_validate(await org.get_holiday(session, calendar_id=calendar_id, holiday_id=holiday_id))
+        return HolidayOut.model_validate(
+            await org_time.get_holiday(session, calendar_id=calendar_id, holiday_id=holiday_id)
+        )
 
 
 @router.post("/{calendar_id}/holidays", status_code=status.HTTP_201_CREATED, summary="Add a holiday")
 async def create_holiday(calendar_id: IdPath, body: HolidayCreate, principal: Editor, db: DatabaseDep) -> HolidayOut:
     async with db.transaction() as session:
-        holiday = await org.create_holiday(
+        holiday = await org_time.create_holiday(
             session, actor=principal.actor, calendar_id=calendar_id, values=body.model_dump()
         )
         return HolidayOut.model_validate(holiday)
@@ -113,7 +115,7 @@ async def update_holiday(
     calendar_id: IdPath, holiday_id: IdPath, body: HolidayUpdate, principal: Editor, db: DatabaseDep
 ) -> HolidayOut:
     async with db.transaction() as session:
-        holiday = await org.update_holiday(
+        holiday = await org_time.update_holiday(
             session, actor=principal.actor, calendar_id=calendar_id, holiday_id=holiday_id, values=body.changes()
         )
         return HolidayOut.model_validate(holiday)
@@ -124,5 +126,5 @@ async def update_holiday(
 )
 async def delete_holiday(calendar_id: IdPath, holiday_id: IdPath, principal: Editor, db: DatabaseDep) -> Response:
     async with db.transaction() as session:
-        await org.delete_holiday(session, actor=principal.actor, calendar_id=calendar_id, holiday_id=holiday_id)
+        await org_time.delete_holiday(session, actor=principal.actor, calendar_id=calendar_id, holiday_id=holiday_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
 from api.schemas.common import ERRORS, Page
 from api.schemas.leave_types import LeaveTypeCreate, LeaveTypeOut, LeaveTypeUpdate
-from shared.services import org
+from shared.services import org_leave_types
 
 router = APIRouter(prefix="/leave-types", tags=["leave types"], responses=ERRORS)
 
@@ -15,20 +15,20 @@ router = APIRouter(prefix="/leave-types", tags=["leave types"], responses=ERRORS
 @router.get("", summary="List leave types")
 async def list_leave_types(_: Reader, db: DatabaseDep, page: PageDep, active: bool | None = None) -> Page[LeaveTypeOut]:
     async with db.session() as session:
-        found = await org.list_leave_types(session, limit=page.limit, offset=page.offset, active=active)
+        found = await org_leave_types.list_leave_types(session, limit=page.limit, offset=page.offset, active=active)
         return Page[LeaveTypeOut].of(found)
 
 
 @router.get("/{leave_type_id}", summary="Read a leave type")
 async def get_leave_type(leave_type_id: IdPath, _: Reader, db: DatabaseDep) -> LeaveTypeOut:
     async with db.session() as session:
-        return LeaveTypeOut.model_validate(await org.get_leave_type(session, leave_type_id=leave_type_id))
+        return LeaveTypeOut.model_validate(await org_leave_types.get_leave_type(session, leave_type_id=leave_type_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a leave type")
 async def create_leave_type(body: LeaveTypeCreate, principal: Editor, db: DatabaseDep) -> LeaveTypeOut:
     async with db.transaction() as session:
-        kind = await org.create_leave_type(session, actor=principal.actor, values=body.model_dump())
+        kind = await org_leave_types.create_leave_type(session, actor=principal.actor, values=body.model_dump())
         return LeaveTypeOut.model_validate(kind)
 
 
@@ -37,7 +37,7 @@ async def update_leave_type(
     leave_type_id: IdPath, body: LeaveTypeUpdate, principal: Editor, db: DatabaseDep
 ) -> LeaveTypeOut:
     async with db.transaction() as session:
-        kind = await org.update_leave_type(
+        kind = await org_leave_types.update_leave_type(
             session, actor=principal.actor, leave_type_id=leave_type_id, values=body.changes()
         )
         return LeaveTypeOut.model_validate(kind)
@@ -52,5 +52,5 @@ async def update_leave_type(
 )
 async def delete_leave_type(leave_type_id: IdPath, principal: Editor, db: DatabaseDep) -> Response:
     async with db.transaction() as session:
-        await org.delete_leave_type(session, actor=principal.actor, leave_type_id=leave_type_id)
+        await org_leave_types.delete_leave_type(session, actor=principal.actor, leave_type_id=leave_type_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
 from api.schemas.common import ERRORS, Page
 from api.schemas.offices import OfficeCreate, OfficeOut, OfficeUpdate
-from shared.services import org
+from shared.services import org_structure
 
 router = APIRouter(prefix="/offices", tags=["offices"], responses=ERRORS)
 
@@ -15,27 +15,29 @@ router = APIRouter(prefix="/offices", tags=["offices"], responses=ERRORS)
 @router.get("", summary="List offices")
 async def list_offices(_: Reader, db: DatabaseDep, page: PageDep) -> Page[OfficeOut]:
     async with db.session() as session:
-        return Page[OfficeOut].of(await org.list_offices(session, limit=page.limit, offset=page.offset))
+        return Page[OfficeOut].of(await org_structure.list_offices(session, limit=page.limit, offset=page.offset))
 
 
 @router.get("/{office_id}", summary="Read an office")
 async def get_office(office_id: IdPath, _: Reader, db: DatabaseDep) -> OfficeOut:
     async with db.session() as session:
-        return OfficeOut.model_validate(await org.get_office(session, office_id=office_id))
+        return OfficeOut.model_validate(await org_structure.get_office(session, office_id=office_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create an office")
 async def create_office(body: OfficeCreate, principal: Editor, db: DatabaseDep) -> OfficeOut:
     async with db.transaction() as session:
         return OfficeOut.model_validate(
-            await org.create_office(session, actor=principal.actor, values=body.model_dump())
+            await org_structure.create_office(session, actor=principal.actor, values=body.model_dump())
         )
 
 
 @router.patch("/{office_id}", summary="Change an office")
 async def update_office(office_id: IdPath, body: OfficeUpdate, principal: Editor, db: DatabaseDep) -> OfficeOut:
     async with db.transaction() as session:
-        office = await org.update_office(session, actor=principal.actor, office_id=office_id, values=body.changes())
+        office = await org_structure.update_office(
+            session, actor=principal.actor, office_id=office_id, values=body.changes()
+        )
         return OfficeOut.model_validate(office)
 
 
@@ -44,5 +46,5 @@ async def update_office(office_id: IdPath, body: OfficeUpdate, principal: Editor
 )
 async def delete_office(office_id: IdPath, principal: Editor, db: DatabaseDep) -> Response:
     async with db.transaction() as session:
-        await org.delete_office(session, actor=principal.actor, office_id=office_id)
+        await org_structure.delete_office(session, actor=principal.actor, office_id=office_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -9,7 +9,8 @@ from pydantic import Field
 
 from api.schemas.common import DbId, Out, Patch, Strict, Text, TimeZoneName
 from shared.domain.enums import Role
-from shared.services.org import CODE_PATTERN, EMAIL_PATTERN, PHONE_PATTERN, WORK_WEEK_PATTERN
+from shared.services.org_common import CODE_PATTERN
+from shared.services.org_people import EMAIL_PATTERN, PHONE_PATTERN, WORK_WEEK_PATTERN
 
 Code = Text(32, pattern=CODE_PATTERN)
 Email = Text(254, pattern=EMAIL_PATTERN)
