@@ -7,8 +7,10 @@
   is what services take.
 - ``PageDep`` — ``limit`` (1..500, default 50) and ``offset`` (≥ 0) query parameters.
 - ``IdPath`` — a positive database id in the path (bounded, so no id can overflow a column).
+- ``Decider`` (admin, hr, manager: leave decisions and cancellations; the services check the rest).
 - ``EmployeeAccessDep`` — "may this token act on employee X": admin/hr always, a manager token for its
-  own employee and everyone reporting to it directly or indirectly, readonly never.
+  own employee and everyone reporting to it directly or indirectly, readonly never; and "may it read
+  about X": the same, except that readonly reads everyone.
 """
 
 from __future__ import annotations
@@ -150,6 +152,7 @@ def require(*roles: TokenRole) -> Any:
 Reader = Annotated[Principal, Depends(require(TokenRole.ADMIN, TokenRole.HR, TokenRole.MANAGER, TokenRole.READONLY))]
 Editor = Annotated[Principal, Depends(require(TokenRole.ADMIN, TokenRole.HR))]
 AdminOnly = Annotated[Principal, Depends(require(TokenRole.ADMIN))]
+Decider = Annotated[Principal, Depends(require(TokenRole.ADMIN, TokenRole.HR, TokenRole.MANAGER))]
 
 
 @dataclass(frozen=True)
@@ -168,12 +171,21 @@ def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
-@dataclass(frozen=True)
+NOT_IN_LINE = N_("Employee {id} is not in your reporting line; only their managers or HR can do this.")
+
+
+@dataclass
 class EmployeeAccess:
-    """Answers "may this token act on employee X" for the request's token."""
+    """Answers "may this token act on (or read about) employee X" for the request's token."""
 
     principal: Principal
     database: Database
+    _line: set[int] | None = None
+
+    @property
+    def limited(self) -> bool:
+        """True for manager tokens: they read and act only within their reporting line."""
+        return self.principal.role is TokenRole.MANAGER
 
     async def can_act_on(self, employee_id: int) -> bool:
         role = self.principal.role
@@ -181,16 +193,39 @@ class EmployeeAccess:
             return True
         if role is not TokenRole.MANAGER or self.principal.employee_id is None:
             return False
+        if self._line is not None:
+            return employee_id in self._line
         async with self.database.session() as session:
             return await org_people.reports_to(session, employee_id=employee_id, manager_id=self.principal.employee_id)
 
     async def ensure(self, employee_id: int) -> None:
         """Raise 403 unless the token may act on ``employee_id``."""
         if not await self.can_act_on(employee_id):
-            raise Forbidden(
-                N_("Employee {id} is not in your reporting line; only their managers or HR can do this."),
-                id=employee_id,
-            )
+            raise Forbidden(NOT_IN_LINE, id=employee_id)
+
+    async def ensure_readable(self, employee_id: int) -> None:
+        """Raise 403 unless the token may read about ``employee_id`` (everyone but managers read everyone)."""
+        if self.limited:
+            await self.ensure(employee_id)
+
+    async def ensure_request(self, employee_id: int, approver_id: int | None, *, write: bool = False) -> None:
+        """A leave request: its employee's reporting line, or a manager token that is its approver."""
+        if self.limited and approver_id is not None and approver_id == self.principal.employee_id:
+            return
+        await (self.ensure(employee_id) if write else self.ensure_readable(employee_id))
+
+    async def visible_ids(self) -> set[int] | None:
+        """Whose data the token reads: ``None`` for everyone, else the manager's reporting line."""
+        if not self.limited:
+            return None
+        if self._line is None:
+            manager_id = self.principal.employee_id
+            if manager_id is None:
+                self._line = set()
+            else:
+                async with self.database.session() as session:
+                    self._line = await org_people.reporting_line(session, manager_id=manager_id)
+        return self._line
 
 
 async def employee_access(principal: Reader, database: DatabaseDep) -> EmployeeAccess:

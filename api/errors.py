@@ -4,7 +4,8 @@
 
 ``message`` is rendered in the request's language (``Accept-Language``, falling back to the default
 locale). A ``ChronosError`` may carry ``details={"field": name}`` (one field to point at) or
-``details={"problems": [{"line"?, "field"?, "message": msgid, "params": {…}}]}`` (many, each translated).
+``details={"problems": [{"line"?, "field"?, "message": msgid, "params": {…}}]}`` (many, each translated);
+a problem with ``"value"`` instead of a message states a fact (e.g. who decided), shown as is.
 """
 
 from __future__ import annotations
@@ -117,7 +118,9 @@ def render_details(exc: ChronosError, t: Translator | _Untranslated, message: st
             {
                 "field": p.get("field"),
                 "line": p.get("line"),
-                "message": render_message(t, str(p.get("message", "")), dict(p.get("params") or {})),
+                "message": str(p["value"])
+                if "value" in p
+                else render_message(t, str(p.get("message", "")), dict(p.get("params") or {})),
             }
             for p in problems
         ]

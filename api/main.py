@@ -28,10 +28,16 @@ logger = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 DESCRIPTION = """\
 Chronos REST API: company structure (employees, departments, offices, shifts, leave types, holiday
-calendars), devices, invitations, API tokens, the audit log and job runs.
+calendars), leave requests, balances and the ledger, attendance (daily rows, punches, overrides,
+processing), reports (exception digest, timesheet), devices, invitations, API tokens, the audit log
+and job runs.
 
 **Auth**: `Authorization: Bearer <token>` (create one with `chronos admin create-token`). Roles:
-`admin` everything; `hr` everything but tokens; `manager` and `readonly` read.
+`admin` everything; `hr` everything but tokens; `readonly` reads everything; `manager` (bound to an
+employee) reads about its reporting line and decides on the leave requests routed to it.
+
+**Rules** are the bot's: a broken rule is a 409 when it clashes with existing data (overlap, balance,
+already decided) or a 422 when the input itself is wrong, with the rule's `code` and its reason.
 
 **Errors** always look like `{"error": {"code", "message", "details"}, "request_id"}`; `message` follows
 `Accept-Language`. Send `X-Request-ID` to correlate with the server logs (it is echoed back).

@@ -7,7 +7,9 @@ append its router to ``API_ROUTERS`` below; ``create_app`` mounts them all under
 from __future__ import annotations
 
 from api.routes import (
+    attendance,
     audit_logs,
+    balances,
     departments,
     devices,
     employees,
@@ -15,7 +17,10 @@ from api.routes import (
     invitations,
     job_runs,
     leave_types,
+    leaves,
+    ledger,
     offices,
+    reports,
     shifts,
     tokens,
 )
@@ -27,6 +32,11 @@ API_ROUTERS = [
     shifts.router,
     leave_types.router,
     holiday_calendars.router,
+    leaves.router,
+    balances.router,
+    ledger.router,
+    attendance.router,
+    reports.router,
     invitations.router,
     devices.router,
     tokens.router,

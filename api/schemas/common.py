@@ -7,11 +7,11 @@ input is a 422 with the field named, never a database error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 
 from shared.services.pagination import Page as ServicePage
 
@@ -46,7 +46,28 @@ def _naive_time(value: time) -> time:
     return value
 
 
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _in_range(value: datetime) -> datetime:
+    try:
+        day = value.astimezone(UTC).date()
+    except OverflowError:
+        day = date.min
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError("must be between 2000-01-01 and 2100-12-31")
+    return value
+
+
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY, description="A date between 2000-01-01 and 2100-12-31")]
+Instant = Annotated[
+    AwareDatetime,
+    AfterValidator(_in_range),
+    Field(description="An instant with its UTC offset, e.g. 2026-11-23T09:02:00+01:00"),
+]
 LocalTime = Annotated[time, AfterValidator(_naive_time)]
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 TimeZoneName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(no_nul)]

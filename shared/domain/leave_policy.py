@@ -30,6 +30,7 @@ from shared.domain.leave import (
     LeavePolicy,
     LeaveRecord,
     LeaveSpan,
+    RuleViolated,
     Step,
     Violation,
     WorkCalendar,
@@ -39,9 +40,23 @@ from shared.domain.leave import (
     span_violations,
     spans_overlap,
 )
-from shared.errors import N_, NP_
+from shared.errors import N_, NP_, Conflict
 
 SHARE_PRECISION = Decimal("0.001")
+# Rules broken by what already exists (the employee's other leave, the balance, a blackout, the team's
+# absences) rather than by the request itself: a conflict (409), not invalid input (422).
+CONFLICT_CODES = frozenset({"overlap", "insufficient_balance", "blackout", "department_capacity"})
+
+
+class RuleConflict(RuleViolated, Conflict):
+    """The request clashes with existing leave, the balance, a blackout or the team's absences: 409."""
+
+    status = Conflict.status
+
+
+def violation_error(violation: Violation) -> RuleViolated:
+    """The exception for a broken request rule: ``RuleConflict`` (409) for a clash, else ``InvalidRequest`` (422)."""
+    return violation.as_error(RuleConflict if violation.code in CONFLICT_CODES else None)
 
 
 @dataclass(frozen=True)

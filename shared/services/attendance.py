@@ -181,11 +181,13 @@ async def process_days(
     now: datetime,
     company_timezone: str,
     employee_ids: Sequence[int] | None = None,
+    actor: Actor | None = None,
 ) -> ProcessStats:
     """Classify every active employee's days in [date_from, date_to] and upsert the results.
 
     Running it again gives the same rows (plus a new ``processed_at``); new punches change the answer;
-    rows marked as a manual override are left as they are.
+    rows marked as a manual override are left as they are. With an ``actor`` (a person asked for it, not
+    the nightly job, whose JobRun row records it) the run writes an audit row with its counts.
     """
     if date_to < date_from:
         raise Invalid(N_("The end date is before the start date."))
@@ -197,7 +199,7 @@ async def process_days(
     shifts = {row.id: shift_rule(row) for row in await session.scalars(select(Shift))}
     plans = {(e.shift_id if e.shift_id in shifts else None, e.timezone or company_timezone) for e in employees}
     if not employees:
-        return stats
+        return _audited(session, actor, stats)
     lower = min(day_range(date_from, shifts.get(s) if s else None, zone(tz))[0] for s, tz in plans)
     upper = max(day_range(date_to, shifts.get(s) if s else None, zone(tz))[1] for s, tz in plans)
     holidays = await _holidays(session, date_from, date_to)
@@ -221,6 +223,12 @@ async def process_days(
     stats.overrides_kept = len(results) - len(writable)
     stats.rows_written = await upsert_results(session, writable, processed_at=now)
     stats.seconds = round(clock.perf_counter() - started, 3)
+    return _audited(session, actor, stats)
+
+
+def _audited(session: AsyncSession, actor: Actor | None, stats: ProcessStats) -> ProcessStats:
+    if actor is not None:
+        audit(session, actor, "process", "daily_attendance", None, new=stats.as_counts())
     return stats
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import get_settings
 from shared.domain.enums import LeaveStatus
-from shared.domain.leave_policy import check_balance
+from shared.domain.leave_policy import check_balance, violation_error
 from shared.domain.leave_state import can_decide, error_for
 from shared.domain.ledger import balance, taken_entry
 from shared.domain.routing import reroute_approver
@@ -84,7 +84,7 @@ async def decide_leave(
             reserved=Decimal(0),
         )
         if shortfall is not None:
-            raise shortfall.as_error()
+            raise violation_error(shortfall)
     before = snapshot(request)
     decider = await _decider_name(session, actor)
     request.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED

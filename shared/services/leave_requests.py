@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import HalfDay, LeaveStatus
 from shared.domain.leave import LeaveSpan, Violation, day_portions
-from shared.domain.leave_policy import check_request
+from shared.domain.leave_policy import check_request, violation_error
 from shared.domain.leave_state import can_cancel, error_for, initial_status
 from shared.domain.ledger import balance, reversal_entry, taken_entry
 from shared.domain.routing import route
@@ -162,7 +162,7 @@ async def request_leave(
         has_attachment=bool(attachment_file_id),
     )
     if quote.violations:
-        raise quote.violations[0].as_error()
+        raise violation_error(quote.violations[0])
     reason = (reason or "").strip()[:2000] or None
     request = LeaveRequest(
         employee_id=employee.id,

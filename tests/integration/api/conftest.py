@@ -17,7 +17,9 @@ from shared.model import Employee
 from shared.persistence import Database
 from shared.redis_client import create_redis
 from shared.services.actor import Actor
+from shared.services.leave_balances import allocate_year
 from shared.services.tokens import create_token
+from tests.factories import Company, make_company
 
 ROLES = ("admin", "hr", "manager", "readonly")
 
@@ -98,3 +100,37 @@ def headers(tokens: dict[str, str]) -> dict[str, dict[str, str]]:
 @pytest.fixture
 def admin(headers: dict[str, dict[str, str]]) -> dict[str, str]:
     return headers["admin"]
+
+
+# ---------------------------------------------------------------- a company with leave and attendance
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday 10:30 in Berlin
+
+
+@pytest.fixture
+async def company(db: Database, clock: Clock) -> Company:
+    """``tests.factories.make_company`` with 2026's allowances posted; the app's clock on Monday 2026-11-23."""
+    clock.now = NOW
+    made = await make_company(db)
+    async with db.transaction() as s:
+        await allocate_year(s, year=2026, actor=Actor.system("test"))
+    return made
+
+
+@pytest.fixture
+async def staff(db: Database, settings: Settings, company: Company) -> dict[str, dict[str, str]]:
+    """role → headers of a token of that role; the manager token is bound to the company's manager (Max),
+    to whom Alice and Bob report (and who reports to HR)."""
+    found = {}
+    async with db.transaction() as s:
+        for role in ROLES:
+            _row, plaintext = await create_token(
+                s,
+                name=f"staff-{role}",
+                role=role,
+                pepper=settings.secret_key,
+                actor=Actor.cli(),
+                employee_id=company.manager_id if role == "manager" else None,
+            )
+            found[role] = {"Authorization": f"Bearer {plaintext}"}
+    return found

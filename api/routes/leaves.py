@@ -1,0 +1,320 @@
+"""Leave requests: list, read, quote, ask on an employee's behalf, approve, reject, cancel.
+
+The same services as the bot's buttons, so the same rules, ledger postings, audit rows and Telegram
+notifications. Manager tokens see and decide only for their reporting line (and the requests routed to
+them); the services still check that the decider is the request's approver (or HR) and not its owner.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from api.deps import (
+    DatabaseDep,
+    Decider,
+    Editor,
+    EmployeeAccessDep,
+    IdPath,
+    IdQuery,
+    NowDep,
+    PageDep,
+    Principal,
+    Reader,
+    SettingsDep,
+)
+from api.errors import request_translator
+from api.schemas.common import ERRORS, Day, Page
+from api.schemas.leaves import (
+    CancelBody,
+    DecisionBody,
+    LeaveCreate,
+    LeaveOut,
+    LeaveQuoteRequest,
+    QuoteOut,
+    RejectBody,
+    ViolationOut,
+)
+from shared.config import Settings
+from shared.domain.enums import LeaveStatus
+from shared.domain.leave_state import Action, transition_violation
+from shared.errors import N_, Conflict, Invalid
+from shared.persistence import Database
+from shared.services import queries_leave
+from shared.services.leave_decisions import DecisionOutcome, decide_leave
+from shared.services.leave_requests import cancel_leave, quote_leave, request_leave
+from shared.services.queries_leave import Scope, employee_today, get_leave_row
+
+router = APIRouter(prefix="/leaves", tags=["leaves"], responses=ERRORS)
+
+ALREADY = {
+    LeaveStatus.APPROVED: N_("This request has already been approved by {name}."),
+    LeaveStatus.REJECTED: N_("This request has already been rejected by {name}."),
+    LeaveStatus.CANCELLED: N_("This request has already been cancelled by {name}."),
+}
+
+
+class AlreadyDecided(Conflict):
+    code = "already_decided"
+
+
+def already_decided(outcome: DecisionOutcome) -> Conflict:
+    """409 naming who decided (or cancelled) first; the details carry that outcome as it stands."""
+    current = outcome.request.status
+    facts = [
+        {"field": "status", "value": current.value},
+        {"field": "decided_by", "value": outcome.decided_by or ""},
+        {"field": "decided_at", "value": outcome.decided_at.isoformat() if outcome.decided_at else ""},
+    ]
+    if outcome.decided_by and current in ALREADY:
+        error = AlreadyDecided(ALREADY[current], name=outcome.decided_by, details={"problems": facts})
+    else:
+        violation = transition_violation(current, Action.APPROVE)
+        message = violation.message if violation else N_("This request has already been decided.")
+        error = AlreadyDecided(message, details={"problems": facts})
+    if current is LeaveStatus.CANCELLED:
+        error.code = "already_cancelled"
+    return error
+
+
+def _check_dates(date_from: Day | None, date_to: Day | None) -> None:
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise Invalid(N_("The end date is before the start date."), details={"field": "date_to"})
+
+
+@router.get(
+    "",
+    summary="List leave requests",
+    description="Requests whose dates overlap [date_from, date_to] (either end may be left open), latest start "
+    "first. Manager tokens see their reporting line and the requests routed to them.",
+)
+async def list_leaves(
+    _: Reader,
+    access: EmployeeAccessDep,
+    db: DatabaseDep,
+    page: PageDep,
+    employee_id: IdQuery = None,
+    status: LeaveStatus | None = None,
+    date_from: Annotated[Day | None, Query(description="Overlapping on or after this date")] = None,
+    date_to: Annotated[Day | None, Query(description="Overlapping on or before this date")] = None,
+    approver_id: IdQuery = None,
+    leave_type_id: IdQuery = None,
+) -> Page[LeaveOut]:
+    _check_dates(date_from, date_to)
+    line = await access.visible_ids()
+    scope = Scope(line, access.principal.employee_id) if line is not None else queries_leave.EVERYTHING
+    async with db.session() as session:
+        found = await queries_leave.list_leave_requests(
+            session,
+            limit=page.limit,
+            offset=page.offset,
+            scope=scope,
+            employee_id=employee_id,
+            status=status,
+            date_from=date_from,
+            date_to=date_to,
+            approver_id=approver_id,
+            leave_type_id=leave_type_id,
+        )
+    return Page[LeaveOut].of(found, LeaveOut.of)
+
+
+@router.get("/{request_id}", summary="Read a leave request")
+async def get_leave(request_id: IdPath, _: Reader, access: EmployeeAccessDep, db: DatabaseDep) -> LeaveOut:
+    async with db.session() as session:
+        row = await get_leave_row(session, request_id=request_id)
+    await access.ensure_request(row.request.employee_id, row.request.approver_id)
+    return LeaveOut.of(row)
+
+
+@router.post(
+    "/quote",
+    summary="Check a prospective request against every rule (writes nothing)",
+    description="Working days, the balance before and after, who would decide, and every rule the request "
+    "would break, each with its reason in the request's language.",
+)
+async def quote(
+    body: LeaveQuoteRequest,
+    request: Request,
+    _: Reader,
+    access: EmployeeAccessDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> QuoteOut:
+    await access.ensure_readable(body.employee_id)
+    async with db.session() as session:
+        today = await employee_today(
+            session, employee_id=body.employee_id, company_timezone=settings.company_timezone, now=now
+        )
+        found = await quote_leave(
+            session,
+            employee_id=body.employee_id,
+            leave_type_id=body.leave_type_id,
+            start=body.start_date,
+            end=body.end_date,
+            start_half=body.start_half,
+            end_half=body.end_half,
+            today=today,
+            has_attachment=body.has_attachment,
+        )
+    t = request_translator(request)
+    return QuoteOut(
+        ok=found.ok,
+        working_days=found.working_days,
+        balance=found.balance,
+        reserved=found.reserved,
+        balance_after=found.balance_after,
+        approver_id=found.approver_id,
+        approver_name=found.approver_name,
+        auto_approved=found.auto_approved,
+        violations=[
+            ViolationOut(code=v.code, step=str(v.field) if v.field else None, message=v.render(t))
+            for v in found.violations
+        ],
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Ask for leave on an employee's behalf (HR)",
+    description="Every rule of the bot applies; a broken one answers 409 (overlap, balance, blackout, team "
+    "capacity) or 422 (dates, notice, half days, attachment) with the rule's code and reason. The request is "
+    "routed to its approver, who is notified in Telegram; a type without approval is approved at once.",
+)
+async def create_leave(
+    body: LeaveCreate, principal: Editor, db: DatabaseDep, settings: SettingsDep, now: NowDep
+) -> LeaveOut:
+    async with db.transaction() as session:
+        today = await employee_today(
+            session, employee_id=body.employee_id, company_timezone=settings.company_timezone, now=now
+        )
+        created = await request_leave(
+            session,
+            actor=principal.actor,
+            employee_id=body.employee_id,
+            leave_type_id=body.leave_type_id,
+            start=body.start_date,
+            end=body.end_date,
+            start_half=body.start_half,
+            end_half=body.end_half,
+            reason=body.reason,
+            attachment_file_id=body.attachment_file_id,
+            today=today,
+            now=now,
+        )
+        return LeaveOut.of(await get_leave_row(session, request_id=created.id))
+
+
+async def _check_access(access: EmployeeAccessDep, db: Database, request_id: int) -> int:
+    """404 for an unknown request, 403 outside the token's reach; returns whose request it is.
+
+    Read in a session of its own: the service must be the first to load the row in its transaction
+    (it locks it, and an earlier copy in the session would hide a concurrent decision).
+    """
+    async with db.session() as session:
+        found = await queries_leave.get_leave_request(session, request_id=request_id)
+        employee_id, approver_id = found.employee_id, found.approver_id
+    await access.ensure_request(employee_id, approver_id, write=True)
+    return employee_id
+
+
+async def _decide(
+    request_id: int,
+    principal: Principal,
+    access: EmployeeAccessDep,
+    db: Database,
+    settings: Settings,
+    now: datetime,
+    *,
+    approve: bool,
+    comment: str | None,
+) -> LeaveOut:
+    employee_id = await _check_access(access, db, request_id)
+    async with db.transaction() as session:
+        today = await employee_today(
+            session, employee_id=employee_id, company_timezone=settings.company_timezone, now=now
+        )
+        outcome = await decide_leave(
+            session,
+            actor=principal.actor,
+            request_id=request_id,
+            approve=approve,
+            comment=comment,
+            today=today,
+            now=now,
+        )
+        if outcome.changed:
+            return LeaveOut.of(await get_leave_row(session, request_id=request_id))
+    raise already_decided(outcome)
+
+
+DECISION_ERRORS = (
+    "403 when the token is not the request's approver, HR or admin (or it is its own request); 409 with "
+    "code already_decided (details: status, decided_by, decided_at) when someone decided first."
+)
+
+
+@router.post("/{request_id}/approve", summary="Approve a pending request", description=DECISION_ERRORS)
+async def approve_leave(
+    request_id: IdPath,
+    principal: Decider,
+    access: EmployeeAccessDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    now: NowDep,
+    body: DecisionBody | None = None,
+) -> LeaveOut:
+    comment = body.comment if body else None
+    return await _decide(request_id, principal, access, db, settings, now, approve=True, comment=comment)
+
+
+@router.post(
+    "/{request_id}/reject",
+    summary="Reject a pending request with a reason (told to the employee)",
+    description=DECISION_ERRORS,
+)
+async def reject_leave(
+    request_id: IdPath,
+    body: RejectBody,
+    principal: Decider,
+    access: EmployeeAccessDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    now: NowDep,
+) -> LeaveOut:
+    return await _decide(request_id, principal, access, db, settings, now, approve=False, comment=body.reason)
+
+
+@router.post(
+    "/{request_id}/cancel",
+    summary="Cancel a pending request, or an approved one before it ends (the days come back)",
+    description="HR and admin cancel any request; a manager token only its own employee's. 409 when the "
+    "request is already cancelled or decided against, or the leave has ended.",
+)
+async def cancel(
+    request_id: IdPath,
+    principal: Decider,
+    access: EmployeeAccessDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    now: NowDep,
+    body: CancelBody | None = None,
+) -> LeaveOut:
+    employee_id = await _check_access(access, db, request_id)
+    async with db.transaction() as session:
+        today = await employee_today(
+            session, employee_id=employee_id, company_timezone=settings.company_timezone, now=now
+        )
+        await cancel_leave(
+            session,
+            actor=principal.actor,
+            request_id=request_id,
+            today=today,
+            now=now,
+            reason=body.reason if body else None,
+        )
+        return LeaveOut.of(await get_leave_row(session, request_id=request_id))

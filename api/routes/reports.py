@@ -1,0 +1,148 @@
+"""Reports: the daily exception digest as JSON, and the monthly timesheet as XLSX or CSV."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import DatabaseDep, EmployeeAccessDep, IdQuery, NowDep, Reader, SettingsDep
+from api.errors import request_translator
+from api.schemas.common import ERRORS, Day
+from api.schemas.reports import (
+    DigestGroupOut,
+    DigestOut,
+    DigestRowOut,
+    OfflineDeviceOut,
+    OutTodayOut,
+    UnknownBadgeOut,
+)
+from shared.domain.digest import Digest, DigestKind
+from shared.i18n import Translator
+from shared.reports.digest_render import kind_label
+from shared.reports.timesheet import timesheet_csv, timesheet_filename, timesheet_xlsx
+from shared.services.attendance import today_in
+from shared.services.digest import load_digest
+from shared.services.timesheet import load_timesheet, parse_month
+
+router = APIRouter(prefix="/reports", tags=["reports"], responses=ERRORS)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOut:
+    """The digest as JSON; for a manager token (``line``), only their people and no device details."""
+    groups = []
+    counts: Counter[DigestKind] = Counter({kind: 0 for kind in DigestKind})
+    for group in digest.groups:
+        rows = [r for r in group.rows if line is None or r.employee_id in line]
+        if not rows:
+            continue
+        counts.update(r.kind for r in rows)
+        groups.append(
+            DigestGroupOut(
+                department=group.department_name,
+                rows=[
+                    DigestRowOut(
+                        kind=r.kind,
+                        label=kind_label(t, r.kind),
+                        employee_id=r.employee_id,
+                        code=r.code,
+                        full_name=r.full_name,
+                        minutes=r.minutes,
+                    )
+                    for r in rows
+                ],
+            )
+        )
+    unknown = [UnknownBadgeOut.model_validate(u) for u in digest.unknown_users] if line is None else []
+    offline = [OfflineDeviceOut.model_validate(d) for d in digest.offline_devices] if line is None else []
+    dead = digest.dead_outbox if line is None else 0
+    counts[DigestKind.UNKNOWN_USER] = len(unknown)
+    out = [
+        OutTodayOut(
+            employee_id=o.employee_id,
+            code=o.code,
+            full_name=o.full_name,
+            department=o.department_name,
+            leave_type=o.leave_type,
+            leave_request_id=o.leave_request_id,
+            return_date=o.return_date,
+            half=o.half,
+        )
+        for o in digest.who_is_out
+        if line is None or o.employee_id in line
+    ]
+    return DigestOut(
+        date=digest.date,
+        today=digest.today,
+        quiet=not (groups or unknown or offline or dead or out),
+        exception_count=sum(counts.values()),
+        counts=dict(counts),
+        groups=groups,
+        unknown_badges=unknown,
+        offline_devices=offline,
+        dead_outbox=dead,
+        who_is_out=out,
+    )
+
+
+@router.get(
+    "/exceptions",
+    summary="The exception digest of a day (the HR digest as JSON)",
+    description="Exceptions by department (absent, late, left early, missing check-in/out, half day), punches of "
+    "unknown badges, offline devices, undeliverable messages, and who is out today. `date` defaults to "
+    "yesterday in the company's zone. Manager tokens get their reporting line only, without device details.",
+)
+async def exceptions(
+    request: Request,
+    _: Reader,
+    access: EmployeeAccessDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    now: NowDep,
+    day: Annotated[Day | None, Query(alias="date", description="Default: yesterday")] = None,
+) -> DigestOut:
+    tz = settings.company_timezone
+    today = today_in(tz, now)
+    line = await access.visible_ids()
+    async with db.session() as session:
+        digest = await load_digest(session, day=day or today - timedelta(days=1), today=today, company_timezone=tz)
+    return digest_out(request_translator(request), digest, line)  # type: ignore[arg-type]
+
+
+@router.get(
+    "/timesheet",
+    summary="A month of attendance: one row per employee, one status code per day, totals",
+    description="XLSX (a legend sheet, frozen header, column widths) or CSV (UTF-8 with a BOM, for Excel). "
+    "Headers follow `Accept-Language`. Manager tokens get their reporting line only.",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}, "text/csv": {}}, "description": "The file, as an attachment"}},
+)
+async def timesheet(
+    request: Request,
+    _: Reader,
+    access: EmployeeAccessDep,
+    db: DatabaseDep,
+    month: Annotated[str, Query(max_length=7, description="YYYY-MM, e.g. 2026-11")],
+    file_format: Annotated[Literal["xlsx", "csv"], Query(alias="format")] = "xlsx",
+    department_id: IdQuery = None,
+) -> Response:
+    year, number = parse_month(month)
+    line = await access.visible_ids()
+    async with db.session() as session:
+        sheet = await load_timesheet(session, year=year, month=number, department_id=department_id)
+    if line is not None:
+        sheet.rows = [r for r in sheet.rows if r.employee_id in line]
+    t = request_translator(request)
+    render = timesheet_xlsx if file_format == "xlsx" else timesheet_csv
+    body = await run_in_threadpool(render, t, sheet)  # type: ignore[arg-type]
+    return Response(
+        body,
+        media_type=XLSX if file_format == "xlsx" else CSV,
+        headers={"Content-Disposition": f'attachment; filename="{timesheet_filename(sheet, file_format)}"'},
+    )

@@ -1,0 +1,54 @@
+"""Leave balances per type, the ledger behind them, and HR's adjustments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from api.schemas.common import Day, Days, DbId, Number, Out, Strict, Text
+from shared.domain.enums import LedgerKind
+
+
+class BalanceLineOut(Out):
+    leave_type_id: int
+    code: str
+    name: str
+    paid: bool
+    balance: Number = Field(description="Posted on the ledger up to as_of")
+    reserved: Number = Field(description="Held by pending requests")
+    available: Number = Field(description="balance - reserved: what a new request may use")
+    year_end: Number = Field(description="Projected for December 31 (accruals still to come), minus reserved")
+
+
+class BalancesOut(Out):
+    employee_id: int
+    as_of: date
+    balances: list[BalanceLineOut]
+
+
+class LedgerEntryOut(Out):
+    id: int
+    employee_id: int
+    leave_type_id: int
+    kind: LedgerKind
+    delta: Number
+    effective_date: date
+    request_id: int | None
+    note: str | None
+    actor: str = Field(description="Who posted it: a token, an employee, or a job")
+    created_at: datetime
+
+
+class LedgerAdjust(Strict):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"employee_id": 7, "leave_type_id": 1, "delta": 1.5, "note": "Worked on the 3rd of October"}]
+        }
+    }
+
+    employee_id: DbId
+    leave_type_id: DbId
+    delta: Days(-366, 366) = Field(description="Days to add (negative to take away), at most 2 decimals")
+    note: Text(2000) = Field(description="Why; kept on the ledger for good")
+    effective_date: Day | None = Field(default=None, description="Defaults to today in the employee's zone")

@@ -1,0 +1,149 @@
+"""Leave requests: asking on someone's behalf, quoting, deciding, cancelling, and how a request reads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from api.schemas.common import Day, DbId, Number, Out, Strict, Text
+from shared.domain.enums import HalfDay, LeaveStatus
+from shared.services.queries_leave import LeaveRow
+
+Reason = Text(2000)
+FileId = Text(255)
+
+
+class LeaveCreate(Strict):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "employee_id": 7,
+                    "leave_type_id": 1,
+                    "start_date": "2026-12-21",
+                    "end_date": "2026-12-23",
+                    "end_half": "am",
+                    "reason": "Family visit",
+                }
+            ]
+        }
+    }
+
+    employee_id: DbId = Field(description="Whose leave this is; HR asks on their behalf")
+    leave_type_id: DbId
+    start_date: Day
+    end_date: Day
+    start_half: HalfDay | None = Field(default=None, description="pm: the first day starts after lunch")
+    end_half: HalfDay | None = Field(default=None, description="am: the last day ends at lunch")
+    reason: Reason | None = None
+    attachment_file_id: FileId | None = Field(default=None, description="A document (e.g. a sick note) reference")
+
+
+class LeaveQuoteRequest(Strict):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"employee_id": 7, "leave_type_id": 1, "start_date": "2026-12-21", "end_date": "2026-12-23"}]
+        }
+    }
+
+    employee_id: DbId
+    leave_type_id: DbId
+    start_date: Day
+    end_date: Day
+    start_half: HalfDay | None = None
+    end_half: HalfDay | None = None
+    has_attachment: bool | None = Field(default=None, description="Leave out to skip the attachment rule")
+
+
+class DecisionBody(Strict):
+    model_config = {"json_schema_extra": {"examples": [{"comment": "Enjoy!"}]}}
+
+    comment: Reason | None = None
+
+
+class RejectBody(Strict):
+    model_config = {"json_schema_extra": {"examples": [{"reason": "Year-end closing; please pick January."}]}}
+
+    reason: Reason = Field(description="Told to the employee")
+
+
+class CancelBody(Strict):
+    model_config = {"json_schema_extra": {"examples": [{"reason": "Plans changed"}]}}
+
+    reason: Reason | None = None
+
+
+class LeaveOut(Out):
+    id: int
+    employee_id: int
+    employee_code: str
+    employee_name: str
+    leave_type_id: int
+    leave_type_code: str
+    leave_type_name: str
+    start_date: date
+    end_date: date
+    start_half: HalfDay | None
+    end_half: HalfDay | None
+    working_days: Number
+    reason: str | None
+    status: LeaveStatus
+    approver_id: int | None = Field(description="Who decides; empty when nobody could be routed (HR decides)")
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_comment: str | None
+    attachment_file_id: str | None
+    cancelled_at: datetime | None
+    cancelled_by: str | None
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: LeaveRow) -> LeaveOut:
+        r = row.request
+        return cls(
+            id=r.id,
+            employee_id=r.employee_id,
+            employee_code=row.employee_code,
+            employee_name=row.employee_name,
+            leave_type_id=r.leave_type_id,
+            leave_type_code=row.leave_type_code,
+            leave_type_name=row.leave_type_name,
+            start_date=r.start_date,
+            end_date=r.end_date,
+            start_half=r.start_half,
+            end_half=r.end_half,
+            working_days=r.working_days,
+            reason=r.reason,
+            status=r.status,
+            approver_id=r.approver_id,
+            decided_by=r.decided_by,
+            decided_at=r.decided_at,
+            decision_comment=r.decision_comment,
+            attachment_file_id=r.attachment_file_id,
+            cancelled_at=r.cancelled_at,
+            cancelled_by=r.cancelled_by,
+            created_by=r.created_by,
+            created_at=r.created_at,
+            updated_at=r.updated_at,
+        )
+
+
+class ViolationOut(Out):
+    code: str = Field(examples=["insufficient_balance"])
+    step: str | None = Field(description="What to change: dates, type, half_day, attachment or reason")
+    message: str
+
+
+class QuoteOut(Out):
+    ok: bool = Field(description="True when the request would be accepted as it is")
+    working_days: Number
+    balance: Number = Field(description="Posted balance of the type on the start date (or today, if later)")
+    reserved: Number = Field(description="Days held by the employee's pending requests of this type")
+    balance_after: Number
+    approver_id: int | None
+    approver_name: str | None
+    auto_approved: bool = Field(description="The type needs no approval: the request would be approved at once")
+    violations: list[ViolationOut]
