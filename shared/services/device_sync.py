@@ -5,7 +5,7 @@ One device (:func:`sync_device`):
 1. Lock the device in Redis (``{prefix}:device:{id}:sync``): one reader per device; a second sync of the same
    device at the same time reports ``busy`` and reads nothing.
 2. Read it with :mod:`shared.zk` in a worker thread (pyzk blocks); the adapter returns the whole log or raises.
-   The UTC conversion and the rows are built in the thread too, off the event loop.
+   The UTC conversion and the rows are built in the thread too, a chunk ahead of the database write.
 3. One transaction: insert-or-ignore the punches on (device, device user id, instant) — a device user id that
    matches ``Employee.device_user_id`` gets that employee, the others are kept with no employee and counted —
    and update the device (status, serial, firmware, record count, clock drift, last success). A device that
@@ -40,7 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import Settings
-from shared.domain.enums import DeviceStatus, Direction, DirectionMode
+from shared.domain.enums import DeviceStatus, DirectionMode
 from shared.domain.punches import direction_from_code
 from shared.model import Device, Employee, Punch, utcnow
 from shared.notify.job_messages import device_back_online, device_offline_alert
@@ -48,14 +48,15 @@ from shared.notify.outbox import enqueue_message
 from shared.persistence import Database
 from shared.services.jobs import RedisLock
 from shared.services.leave_notify import hr_people
-from shared.services.punch_store import DevicePunch, store_device_punches
-from shared.zk import DeviceError, DeviceParams, DeviceReader, DeviceReadout, DeviceUnreachable
+from shared.services.punch_store import EMPLOYEE, INSTANT, USER, PunchRow, Span, store_device_punches
+from shared.zk import DeviceError, DeviceParams, DeviceReader, DeviceReadout, DeviceUnreachable, records_to_utc, to_utc
 from shared.zk import clear_attendance as zk_clear
 from shared.zk import read_device as zk_read
 from shared.zk import set_time as zk_set_time
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+BUILD_CHUNK = 20_000
 JOB = "sync_devices"
 ACTOR = f"system:{JOB}"
 
@@ -144,25 +145,48 @@ async def _in_thread(executor: Executor | None, fn: Callable[..., T], /, *args: 
     return await asyncio.get_running_loop().run_in_executor(executor, call)
 
 
-def _read_and_build(
-    io: DeviceIO, plan: _Plan, employees: Mapping[str, int], now: datetime | None
-) -> tuple[DeviceReadout, list[DevicePunch]]:
-    """In the worker thread: read the device, convert to UTC, build the rows (deduplicated)."""
-    readout = io.read(plan.params, timeout=plan.params.timeout, now_utc=now)
-    directions: dict[int, Direction] = {}
-    rows: list[DevicePunch] = []
-    seen: set[tuple[str, datetime]] = set()
-    for record, instant in zip(readout.records, readout.records_utc(), strict=True):
-        key = (record.device_user_id, instant)
-        if key in seen:
-            continue
-        seen.add(key)
-        direction = directions.get(record.punch)
-        if direction is None:
-            direction = directions[record.punch] = direction_from_code(record.punch, plan.direction_mode)
-        user = record.device_user_id
-        rows.append(DevicePunch(user, instant, employees.get(user), direction, record.status, record.punch))
-    return readout, rows
+class _Rows:
+    """The records read as punch rows, built chunk by chunk in the worker thread: the next chunk is converted
+    (UTC, employee, direction) while the database stores the previous one. Every row built is kept."""
+
+    def __init__(
+        self, readout: DeviceReadout, plan: _Plan, employees: Mapping[str, int], executor: Executor | None
+    ) -> None:
+        self.records, self.tz = readout.records, plan.params.timezone
+        self.employees, self.executor = employees, executor
+        codes = {record.punch for record in readout.records}
+        self.direction = {code: direction_from_code(code, plan.direction_mode).value for code in codes}
+        self.all: list[PunchRow] = []
+
+    def span(self) -> Span | None:
+        """Earliest and latest instant (local → UTC never reorders: DST folds take the first occurrence)."""
+        if not self.records:
+            return None
+        local = [record.local_time for record in self.records]
+        return to_utc(min(local), self.tz), to_utc(max(local), self.tz)
+
+    def _build(self, start: int) -> list[PunchRow]:
+        records = self.records[start : start + BUILD_CHUNK]
+        employees, direction = self.employees, self.direction
+        return [
+            (user, instant, employees.get(user), direction[punch], status, punch)
+            for (user, _, status, punch, _), instant in zip(records, records_to_utc(records, self.tz), strict=True)
+        ]
+
+    async def chunks(self) -> AsyncIterator[list[PunchRow]]:
+        starts = list(range(0, len(self.records), BUILD_CHUNK))
+        pending = asyncio.ensure_future(_in_thread(self.executor, self._build, starts[0])) if starts else None
+        try:
+            for index in range(len(starts)):
+                assert pending is not None
+                rows = await pending
+                if index + 1 < len(starts):
+                    pending = asyncio.ensure_future(_in_thread(self.executor, self._build, starts[index + 1]))
+                self.all.extend(rows)
+                yield rows
+        finally:
+            if pending is not None and not pending.done():
+                pending.cancel()  # the store gave up: nobody wants the next chunk
 
 
 async def _plan(db: Database, device_id: int, options: SyncOptions) -> _Plan | DeviceSyncResult:
@@ -221,19 +245,19 @@ async def _record_failure(
 
 
 async def _store(
-    db: Database, plan: _Plan, readout: DeviceReadout, rows: list[DevicePunch], now: datetime, result: DeviceSyncResult
+    db: Database, plan: _Plan, readout: DeviceReadout, rows: _Rows, now: datetime, result: DeviceSyncResult
 ) -> None:
     async with db.transaction() as session:
         device = await session.get(Device, plan.device_id, with_for_update=True)
         if device is None:
             raise DeviceError("the device was deleted during the sync")
         stored = await store_device_punches(
-            session, device_id=plan.device_id, rows=rows, created_at=now, created_by=ACTOR
+            session, device_id=plan.device_id, rows=rows.chunks(), span=rows.span(), created_at=now, created_by=ACTOR
         )
         result.new, result.unmatched = stored.new, stored.new_unmatched
         result.duplicate = result.read - stored.new
         if stored.new_unmatched:
-            result.unknown_users = sorted({r.device_user_id for r in rows if r.employee_id is None})
+            result.unknown_users = sorted({r[USER] for r in rows.all if r[EMPLOYEE] is None})
         device.status, device.last_success_at = DeviceStatus.ONLINE, now
         device.serial, device.firmware = readout.serial[:64] or device.serial, readout.firmware[:64] or device.firmware
         device.last_record_count = readout.record_count
@@ -249,10 +273,10 @@ async def _store(
             result.alert = "back_online"
 
 
-async def _all_stored(db: Database, device_id: int, rows: Sequence[DevicePunch]) -> bool:
+async def _all_stored(db: Database, device_id: int, rows: Sequence[PunchRow]) -> bool:
     if not rows:
         return True
-    low, high = min(r.instant for r in rows), max(r.instant for r in rows)
+    low, high = min(r[INSTANT] for r in rows), max(r[INSTANT] for r in rows)
     async with db.session() as session:
         found = await session.execute(
             select(Punch.device_user_id, Punch.instant).where(
@@ -260,11 +284,11 @@ async def _all_stored(db: Database, device_id: int, rows: Sequence[DevicePunch])
             )
         )
         stored = {(user, instant.astimezone(UTC)) for user, instant in found.all()}
-    return all((r.device_user_id, r.instant) in stored for r in rows)
+    return all((r[USER], r[INSTANT]) in stored for r in rows)
 
 
 async def _after_commit(
-    db: Database, plan: _Plan, io: DeviceIO, readout: DeviceReadout, rows: list[DevicePunch],
+    db: Database, plan: _Plan, io: DeviceIO, readout: DeviceReadout, rows: list[PunchRow],
     options: SyncOptions, executor: Executor | None, clock: Callable[[], datetime], result: DeviceSyncResult,
 ) -> None:  # fmt: skip
     if plan.clear_after_sync and readout.record_count:
@@ -330,15 +354,16 @@ async def sync_device(
         # the drift is best measured right after the device clock is read, unless the caller pins the time
         reference = None if clock is utcnow else now
         try:
-            readout, rows = await _in_thread(executor, _read_and_build, io, plan, employees, reference)
+            readout = await _in_thread(executor, io.read, plan.params, timeout=plan.params.timeout, now_utc=reference)
         except DeviceError as exc:
             await _record_failure(db, plan, exc, now, options, result)
             result.seconds = time.perf_counter() - started
             return result
         result.read, result.record_size = len(readout.records), readout.record_size
         result.clock_drift_seconds = int(readout.clock_drift.total_seconds())
+        rows = _Rows(readout, plan, employees, executor)
         await _store(db, plan, readout, rows, now, result)
-        await _after_commit(db, plan, io, readout, rows, options, executor, clock, result)
+        await _after_commit(db, plan, io, readout, rows.all, options, executor, clock, result)
     result.seconds = time.perf_counter() - started
     log.info(
         "device %s: %d read, %d new, %d duplicate, %d unmatched in %.2f s",

@@ -1,39 +1,45 @@
 """Storing device punches in bulk: insert-or-ignore on (device, device user id, instant).
 
-PostgreSQL gets one statement per 50k rows: the columns travel as arrays, ``unnest`` turns them into rows
-server-side and ``ON CONFLICT DO NOTHING`` skips what is already stored (also a repeat inside the batch);
-``RETURNING`` tells how many were new and how many of those have an employee. SQLite gets an
-``executemany`` of ``INSERT … ON CONFLICT DO NOTHING``, matched and unmatched rows apart so that the
-row counts say the same.
+Rows come as a sequence or as an async stream of chunks (the sync builds the next chunk in a worker thread
+while the database stores the previous one). Rows are plain tuples (:data:`PunchRow`): building 100,000 of
+them costs a fifth of building objects.
+
+PostgreSQL: the keys this device already has in the batch's time span are read first (one index range scan
+through asyncpg); rows not among them (nor repeated in the batch) are written with ``COPY`` (binary, no
+per-row statement). Should another writer store one of them meanwhile, COPY fails on the unique key and the
+rows are written again, from a savepoint, as ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING``
+(column arrays; ``RETURNING`` counts what was new). SQLite: ``executemany`` of ``INSERT … ON CONFLICT DO
+NOTHING``, matched and unmatched rows apart so that the row counts say how many of each were new.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
+from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.domain.enums import Direction, PunchSource
+from shared.domain.enums import PunchSource
 from shared.model import Punch
 
 PG_CHUNK = 50_000
 SQLITE_CHUNK = 5_000
 
-
-@dataclass(frozen=True, slots=True)
-class DevicePunch:
-    """One punch read from a device, ready to store (``instant`` aware UTC)."""
-
-    device_user_id: str
-    instant: datetime
-    employee_id: int | None
-    direction: Direction
-    raw_status: int | None
-    raw_punch: int | None
+PunchRow = tuple[str, datetime, int | None, str, int | None, int | None]
+"""(device user id, instant (aware UTC), employee id or None, direction value, raw status, raw punch)."""
+Span = tuple[datetime, datetime]
+USER: Final = 0
+INSTANT: Final = 1
+EMPLOYEE: Final = 2
+DIRECTION: Final = 3
+STATUS: Final = 4
+PUNCH: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,15 @@ class StoreCounts:
         return self.new - self.new_matched
 
 
+def _matched(rows: Sequence[PunchRow]) -> int:
+    return sum(1 for r in rows if r[EMPLOYEE] is not None)
+
+
+_COPY_COLUMNS = (
+    "device_id", "source", "created_at", "created_by", "device_user_id", "instant", "employee_id", "direction",
+    "raw_status", "raw_punch",
+)  # fmt: skip
+_EXISTING = "SELECT device_user_id, instant FROM punches WHERE device_id = $1 AND instant >= $2 AND instant <= $3"
 _PG_INSERT = text(
     "WITH ins AS ("
     " INSERT INTO punches (device_id, source, created_at, created_by,"
@@ -61,12 +76,49 @@ _PG_INSERT = text(
 )
 
 
+def _unseen(chunk: Sequence[PunchRow], seen: set[tuple[str, datetime]]) -> list[PunchRow]:
+    fresh = []
+    for row in chunk:
+        key = (row[USER], row[INSTANT])
+        if key not in seen:
+            seen.add(key)
+            fresh.append(row)
+    return fresh
+
+
 async def _store_postgresql(
-    session: AsyncSession, device_id: int, rows: Sequence[DevicePunch], created_at: datetime, created_by: str
+    session: AsyncSession, device_id: int, chunks: AsyncIterator[Sequence[PunchRow]], span: Span | None,
+    created_at: datetime, created_by: str,
+) -> StoreCounts:  # fmt: skip
+    raw = (await (await session.connection()).get_raw_connection()).driver_connection
+    assert raw is not None
+    seen: set[tuple[str, datetime]] = set()
+    if span is not None:
+        seen.update((user, instant) for user, instant in await raw.fetch(_EXISTING, device_id, *span))
+    source = PunchSource.DEVICE.value
+    written: list[PunchRow] = []
+    try:
+        async with session.begin_nested():
+            async for chunk in chunks:
+                fresh = _unseen(chunk, seen)
+                if fresh:
+                    records = [(device_id, source, created_at, created_by, *r) for r in fresh]
+                    await raw.copy_records_to_table("punches", records=records, columns=_COPY_COLUMNS)
+                written.extend(fresh)
+    except (UniqueViolationError, IntegrityError):  # another writer stored some of them meanwhile
+        async for chunk in chunks:
+            written.extend(_unseen(chunk, seen))
+        return await _insert_on_conflict(session, device_id, written, created_at, created_by)
+    return StoreCounts(len(written), _matched(written))
+
+
+async def _insert_on_conflict(
+    session: AsyncSession, device_id: int, rows: Sequence[PunchRow], created_at: datetime, created_by: str
 ) -> StoreCounts:
     new = matched = 0
     for start in range(0, len(rows), PG_CHUNK):
         chunk = rows[start : start + PG_CHUNK]
+        columns = list(zip(*chunk, strict=True))
         result = await session.execute(
             _PG_INSERT,
             {
@@ -74,12 +126,12 @@ async def _store_postgresql(
                 "source": PunchSource.DEVICE.value,
                 "created_at": created_at,
                 "created_by": created_by,
-                "users": [r.device_user_id for r in chunk],
-                "instants": [r.instant for r in chunk],
-                "employees": [r.employee_id for r in chunk],
-                "directions": [r.direction.value for r in chunk],
-                "statuses": [r.raw_status for r in chunk],
-                "punches": [r.raw_punch for r in chunk],
+                "users": list(columns[USER]),
+                "instants": list(columns[INSTANT]),
+                "employees": list(columns[EMPLOYEE]),
+                "directions": list(columns[DIRECTION]),
+                "statuses": list(columns[STATUS]),
+                "punches": list(columns[PUNCH]),
             },
         )
         added, added_matched = result.one()
@@ -89,40 +141,65 @@ async def _store_postgresql(
 
 
 async def _store_sqlite(
-    session: AsyncSession, device_id: int, rows: Sequence[DevicePunch], created_at: datetime, created_by: str
-) -> StoreCounts:
+    session: AsyncSession, device_id: int, chunks: AsyncIterator[Sequence[PunchRow]], created_at: datetime,
+    created_by: str,
+) -> StoreCounts:  # fmt: skip
+    counts = {True: 0, False: 0}
+    async for rows in chunks:
+        for matched, new in (await _insert_sqlite(session, device_id, rows, created_at, created_by)).items():
+            counts[matched] += new
+    return StoreCounts(counts[True] + counts[False], counts[True])
+
+
+async def _insert_sqlite(
+    session: AsyncSession, device_id: int, rows: Sequence[PunchRow], created_at: datetime, created_by: str
+) -> dict[bool, int]:
     statement = sqlite.insert(Punch).on_conflict_do_nothing(index_elements=["device_id", "device_user_id", "instant"])
     connection = await session.connection()
     counts = {True: 0, False: 0}
     for matched in (True, False):
         group = [
             {
-                "device_id": device_id,
-                "source": PunchSource.DEVICE,
-                "created_at": created_at,
-                "created_by": created_by,
-                "device_user_id": r.device_user_id,
-                "instant": r.instant,
-                "employee_id": r.employee_id,
-                "direction": r.direction,
-                "raw_status": r.raw_status,
-                "raw_punch": r.raw_punch,
+                "device_id": device_id, "source": PunchSource.DEVICE, "created_at": created_at,
+                "created_by": created_by, "device_user_id": user, "instant": instant, "employee_id": employee,
+                "direction": direction, "raw_status": status, "raw_punch": punch,
             }
-            for r in rows
-            if (r.employee_id is not None) is matched
-        ]
+            for user, instant, employee, direction, status, punch in rows
+            if (employee is not None) is matched
+        ]  # fmt: skip
         for start in range(0, len(group), SQLITE_CHUNK):
             result = await connection.execute(statement, group[start : start + SQLITE_CHUNK])
             counts[matched] += max(0, result.rowcount or 0)  # type: ignore[attr-defined]
-    return StoreCounts(counts[True] + counts[False], counts[True])
+    return counts
+
+
+def span_of(rows: Sequence[PunchRow]) -> Span | None:
+    if not rows:
+        return None
+    return min(r[INSTANT] for r in rows), max(r[INSTANT] for r in rows)
+
+
+async def _one_chunk(rows: Sequence[PunchRow]) -> AsyncIterator[Sequence[PunchRow]]:
+    yield rows
 
 
 async def store_device_punches(
-    session: AsyncSession, *, device_id: int, rows: Sequence[DevicePunch], created_at: datetime, created_by: str
+    session: AsyncSession,
+    *,
+    device_id: int,
+    rows: Sequence[PunchRow] | AsyncIterator[Sequence[PunchRow]],
+    span: Span | None = None,
+    created_at: datetime,
+    created_by: str,
 ) -> StoreCounts:
-    """Insert the punches that are not stored yet; returns how many were new (and matched to an employee)."""
-    if not rows:
-        return StoreCounts(0, 0)
+    """Insert the punches that are not stored yet; returns how many were new (and matched to an employee).
+
+    ``rows`` is a sequence or an async iterator of chunks; with chunks, pass ``span`` (the earliest and latest
+    instant of all of them) so that the stored keys can be read once up front (without it, every row is
+    offered to the database).
+    """
+    if isinstance(rows, Sequence):
+        span, rows = span_of(rows), _one_chunk(rows)
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        return await _store_postgresql(session, device_id, rows, created_at, created_by)
+        return await _store_postgresql(session, device_id, rows, span, created_at, created_by)
     return await _store_sqlite(session, device_id, rows, created_at, created_by)
