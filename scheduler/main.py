@@ -73,6 +73,7 @@ async def serve(settings: Settings, *, clients: Clients | None = None, stop: asy
         scheduler.start()
         for job in scheduler.get_jobs():
             log.info("job %s: %s; next run %s", job.id, job.trigger, job.next_run_time)
+        log.info("scheduler started: %d jobs, Redis prefix %r", len(scheduler.get_jobs()), settings.redis_prefix)
         started = [asyncio.create_task(runner.tracked(name, trigger="start"), name=name) for name in at_start]
         await stop.wait()
         log.info("scheduler stopping")

@@ -7,7 +7,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -37,6 +39,18 @@ def chronos(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
     return subprocess.run([CHRONOS, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
 
 
+def log_text(log: IO[str]) -> str:
+    log.seek(0)
+    return log.read()
+
+
+async def _until(condition: Callable[[], bool], *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the schedulers"
+        await asyncio.sleep(0.2)
+
+
 def start_scheduler(env: dict[str, str], cwd: Path, log: IO[str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([CHRONOS, "scheduler"], env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
 
@@ -64,11 +78,13 @@ async def test_two_scheduler_processes_run_each_scheduled_instant_once(
     env = _env(pg_url, redis_prefix, SCHEDULER_INTERVALS=intervals)
     logs = [(tmp_path / f"s{i}.log").open("w+") for i in range(2)]
     processes = [start_scheduler(env, tmp_path, log) for log in logs]
-    try:
-        await asyncio.sleep(6.5)  # ~1.5 s to start, then one instant per second
+    try:  # both started (a busy machine takes a few seconds to import), then at least 4 more instants
+        await _until(lambda: all("scheduler started" in log_text(log) for log in logs), timeout=40)
+        await _until(lambda: all(log_text(log).count("claimed by another") > 0 for log in logs), timeout=20)
+        await asyncio.sleep(4)
     finally:
         codes = [stop(process) for process in processes]
-    output = [log.seek(0) or log.read() for log in logs]
+    output = [log_text(log) for log in logs]
     assert codes == [0, 0], output
     runs = await job_runs(pg)
     per_slot = Counter((r.job, r.counts.get("slot")) for r in runs)
