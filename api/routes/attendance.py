@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
@@ -59,9 +59,8 @@ def required_range(
             raise Invalid(N_("Give either date or date_from and date_to, not both."), details={"field": "date"})
         return DateRange(day, day)
     if date_from is None or date_to is None:
-        raise Invalid(
-            N_("Give date, or date_from and date_to."), details={"field": "date" if date_from else "date_from"}
-        )
+        missing = "date_to" if date_from else "date_from" if date_to else "date"
+        raise Invalid(N_("Give date, or date_from and date_to."), details={"field": missing})
     return _range(date_from, date_to)
 
 
@@ -152,7 +151,7 @@ async def create_punch(
             actor=principal.actor,
             employee_id=body.employee_id,
             direction=body.direction,
-            instant=body.instant,
+            instant=body.instant.astimezone(UTC),
             source=PunchSource(body.source),
             now=now,
             company_timezone=settings.company_timezone,
