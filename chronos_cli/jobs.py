@@ -105,11 +105,11 @@ def attendance_process(
     to: Annotated[str | None, typer.Option("--to", help="last day, YYYY-MM-DD (default: --date)")] = None,
 ) -> None:
     """Recompute daily attendance from the punches for --date (to --to); manual overrides are kept."""
-    settings = settings_or_exit()
     first = _day(day, "--date")
     last = _day(to, "--to") if to else first
     if last < first:
         fail("--to is before --date", code=2)
+    settings = settings_or_exit()
     _summary(_run_job(settings, "process_attendance", "Processing", date_from=first, date_to=last))
 
 
@@ -119,8 +119,9 @@ def digest_send(
     resend: Annotated[bool, typer.Option("--resend", help="send again to who already got it")] = False,
 ) -> None:
     """Send the HR digest of --date (yesterday) to every HR person now, in their language, with the XLSX."""
-    settings = settings_or_exit()
     from shared.services.attendance import today_in
 
-    chosen = _day(day, "--date") if day else today_in(settings.company_timezone) - timedelta(days=1)
+    chosen = _day(day, "--date") if day else None
+    settings = settings_or_exit()
+    chosen = chosen or today_in(settings.company_timezone) - timedelta(days=1)
     _summary(_run_job(settings, "hr_digest", "Sending", day=chosen, resend=resend))

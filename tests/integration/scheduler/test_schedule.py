@@ -101,7 +101,7 @@ async def test_two_schedulers_on_two_redis_clients_run_each_scheduled_instant_on
             asyncio.create_task(serve(settings, clients=Clients(db, real_redis, settings), stop=stop)),
             asyncio.create_task(serve(settings, clients=Clients(other_db, other_redis, settings), stop=stop)),
         ]
-        await asyncio.sleep(3.3)
+        await asyncio.sleep(2.4)
         stop.set()
         await asyncio.wait_for(asyncio.gather(*both), timeout=10)
     finally:
@@ -135,3 +135,14 @@ async def test_jobs_listed_to_run_at_start_run_once_when_the_scheduler_starts(
     await asyncio.wait_for(task, timeout=10)
     [run] = await job_runs(db)
     assert (run.job, run.trigger, run.status) == ("expire_carry_over", "start", JobStatus.SUCCESS)
+
+
+def test_the_run_it_now_commands_refuse_a_date_they_cannot_read():
+    from typer.testing import CliRunner
+
+    from chronos_cli.main import app
+
+    result = CliRunner().invoke(app, ["attendance", "process", "--date", "16.11.2026"])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+    result = CliRunner().invoke(app, ["attendance", "process", "--date", "2026-11-16", "--to", "2026-11-01"])
+    assert result.exit_code == 2 and "--to is before --date" in result.output
