@@ -181,7 +181,10 @@ _UNITS = {"s": 1, "m": 60, "h": 3600}
 
 
 def parse_intervals(value: str) -> dict[str, int | None]:
-    """``"sync_devices=10s, hr_digest=2m, accrual=off"`` → ``{"sync_devices": 10, "hr_digest": 120, "accrual": None}``."""
+    """``"sync_devices=10s, hr_digest=2m, accrual=off"`` → ``{"sync_devices": 10, "hr_digest": 120, "accrual": None}``.
+
+    Only the format is checked here; the scheduler refuses names that are not jobs.
+    """
     found: dict[str, int | None] = {}
     for item in filter(None, (part.strip() for part in value.split(","))):
         name, _, amount = (x.strip() for x in item.partition("="))
