@@ -59,4 +59,5 @@ def digest_caption(locale: str | None, day: date) -> str:
 
 def nobody(locale: str | None) -> str:
     """Stands for the approver of a request that could not be routed to anybody."""
-    return translator_for(locale)("no approver")
+    t = translator_for(locale)
+    return t("no approver")
