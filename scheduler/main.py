@@ -95,6 +95,7 @@ async def serve(settings: Settings, *, clients: Clients | None = None, stop: asy
 
 def run_forever(settings: Settings) -> None:
     """Blocking entry point (``chronos scheduler``): serve until SIGTERM or Ctrl-C."""
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.WARNING)  # we log the job table ourselves
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(settings))
 
