@@ -19,6 +19,7 @@ from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.job import Job
 from redis.asyncio import Redis
 
+from scheduler.jobs import JOBS
 from shared.config import Settings
 from shared.model import JobRun, utcnow
 from shared.persistence import Database
@@ -71,8 +72,6 @@ class JobRunner:
         **options: Any,
     ) -> JobRun | None:
         """Run job ``name`` now (locked, recorded); ``options`` go to its ``run()``. ``None``: slot taken."""
-        from scheduler.jobs import JOBS
-
         spec = JOBS[name]
         clients = self.clients
 

@@ -14,6 +14,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from scheduler.jobs import JOBS
 from shared.config import ConfigError, Settings
 
 ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)
@@ -30,8 +31,6 @@ def every(seconds: int) -> IntervalTrigger:
 
 def triggers(settings: Settings) -> dict[str, BaseTrigger]:
     """{job name: trigger} for every job that is on; raises ConfigError for a setting it cannot use."""
-    from scheduler.jobs import JOBS
-
     for name in ("device_sync_minutes", "device_offline_minutes", "device_sync_concurrency"):
         if getattr(settings, name) < 1:
             raise ConfigError(f"{name.upper()}={getattr(settings, name)} must be at least 1")
@@ -64,8 +63,6 @@ def triggers(settings: Settings) -> dict[str, BaseTrigger]:
 
 def jobs_at_start(settings: Settings) -> list[str]:
     """SCHEDULER_RUN_AT_START as job names (validated)."""
-    from scheduler.jobs import JOBS
-
     names = [n.strip() for n in settings.scheduler_run_at_start.split(",") if n.strip()]
     unknown = [n for n in names if n not in JOBS]
     if unknown:
