@@ -16,8 +16,11 @@ from shared.config import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_CONCURRENT_UPDATES = 64
+MAX_CONCURRENT_UPDATES = 32
 REPLY_RETRIES = 2
+# Enough connections for the replies in flight; httpcore scans its whole pool on every request, so a
+# pool of hundreds of idle connections costs more CPU than queueing a reply for a millisecond.
+HTTP_CONNECTIONS = 16
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -83,6 +86,7 @@ def build_application(settings: Settings, deps: BotDeps) -> AnyApplication:
         .base_file_url(file_url(settings))
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=REPLY_RETRIES))
         .concurrent_updates(PerUserUpdateProcessor())
+        .connection_pool_size(HTTP_CONNECTIONS)
         .job_queue(None)  # timed work belongs to the scheduler service
     )
     if settings.bot_mode == "webhook":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from telegram import (
@@ -39,7 +40,9 @@ def menu_rows(role: Role) -> list[tuple[Action, ...]]:
     return rows + list(LAST_ROW)
 
 
+@functools.cache
 def main_menu(t: Translator, role: Role) -> ReplyKeyboardMarkup:
+    """The main menu (built once per language and role; Telegram objects are immutable)."""
     return ReplyKeyboardMarkup(
         [[KeyboardButton(label(t, action)) for action in row] for row in menu_rows(role)],
         resize_keyboard=True,

@@ -7,7 +7,8 @@ Every PTB handler is a :class:`Pipeline`-wrapped ``async def step(turn: Turn) ->
 2. loads the Redis session and the employee linked to the Telegram account;
 3. refuses strangers (they are sent to onboarding) and deactivated employees, unless the step is open;
 4. runs the step; a ``ChronosError`` from a service is shown to the user in their language;
-5. saves the session if the step changed it, and answers the callback query if the step did not.
+5. saves the session if the step changed it, lets go of the lock, and answers the callback query if the
+   step did not (so a stopped spinner means the state is saved and the next update may run).
 """
 
 from __future__ import annotations
@@ -188,7 +189,8 @@ class Pipeline:
         token = request_id_var.set(f"tg-{update.update_id}")
         try:
             async with self.deps.sessions.lock(user.id):
-                await self._locked(step, update, context, open_to_strangers)
+                turn = await self._locked(step, update, context, open_to_strangers)
+            await turn.answer()  # after the lock: once the button's spinner stops, the next update may run
         except SessionBusy as exc:
             t = translator(negotiate_locale(user.language_code, self.deps.settings.default_locale))
             if update.callback_query is not None:
@@ -200,7 +202,7 @@ class Pipeline:
 
     async def _locked(
         self, step: Step, update: Update, context: ContextTypes.DEFAULT_TYPE, open_to_strangers: bool
-    ) -> None:
+    ) -> Turn:
         assert update.effective_user is not None
         user_id = update.effective_user.id
         session = await self.deps.sessions.load(user_id)
@@ -223,4 +225,4 @@ class Pipeline:
             await turn.fail(exc)
         if session.data != before:
             await self.deps.sessions.save(session)
-        await turn.answer()
+        return turn

@@ -1,0 +1,311 @@
+"""Bot throughput and latency: simulated users check in through the Telegram emulator against `chronos bot`.
+
+    .venv/bin/python bench/bot.py [--levels 1,10,50] [--updates 400] [--users 50] [--rate 10]
+                                  [--paced 400] [--warmup 200] [--no-record]
+
+Everything real: the emulator as a process, `chronos bot` as a process (polling, a scratch PostgreSQL
+database, the real Redis) and, as the framework floor, a minimal PTB echo bot (same PTB settings, a
+handler that only replies). Every check-in is a different employee, so each one is a stored punch
+(lock, session, employee, geofence, ``record_punch``, reply with the menu). Two measurements:
+
+* **saturation** — ``N`` users at once, each sending its next update as soon as the reply came
+  (closed loop): the most replies per second each bot gets out of the machine;
+* **paced** — ``--users`` users at once sending ``--rate`` updates per second in total (each user every
+  ``users / rate`` seconds): the latency a user sees while everyone is active.
+
+Latency is from sending the update to the emulator until the reply is in the chat (the emulator's
+long-poll wait). The driver, the emulator, both bots, PostgreSQL and Redis share the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import date
+from datetime import time as clock
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ScratchDatabase, record, table
+from sandbox.telegram import EmulatorClient
+from shared.domain.enums import Role
+from shared.model import Department, Employee, Shift
+from shared.persistence import Database
+
+REPO = Path(__file__).resolve().parent.parent
+CHRONOS_TOKEN = "7000000001:AAH-emulator-chronos-bot-token-000000"
+ECHO_TOKEN = "7000000002:AAH-emulator-echo-bot-token-0000000000"
+FIRST_USER = 700_000
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def process(
+    args: list[str], env: dict[str, str], log: Path, ready: str, timeout: float = 60
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A subprocess that is up once ``ready`` shows in its log; SIGTERM (then SIGKILL) at the end."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while ready not in log.read_text(errors="replace"):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{args} did not start:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.05)
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def echo_bot(token: str, base_url: str) -> None:
+    """The floor: PTB polling with the bot's concurrency settings, replying to every text; no DB, no Redis."""
+    from telegram import Update
+    from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+    from chronos_bot.app import PerUserUpdateProcessor
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        await update.message.reply_text(f"echo {update.message.text}")
+
+    app = (
+        ApplicationBuilder().token(token).base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
+        .concurrent_updates(PerUserUpdateProcessor()).job_queue(None).build()
+    )  # fmt: skip
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    print("echo bot ready", flush=True)
+    app.run_polling(poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES)
+
+
+async def seed(url: str, employees: int) -> None:
+    """A department, the day shift and ``employees`` people with Telegram accounts (no geofence)."""
+    db = Database.from_url(url)
+    try:
+        async with db.transaction() as s:
+            shift = Shift(name="Day", start_time=clock(9), end_time=clock(18))
+            dept = Department(name="Bench")
+            s.add_all([shift, dept])
+            await s.flush()
+            s.add_all(
+                Employee(code=f"E{i}", full_name=f"Person {i}", role=Role.EMPLOYEE, telegram_user_id=FIRST_USER + i,
+                         locale="en", department_id=dept.id, shift_id=shift.id, timezone="Europe/Berlin",
+                         hire_date=date(2020, 1, 1))
+                for i in range(employees)
+            )  # fmt: skip
+    finally:
+        await db.dispose()
+
+
+@dataclass
+class Run:
+    bot: str
+    mode: str
+    users: int
+    updates: int
+    seconds: float
+    latencies: list[float]
+    bot_cpu: float
+
+    @property
+    def throughput(self) -> float:
+        return self.updates / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+@contextlib.asynccontextmanager
+async def control(url: str, token: str) -> AsyncIterator[EmulatorClient]:
+    """A client of its own per simulated user: httpcore scans its whole pool on every request, so one
+    pool shared by 100 long-polling connections would make the driver the bottleneck."""
+    limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
+    http = httpx.AsyncClient(timeout=60, trust_env=False, verify=False, limits=limits)
+    try:
+        yield EmulatorClient(url, bot=token, http=http)
+    finally:
+        await http.aclose()
+
+
+async def drive(
+    url: str, token: str, chats: list[int], users: int, text: str, expect: str, *, rate: float | None = None
+) -> tuple[float, list[float]]:
+    """``users`` users send ``text`` from the chats in turn and wait for each reply.
+
+    Without ``rate`` each sends the next update as soon as the reply came; with it, update ``i`` is due
+    ``i / rate`` seconds after the start (a user whose reply is late sends its next one late).
+    """
+    latencies: list[float] = []
+    started = time.perf_counter()
+
+    async def user(number: int) -> None:
+        async with control(url, token) as client:
+            for index in range(number, len(chats), users):
+                if rate is not None:
+                    await asyncio.sleep(max(0.0, started + index / rate - time.perf_counter()))
+                sent_at = time.perf_counter()
+                sent = await client.send_text(chats[index], text)
+                reply = await client.wait_for_bot_message(chats[index], after=sent["message"]["message_id"], timeout=30)
+                latencies.append(time.perf_counter() - sent_at)
+                if expect not in (reply.get("text") or ""):
+                    raise RuntimeError(f"unexpected reply in chat {chats[index]}: {reply.get('text')!r}")
+
+    await asyncio.gather(*(user(n) for n in range(users)))
+    return time.perf_counter() - started, latencies
+
+
+@dataclass
+class Target:
+    name: str
+    proc: subprocess.Popen[bytes]
+    token: str
+    text: str
+    expect: str
+
+
+async def measure(target: Target, url: str, chats: list[int], users: int, rate: float | None) -> Run:
+    """One measured run: throughput, latencies and the bot process's CPU per update."""
+    used = cpu_seconds(target.proc.pid)
+    seconds, latencies = await drive(url, target.token, chats, users, target.text, target.expect, rate=rate)
+    cpu = (cpu_seconds(target.proc.pid) - used) / len(chats)
+    mode = "saturation" if rate is None else f"paced {rate:g}/s"
+    return Run(target.name, mode, users, len(chats), seconds, latencies, cpu)
+
+
+async def runs_for(target: Target, url: str, chats: list[int], args: argparse.Namespace) -> list[Run]:
+    """Warm up, then one saturation run per level and one paced run, each on fresh chats."""
+    levels = [int(n) for n in args.levels.split(",")]
+    await drive(url, target.token, chats[: args.warmup], max(levels), target.text, target.expect)
+    position = args.warmup
+    runs = []
+    for users in levels:
+        runs.append(await measure(target, url, chats[position : position + args.updates], users, None))
+        position += args.updates
+    runs.append(await measure(target, url, chats[position : position + args.paced], args.users, args.rate))
+    return runs
+
+
+async def bench(args: argparse.Namespace) -> list[Run]:
+    work = REPO / "var" / "bench-bot"
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "REDIS_", "BOT_"))}
+    total = args.warmup + args.updates * len(args.levels.split(",")) + args.paced
+    chats = [FIRST_USER + i for i in range(total)]
+    runs: list[Run] = []
+    async with ScratchDatabase("bot") as db_url:
+        await seed(db_url, total)
+        emulator_args = [sys.executable, "-m", "sandbox.telegram", "--port", str(port), "--token", CHRONOS_TOKEN,
+                         "--token", ECHO_TOKEN, "--log-level", "warning"]  # fmt: skip
+        with process(emulator_args, base_env, work / "emulator.log", "emulator on"):
+            for token in (CHRONOS_TOKEN, ECHO_TOKEN):
+                async with control(url, token) as client:
+                    for chat in chats:
+                        await client.ensure_user(chat, f"P{chat}", language_code="en")
+            echo_args = [sys.executable, str(Path(__file__)), "--echo-bot", ECHO_TOKEN, f"{url}/bot"]
+            with process(echo_args, base_env, work / "echo.log", "echo bot ready") as echo:
+                await asyncio.sleep(1.0)
+                runs += await runs_for(Target("PTB echo bot", echo, ECHO_TOKEN, "hello", "echo"), url, chats, args)
+            prefix = f"chronos-bench:{uuid.uuid4().hex[:8]}"
+            bot_env = {**base_env, "DATABASE_URL": db_url, "REDIS_URL": REDIS_URL, "REDIS_PREFIX": prefix,
+                       "TELEGRAM_BOT_TOKEN": CHRONOS_TOKEN, "TELEGRAM_API_URL": f"{url}/bot",
+                       "COMPANY_TIMEZONE": "Europe/Berlin", "LOG_LEVEL": "INFO", "BOT_USERNAME": "chronos_hr_bot",
+                       "OUTBOX_POLL_SECONDS": "1"}  # fmt: skip
+            bot_args = [sys.executable, "-m", "chronos_cli.main", "bot"]
+            with process(bot_args, bot_env, work / "bot.log", "bot ready") as bot:
+                target = Target("chronos bot /checkin", bot, CHRONOS_TOKEN, "/checkin", "Checked in")
+                runs += await runs_for(target, url, chats, args)
+            await _forget_redis(prefix)
+    return runs
+
+
+async def _forget_redis(prefix: str) -> None:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL, decode_responses=True)
+    try:
+        keys = [k async for k in client.scan_iter(match=f"{prefix}:*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
+
+
+def report(runs: list[Run], args: argparse.Namespace) -> str:
+    floors = {(r.mode, r.users): r.throughput for r in runs if r.bot.startswith("PTB")}
+    rows: list[list[Any]] = [
+        [r.bot, r.mode, r.users, r.updates, f"{r.throughput:.0f}", f"{r.throughput / floors[(r.mode, r.users)]:.0%}",
+         f"{r.percentile(0.5):.1f}", f"{r.percentile(0.95):.1f}", f"{max(r.latencies) * 1000:.1f}",
+         f"{r.bot_cpu * 1000:.1f}"]
+        for r in runs
+    ]  # fmt: skip
+    headers = ["bot", "load", "users", "updates", "replies/s", "of echo", "p50 ms", "p95 ms", "max ms", "bot CPU ms"]
+    ours = [r for r in runs if not r.bot.startswith("PTB")]
+    top = max((r for r in ours if r.mode == "saturation"), key=lambda r: r.users)
+    paced = next(r for r in ours if r.mode != "saturation")
+    verdict = (
+        f"Goal: ≥ 50% of the echo bot's throughput and p95 < 100 ms with {args.users} users → saturation with "
+        f"{top.users} users: {top.throughput / floors[(top.mode, top.users)]:.0%} of the echo bot; "
+        f"{args.users} users at {args.rate:g} check-ins/s: p95 {paced.percentile(0.95):.1f} ms."
+    )
+    notes = (
+        "Saturation: each user sends its next update as soon as its reply came. Paced: the users send "
+        f"{args.rate:g} updates/s in total. Latency: update sent to the emulator → the reply is in the chat. "
+        "Bot CPU: user + system time of the bot process per update. Every check-in is a different employee "
+        "(a stored punch); the emulator, both bots, PostgreSQL, Redis and this driver share the machine."
+    )
+    return f"{table(headers, rows)}\n\n{verdict}\n\n{notes}"
+
+
+def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--echo-bot":
+        echo_bot(sys.argv[2], sys.argv[3])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--levels", default="1,10,50", help="users at once for the saturation runs")
+    parser.add_argument("--updates", type=int, default=400, help="check-ins per saturation run")
+    parser.add_argument("--users", type=int, default=50, help="users of the paced run")
+    parser.add_argument("--rate", type=float, default=10.0, help="check-ins per second of the paced run")
+    parser.add_argument("--paced", type=int, default=400, help="check-ins in the paced run")
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--no-record", action="store_true", help="print only; do not append to bench/RESULTS.md")
+    args = parser.parse_args()
+    runs = asyncio.run(bench(args))
+    record("Telegram bot: check-ins through the emulator", report(runs, args), append=not args.no_record)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
