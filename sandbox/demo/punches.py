@@ -30,7 +30,7 @@ class Badge:
 
 @dataclass(frozen=True)
 class Habit:
-    """How someone deviates on given days (days back from today: 1 = yesterday)."""
+    """How someone deviates on given days, counted in working days back (1 = the last working day)."""
 
     late_minutes: dict[int, int]
     early_leave: dict[int, time]
@@ -53,11 +53,19 @@ def _local(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone).replace(tzinfo=None)
 
 
+def last_working_day(today: date) -> date:
+    day = today - timedelta(days=1)
+    while day.isoweekday() > 5:
+        day -= timedelta(days=1)
+    return day
+
+
 def _working_days(today: date, days: int) -> Iterable[tuple[int, date]]:
-    for back in range(days, 0, -1):
-        day = today - timedelta(days=back)
-        if day.isoweekday() <= 5:
-            yield back, day
+    """The working days of the last ``days`` calendar days, numbered back from the latest (1)."""
+    found = [today - timedelta(days=back) for back in range(1, days + 1)]
+    working = [day for day in found if day.isoweekday() <= 5]
+    for back, day in enumerate(working, 1):
+        yield back, day
 
 
 def _shift_times(badge: Badge, day: date, back: int, rng: random.Random) -> list[tuple[datetime, int]]:
@@ -71,7 +79,8 @@ def _shift_times(badge: Badge, day: date, back: int, rng: random.Random) -> list
         start = datetime.combine(day, time(9), EMPLOYEE_ZONE) + timedelta(minutes=rng.randint(-15, 5))
         end = datetime.combine(day, time(18), EMPLOYEE_ZONE) + timedelta(minutes=rng.randint(0, 20))
     if habit and back in habit.late_minutes:
-        start = start.replace(minute=0) + timedelta(minutes=habit.late_minutes[back])
+        scheduled = time(22) if badge.night else time(9)
+        start = datetime.combine(day, scheduled, EMPLOYEE_ZONE) + timedelta(minutes=habit.late_minutes[back])
     if habit and back in habit.early_leave:
         end = datetime.combine(day, habit.early_leave[back], EMPLOYEE_ZONE)
     punches = [(start, IN)]
@@ -95,11 +104,12 @@ def device_records(
 
 
 def stranger_records(*, zone: str, today: date) -> list[EmulatedRecord]:
-    """A badge linked to nobody, used yesterday and the day before."""
+    """A badge linked to nobody, used on the last two working days."""
     device_zone = ZoneInfo(zone)
     records = []
-    for back in (1, 2):
-        day = today - timedelta(days=back)
+    for back, day in _working_days(today, 7):
+        if back > 2:
+            break
         for at, code in ((time(8, 58), IN), (time(18, 5), OUT)):
             moment = datetime.combine(day, at, EMPLOYEE_ZONE)
             records.append(EmulatedRecord(UNKNOWN_BADGE, _local(moment, device_zone), status=1, punch=code))

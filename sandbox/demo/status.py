@@ -45,7 +45,7 @@ async def demo_status(db: Database, zone: str) -> dict[str, Any]:
             select(func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxStatus.PENDING)
         )
         unknown = await session.scalar(
-            select(func.count(Punch.id)).where(Punch.employee_id.is_(None), Punch.instant >= start - timedelta(days=1))
+            select(func.count(Punch.id)).where(Punch.employee_id.is_(None), Punch.instant >= start - timedelta(days=7))
         )
     return {
         "devices": devices,
@@ -54,7 +54,7 @@ async def demo_status(db: Database, zone: str) -> dict[str, Any]:
             "Punches": int(punches or 0),
             "On leave": int(on_leave or 0),
             "Requests pending": int(pending or 0),
-            "Unknown badge punches (2 days)": int(unknown or 0),
+            "Unknown badge punches (7 days)": int(unknown or 0),
             "Messages queued": int(backlog or 0),
         },
     }
