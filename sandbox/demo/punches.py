@@ -64,8 +64,7 @@ def _working_days(today: date, days: int) -> Iterable[tuple[int, date]]:
     """The working days of the last ``days`` calendar days, numbered back from the latest (1)."""
     found = [today - timedelta(days=back) for back in range(1, days + 1)]
     working = [day for day in found if day.isoweekday() <= 5]
-    for back, day in enumerate(working, 1):
-        yield back, day
+    yield from enumerate(working, 1)
 
 
 def _shift_times(badge: Badge, day: date, back: int, rng: random.Random) -> list[tuple[datetime, int]]:

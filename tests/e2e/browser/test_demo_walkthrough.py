@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -121,7 +120,7 @@ def page(demo: dict[str, str], request: pytest.FixtureRequest) -> Iterator[objec
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
-            ],  # fmt: skip
+            ],
         )
         context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
         tab = context.new_page()
