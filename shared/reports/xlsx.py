@@ -14,6 +14,15 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
+_FORBIDDEN_IN_TITLES = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def sheet_title(title: str) -> str:
+    """A title Excel accepts: none of []:*?/\\, at most 31 characters, never empty."""
+    cleaned = " ".join(title.translate(_FORBIDDEN_IN_TITLES).split())[:31].strip("'")
+    return cleaned or "Sheet"
+
+
 def new_workbook() -> Workbook:
     """A write-only workbook (rows are streamed: 10,000 employees × 31 days stay fast)."""
     return Workbook(write_only=True)
@@ -29,7 +38,7 @@ def add_sheet(
     freeze: str = "A2",
     rtl: bool = False,
 ) -> None:
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=sheet_title(title))
     sheet.freeze_panes = freeze
     if rtl:
         sheet.sheet_view.rightToLeft = True
