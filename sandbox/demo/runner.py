@@ -83,6 +83,7 @@ def demo_environment(database_url: str, ports: DemoPorts, telegram_url: str, tok
         "COMPANY_TIMEZONE": ZONE,
         "STAGE": "dev",
         "OUTBOX_POLL_SECONDS": "0.3",
+        "SCHEDULER_RUN_AT_START": "hr_digest",
         "SCHEDULER_INTERVALS": ",".join(
             [
                 "sync_devices=20s",
