@@ -48,7 +48,7 @@ def _range(first: date, last: date, *, field: str = "date_to") -> DateRange:
     return DateRange(first, last)
 
 
-def required_range(
+async def required_range(
     day: Annotated[Day | None, Query(alias="date", description="One day (instead of date_from and date_to)")] = None,
     date_from: Day | None = None,
     date_to: Day | None = None,

@@ -9,16 +9,18 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from api.main import create_app
 from shared.config import Settings
 from shared.domain.enums import Role
-from shared.model import Employee
+from shared.model import Base, Employee
 from shared.persistence import Database
 from shared.redis_client import create_redis
 from shared.services.actor import Actor
 from shared.services.leave_balances import allocate_year
 from shared.services.tokens import create_token
+from tests.conftest import _wipe
 from tests.factories import Company, make_company
 
 ROLES = ("admin", "hr", "manager", "readonly")
@@ -35,6 +37,32 @@ class Clock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+
+
+async def quick_wipe(database: Database) -> None:
+    """Empty every table, faster than the shared ``TRUNCATE … RESTART IDENTITY`` on PostgreSQL (which takes
+    ~0.2 s even on empty tables): one transaction of DELETEs, children first, then every id sequence reset."""
+    if database.dialect != "postgresql":
+        await _wipe(database)
+        return
+    statements = [f"DELETE FROM {t.name}" for t in reversed(Base.metadata.sorted_tables)]
+    async with database.engine.begin() as conn:
+        sequences = (
+            await conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"))
+        ).scalars()
+        statements += [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+        await conn.exec_driver_sql("DO $$ BEGIN " + "; ".join(statements) + "; END $$")
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """The shared ``db`` fixture (a migrated, empty database per test), with the quicker wipe."""
+    database = Database.from_url(db_url)
+    await quick_wipe(database)
+    try:
+        yield database
+    finally:
+        await database.dispose()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import hypothesis.strategies as st
@@ -25,38 +25,70 @@ from sqlalchemy import update
 
 from api.main import create_app
 from shared.config import Settings
-from shared.domain.enums import Role
-from shared.model import ApiToken, Department, Device, Employee, Holiday, HolidayCalendar, LeaveType, Office, Shift
+from shared.domain.enums import Direction, PunchSource, Role
+from shared.model import (
+    ApiToken,
+    Department,
+    Device,
+    Employee,
+    Holiday,
+    HolidayCalendar,
+    LeaveRequest,
+    LeaveType,
+    Office,
+    Punch,
+    Shift,
+)
 from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
 from shared.redis_client import create_redis
 from shared.services.actor import Actor
+from shared.services.attendance import process_days
+from shared.services.leave_balances import allocate_year
 from shared.services.tokens import create_token
 
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 12
 SECRET = "fuzz-secret"
 
 
 async def _seed(url: str) -> str:
-    """A few rows with small ids (generated ids hit them now and then) and the admin token."""
+    """A few rows with small ids (generated ids hit them now and then) and the admin token: the org, a
+    leave request, ledger entries, punches (one of an unknown badge) and a processed day."""
     database = Database.from_url(url)
     try:
         async with database.transaction() as s:
             dept = Department(name="Ops")
             calendar = HolidayCalendar(name="Company", country="DE")
+            shift = Shift(name="Day", start_time=time(9), end_time=time(18))
+            annual = LeaveType(code="annual", name="Annual", yearly_allowance=20)
+            device = Device(name="Front", host="10.0.0.1")
+            s.add_all([dept, calendar, Office(name="HQ"), shift, annual, device])
+            await s.flush()
+            boss = Employee(code="E1", full_name="Ana", role=Role.MANAGER, department_id=dept.id, shift_id=shift.id)
+            s.add(boss)
+            s.add(Holiday(calendar_id=calendar.id, date=date(2026, 1, 1), name="New Year"))
+            await s.flush()
+            worker = Employee(code="E2", full_name="Ben", manager_id=boss.id, department_id=dept.id, shift_id=shift.id)
+            s.add(worker)
+            await s.flush()
             s.add_all(
                 [
-                    dept,
-                    calendar,
-                    Office(name="HQ"),
-                    Shift(name="Day", start_time=time(9), end_time=time(18)),
-                    LeaveType(code="annual", name="Annual"),
-                    Device(name="Front", host="10.0.0.1"),
+                    LeaveRequest(employee_id=worker.id, leave_type_id=annual.id, start_date=date(2026, 12, 1),
+                                 end_date=date(2026, 12, 2), working_days=2, approver_id=boss.id),
+                    Punch(employee_id=worker.id, source=PunchSource.DEVICE, device_id=device.id, device_user_id="2",
+                          instant=datetime(2026, 11, 20, 8, tzinfo=UTC), direction=Direction.IN),
+                    Punch(employee_id=None, source=PunchSource.DEVICE, device_id=device.id, device_user_id="99",
+                          instant=datetime(2026, 11, 20, 9, tzinfo=UTC)),
                 ]
+            )  # fmt: skip
+            await allocate_year(s, year=2026, actor=Actor.cli())
+            await process_days(
+                s,
+                date_from=date(2026, 11, 16),
+                date_to=date(2026, 11, 20),
+                now=datetime.now(UTC),
+                company_timezone="UTC",
             )
-            await s.flush()
-            s.add(Employee(code="E1", full_name="Ana", role=Role.MANAGER, department_id=dept.id))
-            s.add(Holiday(calendar_id=calendar.id, date=date(2026, 1, 1), name="New Year"))
             row, plaintext = await create_token(s, name="fuzz", role="admin", pepper=SECRET, actor=Actor.cli())
             # Far from the small ids the fuzzer favours, so `POST /tokens/{id}/revoke` does not revoke it.
             await s.execute(update(ApiToken).where(ApiToken.id == row.id).values(id=1_987_654_321))
@@ -110,7 +142,7 @@ def test_no_generated_input_gets_a_server_error(fuzz_target):
                 failures.append(f"{response.status_code} {case.as_curl_command(headers=auth)}\n  {response.text[:300]}")
 
         call()
-    assert operations >= 40
+    assert operations >= 57
     print(f"{operations} operations, answers by status: {dict(sorted(statuses.items()))}")
     assert sum(n for code, n in statuses.items() if code < 300) > operations, "too few cases got past validation"
     assert not failures, "\n".join(failures[:20])
