@@ -104,6 +104,10 @@ def echo_bot(token: str, base_url: str) -> None:
         .concurrent_updates(PerUserUpdateProcessor()).job_queue(None).build()
     )  # fmt: skip
     app.add_handler(MessageHandler(filters.TEXT, echo))
+    with contextlib.suppress(ImportError):  # the same event loop as `chronos bot` (uvloop when installed)
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     print("echo bot ready", flush=True)
     app.run_polling(poll_interval=0, timeout=10, allowed_updates=Update.ALL_TYPES)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -15,7 +16,7 @@ from shared.services.profile import employee_by_telegram_id
 
 log = logging.getLogger(__name__)
 
-ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+ErrorHandler = Callable[[object, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 def make_error_handler(deps: BotDeps) -> ErrorHandler:
