@@ -16,7 +16,7 @@ from shared.config import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_CONCURRENT_UPDATES = 32
+MAX_CONCURRENT_UPDATES = 16
 REPLY_RETRIES = 2
 # Enough connections for the replies in flight; httpcore scans its whole pool on every request, so a
 # pool of hundreds of idle connections costs more CPU than queueing a reply for a millisecond.

@@ -69,6 +69,7 @@ class Turn:
     t: Translator
     now: datetime
     answered: bool = False
+    _toast: tuple[str | None, bool] = (None, False)
 
     @property
     def user_id(self) -> int:
@@ -119,12 +120,21 @@ class Turn:
         return await self.context.bot.send_message(self.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
     async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
-        """Answer the pressed button once (a short toast, or an alert)."""
+        """Answer the pressed button now, once (a short toast, or an alert)."""
         if self.query is None or self.answered:
             return
         self.answered = True
         short = text if text is None or len(text) <= CALLBACK_ANSWER_LIMIT else text[: CALLBACK_ANSWER_LIMIT - 1] + "…"
         await self.query.answer(short, show_alert=alert)
+
+    def toast(self, text: str, *, alert: bool = False) -> None:
+        """Answer the pressed button with ``text`` once the step's state is saved (the pipeline does it)."""
+        self._toast = (text, alert)
+
+    async def finish(self) -> None:
+        """The pipeline's last word: the toast a step asked for, or a silent answer."""
+        text, alert = self._toast
+        await self.answer(text, alert=alert)
 
     async def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         """Replace the text (and buttons) of the message whose button was pressed."""
@@ -190,13 +200,13 @@ class Pipeline:
         try:
             async with self.deps.sessions.lock(user.id):
                 turn = await self._locked(step, update, context, open_to_strangers)
-            await turn.answer()  # after the lock: once the button's spinner stops, the next update may run
+            await turn.finish()  # after the lock: once the button's spinner stops, the next update may run
         except SessionBusy as exc:
             t = translator(negotiate_locale(user.language_code, self.deps.settings.default_locale))
             if update.callback_query is not None:
                 await update.callback_query.answer(exc.render(t))
             elif update.effective_chat is not None:
-                await context.bot.send_message(update.effective_chat.id, html.escape(exc.render(t)))
+                await context.bot.send_message(update.effective_chat.id, exc.render(t))
         finally:
             request_id_var.reset(token)
 

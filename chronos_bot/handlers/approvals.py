@@ -63,24 +63,24 @@ async def _ask_reason(turn: Turn, request_id: int) -> None:
     """Reject pressed: check the presser may decide, then ask why (a reply to a force-reply prompt)."""
     async with turn.deps.db.session() as session:
         request = await session.get(LeaveRequest, request_id)
-        if request is None:
-            await _refuse(turn, request_id, "not_found")
-            return
-        if request.status is not LeaveStatus.PENDING:
-            outcome = DecisionOutcome(
-                request, False, request.decided_by or request.cancelled_by, request.decided_at or request.cancelled_at
-            )
-            await _stale(turn, outcome)
-            return
-        violation = can_decide(rule_actor(turn.actor), record_of(request))
-        employee = await get_employee(session, request.employee_id)
+        violation = can_decide(rule_actor(turn.actor), record_of(request)) if request is not None else None
+        employee = await get_employee(session, request.employee_id) if request is not None else None
+    if request is None or employee is None:
+        await _refuse(turn, request_id, "not_found")
+        return
+    if request.status is not LeaveStatus.PENDING:
+        outcome = DecisionOutcome(
+            request, False, request.decided_by or request.cancelled_by, request.decided_at or request.cancelled_at
+        )
+        await _stale(turn, outcome)
+        return
     if violation is not None and violation.code in FORBIDDEN_CODES:
         await _refuse(turn, request_id, violation.code)
         return
     message = turn.query.message if turn.query else None
     state.begin(turn.session, Flow.REJECT, Step.REASON, request_id=request_id,
                 msg=message.message_id if message else None)  # fmt: skip
-    await turn.answer(turn.t("Please give a reason."))
+    turn.toast(turn.t("Please give a reason."))
     await turn.say(
         turn.t("Why do you reject the leave of {name}? Reply with the reason, or /cancel to keep it waiting.",
                name=html.escape(employee.full_name)),

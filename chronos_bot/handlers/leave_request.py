@@ -218,9 +218,9 @@ async def on_confirm(turn: Turn) -> None:
                  name=html.escape(approver.full_name))  # fmt: skip
     else:
         done = t("📨 Sent to HR for approval. I will tell you when they decide.")
-    await turn.answer(t("Request sent"))
     await turn.edit(_question(turn))
     await with_menu(turn, done)
+    turn.toast(t("Request sent"))
 
 
 async def on_edit(turn: Turn) -> None:

@@ -140,8 +140,8 @@ async def test_manager_and_hr_pressing_at_once_give_one_decision(h: Harness) -> 
         (await h.control.wait_callback_answer(p["callback_query_id"], timeout=10))["answer"]["text"] for p in presses
     ]
 
-    assert sorted(a.startswith("Already approved by ") for a in answers) == [False, True]
-    assert "✅ Approved" in answers
+    assert sorted(a.startswith("Already approved by ") for a in answers) == [False, True], answers
+    assert "✅ Approved" in answers, answers
     assert len(await _audit(h, "approve")) == 1
     assert await _status(h, request.id) is LeaveStatus.APPROVED
     for chat in (MANAGER, HR):
