@@ -17,9 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from sandbox.telegram import EmulatorClient, EmulatorConfig, EmulatorThread
+from shared.domain.enums import OutboxStatus
+from shared.model import OutboxMessage
 from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
 from shared.services.actor import Actor
@@ -155,9 +158,24 @@ async def h(shared_bot: Deployment) -> AsyncIterator[Harness]:
     database, harness = await seed(shared_bot)
     try:
         yield harness
+        await settle(database)
     finally:
         await harness.control.aclose()
         await database.dispose()
+
+
+async def settle(database: Database, timeout: float = 10.0) -> None:
+    """Wait until the bot's sender has delivered what this test queued, so nothing of it lands in the
+    next test's chats (ids start again at 1 after the wipe)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        async with database.session() as session:
+            waiting = await session.scalar(
+                select(func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxStatus.PENDING)
+            )
+        if not waiting:
+            return
+        await asyncio.sleep(0.05)
 
 
 def next_monday(today: date, weeks: int = 1) -> date:
