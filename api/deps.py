@@ -1,7 +1,7 @@
 """Dependencies as ``Annotated`` aliases: what a route needs, by name.
 
-- ``DatabaseDep``, ``RedisDep``, ``SettingsDep``, ``NowDep`` — the clients and clock built by the app
-  factory (``app.state``); routes never construct them.
+- ``DatabaseDep``, ``RedisDep``, ``SettingsDep``, ``NowDep``, ``ReportCacheDep`` — the clients, clock and
+  report cache built by the app factory (``app.state``); routes never construct them.
 - ``Reader`` (any valid token: GET routes), ``Editor`` (admin, hr: writes), ``AdminOnly`` (tokens) —
   authenticate the bearer token and check its role; each gives a :class:`Principal` whose ``.actor``
   is what services take.
@@ -27,6 +27,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator
 from redis.asyncio import Redis
 
+from api.cache import ResponseCache
 from api.errors import Unauthorized
 from api.schemas.common import no_nul
 from shared.config import Settings
@@ -55,6 +56,10 @@ async def get_redis(request: Request) -> Redis:
     return request.app.state.redis
 
 
+async def get_report_cache(request: Request) -> ResponseCache:
+    return request.app.state.report_cache
+
+
 async def get_now(request: Request) -> datetime:
     clock = getattr(request.app.state, "clock", None)
     return clock() if clock is not None else datetime.now(UTC)
@@ -64,6 +69,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
 NowDep = Annotated[datetime, Depends(get_now)]
+ReportCacheDep = Annotated[ResponseCache, Depends(get_report_cache)]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="A database id")]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
+from api.cache import ResponseCache
 from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextMiddleware
@@ -54,6 +55,7 @@ def create_app(
     bot_username: str | None = None,
     clock: Callable[[], datetime] | None = None,
     metrics_cache_seconds: float = 10.0,
+    report_cache_seconds: float = 60.0,
 ) -> FastAPI:
     """A ready app over the given clients; its lifespan disposes them at shutdown."""
 
@@ -82,6 +84,12 @@ def create_app(
     app.state.metrics = metrics
     app.state.bot_username = bot_username
     app.state.clock = clock
+    app.state.report_cache = ResponseCache(
+        redis,
+        namespace=settings.redis_prefix,
+        database_url=database.engine.url.render_as_string(hide_password=True),
+        seconds=report_cache_seconds,
+    )
 
     install_error_handlers(app)
     for router in API_ROUTERS:

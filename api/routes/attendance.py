@@ -8,7 +8,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from api.deps import DatabaseDep, Editor, EmployeeAccessDep, IdPath, IdQuery, NowDep, PageDep, Reader, SettingsDep
+from api.cache import DIGEST
+from api.deps import (
+    DatabaseDep,
+    Editor,
+    EmployeeAccessDep,
+    IdPath,
+    IdQuery,
+    NowDep,
+    PageDep,
+    Reader,
+    ReportCacheDep,
+    SettingsDep,
+)
 from api.schemas.attendance import (
     DailyOut,
     DayOverride,
@@ -143,7 +155,7 @@ async def get_punches(
     "has a punch within 2 minutes: nothing is added.",
 )
 async def create_punch(
-    body: PunchCreate, principal: Editor, db: DatabaseDep, settings: SettingsDep, now: NowDep
+    body: PunchCreate, principal: Editor, db: DatabaseDep, settings: SettingsDep, cache: ReportCacheDep, now: NowDep
 ) -> PunchRecordedOut:
     async with db.transaction() as session:
         outcome = await record_punch(
@@ -160,12 +172,15 @@ async def create_punch(
             note=body.reason,
         )
         if outcome.punch is not None:
-            return PunchRecordedOut(
+            recorded = PunchRecordedOut(
                 punch=PunchOut.model_validate(outcome.punch),
                 shift_day=outcome.shift_day,
                 worked_minutes=outcome.worked_minutes,
                 first_in=outcome.first_in,
             )
+    if outcome.punch is not None:
+        await cache.forget(DIGEST)
+        return recorded
     earlier = outcome.duplicate_of
     shown = earlier.astimezone(zone(settings.company_timezone)).isoformat(timespec="seconds") if earlier else ""
     raise DuplicatePunch(
@@ -185,6 +200,7 @@ async def put_daily(
     body: DayOverride,
     principal: Editor,
     db: DatabaseDep,
+    cache: ReportCacheDep,
     now: NowDep,
 ) -> DailyOut:
     async with db.transaction() as session:
@@ -199,6 +215,7 @@ async def put_daily(
             now=now,
         )
         found = await list_daily(session, date_from=day, date_to=day, employee_id=employee_id, limit=1, offset=0)
+    await cache.forget(DIGEST)
     if not found.items:
         raise NotFound(N_("Employee {id} does not exist."), id=employee_id)
     return DailyOut.model_validate(found.items[0])
@@ -211,7 +228,7 @@ async def put_daily(
     "hand are kept. Answers what was done.",
 )
 async def process(
-    body: ProcessRequest, principal: Editor, db: DatabaseDep, settings: SettingsDep, now: NowDep
+    body: ProcessRequest, principal: Editor, db: DatabaseDep, settings: SettingsDep, cache: ReportCacheDep, now: NowDep
 ) -> ProcessStatsOut:
     _range(body.date_from, body.date_to)
     async with db.transaction() as session:
@@ -224,4 +241,5 @@ async def process(
             employee_ids=body.employee_ids,
             actor=principal.actor,
         )
+    await cache.forget(DIGEST)
     return ProcessStatsOut.model_validate(stats)

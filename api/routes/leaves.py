@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from api.cache import DIGEST, ResponseCache
 from api.deps import (
     DatabaseDep,
     Decider,
@@ -23,6 +24,7 @@ from api.deps import (
     PageDep,
     Principal,
     Reader,
+    ReportCacheDep,
     SettingsDep,
 )
 from api.errors import request_translator
@@ -186,7 +188,7 @@ async def quote(
     "routed to its approver, who is notified in Telegram; a type without approval is approved at once.",
 )
 async def create_leave(
-    body: LeaveCreate, principal: Editor, db: DatabaseDep, settings: SettingsDep, now: NowDep
+    body: LeaveCreate, principal: Editor, db: DatabaseDep, settings: SettingsDep, cache: ReportCacheDep, now: NowDep
 ) -> LeaveOut:
     async with db.transaction() as session:
         today = await employee_today(
@@ -206,7 +208,9 @@ async def create_leave(
             today=today,
             now=now,
         )
-        return LeaveOut.of(await get_leave_row(session, request_id=created.id))
+        answer = LeaveOut.of(await get_leave_row(session, request_id=created.id))
+    await cache.forget(DIGEST)  # an approved leave changes who is out
+    return answer
 
 
 async def _check_access(access: EmployeeAccessDep, db: Database, request_id: int) -> int:
@@ -228,6 +232,7 @@ async def _decide(
     access: EmployeeAccessDep,
     db: Database,
     settings: Settings,
+    cache: ResponseCache,
     now: datetime,
     *,
     approve: bool,
@@ -247,9 +252,11 @@ async def _decide(
             today=today,
             now=now,
         )
-        if outcome.changed:
-            return LeaveOut.of(await get_leave_row(session, request_id=request_id))
-    raise already_decided(outcome)
+        if not outcome.changed:
+            raise already_decided(outcome)
+        answer = LeaveOut.of(await get_leave_row(session, request_id=request_id))
+    await cache.forget(DIGEST)
+    return answer
 
 
 DECISION_ERRORS = (
@@ -265,11 +272,12 @@ async def approve_leave(
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
+    cache: ReportCacheDep,
     now: NowDep,
     body: DecisionBody | None = None,
 ) -> LeaveOut:
     comment = body.comment if body else None
-    return await _decide(request_id, principal, access, db, settings, now, approve=True, comment=comment)
+    return await _decide(request_id, principal, access, db, settings, cache, now, approve=True, comment=comment)
 
 
 @router.post(
@@ -284,9 +292,10 @@ async def reject_leave(
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
+    cache: ReportCacheDep,
     now: NowDep,
 ) -> LeaveOut:
-    return await _decide(request_id, principal, access, db, settings, now, approve=False, comment=body.reason)
+    return await _decide(request_id, principal, access, db, settings, cache, now, approve=False, comment=body.reason)
 
 
 @router.post(
@@ -301,6 +310,7 @@ async def cancel(
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
+    cache: ReportCacheDep,
     now: NowDep,
     body: CancelBody | None = None,
 ) -> LeaveOut:
@@ -317,4 +327,6 @@ async def cancel(
             now=now,
             reason=body.reason if body else None,
         )
-        return LeaveOut.of(await get_leave_row(session, request_id=request_id))
+        answer = LeaveOut.of(await get_leave_row(session, request_id=request_id))
+    await cache.forget(DIGEST)
+    return answer

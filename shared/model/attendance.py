@@ -76,6 +76,7 @@ class DailyAttendance(Base):
     __table_args__ = (
         UniqueConstraint("employee_id", "date"),
         Index("ix_daily_attendance_date_status", "date", "status"),
+        Index("ix_daily_attendance_date_employee", "date", "employee_id"),  # day lists in employee order
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -26,22 +27,9 @@ from shared.services.attendance import local_bounds
 RETURN_LOOKAHEAD_DAYS = 60
 
 
-def result_of(row: DailyAttendance) -> DayResult:
-    return DayResult(
-        employee_id=row.employee_id,
-        date=row.date,
-        status=row.status,
-        first_in=row.first_in,
-        last_out=row.last_out,
-        worked_minutes=row.worked_minutes,
-        late_minutes=row.late_minutes,
-        early_exit_minutes=row.early_exit_minutes,
-        worked_on_day_off=row.worked_on_day_off,
-        shift_id=row.shift_id,
-        leave_request_id=row.leave_request_id,
-        punch_count=row.punch_count,
-        is_final=row.is_final,
-    )
+# The DayResult fields, in order, as columns: a day of 10,000 rows read as plain rows, not ORM objects
+# (loading the objects cost ~0.5 s of the digest for 10,000 employees).
+RESULT_COLUMNS = tuple(getattr(DailyAttendance, f.name) for f in dataclasses.fields(DayResult))
 
 
 async def load_digest(session: AsyncSession, *, day: date, today: date, company_timezone: str) -> Digest:
@@ -50,7 +38,8 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
     Return dates are computed with the holidays of every calendar (one set): people of different
     calendars may see a return date one holiday off; the list of who is out is exact.
     """
-    results = [result_of(r) for r in await session.scalars(select(DailyAttendance).where(DailyAttendance.date == day))]
+    rows = await session.execute(select(*RESULT_COLUMNS).where(DailyAttendance.date == day))
+    results = [DayResult(*row) for row in rows]
     people = (
         await session.execute(
             select(Employee.id, Employee.code, Employee.full_name, Department.name, Employee.work_week).outerjoin(

@@ -6,10 +6,10 @@ Writes live in ``attendance`` (processing, overrides) and ``punches``; nothing h
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import AttendanceStatus, PunchSource
@@ -42,8 +42,7 @@ DAILY_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class DailyRow:
+class DailyRow(NamedTuple):
     """One employee's day as the attendance list shows it: the row's columns with the person's names."""
 
     id: int
@@ -70,6 +69,9 @@ class DailyRow:
     department_name: str | None
 
 
+DEEP_OFFSET = 1000
+
+
 async def list_daily(
     session: AsyncSession,
     *,
@@ -82,10 +84,11 @@ async def list_daily(
     department_id: int | None = None,
     status: AttendanceStatus | None = None,
 ) -> Page[DailyRow]:
-    """Daily rows of [date_from, date_to] by date, then employee id; one query for the page with the names.
+    """Daily rows of [date_from, date_to] by date, then employee id, with the person's names.
 
-    The date range (and status) select through the (date, status) index; the count joins employees only
-    when a department filter needs them.
+    Rows come in the order of the (date, employee_id) index, so a page joins only its own rows to the
+    employees; the count reads the (date, status) index alone unless a department filter needs the
+    employees. A deep page (offset ≥ 1,000) first picks its keys from the index alone, then joins.
     """
     conditions: list[ColumnElement[bool]] = [DailyAttendance.date >= date_from, DailyAttendance.date <= date_to]
     if status is not None:
@@ -101,16 +104,21 @@ async def list_daily(
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
     total = await session.scalar(counted.where(*conditions))
-    rows = await session.execute(
+    order = (DailyAttendance.date, DailyAttendance.employee_id)
+    statement = (
         select(*DAILY_COLUMNS)
         .join(Employee, Employee.id == DailyAttendance.employee_id)
         .outerjoin(Department, Department.id == Employee.department_id)
-        .where(*conditions)
-        .order_by(DailyAttendance.date, DailyAttendance.employee_id)
-        .limit(limit)
-        .offset(offset)
     )
-    return Page([DailyRow(**row._asdict()) for row in rows.all()], int(total or 0), limit, offset)
+    if offset < DEEP_OFFSET:
+        statement = statement.where(*conditions).order_by(*order).limit(limit).offset(offset)
+    else:
+        keys = select(*order).where(*conditions).order_by(*order).limit(limit).offset(offset)
+        if department_id is not None:
+            keys = keys.join(Employee, Employee.id == DailyAttendance.employee_id)
+        statement = statement.where(tuple_(*order).in_(keys)).order_by(*order)
+    rows = await session.execute(statement)
+    return Page([DailyRow._make(row) for row in rows.all()], int(total or 0), limit, offset)
 
 
 async def list_punches(

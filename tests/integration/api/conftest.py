@@ -82,7 +82,7 @@ def redis():
 
 @pytest.fixture
 def app(db: Database, settings: Settings, redis, clock: Clock) -> FastAPI:
-    return create_app(settings, db, redis, clock=clock, metrics_cache_seconds=0)
+    return create_app(settings, db, redis, clock=clock, metrics_cache_seconds=0, report_cache_seconds=0)
 
 
 @pytest.fixture

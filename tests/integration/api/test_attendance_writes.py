@@ -3,10 +3,16 @@ that processing keeps, and a processing run that answers what it did."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import fakeredis
+import httpx
 from sqlalchemy import select
 
+from api.main import create_app
 from shared.model import AuditLog, Punch
 from shared.persistence import Database
+from shared.services.attendance import process_days
 from tests.factories import Company
 
 API = "/api/v1"
@@ -129,3 +135,28 @@ async def test_overrides_and_runs_refuse_bad_input(client, staff, company: Compa
         headers=staff["hr"],
     )
     assert one.status_code == 200 and one.json()["employees"] == 1
+
+
+async def test_the_digest_is_cached_until_a_write_through_the_api_changes_it(
+    db: Database, settings, clock, staff, company: Company
+):
+    app = create_app(
+        settings, db, fakeredis.FakeAsyncRedis(decode_responses=True), clock=clock, report_cache_seconds=60
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        path = f"{API}/reports/exceptions?date=2026-11-20"
+        before = (await client.get(path, headers=staff["hr"])).json()
+        assert before["exception_count"] == 0  # nothing processed yet
+        async with db.transaction() as s:  # a change made elsewhere (the nightly job) waits for the cache
+            await process_days(
+                s, date_from=date(2026, 11, 20), date_to=date(2026, 11, 20), now=clock.now, company_timezone="UTC"
+            )
+        assert (await client.get(path, headers=staff["hr"])).json() == before
+        override = await client.put(
+            f"{API}/attendance/daily/{company.bob_id}/2026-11-20",
+            json={"status": "present", "reason": "Client site"},
+            headers=staff["hr"],
+        )
+        assert override.status_code == 200
+        after = (await client.get(path, headers=staff["hr"])).json()
+        assert after["counts"]["absent"] == 3  # everyone without punches but Bob, set by hand

@@ -193,6 +193,17 @@ async def test_manager_tokens_decide_only_in_their_reporting_line_or_when_routed
     assert (await client.post(f"{API}/leaves/{outside['id']}/approve", headers=staff["hr"])).status_code == 200
 
 
+async def test_a_manager_token_cannot_decide_for_its_report_when_the_request_was_routed_elsewhere(
+    client, staff, company: Company, db: Database
+):
+    created = await _create(client, staff, company)
+    async with db.transaction() as s:  # e.g. re-routed to HR while Max was away
+        (await s.get(LeaveRequest, created["id"])).approver_id = company.hr_id
+    response = await client.post(f"{API}/leaves/{created['id']}/approve", headers=staff["manager"])
+    assert response.status_code == 403 and response.json()["error"]["code"] == "not_approver"
+    assert (await client.get(f"{API}/leaves/{created['id']}", headers=staff["manager"])).status_code == 200
+
+
 async def test_lists_filter_by_employee_status_dates_and_approver_and_managers_see_their_line(
     client, staff, company: Company
 ):
