@@ -1,7 +1,7 @@
 """Bot throughput and latency: simulated users check in through the Telegram emulator against `chronos bot`.
 
-    .venv/bin/python bench/bot.py [--levels 1,10,50] [--updates 400] [--users 50] [--rate 10]
-                                  [--paced 400] [--warmup 200] [--no-record]
+    .venv/bin/python bench/bot.py [--levels 1,10,50] [--updates 200] [--repeat 3] [--users 50]
+                                  [--rate 10] [--paced 400] [--warmup 200] [--no-record]
 
 Everything real: the emulator as a process, `chronos bot` as a process (polling, a scratch PostgreSQL
 database, the real Redis) and, as the framework floor, a minimal PTB echo bot (same PTB settings, a
@@ -11,10 +11,13 @@ handler that only replies). Every check-in is a different employee, so each one 
 * **saturation** — ``N`` users at once, each sending its next update as soon as the reply came
   (closed loop): the most replies per second each bot gets out of the machine;
 * **paced** — ``--users`` users at once sending ``--rate`` updates per second in total (each user every
-  ``users / rate`` seconds): the latency a user sees while everyone is active.
+  ``users / rate`` seconds): the latency a user sees while everyone is active;
+* **/help** at saturation — the same lock / session / employee / reply pipeline without the punch's
+  database transaction, to tell the bot's own cost from the check-in service's.
 
 Latency is from sending the update to the emulator until the reply is in the chat (the emulator's
-long-poll wait). The driver, the emulator, both bots, PostgreSQL and Redis share the machine.
+long-poll wait). The driver, the emulator, both bots, PostgreSQL and Redis share the machine, so the two
+bots are measured in turns (``--repeat`` times per load; the median throughput is reported).
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ import contextlib
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from datetime import time as clock
 from pathlib import Path
@@ -133,17 +137,23 @@ async def seed(url: str, employees: int) -> None:
 
 @dataclass
 class Run:
+    """Repeated measurements of one bot at one load, pooled: median throughput, all latencies."""
+
     bot: str
     mode: str
     users: int
-    updates: int
-    seconds: float
-    latencies: list[float]
-    bot_cpu: float
+    updates: int = 0
+    rates: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
 
     @property
     def throughput(self) -> float:
-        return self.updates / self.seconds
+        return statistics.median(self.rates)
+
+    @property
+    def bot_cpu(self) -> float:
+        return statistics.median(self.cpu)
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -198,26 +208,52 @@ class Target:
     expect: str
 
 
-async def measure(target: Target, url: str, chats: list[int], users: int, rate: float | None) -> Run:
-    """One measured run: throughput, latencies and the bot process's CPU per update."""
+async def measure(run: Run, target: Target, url: str, chats: list[int], rate: float | None = None) -> None:
+    """One measurement added to ``run``: its throughput, latencies and the bot process's CPU per update."""
     used = cpu_seconds(target.proc.pid)
-    seconds, latencies = await drive(url, target.token, chats, users, target.text, target.expect, rate=rate)
-    cpu = (cpu_seconds(target.proc.pid) - used) / len(chats)
-    mode = "saturation" if rate is None else f"paced {rate:g}/s"
-    return Run(target.name, mode, users, len(chats), seconds, latencies, cpu)
+    seconds, latencies = await drive(url, target.token, chats, run.users, target.text, target.expect, rate=rate)
+    run.updates += len(chats)
+    run.rates.append(len(chats) / seconds)
+    run.latencies += latencies
+    run.cpu.append((cpu_seconds(target.proc.pid) - used) / len(chats))
 
 
-async def runs_for(target: Target, url: str, chats: list[int], args: argparse.Namespace) -> list[Run]:
-    """Warm up, then one saturation run per level and one paced run, each on fresh chats."""
+class Chats:
+    """Fresh chats (employees) handed out in order: every check-in is a first one."""
+
+    def __init__(self, chats: list[int]) -> None:
+        self.chats = chats
+        self.position = 0
+
+    def take(self, n: int) -> list[int]:
+        taken = self.chats[self.position : self.position + n]
+        self.position += n
+        return taken
+
+
+async def compare(echo: Target, bot: Target, url: str, chats: Chats, args: argparse.Namespace) -> list[Run]:
+    """Echo and chronos measured in turns at each load, ``--repeat`` times, so that the machine's other
+    load hits both alike; then the paced run and the /help run."""
     levels = [int(n) for n in args.levels.split(",")]
-    await drive(url, target.token, chats[: args.warmup], max(levels), target.text, target.expect)
-    position = args.warmup
-    runs = []
+    warm = chats.take(args.warmup)
+    await drive(url, echo.token, warm, max(levels), echo.text, echo.expect)
+    await drive(url, bot.token, warm, max(levels), bot.text, bot.expect)
+    runs: list[Run] = []
     for users in levels:
-        runs.append(await measure(target, url, chats[position : position + args.updates], users, None))
-        position += args.updates
-    runs.append(await measure(target, url, chats[position : position + args.paced], args.users, args.rate))
-    return runs
+        pair = (Run(echo.name, "saturation", users), Run(bot.name, "saturation", users))
+        for _ in range(args.repeat):
+            await measure(pair[0], echo, url, chats.take(args.updates))
+            await measure(pair[1], bot, url, chats.take(args.updates))
+        runs += pair
+    for target in (echo, bot):
+        paced = Run(target.name, f"paced {args.rate:g}/s", args.users)
+        await measure(paced, target, url, chats.take(args.paced), rate=args.rate)
+        runs.append(paced)
+    pipeline = Target("chronos bot /help (no write)", bot.proc, bot.token, "/help", "Here is")
+    busiest = Run(pipeline.name, "saturation", max(levels))
+    for _ in range(args.repeat):
+        await measure(busiest, pipeline, url, warm)
+    return [*runs, busiest]
 
 
 async def bench(args: argparse.Namespace) -> list[Run]:
@@ -226,32 +262,36 @@ async def bench(args: argparse.Namespace) -> list[Run]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "REDIS_", "BOT_"))}
-    total = args.warmup + args.updates * len(args.levels.split(",")) + args.paced
+    total = args.warmup + args.updates * args.repeat * len(args.levels.split(",")) * 2 + args.paced * 2
     chats = [FIRST_USER + i for i in range(total)]
-    runs: list[Run] = []
     async with ScratchDatabase("bot") as db_url:
         await seed(db_url, total)
         emulator_args = [sys.executable, "-m", "sandbox.telegram", "--port", str(port), "--token", CHRONOS_TOKEN,
                          "--token", ECHO_TOKEN, "--log-level", "warning"]  # fmt: skip
+        prefix = f"chronos-bench:{uuid.uuid4().hex[:8]}"
+        bot_env = {**base_env, "DATABASE_URL": db_url, "REDIS_URL": REDIS_URL, "REDIS_PREFIX": prefix,
+                   "TELEGRAM_BOT_TOKEN": CHRONOS_TOKEN, "TELEGRAM_API_URL": f"{url}/bot",
+                   "COMPANY_TIMEZONE": "Europe/Berlin", "LOG_LEVEL": "INFO", "BOT_USERNAME": "chronos_hr_bot",
+                   "OUTBOX_POLL_SECONDS": "1"}  # fmt: skip
+        echo_args = [sys.executable, str(Path(__file__)), "--echo-bot", ECHO_TOKEN, f"{url}/bot"]
+        bot_args = [sys.executable, "-m", "chronos_cli.main", "bot"]
         with process(emulator_args, base_env, work / "emulator.log", "emulator on"):
             for token in (CHRONOS_TOKEN, ECHO_TOKEN):
                 async with control(url, token) as client:
                     for chat in chats:
                         await client.ensure_user(chat, f"P{chat}", language_code="en")
-            echo_args = [sys.executable, str(Path(__file__)), "--echo-bot", ECHO_TOKEN, f"{url}/bot"]
-            with process(echo_args, base_env, work / "echo.log", "echo bot ready") as echo:
-                await asyncio.sleep(1.0)
-                runs += await runs_for(Target("PTB echo bot", echo, ECHO_TOKEN, "hello", "echo"), url, chats, args)
-            prefix = f"chronos-bench:{uuid.uuid4().hex[:8]}"
-            bot_env = {**base_env, "DATABASE_URL": db_url, "REDIS_URL": REDIS_URL, "REDIS_PREFIX": prefix,
-                       "TELEGRAM_BOT_TOKEN": CHRONOS_TOKEN, "TELEGRAM_API_URL": f"{url}/bot",
-                       "COMPANY_TIMEZONE": "Europe/Berlin", "LOG_LEVEL": "INFO", "BOT_USERNAME": "chronos_hr_bot",
-                       "OUTBOX_POLL_SECONDS": "1"}  # fmt: skip
-            bot_args = [sys.executable, "-m", "chronos_cli.main", "bot"]
-            with process(bot_args, bot_env, work / "bot.log", "bot ready") as bot:
-                target = Target("chronos bot /checkin", bot, CHRONOS_TOKEN, "/checkin", "Checked in")
-                runs += await runs_for(target, url, chats, args)
-            await _forget_redis(prefix)
+            with (
+                process(echo_args, base_env, work / "echo.log", "echo bot ready") as echo,
+                process(bot_args, bot_env, work / "bot.log", "bot ready") as bot,
+            ):
+                runs = await compare(
+                    Target("PTB echo bot", echo, ECHO_TOKEN, "hello", "echo"),
+                    Target("chronos bot /checkin", bot, CHRONOS_TOKEN, "/checkin", "Checked in"),
+                    url,
+                    Chats(chats),
+                    args,
+                )
+        await _forget_redis(prefix)
     return runs
 
 
@@ -276,7 +316,7 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
         for r in runs
     ]  # fmt: skip
     headers = ["bot", "load", "users", "updates", "replies/s", "of echo", "p50 ms", "p95 ms", "max ms", "bot CPU ms"]
-    ours = [r for r in runs if not r.bot.startswith("PTB")]
+    ours = [r for r in runs if r.bot == "chronos bot /checkin"]
     top = max((r for r in ours if r.mode == "saturation"), key=lambda r: r.users)
     paced = next(r for r in ours if r.mode != "saturation")
     verdict = (
@@ -285,7 +325,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
         f"{args.users} users at {args.rate:g} check-ins/s: p95 {paced.percentile(0.95):.1f} ms."
     )
     notes = (
-        "Saturation: each user sends its next update as soon as its reply came. Paced: the users send "
+        f"Saturation: each user sends its next update as soon as its reply came; echo and chronos measured in "
+        f"turns, {args.repeat} times per load, median replies/s. Paced: the users send "
         f"{args.rate:g} updates/s in total. Latency: update sent to the emulator → the reply is in the chat. "
         "Bot CPU: user + system time of the bot process per update. Every check-in is a different employee "
         "(a stored punch); the emulator, both bots, PostgreSQL, Redis and this driver share the machine."
@@ -299,7 +340,8 @@ def main() -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--levels", default="1,10,50", help="users at once for the saturation runs")
-    parser.add_argument("--updates", type=int, default=400, help="check-ins per saturation run")
+    parser.add_argument("--updates", type=int, default=200, help="check-ins per saturation measurement")
+    parser.add_argument("--repeat", type=int, default=3, help="measurements per load (median throughput)")
     parser.add_argument("--users", type=int, default=50, help="users of the paced run")
     parser.add_argument("--rate", type=float, default=10.0, help="check-ins per second of the paced run")
     parser.add_argument("--paced", type=int, default=400, help="check-ins in the paced run")
