@@ -19,7 +19,7 @@ hop per dependency per request that costs more than the work itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
@@ -32,7 +32,7 @@ from api.errors import Unauthorized
 from api.schemas.common import no_nul
 from shared.config import Settings
 from shared.domain.enums import TokenRole
-from shared.errors import N_, Forbidden
+from shared.errors import N_, Forbidden, Invalid
 from shared.persistence import Database
 from shared.services import org_people
 from shared.services.actor import Actor
@@ -93,6 +93,12 @@ def as_utc(value: datetime | None) -> datetime | None:
         return value.astimezone(UTC)
     except OverflowError:
         return datetime.min.replace(tzinfo=UTC) if value.year == 1 else datetime.max.replace(tzinfo=UTC)
+
+
+def check_date_order(date_from: date | None, date_to: date | None, *, field: str = "date_to") -> None:
+    """A 422 naming ``field`` when a range ends before it starts (open ends are fine)."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise Invalid(N_("The end date is before the start date."), details={"field": field})
 
 
 bearer_scheme = HTTPBearer(

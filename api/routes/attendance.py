@@ -20,6 +20,7 @@ from api.deps import (
     Reader,
     ReportCacheDep,
     SettingsDep,
+    check_date_order,
 )
 from api.schemas.attendance import (
     DailyOut,
@@ -53,8 +54,7 @@ class DateRange:
 
 
 def _range(first: date, last: date, *, field: str = "date_to") -> DateRange:
-    if last < first:
-        raise Invalid(N_("The end date is before the start date."), details={"field": field})
+    check_date_order(first, last, field=field)
     if (last - first).days >= MAX_RANGE_DAYS:
         raise Invalid(N_("Ask for at most {n} days at once."), n=MAX_RANGE_DAYS, details={"field": field})
     return DateRange(first, last)
@@ -126,8 +126,7 @@ async def get_punches(
     source: PunchSource | None = None,
     unmatched: bool | None = None,
 ) -> Page[PunchOut]:
-    if date_from is not None and date_to is not None and date_to < date_from:
-        raise Invalid(N_("The end date is before the start date."), details={"field": "date_to"})
+    check_date_order(date_from, date_to)
     since = local_bounds(date_from, settings.company_timezone)[0] if date_from else None
     until = local_bounds(date_to, settings.company_timezone)[1] if date_to else None
     line = await access.visible_ids()

@@ -7,10 +7,12 @@ them); the services still check that the decider is the request's approver (or H
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.cache import DIGEST, ResponseCache
 from api.deps import (
@@ -26,6 +28,7 @@ from api.deps import (
     Reader,
     ReportCacheDep,
     SettingsDep,
+    check_date_order,
 )
 from api.errors import request_translator
 from api.schemas.common import ERRORS, Day, Page
@@ -42,7 +45,7 @@ from api.schemas.leaves import (
 from shared.config import Settings
 from shared.domain.enums import LeaveStatus
 from shared.domain.leave_state import Action, transition_violation
-from shared.errors import N_, Conflict, Invalid
+from shared.errors import N_, Conflict
 from shared.persistence import Database
 from shared.services import queries_leave
 from shared.services.leave_decisions import DecisionOutcome, decide_leave
@@ -81,11 +84,6 @@ def already_decided(outcome: DecisionOutcome) -> Conflict:
     return error
 
 
-def _check_dates(date_from: Day | None, date_to: Day | None) -> None:
-    if date_from is not None and date_to is not None and date_to < date_from:
-        raise Invalid(N_("The end date is before the start date."), details={"field": "date_to"})
-
-
 @router.get(
     "",
     summary="List leave requests",
@@ -104,7 +102,7 @@ async def list_leaves(
     approver_id: IdQuery = None,
     leave_type_id: IdQuery = None,
 ) -> Page[LeaveOut]:
-    _check_dates(date_from, date_to)
+    check_date_order(date_from, date_to)
     line = await access.visible_ids()
     scope = Scope(line, access.principal.employee_id) if line is not None else queries_leave.EVERYTHING
     async with db.session() as session:
@@ -151,17 +149,7 @@ async def quote(
         today = await employee_today(
             session, employee_id=body.employee_id, company_timezone=settings.company_timezone, now=now
         )
-        found = await quote_leave(
-            session,
-            employee_id=body.employee_id,
-            leave_type_id=body.leave_type_id,
-            start=body.start_date,
-            end=body.end_date,
-            start_half=body.start_half,
-            end_half=body.end_half,
-            today=today,
-            has_attachment=body.has_attachment,
-        )
+        found = await quote_leave(session, **body.service_args(), today=today, has_attachment=body.has_attachment)
     t = request_translator(request)
     return QuoteOut(
         ok=found.ok,
@@ -197,12 +185,7 @@ async def create_leave(
         created = await request_leave(
             session,
             actor=principal.actor,
-            employee_id=body.employee_id,
-            leave_type_id=body.leave_type_id,
-            start=body.start_date,
-            end=body.end_date,
-            start_half=body.start_half,
-            end_half=body.end_half,
+            **body.service_args(),
             reason=body.reason,
             attachment_file_id=body.attachment_file_id,
             today=today,
@@ -226,23 +209,32 @@ async def _check_access(access: EmployeeAccessDep, db: Database, request_id: int
     return employee_id
 
 
-async def _decide(
+async def _act_on(
     request_id: int,
-    principal: Principal,
     access: EmployeeAccessDep,
     db: Database,
     settings: Settings,
     cache: ResponseCache,
     now: datetime,
-    *,
-    approve: bool,
-    comment: str | None,
+    act: Callable[[AsyncSession, date], Awaitable[None]],
 ) -> LeaveOut:
+    """Check the token may act on the request, run ``act(session, today)`` in one transaction (today where
+    the employee is), answer the request as it is now; the digest's cached answers are forgotten."""
     employee_id = await _check_access(access, db, request_id)
     async with db.transaction() as session:
         today = await employee_today(
             session, employee_id=employee_id, company_timezone=settings.company_timezone, now=now
         )
+        await act(session, today)
+        answer = LeaveOut.of(await get_leave_row(session, request_id=request_id))
+    await cache.forget(DIGEST)
+    return answer
+
+
+def _decision(
+    principal: Principal, request_id: int, now: datetime, *, approve: bool, comment: str | None
+) -> Callable[[AsyncSession, date], Awaitable[None]]:
+    async def decide(session: AsyncSession, today: date) -> None:
         outcome = await decide_leave(
             session,
             actor=principal.actor,
@@ -254,9 +246,8 @@ async def _decide(
         )
         if not outcome.changed:
             raise already_decided(outcome)
-        answer = LeaveOut.of(await get_leave_row(session, request_id=request_id))
-    await cache.forget(DIGEST)
-    return answer
+
+    return decide
 
 
 DECISION_ERRORS = (
@@ -276,8 +267,8 @@ async def approve_leave(
     now: NowDep,
     body: DecisionBody | None = None,
 ) -> LeaveOut:
-    comment = body.comment if body else None
-    return await _decide(request_id, principal, access, db, settings, cache, now, approve=True, comment=comment)
+    decide = _decision(principal, request_id, now, approve=True, comment=body.comment if body else None)
+    return await _act_on(request_id, access, db, settings, cache, now, decide)
 
 
 @router.post(
@@ -295,7 +286,8 @@ async def reject_leave(
     cache: ReportCacheDep,
     now: NowDep,
 ) -> LeaveOut:
-    return await _decide(request_id, principal, access, db, settings, cache, now, approve=False, comment=body.reason)
+    decide = _decision(principal, request_id, now, approve=False, comment=body.reason)
+    return await _act_on(request_id, access, db, settings, cache, now, decide)
 
 
 @router.post(
@@ -314,19 +306,8 @@ async def cancel(
     now: NowDep,
     body: CancelBody | None = None,
 ) -> LeaveOut:
-    employee_id = await _check_access(access, db, request_id)
-    async with db.transaction() as session:
-        today = await employee_today(
-            session, employee_id=employee_id, company_timezone=settings.company_timezone, now=now
-        )
-        await cancel_leave(
-            session,
-            actor=principal.actor,
-            request_id=request_id,
-            today=today,
-            now=now,
-            reason=body.reason if body else None,
-        )
-        answer = LeaveOut.of(await get_leave_row(session, request_id=request_id))
-    await cache.forget(DIGEST)
-    return answer
+    async def cancel_it(session: AsyncSession, today: date) -> None:
+        reason = body.reason if body else None
+        await cancel_leave(session, actor=principal.actor, request_id=request_id, today=today, now=now, reason=reason)
+
+    return await _act_on(request_id, access, db, settings, cache, now, cancel_it)

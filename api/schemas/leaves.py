@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import Field
 
@@ -14,7 +15,29 @@ Reason = Text(2000)
 FileId = Text(255)
 
 
-class LeaveCreate(Strict):
+class LeaveDates(Strict):
+    """Whose leave, of which type, on which dates: what a request and a quote share."""
+
+    employee_id: DbId = Field(description="Whose leave this is; HR asks on their behalf")
+    leave_type_id: DbId
+    start_date: Day
+    end_date: Day
+    start_half: HalfDay | None = Field(default=None, description="pm: the first day starts after lunch")
+    end_half: HalfDay | None = Field(default=None, description="am: the last day ends at lunch")
+
+    def service_args(self) -> dict[str, Any]:
+        """These fields as the leave services name them."""
+        return {
+            "employee_id": self.employee_id,
+            "leave_type_id": self.leave_type_id,
+            "start": self.start_date,
+            "end": self.end_date,
+            "start_half": self.start_half,
+            "end_half": self.end_half,
+        }
+
+
+class LeaveCreate(LeaveDates):
     model_config = {
         "json_schema_extra": {
             "examples": [
@@ -30,29 +53,17 @@ class LeaveCreate(Strict):
         }
     }
 
-    employee_id: DbId = Field(description="Whose leave this is; HR asks on their behalf")
-    leave_type_id: DbId
-    start_date: Day
-    end_date: Day
-    start_half: HalfDay | None = Field(default=None, description="pm: the first day starts after lunch")
-    end_half: HalfDay | None = Field(default=None, description="am: the last day ends at lunch")
     reason: Reason | None = None
     attachment_file_id: FileId | None = Field(default=None, description="A document (e.g. a sick note) reference")
 
 
-class LeaveQuoteRequest(Strict):
+class LeaveQuoteRequest(LeaveDates):
     model_config = {
         "json_schema_extra": {
             "examples": [{"employee_id": 7, "leave_type_id": 1, "start_date": "2026-12-21", "end_date": "2026-12-23"}]
         }
     }
 
-    employee_id: DbId
-    leave_type_id: DbId
-    start_date: Day
-    end_date: Day
-    start_half: HalfDay | None = None
-    end_half: HalfDay | None = None
     has_attachment: bool | None = Field(default=None, description="Leave out to skip the attachment rule")
 
 
