@@ -202,6 +202,7 @@ async def one_get(base: str, token: str, path: str) -> tuple[float, int]:
 
 
 async def measure(url: str, args: argparse.Namespace) -> None:
+    load_before = os.getloadavg()[0]
     token = await admin_token(url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -253,7 +254,8 @@ async def measure(url: str, args: argparse.Namespace) -> None:
         f" {args.days} days of attendance, VACUUM ANALYZE after loading. Saturation: each client sends its next"
         f" request when the last one is answered, so latency ≈ clients / throughput. Paced: the clients together"
         f" send {args.rate:g} requests/s. Server CPU: user + system time of the uvicorn process(es) per request."
-        f" The floor row is the same load on a route without token or database."
+        f" The floor row is the same load on a route without token or database. Load average before/after the run:"
+        f" {load_before:.1f} / {os.getloadavg()[0]:.1f} (other work on the machine shows here)."
     )
     record("REST API (bench/api.py, PostgreSQL)", body, append=not args.no_append)
 
