@@ -17,7 +17,7 @@ from shared.notify.outbox import Button, enqueue_edit, enqueue_message
 from shared.notify.sender import OutboxSender
 from shared.persistence import Database
 
-pytestmark = [pytest.mark.redis]
+pytestmark = [pytest.mark.redis, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 
 ANN, BEN = 501, 502
 
