@@ -91,8 +91,11 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
 
 
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set (or SIGINT/SIGTERM)."""
-    settings.require_service_ready("bot")
+    """Run until ``stop`` is set (or SIGINT/SIGTERM).
+
+    The caller checked the settings for how it runs (``require_service_ready("bot")`` for `chronos bot`,
+    ``"all"`` for `chronos all`, where an in-process Redis is fine).
+    """
     if settings.bot_mode == "webhook" and settings.stage == "prod" and not settings.webhook_secret:
         raise ConfigError("BOT_MODE=webhook in prod needs WEBHOOK_SECRET (Telegram sends it in a header we check)")
     stop = stop or asyncio.Event()
