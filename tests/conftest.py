@@ -86,6 +86,16 @@ async def db(db_url: str) -> AsyncIterator[Database]:
         await database.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache() -> Iterator[None]:
+    """Tests reuse ids across databases: never let one test see another's remembered shift or office."""
+    from shared.services.reference_cache import forget
+
+    forget()
+    yield
+    forget()
+
+
 @pytest.fixture
 def redis_prefix() -> str:
     return f"chronos-test:{RUN_ID}:{uuid.uuid4().hex[:6]}"

@@ -61,6 +61,7 @@ async def _record(turn: Turn, direction: Direction, latitude: float | None, long
             company_timezone=turn.deps.settings.company_timezone,
             latitude=latitude,
             longitude=longitude,
+            employee=turn.me,
         )
     await with_menu(turn, punch_text(turn, direction, outcome))
 

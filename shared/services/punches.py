@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.attendance import DayContext, classify_day
 from shared.domain.enums import Direction, PunchSource
 from shared.domain.punches import DUPLICATE_WINDOW, PunchFact, distance_m
-from shared.domain.shift_window import day_range
+from shared.domain.shift_window import ShiftRule, day_range
 from shared.errors import N_, Forbidden, Invalid
 from shared.model import Employee, Office, Punch, Shift
 from shared.services.actor import Actor
 from shared.services.attendance import shift_rule, zone
 from shared.services.audit import audit, snapshot
 from shared.services.leave_context import get_employee
+from shared.services.reference_cache import remembered
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,15 @@ async def record_punch(
     latitude: float | None = None,
     longitude: float | None = None,
     note: str | None = None,
+    employee: Employee | None = None,
 ) -> PunchOutcome:
-    employee = await get_employee(session, employee_id)
+    """Store a punch unless it repeats one within 2 minutes; say what was worked on its shift day so far.
+
+    ``employee`` may be passed when the caller already loaded it (the bot does), saving a read.
+    """
+    employee = (
+        employee if employee is not None and employee.id == employee_id else await get_employee(session, employee_id)
+    )
     _authorise(actor, employee, source, note)
     if instant.tzinfo is None:
         raise Invalid(N_("The time of a punch needs a time zone."))
@@ -72,16 +81,14 @@ async def record_punch(
         raise Invalid(N_("A punch cannot be in the future."))
     if not _valid_location(latitude, longitude):
         raise Invalid(N_("A location needs a valid latitude and longitude."))
-    nearby = await session.scalar(
-        select(Punch.instant)
-        .where(
-            Punch.employee_id == employee.id,
-            Punch.instant > instant - DUPLICATE_WINDOW,
-            Punch.instant < instant + DUPLICATE_WINDOW,
-        )
-        .order_by(Punch.instant.desc())
-        .limit(1)
+    shift = await _shift(session, employee.shift_id)
+    tz = zone(employee.timezone or company_timezone)
+    day, lower, upper = _shift_day(instant, shift, tz)
+    # One read serves the duplicate check and today's worked time.
+    facts = await _punches_between(
+        session, employee.id, min(lower, instant - DUPLICATE_WINDOW), max(upper, instant + DUPLICATE_WINDOW)
     )
+    nearby = max((f.instant for f in facts if abs(f.instant - instant) < DUPLICATE_WINDOW), default=None)
     distance, inside = await _geofence(session, employee, latitude, longitude)
     punch = None
     if nearby is None:
@@ -100,8 +107,11 @@ async def record_punch(
         session.add(punch)
         await session.flush()
         audit(session, actor, "create", "punch", punch.id, new=snapshot(punch))
-    day, worked, first_in = await _today(session, employee, instant, now, company_timezone)
-    return PunchOutcome(punch, nearby, day, worked, first_in, distance, inside)
+        facts.append(PunchFact(instant, direction, source))
+    today = [f for f in facts if lower <= f.instant < upper]
+    context = DayContext(day, employee.work_week or "12345", employee_id=employee.id)
+    result = classify_day(context, today, shift, tz, now=now)
+    return PunchOutcome(punch, nearby, day, result.worked_minutes, result.first_in, distance, inside)
 
 
 def _valid_location(latitude: float | None, longitude: float | None) -> bool:
@@ -113,47 +123,70 @@ def _valid_location(latitude: float | None, longitude: float | None) -> bool:
 async def _geofence(
     session: AsyncSession, employee: Employee, latitude: float | None, longitude: float | None
 ) -> tuple[int | None, bool | None]:
-    if employee.office_id is None or latitude is None or longitude is None:
+    if latitude is None or longitude is None:
         return None, None
-    office = await session.get(Office, employee.office_id)
-    if office is None or office.latitude is None or office.longitude is None or not office.radius_m:
+    fence = await _fence(session, employee.office_id)
+    if fence is None:
         return None, None
-    meters = distance_m(latitude, longitude, office.latitude, office.longitude)
-    return round(meters), meters <= office.radius_m
+    meters = distance_m(latitude, longitude, fence.latitude, fence.longitude)
+    return round(meters), meters <= fence.radius_m
 
 
-async def office_geofence(session: AsyncSession, employee: Employee) -> Office | None:
-    """The employee's office when it has a geofence (the bot then asks for a location)."""
-    if employee.office_id is None:
+@dataclass(frozen=True)
+class Geofence:
+    office_id: int
+    name: str
+    latitude: float
+    longitude: float
+    radius_m: int
+
+
+async def _fence(session: AsyncSession, office_id: int | None) -> Geofence | None:
+    if office_id is None:
         return None
-    office = await session.get(Office, employee.office_id)
-    if office and office.latitude is not None and office.longitude is not None and office.radius_m:
-        return office
-    return None
+
+    async def load() -> Geofence | None:
+        office = await session.get(Office, office_id)
+        if office and office.latitude is not None and office.longitude is not None and office.radius_m:
+            return Geofence(office.id, office.name, office.latitude, office.longitude, office.radius_m)
+        return None
+
+    return await remembered("geofence", office_id, load)
 
 
-async def _today(
-    session: AsyncSession, employee: Employee, instant: datetime, now: datetime, company_timezone: str
-) -> tuple[date, int, datetime | None]:
-    """The shift day ``instant`` belongs to and what has been worked on it so far."""
-    shift_row = await session.get(Shift, employee.shift_id) if employee.shift_id else None
-    shift = shift_rule(shift_row) if shift_row else None
-    tz = zone(employee.timezone or company_timezone)
+async def office_geofence(session: AsyncSession, employee: Employee) -> Geofence | None:
+    """The employee's office geofence, if it has one (the bot then asks for a location)."""
+    return await _fence(session, employee.office_id)
+
+
+async def _shift(session: AsyncSession, shift_id: int | None) -> ShiftRule | None:
+    if shift_id is None:
+        return None
+
+    async def load() -> ShiftRule | None:
+        row = await session.get(Shift, shift_id)
+        return shift_rule(row) if row else None
+
+    return await remembered("shift", shift_id, load)
+
+
+def _shift_day(instant: datetime, shift: ShiftRule | None, tz: ZoneInfo) -> tuple[date, datetime, datetime]:
+    """The shift day ``instant`` belongs to (a night shift's morning belongs to the day before)."""
     local = instant.astimezone(tz).date()
     for day in (local, local - timedelta(days=1), local + timedelta(days=1)):
         lower, upper = day_range(day, shift, tz)
         if lower <= instant < upper:
-            break
-    else:
-        day = local
-        lower, upper = day_range(day, shift, tz)
+            return day, lower, upper
+    lower, upper = day_range(local, shift, tz)
+    return local, lower, upper
+
+
+async def _punches_between(
+    session: AsyncSession, employee_id: int, lower: datetime, upper: datetime
+) -> list[PunchFact]:
     rows = await session.execute(
         select(Punch.instant, Punch.direction, Punch.source).where(
-            Punch.employee_id == employee.id, Punch.instant >= lower, Punch.instant < upper
+            Punch.employee_id == employee_id, Punch.instant >= lower, Punch.instant < upper
         )
     )
-    facts = [PunchFact(i, d, s) for i, d, s in rows.all()]
-    result = classify_day(
-        DayContext(day, employee.work_week or "12345", employee_id=employee.id), facts, shift, tz, now=now
-    )
-    return day, result.worked_minutes, result.first_in
+    return [PunchFact(i, d, s) for i, d, s in rows.all()]
