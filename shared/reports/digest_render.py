@@ -47,9 +47,10 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
     lines = [t("📋 <b>Attendance digest for {day}</b>", day=escape(day))]
     if digest.exception_count:
         lines.append(_summary(t, digest))
+    no_department = t("No department")
     for group in digest.groups:
         lines.append("")
-        lines.append(f"<b>{escape(group.department_name or t('No department'))}</b>")
+        lines.append(f"<b>{escape(group.department_name or no_department)}</b>")
         lines.extend(row_text(t, row) for row in group.rows)
     if digest.unknown_users:
         lines += ["", "<b>" + t("Punches from unknown badges") + "</b>"]
