@@ -23,6 +23,7 @@ from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextM
 from api.routes import API_ROUTERS, health
 from shared.config import Settings
 from shared.persistence import Database
+from shared.services.jobs import wait_background
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def create_app(
         try:
             yield
         finally:
+            await wait_background(timeout=30)  # device syncs started by POST /devices/{id}/sync
             await database.dispose()
             with contextlib.suppress(Exception):
                 await redis.aclose()

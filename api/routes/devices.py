@@ -6,11 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
+from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader, RedisDep, SettingsDep
 from api.schemas.common import ERRORS, Page
 from api.schemas.devices import DeviceCreate, DeviceOut, DeviceUpdate
+from api.schemas.system import JobRunOut
 from shared.domain.enums import DeviceStatus
 from shared.services import devices_admin
+from shared.services.device_sync import SyncOptions
+from shared.services.device_sync_job import start_device_sync
 
 router = APIRouter(prefix="/devices", tags=["devices"], responses=ERRORS)
 
@@ -61,3 +64,19 @@ async def delete_device(device_id: IdPath, principal: Editor, db: DatabaseDep) -
     async with db.transaction() as session:
         await devices_admin.delete_device(session, actor=principal.actor, device_id=device_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{device_id}/sync",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Sync a device now (202 with the job run; GET /job-runs/{id} tells the outcome)",
+)
+async def sync_device_now(
+    device_id: IdPath, _: Editor, db: DatabaseDep, redis: RedisDep, settings: SettingsDep
+) -> JobRunOut:
+    """The same recorded sync the scheduler runs, started in the background; a sync of this device that
+    is already running makes this run SKIPPED."""
+    async with db.session() as session:
+        await devices_admin.get_device(session, device_id=device_id)  # 404 for an unknown device
+    run = await start_device_sync(db, redis, device_id=device_id, options=SyncOptions.from_settings(settings))
+    return JobRunOut.model_validate(run)
