@@ -27,6 +27,7 @@ from shared.errors import N_, Conflict, Invalid, NotFound
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
 from shared.services.pagination import Page, paginate
+from shared.services.reference_cache import forget
 
 M = TypeVar("M")
 E = TypeVar("E", bound=StrEnum)
@@ -199,6 +200,7 @@ async def update_row(session: AsyncSession, actor: Actor, kind: Kind[M], row: M,
     after = snapshot(row)
     if {k: v for k, v in before.items() if k != "updated_at"} != {k: v for k, v in after.items() if k != "updated_at"}:
         audit(session, actor, "update", kind.entity, row.id, old=before, new=after)  # type: ignore[attr-defined]
+        forget()  # this process's remembered shifts/offices (other processes wait out the short TTL)
     await session.flush()
     return row
 
@@ -216,3 +218,4 @@ async def delete_row(
     audit(session, actor, "delete", kind.entity, row.id, old=snapshot(row))  # type: ignore[attr-defined]
     await session.delete(row)
     await session.flush()
+    forget()
