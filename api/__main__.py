@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 from fastapi import FastAPI
 
-from shared.config import ConfigError, Settings, load_settings
+from shared.bootstrap import service_settings
+from shared.config import Settings
 from shared.log import configure_logging
 from shared.persistence import Database
 from shared.redis_client import create_redis
@@ -35,13 +34,7 @@ def serve(settings: Settings) -> None:
 
 
 def main() -> None:
-    try:
-        settings = load_settings()
-        settings.require_service_ready("api")
-    except ConfigError as exc:
-        print(f"ConfigError: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    serve(settings)
+    serve(service_settings("api"))
 
 
 if __name__ == "__main__":

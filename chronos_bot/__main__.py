@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-
-from shared.config import ConfigError, load_settings
-from shared.log import configure_logging
+from shared.bootstrap import config_exit, service_settings
+from shared.config import ConfigError
 
 
 def main() -> None:
-    try:
-        settings = load_settings()
-        settings.require_service_ready("bot")
-    except ConfigError as exc:
-        print(f"ConfigError: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    configure_logging(service="bot", stage=settings.stage, fmt=settings.effective_log_format, level=settings.log_level)
+    settings = service_settings("bot")
     from chronos_bot.main import run
 
     try:
         run(settings)
     except ConfigError as exc:
-        print(f"ConfigError: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise config_exit(exc) from None
 
 
 if __name__ == "__main__":

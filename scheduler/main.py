@@ -10,14 +10,13 @@ import asyncio
 import contextlib
 import logging
 import signal
-import sys
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from scheduler.runner import Clients, JobRunner, SlotExecutor
 from scheduler.schedule import jobs_at_start, triggers
-from shared.config import ConfigError, Settings, load_settings
-from shared.log import configure_logging
+from shared.bootstrap import service_settings
+from shared.config import Settings
 from shared.persistence import Database
 from shared.redis_client import create_redis
 
@@ -102,13 +101,4 @@ def run_forever(settings: Settings) -> None:
 
 def main() -> None:
     """``python -m scheduler``: settings from the environment, logging, then :func:`run_forever`."""
-    try:
-        settings = load_settings()
-        settings.require_service_ready("scheduler")
-    except ConfigError as exc:
-        print(f"ConfigError: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    configure_logging(
-        service="scheduler", stage=settings.stage, fmt=settings.effective_log_format, level=settings.log_level
-    )
-    run_forever(settings)
+    run_forever(service_settings("scheduler"))
