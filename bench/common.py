@@ -11,11 +11,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-
-from shared.persistence.db import create_engine
 from shared.persistence.migrate import upgrade_async
+from shared.persistence.scratch import create_database, database_url, drop_database
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 BENCH_DATABASE_URL = os.environ.get(
@@ -23,29 +20,20 @@ BENCH_DATABASE_URL = os.environ.get(
 )
 
 
-async def _admin(statement: str) -> None:
-    engine = create_engine(BENCH_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 class ScratchDatabase:
     """A migrated PostgreSQL database that exists for one benchmark run."""
 
     def __init__(self, label: str) -> None:
         self.name = f"chronos_bench_{label}_{uuid.uuid4().hex[:6]}"
-        self.url = make_url(BENCH_DATABASE_URL).set(database=self.name).render_as_string(hide_password=False)
+        self.url = database_url(BENCH_DATABASE_URL, self.name)
 
     async def __aenter__(self) -> str:
-        await _admin(f'CREATE DATABASE "{self.name}"')
+        await create_database(BENCH_DATABASE_URL, self.name)
         await upgrade_async(self.url)
         return self.url
 
     async def __aexit__(self, *exc: object) -> None:
-        await _admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        await drop_database(BENCH_DATABASE_URL, self.name)
 
 
 def machine() -> str:

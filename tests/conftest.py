@@ -15,39 +15,27 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from shared.model import Base
 from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
+from shared.persistence.scratch import create_database, drop_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 RUN_ID = uuid.uuid4().hex[:10]
 
 
-async def _admin_execute(statement: str) -> None:
-    from shared.persistence.db import create_engine
-
-    engine = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A PostgreSQL database of this run's own, migrated to head."""
     name = f"chronos_t_{RUN_ID}"
-    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
-    url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    url = asyncio.run(create_database(TEST_DATABASE_URL, name))
     try:
         asyncio.run(upgrade_async(url))
         yield url
     finally:
-        asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(drop_database(TEST_DATABASE_URL, name))
 
 
 @pytest.fixture(scope="session")

@@ -18,17 +18,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from sandbox.telegram import EmulatorClient, EmulatorConfig, EmulatorThread
 from shared.domain.enums import OutboxStatus
 from shared.model import OutboxMessage
 from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
+from shared.persistence.scratch import create_database, drop_database
 from shared.services.actor import Actor
 from shared.services.attendance import today_in
 from shared.services.leave_balances import allocate_year
-from tests.conftest import RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL, _admin_execute, _wipe
+from tests.conftest import RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL, _wipe
 from tests.e2e.bot.harness import (
     COMPANY_TZ,
     PEOPLE,
@@ -70,9 +70,8 @@ class Databases:
 
     def postgres(self) -> str:
         name = f"chronos_bot_{RUN_ID}_{uuid.uuid4().hex[:6]}"
-        run_sync(_admin_execute(f'CREATE DATABASE "{name}"'))
+        url = run_sync(create_database(TEST_DATABASE_URL, name))
         self.pg_names.append(name)
-        url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
         run_sync(upgrade_async(url))
         return url
 
@@ -86,7 +85,7 @@ class Databases:
 
     def drop_all(self) -> None:
         for name in self.pg_names:
-            run_sync(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            run_sync(drop_database(TEST_DATABASE_URL, name))
 
 
 @pytest.fixture(scope="package")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from shared.model import ApiToken, Employee
 from shared.persistence import Database
-from tests.conftest import TEST_DATABASE_URL, _admin_execute
+from shared.persistence.scratch import create_database, drop_database
+from tests.conftest import TEST_DATABASE_URL
 
 CHRONOS = str(Path(sys.executable).with_name("chronos"))
 HEADER = "code,full_name,email,phone,department,manager_code,role,device_user_id,locale,timezone,shift\n"
@@ -41,9 +41,8 @@ def fresh_url(request, tmp_path):
         yield f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
         return
     name = f"chronos_cli_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin_execute(f'CREATE DATABASE "{name}"'))
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    yield asyncio.run(create_database(TEST_DATABASE_URL, name))
+    asyncio.run(drop_database(TEST_DATABASE_URL, name))
 
 
 def test_help_lists_the_commands(tmp_path):
