@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.config import SUPPORTED_LOCALES
 from shared.domain.employee_rows import EmployeeRow, RowProblem, parse_employee_csv
 from shared.errors import N_
-from shared.model import Department, Employee, Shift
+from shared.model import Department, Employee, Shift, utcnow
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
+from shared.services.badges import claim_badge_punches
 
 Progress = Callable[[int, int], None]
 _FIELDS = ("full_name", "email", "phone", "role", "device_user_id", "locale", "timezone")
@@ -187,6 +188,8 @@ async def _write(
     await session.flush()
     for _row, employee, before in touched:
         after = snapshot(employee)
+        if employee.device_user_id and (before is None or before.get("device_user_id") != employee.device_user_id):
+            await claim_badge_punches(session, employee=employee, actor=actor, now=utcnow())
         if before is None:
             report.created += 1
             audit(session, actor, "create", "employee", employee.id, new=after)

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.config import SUPPORTED_LOCALES
 from shared.domain.enums import Role
 from shared.errors import N_, Invalid
-from shared.model import Department, Employee, HolidayCalendar, Office, Shift
+from shared.model import Department, Employee, HolidayCalendar, Office, Shift, utcnow
 from shared.services.actor import Actor
 from shared.services.audit import audit
+from shared.services.badges import claim_badge_punches
 from shared.services.employee_import import ImportReport, import_employees
 from shared.services.org_common import (
     Kind,
@@ -162,11 +163,18 @@ async def create_employee(session: AsyncSession, *, actor: Actor, values: Values
     values = only(values, EMPLOYEE_FIELDS)
     employee = Employee(role=Role.EMPLOYEE, work_week="12345", active=True)
     apply(employee, {k: v for k, v in values.items() if v is not None or k not in {"role", "work_week"}})
-    return await create_row(session, actor, EMPLOYEE, employee)
+    employee = await create_row(session, actor, EMPLOYEE, employee)
+    await claim_badge_punches(session, employee=employee, actor=actor, now=utcnow())
+    return employee
 
 
 async def update_employee(session: AsyncSession, *, actor: Actor, employee_id: int, values: Values) -> Employee:
-    return await update_row(session, actor, EMPLOYEE, await get_employee(session, employee_id=employee_id), values)
+    employee = await get_employee(session, employee_id=employee_id)
+    badge = employee.device_user_id
+    employee = await update_row(session, actor, EMPLOYEE, employee, values)
+    if employee.device_user_id != badge:
+        await claim_badge_punches(session, employee=employee, actor=actor, now=utcnow())
+    return employee
 
 
 async def set_employee_active(session: AsyncSession, *, actor: Actor, employee_id: int, active: bool) -> Employee:
