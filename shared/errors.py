@@ -6,6 +6,8 @@ named parameters; the bot and the API render it in the user's language with :met
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 
@@ -28,6 +30,17 @@ def NP_(singular: str, plural: str) -> tuple[str, str]:
 def NC_(context: str, message: str) -> tuple[str, str]:
     """Mark a message with a disambiguating context (looked up with ``pgettext``)."""
     return context, message
+
+
+def _localized(translator: Any, value: Any) -> Any:
+    """Dates and numbers in the reader's format when the translator can format them (shared.i18n's can)."""
+    if isinstance(value, datetime) and hasattr(translator, "format_datetime"):
+        return translator.format_datetime(value, "medium")
+    if isinstance(value, date) and hasattr(translator, "format_date"):
+        return translator.format_date(value, "medium")
+    if isinstance(value, Decimal) and hasattr(translator, "format_decimal"):
+        return translator.format_decimal(value.normalize())
+    return value
 
 
 class ChronosError(Exception):
@@ -61,13 +74,17 @@ class ChronosError(Exception):
             text = translator.ngettext(self.message, self.plural, self.n)
         else:
             text = translator.gettext(self.message)
-        params = dict(self.params)
+        params = {key: _localized(translator, value) for key, value in self.params.items()}
         if self.n is not None:
             params.setdefault("n", self.n)
         try:
-            return text.format(**params)
+            rendered = text.format(**params)
         except (KeyError, IndexError, ValueError):
             return text
+        for value in params.values():  # "… по 28 дек. 2026 г.." → one full stop
+            if isinstance(value, str) and value.endswith("."):
+                rendered = rendered.replace(value + ".", value)
+        return rendered
 
     def __str__(self) -> str:
         try:

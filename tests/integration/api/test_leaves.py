@@ -254,7 +254,7 @@ async def test_a_quote_lists_every_broken_rule_in_the_readers_language_and_write
             "end_date": "2026-12-23",
             "has_attachment": False,
         },
-        headers={**staff["manager"], "Accept-Language": "ru"},  # falls back to the msgid until translated
+        headers={**staff["manager"], "Accept-Language": "ru"},
     )
     assert response.status_code == 200, response.text
     quote = response.json()
@@ -262,7 +262,7 @@ async def test_a_quote_lists_every_broken_rule_in_the_readers_language_and_write
     codes = {v["code"]: v for v in quote["violations"]}
     assert {"overlap", "attachment_required"} <= set(codes)
     assert codes["overlap"]["step"] == "dates"
-    assert codes["overlap"]["message"] == "You already have leave from 2026-12-21 to 2026-12-28."  # (no ru text yet)
+    assert codes["overlap"]["message"] == "У вас уже есть отпуск с 21 дек. 2026\u202fг. по 28 дек. 2026\u202fг."
     fine = await client.post(
         f"{API}/leaves/quote",
         json={
