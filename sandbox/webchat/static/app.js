@@ -229,6 +229,7 @@ async function pollLoop(token) {
 }
 
 async function choose(persona) {
+  $("toast").hidden = true;
   state.current = persona;
   state.version = 0;
   state.scrollNext = true;
