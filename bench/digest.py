@@ -1,6 +1,6 @@
 """The HR digest for 10,000 employees on PostgreSQL: load + message + XLSX. Goal: under 2 s.
 
-    .venv/bin/python bench/digest.py [--employees 10000] [--no-append]
+.venv/bin/python bench/digest.py [--employees 10000] [--no-append]
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ScratchDatabase, Stopwatch, record, table  # noqa: E402
-from bench.nightly import FIRST_DAY, TZ, seed  # noqa: E402
-from shared.i18n import translator  # noqa: E402
-from shared.persistence import Database  # noqa: E402
-from shared.reports.digest_render import render_digest  # noqa: E402
-from shared.reports.digest_xlsx import digest_xlsx  # noqa: E402
-from shared.services.attendance import process_days  # noqa: E402
-from shared.services.digest import load_digest  # noqa: E402
+from bench.common import ScratchDatabase, Stopwatch, record, table
+from bench.nightly import FIRST_DAY, TZ, seed
+from shared.i18n import translator
+from shared.persistence import Database
+from shared.reports.digest_render import render_digest
+from shared.reports.digest_xlsx import digest_xlsx
+from shared.services.attendance import process_days
+from shared.services.digest import load_digest
 
 
 async def main() -> None:
@@ -50,7 +50,16 @@ async def main() -> None:
         finally:
             await db.dispose()
     best = min(timings, key=sum)
-    rows = [(f"{args.employees:,}", len(digest.rows), f"{best[0]:.3f}", f"{best[1]:.3f}", f"{best[2]:.3f}", f"{sum(best):.3f}")]
+    rows = [
+        (
+            f"{args.employees:,}",
+            len(digest.rows),
+            f"{best[0]:.3f}",
+            f"{best[1]:.3f}",
+            f"{best[2]:.3f}",
+            f"{sum(best):.3f}",
+        )
+    ]
     body = table(["employees", "exception rows", "load s", "message s", "xlsx s", "total s"], rows)
     body += f"\n\nBest of {args.repeat}; message {len(message)} chars, XLSX {len(xlsx) // 1024} KiB; goal: total < 2 s."
     record("HR digest (bench/digest.py, PostgreSQL)", body, append=not args.no_append)
