@@ -10,15 +10,11 @@ One device (:func:`sync_device`):
    matches ``Employee.device_user_id`` gets that employee, the others are kept with no employee and counted —
    and update the device (status, serial, firmware, record count, clock drift, last success). A device that
    was reported offline is announced back online, once.
-4. After the commit, when the device has ``clear_after_sync``: check that every record read is stored, then
-   clear the device log (the adapter refuses when the device holds another count by then: nothing is lost).
-5. When DEVICE_CLOCK_MAX_DRIFT_SECONDS > 0 and the clock is off by more: set the device clock.
+4. After the commit, with ``clear_after_sync``: check every record read is stored, then clear the device log
+   (the adapter refuses when the device holds another count by then). 5. Correct a drifted clock if configured.
 
-A failed read stores nothing and marks the device OFFLINE (unreachable) or ERROR (password, protocol, count
-mismatch). When it has not synced for DEVICE_OFFLINE_MINUTES, HR is alerted once (``offline_alerted_at``).
-
-The job around it (named steps, a ``sync_devices`` JobRun; also the API's entry point) is in
-:mod:`shared.services.device_sync_job`.
+A failed read stores nothing and marks the device OFFLINE or ERROR; after DEVICE_OFFLINE_MINUTES without a sync
+HR is alerted once. The job around it (named steps, a JobRun, the API's entry point) is in device_sync_job.
 """
 
 from __future__ import annotations
