@@ -190,6 +190,17 @@ def assign_punches_to_days(
     return result
 
 
+def shift_day_at(instant: datetime, shift: ShiftRule | None, tz: tzinfo) -> tuple[date, datetime, datetime]:
+    """The shift day ``instant`` belongs to and that day's range (a night shift's morning is the day before)."""
+    local = instant.astimezone(tz).date()
+    for day in (local, local - timedelta(days=1), local + timedelta(days=1)):
+        lower, upper = day_range(day, shift, tz)
+        if lower <= instant < upper:
+            return day, lower, upper
+    lower, upper = day_range(local, shift, tz)
+    return local, lower, upper
+
+
 def clear_window_cache() -> None:
     """Forget cached windows (tests; a long-running process never needs it)."""
     _window.cache_clear()

@@ -52,6 +52,11 @@ def shift_rule(row: Shift) -> ShiftRule:
     )
 
 
+async def shift_rules(session: AsyncSession) -> dict[int, ShiftRule]:
+    """Every shift as a rule, by id (a handful of rows)."""
+    return {row.id: shift_rule(row) for row in await session.scalars(select(Shift))}
+
+
 def leave_on(day: date, start: date, end: date, start_half: HalfDay | None, end_half: HalfDay | None) -> DayLeave:
     """Which part of ``day`` an approved request covers."""
     if start == end and start_half is not None:
@@ -196,7 +201,7 @@ async def process_days(
     started = clock.perf_counter()
     stats = ProcessStats(date_from, date_to)
     employees = await _employees(session, employee_ids)
-    shifts = {row.id: shift_rule(row) for row in await session.scalars(select(Shift))}
+    shifts = await shift_rules(session)
     plans = {(e.shift_id if e.shift_id in shifts else None, e.timezone or company_timezone) for e in employees}
     if not employees:
         return _audited(session, actor, stats)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.attendance import DayContext, classify_day
 from shared.domain.enums import Direction, PunchSource
 from shared.domain.punches import DUPLICATE_WINDOW, PunchFact, distance_m
-from shared.domain.shift_window import ShiftRule, day_range
+from shared.domain.shift_window import ShiftRule, shift_day_at
 from shared.errors import N_, Forbidden, Invalid
 from shared.model import Employee, Office, Punch, Shift
 from shared.services.actor import Actor
@@ -83,7 +82,7 @@ async def record_punch(
         raise Invalid(N_("A location needs a valid latitude and longitude."))
     shift = await _shift(session, employee.shift_id)
     tz = zone(employee.timezone or company_timezone)
-    day, lower, upper = _shift_day(instant, shift, tz)
+    day, lower, upper = shift_day_at(instant, shift, tz)
     # One read serves the duplicate check and today's worked time.
     facts = await _punches_between(
         session, employee.id, min(lower, instant - DUPLICATE_WINDOW), max(upper, instant + DUPLICATE_WINDOW)
@@ -168,17 +167,6 @@ async def _shift(session: AsyncSession, shift_id: int | None) -> ShiftRule | Non
         return shift_rule(row) if row else None
 
     return await remembered("shift", shift_id, load)
-
-
-def _shift_day(instant: datetime, shift: ShiftRule | None, tz: ZoneInfo) -> tuple[date, datetime, datetime]:
-    """The shift day ``instant`` belongs to (a night shift's morning belongs to the day before)."""
-    local = instant.astimezone(tz).date()
-    for day in (local, local - timedelta(days=1), local + timedelta(days=1)):
-        lower, upper = day_range(day, shift, tz)
-        if lower <= instant < upper:
-            return day, lower, upper
-    lower, upper = day_range(local, shift, tz)
-    return local, lower, upper
 
 
 async def _punches_between(

@@ -23,11 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.enums import Direction, LeaveStatus
 from shared.domain.punches import PunchFact, drop_duplicates, resolve_directions
 from shared.domain.shift_window import ShiftRule, day_range, shift_window
-from shared.model import Employee, LeaveRequest, LeaveType, OutboxMessage, Punch, Shift
+from shared.model import Employee, LeaveRequest, LeaveType, OutboxMessage, Punch
 from shared.notify.job_messages import checkout_reminder, nobody
 from shared.notify.leave_messages import escalation_for_hr, reminder_for_approver
 from shared.notify.outbox import enqueue_message
-from shared.services.attendance import shift_rule, zone
+from shared.services.attendance import shift_rules, zone
 from shared.services.leave_notify import hr_people, leave_view
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ async def remind_checkouts(
     processing does). Only employees with a shift and a linked Telegram account are considered.
     """
     stats = CheckoutStats()
-    shifts = {row.id: shift_rule(row) for row in await session.scalars(select(Shift))}
+    shifts = await shift_rules(session)
     people = await session.scalars(
         select(Employee).where(
             Employee.active.is_(True), Employee.telegram_user_id.is_not(None), Employee.shift_id.is_not(None)

@@ -18,8 +18,8 @@ from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_d
 from shared.domain.enums import AttendanceStatus, HalfDay, LeaveStatus, Role
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import day_range
-from shared.model import Department, Employee, Holiday, LeaveRequest, LeaveType, Punch, Shift
-from shared.services.attendance import leave_on, shift_rule, today_in, zone
+from shared.model import Department, Employee, Holiday, LeaveRequest, LeaveType, Punch
+from shared.services.attendance import leave_on, shift_rules, today_in, zone
 from shared.services.leave_context import get_employee, team_requests
 
 HR_ROLES = (Role.HR, Role.ADMIN)
@@ -70,7 +70,7 @@ async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, c
     if not members:
         return result
     ids = [m.id for m in members]
-    shifts = {s.id: shift_rule(s) for s in await session.scalars(select(Shift))}
+    shifts = await shift_rules(session)
     days = {m.id: today_in(m.timezone or company_timezone, now) for m in members}
     ranges = {
         m.id: day_range(days[m.id], shifts.get(m.shift_id or -1), zone(m.timezone or company_timezone)) for m in members
