@@ -34,10 +34,10 @@ from shared.config import Settings
 from shared.domain.enums import TokenRole
 from shared.errors import N_, Forbidden, Invalid
 from shared.persistence import Database
-from shared.services import org_people
 from shared.services.actor import Actor
+from shared.services.org import people as org_people
+from shared.services.org.tokens import authenticate_token
 from shared.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from shared.services.tokens import authenticate_token
 
 MAX_ID = 2**31 - 1
 MAX_OFFSET = 10**9

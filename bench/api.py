@@ -32,8 +32,8 @@ from bench.common import ScratchDatabase, Stopwatch, record, table
 from bench.nightly import FIRST_DAY, TZ, seed
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.attendance import process_days
-from shared.services.tokens import create_token
+from shared.services.attendance.processing import process_days
+from shared.services.org.tokens import create_token
 
 SECRET = "bench-api-secret-key"
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,8 +19,8 @@ from shared.i18n import translator
 from shared.persistence import Database
 from shared.reports.digest_render import render_digest
 from shared.reports.digest_xlsx import digest_xlsx
-from shared.services.attendance import process_days
-from shared.services.digest import load_digest
+from shared.services.attendance.processing import process_days
+from shared.services.notify.digest import load_digest
 
 
 async def main() -> None:

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ScratchDatabase, Stopwatch, record, table
 from shared.domain.shift_window import ShiftRule, day_range
 from shared.persistence import Database
-from shared.services.attendance import process_days
+from shared.services.attendance.processing import process_days
 
 TZ = "Europe/Berlin"
 FIRST_DAY = date(2026, 10, 1)

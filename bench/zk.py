@@ -37,8 +37,8 @@ from sandbox.zk import DeviceConfig, ZKEmulator, generate_records, make_users  #
 from shared.model import Device, Employee, Punch  # noqa: E402
 from shared.persistence import Database  # noqa: E402
 from shared.redis_client import create_redis  # noqa: E402
-from shared.services.device_sync import SyncOptions  # noqa: E402
-from shared.services.device_sync_job import run_device_sync  # noqa: E402
+from shared.services.devices.sync import SyncOptions  # noqa: E402
+from shared.services.devices.sync_job import run_device_sync  # noqa: E402
 from shared.services.jobs import JobContext, run_recorded  # noqa: E402
 
 TZ = "Europe/Berlin"

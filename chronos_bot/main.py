@@ -24,7 +24,7 @@ from shared.config import ConfigError, Settings
 from shared.notify.sender import OutboxSender
 from shared.persistence import Database
 from shared.redis_client import create_redis
-from shared.services.invitations import BOT_USERNAME_KEY
+from shared.services.org.invitations import BOT_USERNAME_KEY
 from shared.sessions import SessionStore
 
 log = logging.getLogger(__name__)

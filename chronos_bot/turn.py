@@ -35,8 +35,8 @@ from shared.log import request_id_var
 from shared.model import Employee
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.attendance import today_in
-from shared.services.profile import employee_by_telegram_id
+from shared.services.attendance.processing import today_in
+from shared.services.org.profile import employee_by_telegram_id
 from shared.sessions import SessionBusy, SessionStore, UserSession
 
 log = logging.getLogger(__name__)

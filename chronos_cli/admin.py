@@ -9,7 +9,7 @@ import typer
 from chronos_cli.runtime import console, open_database, run, settings_or_exit
 from shared.domain.enums import TokenRole
 from shared.services.actor import Actor
-from shared.services.tokens import create_token
+from shared.services.org.tokens import create_token
 
 app = typer.Typer(help="Administration: API tokens, invitations.", no_args_is_help=True)
 

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from chronos_cli.runtime import console, err_console, open_database, run, settings_or_exit
 from shared.i18n import CatalogMissing, translator
 from shared.services.actor import Actor
-from shared.services.employee_import import ImportReport, import_employees
+from shared.services.org.importer import ImportReport, import_employees
 
 app = typer.Typer(help="Import data from files.", no_args_is_help=True)
 

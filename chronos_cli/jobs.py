@@ -119,7 +119,7 @@ def digest_send(
     resend: Annotated[bool, typer.Option("--resend", help="send again to who already got it")] = False,
 ) -> None:
     """Send the HR digest of --date (yesterday) to every HR person now, in their language, with the XLSX."""
-    from shared.services.attendance import today_in
+    from shared.services.attendance.processing import today_in
 
     chosen = _day(day, "--date") if day else None
     settings = settings_or_exit()

@@ -23,7 +23,7 @@ from scheduler.jobs import JOBS
 from shared.config import Settings
 from shared.model import JobRun, utcnow
 from shared.persistence import Database
-from shared.services.device_sync import DeviceIO
+from shared.services.devices.sync import DeviceIO
 from shared.services.jobs import JobContext, Progress, run_recorded
 
 log = logging.getLogger(__name__)

@@ -34,9 +34,9 @@ from api.schemas.attendance import (
 from api.schemas.common import ERRORS, Day, Page
 from shared.domain.enums import AttendanceStatus, PunchSource
 from shared.errors import N_, Conflict, Invalid, NotFound
-from shared.services.attendance import local_bounds, override_day, process_days, zone
-from shared.services.punches import record_punch
-from shared.services.queries_attendance import list_daily, list_punches
+from shared.services.attendance.processing import local_bounds, override_day, process_days, zone
+from shared.services.attendance.punches import record_punch
+from shared.services.attendance.queries import list_daily, list_punches
 
 router = APIRouter(prefix="/attendance", tags=["attendance"], responses=ERRORS)
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from api.deps import DatabaseDep, EmployeeAccessDep, IdPath, NowDep, Reader, SettingsDep
 from api.schemas.balances import BalanceLineOut, BalancesOut
 from api.schemas.common import ERRORS, Day
-from shared.services.leave_balances import balances
-from shared.services.queries_leave import employee_today
+from shared.services.leave.balances import balances
+from shared.services.leave.queries import employee_today
 
 router = APIRouter(prefix="/balances", tags=["balances"], responses=ERRORS)
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
 from api.schemas.common import ERRORS, Page
 from api.schemas.departments import DepartmentCreate, DepartmentOut, DepartmentUpdate
-from shared.services import org_structure
+from shared.services.org import structure as org_structure
 
 router = APIRouter(prefix="/departments", tags=["departments"], responses=ERRORS)
 

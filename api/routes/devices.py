@@ -11,9 +11,9 @@ from api.schemas.common import ERRORS, Page
 from api.schemas.devices import DeviceCreate, DeviceOut, DeviceUpdate
 from api.schemas.system import JobRunOut
 from shared.domain.enums import DeviceStatus
-from shared.services import devices_admin
-from shared.services.device_sync import SyncOptions
-from shared.services.device_sync_job import start_device_sync
+from shared.services.devices import admin as devices_admin
+from shared.services.devices.sync import SyncOptions
+from shared.services.devices.sync_job import start_device_sync
 
 router = APIRouter(prefix="/devices", tags=["devices"], responses=ERRORS)
 

@@ -12,7 +12,7 @@ from api.schemas.common import ERRORS, Page
 from api.schemas.employees import EmployeeCreate, EmployeeOut, EmployeeUpdate, ImportProblem, ImportReportOut
 from shared.domain.enums import Role
 from shared.errors import NP_, Invalid
-from shared.services import org_people
+from shared.services.org import people as org_people
 
 router = APIRouter(prefix="/employees", tags=["employees"], responses=ERRORS)
 

@@ -18,7 +18,7 @@ from api.schemas.holiday_calendars import (
     HolidayOut,
     HolidayUpdate,
 )
-from shared.services import org_time
+from shared.services.org import schedules as org_time
 
 router = APIRouter(prefix="/holiday-calendars", tags=["holiday calendars"], responses=ERRORS)
 

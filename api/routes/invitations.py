@@ -11,7 +11,7 @@ from api.deps import DatabaseDep, Editor, IdPath, IdQuery, NowDep, PageDep, Read
 from api.schemas.common import ERRORS, Page
 from api.schemas.invitations import InvitationCreate, InvitationCreated, InvitationOut
 from shared.model import Invitation
-from shared.services import invitations as service
+from shared.services.org import invitations as service
 
 router = APIRouter(prefix="/invitations", tags=["invitations"], responses=ERRORS)
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
 from api.schemas.common import ERRORS, Page
 from api.schemas.leave_types import LeaveTypeCreate, LeaveTypeOut, LeaveTypeUpdate
-from shared.services import org_leave_types
+from shared.services.leave import types as org_leave_types
 
 router = APIRouter(prefix="/leave-types", tags=["leave types"], responses=ERRORS)
 

@@ -47,10 +47,10 @@ from shared.domain.enums import LeaveStatus
 from shared.domain.leave_state import Action, transition_violation
 from shared.errors import N_, Conflict
 from shared.persistence import Database
-from shared.services import queries_leave
-from shared.services.leave_decisions import DecisionOutcome, decide_leave
-from shared.services.leave_requests import cancel_leave, quote_leave, request_leave
-from shared.services.queries_leave import Scope, employee_today, get_leave_row
+from shared.services.leave import queries as queries_leave
+from shared.services.leave.decisions import DecisionOutcome, decide_leave
+from shared.services.leave.queries import Scope, employee_today, get_leave_row
+from shared.services.leave.requests import cancel_leave, quote_leave, request_leave
 
 router = APIRouter(prefix="/leaves", tags=["leaves"], responses=ERRORS)
 

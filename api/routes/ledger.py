@@ -7,8 +7,8 @@ from fastapi import APIRouter, status
 from api.deps import DatabaseDep, Editor, EmployeeAccessDep, IdPath, IdQuery, NowDep, PageDep, Reader, SettingsDep
 from api.schemas.balances import LedgerAdjust, LedgerEntryOut
 from api.schemas.common import ERRORS, Page
-from shared.services.leave_balances import adjust_balance
-from shared.services.queries_leave import employee_today, list_ledger
+from shared.services.leave.balances import adjust_balance
+from shared.services.leave.queries import employee_today, list_ledger
 
 router = APIRouter(prefix="/ledger", tags=["balances"], responses=ERRORS)
 

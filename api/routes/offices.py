@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
 from api.schemas.common import ERRORS, Page
 from api.schemas.offices import OfficeCreate, OfficeOut, OfficeUpdate
-from shared.services import org_structure
+from shared.services.org import structure as org_structure
 
 router = APIRouter(prefix="/offices", tags=["offices"], responses=ERRORS)
 

@@ -22,12 +22,13 @@ from api.schemas.reports import (
     UnknownBadgeOut,
 )
 from shared.domain.digest import Digest, DigestKind
+from shared.domain.timesheet import parse_month
 from shared.i18n import Translator
 from shared.reports.digest_render import kind_label
 from shared.reports.timesheet import timesheet_csv, timesheet_filename, timesheet_xlsx
-from shared.services.attendance import today_in
-from shared.services.digest import load_digest
-from shared.services.timesheet import load_timesheet, parse_month
+from shared.services.attendance.processing import today_in
+from shared.services.attendance.timesheet import load_timesheet
+from shared.services.notify.digest import load_digest
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=ERRORS)
 

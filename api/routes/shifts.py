@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
 from api.schemas.common import ERRORS, Page
 from api.schemas.shifts import ShiftCreate, ShiftOut, ShiftUpdate
-from shared.services import org_time
+from shared.services.org import schedules as org_time
 
 router = APIRouter(prefix="/shifts", tags=["shifts"], responses=ERRORS)
 

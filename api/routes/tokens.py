@@ -8,7 +8,7 @@ from api import queries
 from api.deps import AdminOnly, DatabaseDep, IdPath, NowDep, PageDep, SettingsDep
 from api.schemas.common import ERRORS, Page
 from api.schemas.tokens import TokenCreate, TokenCreated, TokenOut
-from shared.services import tokens as service
+from shared.services.org import tokens as service
 
 router = APIRouter(prefix="/tokens", tags=["tokens"], responses=ERRORS)
 

@@ -9,7 +9,7 @@ from pydantic import Field, computed_field
 
 from api.schemas.common import Out, Patch, Strict, Text, TimeZoneName
 from shared.domain.enums import DeviceProtocol, DeviceStatus, DirectionMode
-from shared.services.devices_admin import HOST_PATTERN, MAX_PASSWORD
+from shared.services.devices.admin import HOST_PATTERN, MAX_PASSWORD
 
 Name = Text(120)
 Host = Text(255, pattern=HOST_PATTERN)

@@ -9,8 +9,8 @@ from pydantic import Field
 
 from api.schemas.common import DbId, Out, Patch, Strict, Text, TimeZoneName
 from shared.domain.enums import Role
-from shared.services.org_common import CODE_PATTERN
-from shared.services.org_people import EMAIL_PATTERN, PHONE_PATTERN, WORK_WEEK_PATTERN
+from shared.services.crud import CODE_PATTERN
+from shared.services.org.people import EMAIL_PATTERN, PHONE_PATTERN, WORK_WEEK_PATTERN
 
 Code = Text(32, pattern=CODE_PATTERN)
 Email = Text(254, pattern=EMAIL_PATTERN)

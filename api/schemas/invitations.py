@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field
 
 from api.schemas.common import DbId, Out, Strict
-from shared.services.invitations import InvitationState
+from shared.services.org.invitations import InvitationState
 
 
 class InvitationCreate(Strict):

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from api.schemas.common import Days, Number, Out, Patch, Strict, Text
 from shared.domain.enums import Accrual
-from shared.services.org_common import CODE_PATTERN
+from shared.services.crud import CODE_PATTERN
 
 Code = Text(32, pattern=CODE_PATTERN)
 Name = Text(120)

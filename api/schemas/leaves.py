@@ -9,7 +9,7 @@ from pydantic import Field
 
 from api.schemas.common import Day, DbId, Number, Out, Strict, Text
 from shared.domain.enums import HalfDay, LeaveStatus
-from shared.services.queries_leave import LeaveRow
+from shared.services.leave.queries import LeaveRow
 
 Reason = Text(2000)
 FileId = Text(255)

@@ -22,10 +22,11 @@ from shared.domain.leave_state import FORBIDDEN_CODES, can_decide
 from shared.errors import Forbidden, NotFound
 from shared.model import LeaveRequest
 from shared.notify import leave_messages as msg
-from shared.services.leave_context import get_employee, get_leave_type, record_of
-from shared.services.leave_decisions import DecisionOutcome, decide_leave, pending_for
-from shared.services.leave_notify import leave_view, rule_actor
-from shared.services.team import team_overlaps
+from shared.services.leave.context import record_of
+from shared.services.leave.decisions import DecisionOutcome, decide_leave, pending_for
+from shared.services.leave.notify import leave_view, rule_actor
+from shared.services.lookups import get_employee, get_leave_type
+from shared.services.notify.team import team_overlaps
 
 PENDING_LIMIT = 20
 

@@ -9,7 +9,7 @@ from chronos_bot.handlers.common import with_menu
 from chronos_bot.state import Flow, Step
 from chronos_bot.turn import Turn
 from shared.domain.enums import Direction, PunchSource
-from shared.services.punches import PunchOutcome, office_geofence, record_punch
+from shared.services.attendance.punches import PunchOutcome, office_geofence, record_punch
 
 
 async def check_in(turn: Turn) -> None:

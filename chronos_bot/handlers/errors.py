@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from chronos_bot.turn import BotDeps
 from shared.i18n import negotiate_locale, translator
-from shared.services.profile import employee_by_telegram_id
+from shared.services.org.profile import employee_by_telegram_id
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,15 @@ from telegram import InputFile
 
 from chronos_bot.handlers.common import require_hr, with_menu
 from chronos_bot.turn import Turn
+from shared.domain.timesheet import parse_month
 from shared.errors import N_, Invalid
 from shared.reports.digest_render import render_digest
 from shared.reports.digest_xlsx import digest_filename, digest_xlsx
 from shared.reports.timesheet import timesheet_filename, timesheet_xlsx
-from shared.services.digest import load_digest
-from shared.services.invitations import bot_username, create_invitation, deep_link
-from shared.services.profile import employee_by_code
-from shared.services.timesheet import load_timesheet, parse_month
+from shared.services.attendance.timesheet import load_timesheet
+from shared.services.notify.digest import load_digest
+from shared.services.org.invitations import bot_username, create_invitation, deep_link
+from shared.services.org.profile import employee_by_code
 
 
 async def invite(turn: Turn) -> None:

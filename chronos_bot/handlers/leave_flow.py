@@ -20,9 +20,9 @@ from chronos_bot.turn import Turn
 from shared.domain.enums import LeaveStatus
 from shared.domain.leave import Violation
 from shared.notify.leave_messages import LeaveView, describe
-from shared.services.leave_balances import balances
-from shared.services.leave_context import work_calendar
-from shared.services.leave_requests import LeaveQuote, quote_leave
+from shared.services.leave.balances import balances
+from shared.services.leave.context import work_calendar
+from shared.services.leave.requests import LeaveQuote, quote_leave
 from shared.texts import WORKING_DAYS, count
 
 MONTHS_BACK = 1

@@ -22,8 +22,8 @@ from chronos_bot.turn import Turn
 from shared.domain.enums import LeaveStatus
 from shared.domain.leave import RuleViolated
 from shared.model import Employee
-from shared.services.leave_context import get_leave_type
-from shared.services.leave_requests import request_leave
+from shared.services.leave.requests import request_leave
+from shared.services.lookups import get_leave_type
 
 log = logging.getLogger(__name__)
 MAX_REASON = 500

@@ -6,7 +6,7 @@ from chronos_bot import callbacks, commands, keyboards, state
 from chronos_bot.handlers.common import FORGED, audit_press, with_menu
 from chronos_bot.texts import LANGUAGE_NAMES, help_text
 from chronos_bot.turn import Turn
-from shared.services.profile import set_locale
+from shared.services.org.profile import set_locale
 
 
 async def help_command(turn: Turn) -> None:

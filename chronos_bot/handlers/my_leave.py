@@ -13,11 +13,11 @@ from chronos_bot.turn import Turn
 from shared.domain.leave_state import NotAllowed, WrongState, can_cancel
 from shared.errors import NotFound
 from shared.notify.leave_messages import LeaveView, format_dates, status_label
-from shared.services.leave_balances import balances
-from shared.services.leave_context import record_of
-from shared.services.leave_notify import rule_actor
-from shared.services.leave_requests import cancel_leave
-from shared.services.profile import leave_history
+from shared.services.leave.balances import balances
+from shared.services.leave.context import record_of
+from shared.services.leave.notify import rule_actor
+from shared.services.leave.requests import cancel_leave
+from shared.services.org.profile import leave_history
 from shared.texts import WORKING_DAYS, count
 
 

@@ -17,8 +17,8 @@ from chronos_bot.texts import help_text
 from chronos_bot.turn import Turn
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.services.actor import Actor
-from shared.services.invitations import redeem_invitation
-from shared.services.profile import set_locale
+from shared.services.org.invitations import redeem_invitation
+from shared.services.org.profile import set_locale
 
 
 async def start(turn: Turn) -> None:

@@ -10,7 +10,7 @@ from chronos_bot.texts import HR
 from chronos_bot.turn import Turn
 from shared.domain.enums import HalfDay
 from shared.i18n import Translator
-from shared.services.team import OutLine, TeamMember, team_today, whos_out
+from shared.services.notify.team import OutLine, TeamMember, team_today, whos_out
 from shared.texts import MINUTES, count
 
 LIST_LIMIT = 60

@@ -33,10 +33,10 @@ from shared.model import Device, Employee, LeaveType
 from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
 from shared.services.actor import Actor
-from shared.services.attendance import process_days
-from shared.services.device_sync import SyncOptions, sync_devices
-from shared.services.leave_balances import accrue_month, allocate_year
-from shared.services.tokens import create_token
+from shared.services.attendance.processing import process_days
+from shared.services.devices.sync import SyncOptions, sync_devices
+from shared.services.leave.balances import accrue_month, allocate_year
+from shared.services.org.tokens import create_token
 
 log = logging.getLogger(__name__)
 ZONE = "Europe/Berlin"

@@ -15,7 +15,7 @@ from shared.errors import N_, Conflict
 from shared.model import Department, Employee, HolidayCalendar, LeaveType, Office, Shift
 from shared.services.actor import Actor
 from shared.services.audit import audit
-from shared.services.holidays import import_holidays
+from shared.services.org.holidays import import_holidays
 
 COUNTRY = "DE"
 SUBDIVISION = "BE"

@@ -10,7 +10,7 @@ from sqlalchemy import distinct, func, select
 from shared.domain.enums import LeaveStatus, OutboxStatus
 from shared.model import Device, LeaveRequest, OutboxMessage, Punch
 from shared.persistence import Database
-from shared.services.attendance import local_bounds, today_in
+from shared.services.attendance.processing import local_bounds, today_in
 
 
 async def demo_status(db: Database, zone: str) -> dict[str, Any]:

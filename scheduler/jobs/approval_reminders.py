@@ -6,10 +6,10 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from shared.services.actor import Actor
-from shared.services.attendance import today_in
+from shared.services.attendance.processing import today_in
 from shared.services.jobs import JobContext
-from shared.services.leave_decisions import reroute_pending
-from shared.services.reminders import escalate_to_hr, remind_approvers
+from shared.services.leave.decisions import reroute_pending
+from shared.services.notify.reminders import escalate_to_hr, remind_approvers
 
 if TYPE_CHECKING:
     from scheduler.runner import Clients

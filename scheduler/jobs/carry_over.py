@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from shared.services.actor import Actor
-from shared.services.attendance import today_in
+from shared.services.attendance.processing import today_in
 from shared.services.jobs import JobContext
-from shared.services.leave_balances import allocate_year, carry_over
+from shared.services.leave.balances import allocate_year, carry_over
 
 if TYPE_CHECKING:
     from scheduler.runner import Clients

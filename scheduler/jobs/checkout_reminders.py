@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from shared.services.jobs import JobContext
-from shared.services.reminders import remind_checkouts
+from shared.services.notify.reminders import remind_checkouts
 
 if TYPE_CHECKING:
     from scheduler.runner import Clients

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from shared.model import DailyAttendance
-from shared.services.attendance import process_days, today_in
-from shared.services.digest import load_digest
-from shared.services.digest_delivery import send_digest
+from shared.services.attendance.processing import process_days, today_in
 from shared.services.jobs import JobContext
+from shared.services.notify.delivery import send_digest
+from shared.services.notify.digest import load_digest
 
 if TYPE_CHECKING:
     from scheduler.runner import Clients

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from shared.services.attendance import process_days, stale_days, today_in
+from shared.services.attendance.processing import process_days, stale_days, today_in
 from shared.services.jobs import JobContext
 
 if TYPE_CHECKING:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from shared.services.device_sync import SyncOptions
-from shared.services.device_sync_job import run_device_sync
+from shared.services.devices.sync import SyncOptions
+from shared.services.devices.sync_job import run_device_sync
 from shared.services.jobs import JobContext
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ JOB = "sync_devices"
 async def run(ctx: JobContext, clients: Clients, *, device_ids: Sequence[int] | None = None) -> None:
     """Read every active device (or ``device_ids``) concurrently and store new punches once.
 
-    Steps (in :func:`shared.services.device_sync_job.run_device_sync`, shared with the API's sync):
+    Steps (in :func:`shared.services.devices.sync_job.run_device_sync`, shared with the API's sync):
     "find devices" → "read devices and store punches" (per-device new / duplicate / unmatched counts in
     ``counts["devices"]``) → "check the outcome" (FAILED only when every device failed).
     """

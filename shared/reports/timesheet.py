@@ -6,10 +6,10 @@ import csv
 import io
 
 from shared.domain.enums import AttendanceStatus
+from shared.domain.timesheet import CODES, LATE_SUFFIX, Timesheet
 from shared.errors import N_
 from shared.i18n import Translator
 from shared.reports.xlsx import add_sheet, new_workbook, to_bytes
-from shared.services.timesheet import CODES, LATE_SUFFIX, Timesheet
 
 LEGEND = {
     AttendanceStatus.PRESENT: N_("present"),

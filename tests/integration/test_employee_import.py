@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from shared.model import AuditLog, Department, Employee, Shift
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.employee_import import import_employees
+from shared.services.org.importer import import_employees
 
 HEADER = "code,full_name,email,phone,department,manager_code,role,device_user_id,locale,timezone,shift\n"
 GOOD = HEADER + "M1,Mona Boss,mona@example.com,,Ops,,manager,1,en,,Day\nE1,Eve Worker,,,Ops,M1,,2,ru,,Day\n"

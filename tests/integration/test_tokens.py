@@ -11,7 +11,7 @@ from shared.errors import Conflict, Invalid
 from shared.model import ApiToken, AuditLog
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.tokens import authenticate_token, create_token, revoke_token
+from shared.services.org.tokens import authenticate_token, create_token, revoke_token
 
 PEPPER = "test-pepper"
 NOW = datetime(2026, 11, 21, 12, tzinfo=UTC)

@@ -26,8 +26,8 @@ from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
 from shared.persistence.scratch import create_database, drop_database
 from shared.services.actor import Actor
-from shared.services.attendance import today_in
-from shared.services.leave_balances import allocate_year
+from shared.services.attendance.processing import today_in
+from shared.services.leave.balances import allocate_year
 from tests.conftest import RUN_ID, TEST_DATABASE_URL, TEST_REDIS_URL, _wipe
 from tests.e2e.bot.harness import (
     COMPANY_TZ,

@@ -14,8 +14,8 @@ from shared.domain.enums import LeaveStatus
 from shared.model import AuditLog, Employee, LeaveRequest, LeaveType
 from shared.notify import leave_messages as msg
 from shared.notify.outbox import enqueue_message
-from shared.services.leave_notify import leave_view
-from shared.services.leave_requests import request_leave
+from shared.services.leave.notify import leave_view
+from shared.services.leave.requests import request_leave
 from tests.e2e.bot.conftest import next_monday
 from tests.e2e.bot.harness import ALICE, BOB, HR, MANAGER, Harness, button_data, has
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from shared.domain.enums import HalfDay, LeaveStatus
 from shared.model import LeaveRequest
-from shared.services.leave_requests import request_leave
+from shared.services.leave.requests import request_leave
 from tests.e2e.bot.conftest import next_monday
 from tests.e2e.bot.harness import BOB, HR, MANAGER, Harness, button_data, button_texts, has, with_button
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from shared.domain.enums import Role
 from shared.model import AuditLog, Employee
-from shared.services.invitations import create_invitation
+from shared.services.org.invitations import create_invitation
 from tests.e2e.bot.harness import PEPPER, Harness, has
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from shared.domain.enums import LeaveStatus, OutboxStatus
 from shared.model import LeaveRequest, OutboxMessage
-from shared.services.leave_requests import request_leave
+from shared.services.leave.requests import request_leave
 from tests.e2e.bot.conftest import MakeDeployment, next_monday, seed
 from tests.e2e.bot.harness import BOB, MANAGER, has, reset_emulator, with_button
 

@@ -13,8 +13,8 @@ from scheduler.runner import Clients, JobRunner
 from shared.domain.enums import DeviceStatus, JobStatus
 from shared.model import DailyAttendance, Device, Employee
 from shared.persistence import Database
-from shared.services.device_sync import DeviceIO, SyncOptions
-from shared.services.device_sync_job import start_device_sync
+from shared.services.devices.sync import DeviceIO, SyncOptions
+from shared.services.devices.sync_job import start_device_sync
 from shared.services.jobs import wait_background
 from shared.zk import clear_attendance
 from tests.e2e.scheduler.conftest import USERS, StartEmulator, add_device, closed_port, device_row, stored

@@ -14,7 +14,7 @@ from scheduler.runner import Clients, JobRunner
 from shared.domain.enums import DeviceStatus, Direction, DirectionMode, JobStatus
 from shared.model import Device
 from shared.persistence import Database
-from shared.services.device_sync import DeviceIO
+from shared.services.devices.sync import DeviceIO
 from shared.zk import read_device, to_utc
 from tests.e2e.scheduler.conftest import USERS, StartEmulator, add_device, add_people, device_row, stored
 from tests.integration.scheduler.support import make_settings

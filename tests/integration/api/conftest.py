@@ -18,8 +18,8 @@ from shared.model import Base, Employee
 from shared.persistence import Database
 from shared.redis_client import create_redis
 from shared.services.actor import Actor
-from shared.services.leave_balances import allocate_year
-from shared.services.tokens import create_token
+from shared.services.leave.balances import allocate_year
+from shared.services.org.tokens import create_token
 from tests.conftest import _wipe
 from tests.factories import Company, make_company
 

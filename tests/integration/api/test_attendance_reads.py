@@ -25,8 +25,8 @@ from shared.model import Device, LeaveRequest, Punch
 from shared.persistence import Database
 from shared.redis_client import create_redis
 from shared.services.actor import Actor
-from shared.services.attendance import process_days
-from shared.services.tokens import create_token
+from shared.services.attendance.processing import process_days
+from shared.services.org.tokens import create_token
 from tests.conftest import _wipe
 from tests.factories import Company, make_company
 from tests.integration.api.conftest import ROLES

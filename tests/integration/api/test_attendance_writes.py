@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api.main import create_app
 from shared.model import AuditLog, Punch
 from shared.persistence import Database
-from shared.services.attendance import process_days
+from shared.services.attendance.processing import process_days
 from tests.factories import Company
 
 API = "/api/v1"

@@ -10,7 +10,7 @@ from api.deps import EmployeeAccessDep, IdPath
 from shared.domain.enums import Role
 from shared.model import Employee
 from shared.persistence import Database
-from shared.services.org_people import reports_to
+from shared.services.org.people import reports_to
 
 
 @pytest.fixture

@@ -43,9 +43,9 @@ from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
 from shared.redis_client import create_redis
 from shared.services.actor import Actor
-from shared.services.attendance import process_days
-from shared.services.leave_balances import allocate_year
-from shared.services.tokens import create_token
+from shared.services.attendance.processing import process_days
+from shared.services.leave.balances import allocate_year
+from shared.services.org.tokens import create_token
 
 MAX_EXAMPLES = 12
 SECRET = "fuzz-secret"

@@ -12,7 +12,7 @@ from shared.errors import Conflict, Forbidden, Invalid
 from shared.model import AuditLog, Employee, Invitation
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.invitations import BOT_USERNAME_KEY, create_invitation, redeem_invitation
+from shared.services.org.invitations import BOT_USERNAME_KEY, create_invitation, redeem_invitation
 from shared.services.secrets import keyed_hash, normalize_invitation_code
 
 URL = "/api/v1/invitations"

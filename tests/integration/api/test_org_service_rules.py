@@ -8,8 +8,12 @@ import pytest
 
 from shared.errors import Conflict, Invalid, NotFound
 from shared.persistence import Database
-from shared.services import devices_admin, org_leave_types, org_people, org_structure, org_time
 from shared.services.actor import Actor
+from shared.services.devices import admin as devices_admin
+from shared.services.leave import types as org_leave_types
+from shared.services.org import people as org_people
+from shared.services.org import schedules as org_time
+from shared.services.org import structure as org_structure
 
 CLI = Actor.cli()
 

@@ -24,7 +24,7 @@ from shared.model import (
 )
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.tokens import create_token
+from shared.services.org.tokens import create_token
 from tests.integration.api.conftest import ROLES
 
 EDITORS = frozenset({"admin", "hr"})

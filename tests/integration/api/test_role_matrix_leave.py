@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from shared.model import AuditLog, Employee
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.leave_requests import request_leave
+from shared.services.leave.requests import request_leave
 from tests.factories import Company
 from tests.integration.api.conftest import NOW
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from shared.domain.enums import AttendanceStatus, Direction, PunchSource
 from shared.model import AuditLog, DailyAttendance, Device, Punch, utcnow
 from shared.persistence import Database
-from shared.services.employee_import import import_employees
-from shared.services.org_people import create_employee, update_employee
+from shared.services.org.importer import import_employees
+from shared.services.org.people import create_employee, update_employee
 from tests.factories import make_company
 
 BERLIN = ZoneInfo("Europe/Berlin")

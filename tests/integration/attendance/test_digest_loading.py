@@ -9,8 +9,8 @@ from shared.domain.digest import DigestKind
 from shared.domain.enums import DeviceStatus, Direction, LeaveStatus, OutboxStatus, PunchSource
 from shared.model import Device, LeaveRequest, OutboxMessage, Punch
 from shared.persistence import Database
-from shared.services.attendance import process_days
-from shared.services.digest import load_digest
+from shared.services.attendance.processing import process_days
+from shared.services.notify.digest import load_digest
 from tests.factories import make_company
 
 BERLIN = ZoneInfo("Europe/Berlin")

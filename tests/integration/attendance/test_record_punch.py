@@ -12,7 +12,7 @@ from shared.errors import Forbidden, Invalid
 from shared.model import AuditLog, Employee, Office, Punch
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.punches import record_punch
+from shared.services.attendance.punches import record_punch
 from tests.factories import Company, make_company
 
 IN_AT = datetime(2026, 11, 16, 8, 2, tzinfo=UTC)  # 09:02 in Berlin

@@ -11,14 +11,15 @@ from openpyxl import load_workbook
 from shared.domain.attendance import DayResult
 from shared.domain.digest import Digest, build_digest
 from shared.domain.enums import AttendanceStatus, Direction, PunchSource
+from shared.domain.timesheet import parse_month
 from shared.i18n import translator
 from shared.model import Punch
 from shared.persistence import Database
 from shared.reports.digest_render import render_digest
 from shared.reports.digest_xlsx import digest_xlsx
 from shared.reports.timesheet import timesheet_csv, timesheet_xlsx
-from shared.services.attendance import process_days
-from shared.services.timesheet import load_timesheet, parse_month
+from shared.services.attendance.processing import process_days
+from shared.services.attendance.timesheet import load_timesheet
 from tests.factories import make_company
 
 BERLIN = ZoneInfo("Europe/Berlin")

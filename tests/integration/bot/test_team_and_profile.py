@@ -12,8 +12,8 @@ from shared.domain.enums import Direction, HalfDay, LeaveStatus, PunchSource, Ro
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.model import AuditLog, Employee, LeaveRequest, Punch
 from shared.persistence import Database
-from shared.services.profile import employee_by_code, employee_by_telegram_id, leave_history, set_locale
-from shared.services.team import team_members, team_overlaps, team_today, whos_out
+from shared.services.notify.team import team_members, team_overlaps, team_today, whos_out
+from shared.services.org.profile import employee_by_code, employee_by_telegram_id, leave_history, set_locale
 from tests.factories import Company, make_company
 
 DAY = date(2026, 11, 23)  # a Monday

@@ -11,9 +11,9 @@ from shared.domain.enums import LeaveStatus, LedgerKind
 from shared.model import AuditLog, LeaveLedgerEntry, OutboxMessage
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.leave_balances import allocate_year
-from shared.services.leave_decisions import decide_leave
-from shared.services.leave_requests import request_leave
+from shared.services.leave.balances import allocate_year
+from shared.services.leave.decisions import decide_leave
+from shared.services.leave.requests import request_leave
 from tests.factories import make_company
 
 TODAY = date(2026, 11, 23)

@@ -14,9 +14,9 @@ from shared.errors import Conflict, Forbidden, Invalid
 from shared.model import AuditLog, LeaveLedgerEntry, LeaveRequest, OutboxMessage
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.leave_balances import allocate_year, balances
-from shared.services.leave_decisions import decide_leave
-from shared.services.leave_requests import cancel_leave, quote_leave, request_leave
+from shared.services.leave.balances import allocate_year, balances
+from shared.services.leave.decisions import decide_leave
+from shared.services.leave.requests import cancel_leave, quote_leave, request_leave
 from tests.factories import Company, make_company
 
 TODAY = date(2026, 11, 23)  # a Monday

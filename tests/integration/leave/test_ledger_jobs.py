@@ -14,7 +14,7 @@ from shared.errors import Forbidden
 from shared.model import AuditLog, LeaveLedgerEntry, LeaveType
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.leave_balances import (
+from shared.services.leave.balances import (
     accrue_month,
     adjust_balance,
     allocate_year,

@@ -11,7 +11,7 @@ from scheduler.runner import JobRunner
 from shared.domain.enums import AttendanceStatus, Direction, JobStatus, PunchSource
 from shared.model import DailyAttendance, Punch
 from shared.persistence import Database
-from shared.services.attendance import process_days
+from shared.services.attendance.processing import process_days
 from tests.factories import make_company
 from tests.integration.scheduler.support import Clock, berlin
 

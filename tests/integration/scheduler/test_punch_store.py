@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from shared.model import Device, Employee, Punch
 from shared.persistence import Database
-from shared.services.punch_store import PunchRow, store_device_punches
+from shared.services.attendance.punch_store import PunchRow, store_device_punches
 
 T0 = datetime(2026, 11, 19, 7, tzinfo=UTC)
 

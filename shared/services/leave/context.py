@@ -15,7 +15,6 @@ from shared.domain.leave import LeavePolicy, LeaveRecord, LeaveSpan, WorkCalenda
 from shared.domain.leave_policy import Blackout, DepartmentLoad
 from shared.domain.ledger import LedgerPosting
 from shared.domain.routing import Org, OrgDepartment, OrgEmployee
-from shared.errors import N_, NotFound
 from shared.model import (
     Department,
     Employee,
@@ -89,20 +88,6 @@ def org_employee_of(row: Employee) -> OrgEmployee:
         active=row.active,
         hire_date=row.hire_date,
     )
-
-
-async def get_employee(session: AsyncSession, employee_id: int) -> Employee:
-    employee = await session.get(Employee, employee_id)
-    if employee is None:
-        raise NotFound(N_("Employee {id} does not exist."), id=employee_id)
-    return employee
-
-
-async def get_leave_type(session: AsyncSession, leave_type_id: int) -> LeaveType:
-    row = await session.get(LeaveType, leave_type_id)
-    if row is None:
-        raise NotFound(N_("Leave type {id} does not exist."), id=leave_type_id)
-    return row
 
 
 async def holidays_between(session: AsyncSession, calendar_id: int | None, start: date, end: date) -> frozenset[date]:

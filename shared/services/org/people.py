@@ -13,10 +13,9 @@ from shared.domain.enums import Role
 from shared.errors import N_, Invalid
 from shared.model import Department, Employee, HolidayCalendar, Office, Shift, utcnow
 from shared.services.actor import Actor
+from shared.services.attendance.badges import claim_badge_punches
 from shared.services.audit import audit
-from shared.services.badges import claim_badge_punches
-from shared.services.employee_import import ImportReport, import_employees
-from shared.services.org_common import (
+from shared.services.crud import (
     Kind,
     Values,
     apply,
@@ -34,8 +33,9 @@ from shared.services.org_common import (
     unique,
     update_row,
 )
-from shared.services.org_structure import DEPARTMENT_MISSING, OFFICE_MISSING
-from shared.services.org_time import CALENDAR_MISSING, SHIFT_MISSING
+from shared.services.org.importer import ImportReport, import_employees
+from shared.services.org.schedules import CALENDAR_MISSING, SHIFT_MISSING
+from shared.services.org.structure import DEPARTMENT_MISSING, OFFICE_MISSING
 from shared.services.pagination import Page
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

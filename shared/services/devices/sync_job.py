@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from shared.model import Device, JobRun, utcnow
 from shared.persistence import Database
-from shared.services.device_sync import DeviceIO, SyncOptions, sync_devices
+from shared.services.devices.sync import DeviceIO, SyncOptions, sync_devices
 from shared.services.jobs import JobContext, JobFailed, JobSkipped, start_recorded
 
 log = logging.getLogger(__name__)

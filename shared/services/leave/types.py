@@ -12,7 +12,7 @@ from shared.errors import N_
 from shared.model import LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.services.actor import Actor
 from shared.services.audit import audit
-from shared.services.org_common import (
+from shared.services.crud import (
     Kind,
     Values,
     check_code,

@@ -22,7 +22,7 @@ from shared.model import (
     OutboxMessage,
     Punch,
 )
-from shared.services.attendance import local_bounds
+from shared.services.attendance.processing import local_bounds
 
 RETURN_LOOKAHEAD_DAYS = 60
 

@@ -42,9 +42,9 @@ from shared.model import Device, Employee, Punch, utcnow
 from shared.notify.job_messages import device_back_online, device_offline_alert
 from shared.notify.outbox import enqueue_message
 from shared.persistence import Database
+from shared.services.attendance.punch_store import EMPLOYEE, INSTANT, USER, PunchRow, Span, store_device_punches
 from shared.services.jobs import RedisLock
-from shared.services.leave_notify import hr_people
-from shared.services.punch_store import EMPLOYEE, INSTANT, USER, PunchRow, Span, store_device_punches
+from shared.services.lookups import hr_people
 from shared.zk import DeviceError, DeviceParams, DeviceReader, DeviceReadout, DeviceUnreachable, records_to_utc, to_utc
 from shared.zk import clear_attendance as zk_clear
 from shared.zk import read_device as zk_read

@@ -17,8 +17,8 @@ from shared.domain.employee_rows import EmployeeRow, RowProblem, parse_employee_
 from shared.errors import N_
 from shared.model import Department, Employee, Shift, utcnow
 from shared.services.actor import Actor
+from shared.services.attendance.badges import claim_badge_punches
 from shared.services.audit import audit, snapshot
-from shared.services.badges import claim_badge_punches
 
 Progress = Callable[[int, int], None]
 _FIELDS = ("full_name", "email", "phone", "role", "device_user_id", "locale", "timezone")

@@ -21,10 +21,8 @@ from shared.notify import leave_messages as msg
 from shared.notify.outbox import enqueue_edit, enqueue_message
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
-from shared.services.leave_balances import post_entries
-from shared.services.leave_context import (
-    get_employee,
-    get_leave_type,
+from shared.services.leave.balances import post_entries
+from shared.services.leave.context import (
     ledger_postings,
     on_leave_ids,
     org_employee_of,
@@ -32,7 +30,8 @@ from shared.services.leave_context import (
     record_of,
     routing_org,
 )
-from shared.services.leave_notify import edit_approval_messages, hr_people, leave_view, rule_actor
+from shared.services.leave.notify import edit_approval_messages, leave_view, rule_actor
+from shared.services.lookups import get_employee, get_leave_type, hr_people
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ from shared.model import Employee, LeaveRequest, LeaveType, OutboxMessage, Punch
 from shared.notify.job_messages import checkout_reminder, nobody
 from shared.notify.leave_messages import escalation_for_hr, reminder_for_approver
 from shared.notify.outbox import enqueue_message
-from shared.services.attendance import shift_rules, zone
-from shared.services.leave_notify import hr_people, leave_view
+from shared.services.attendance.processing import shift_rules, zone
+from shared.services.leave.notify import leave_view
+from shared.services.lookups import hr_people
 
 log = logging.getLogger(__name__)
 

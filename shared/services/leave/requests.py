@@ -24,12 +24,10 @@ from shared.notify import leave_messages as msg
 from shared.notify.outbox import enqueue_message
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
-from shared.services.leave_balances import post_entries
-from shared.services.leave_context import (
+from shared.services.leave.balances import post_entries
+from shared.services.leave.context import (
     blackouts_for,
     department_load,
-    get_employee,
-    get_leave_type,
     ledger_postings,
     on_leave_ids,
     org_employee_of,
@@ -40,7 +38,8 @@ from shared.services.leave_context import (
     team_requests,
     work_calendar,
 )
-from shared.services.leave_notify import edit_approval_messages, hr_people, leave_view, rule_actor
+from shared.services.leave.notify import edit_approval_messages, leave_view, rule_actor
+from shared.services.lookups import get_employee, get_leave_type, hr_people
 
 
 @dataclass

@@ -26,7 +26,7 @@ from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch
 from shared.persistence.bulk import as_utc, fetch_rows
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
-from shared.services.leave_context import get_employee
+from shared.services.lookups import get_employee
 
 UPSERT_CHUNK = 5000
 MAX_RANGE_DAYS = 400

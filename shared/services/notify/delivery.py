@@ -22,7 +22,7 @@ from shared.notify.job_messages import digest_caption
 from shared.notify.outbox import enqueue_document, enqueue_message
 from shared.reports.digest_render import render_digest
 from shared.reports.digest_xlsx import digest_filename, digest_xlsx
-from shared.services.leave_notify import hr_people
+from shared.services.lookups import hr_people
 
 
 @dataclass

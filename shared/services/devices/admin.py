@@ -19,7 +19,7 @@ from shared.errors import N_, NP_, Conflict, Invalid, NotFound
 from shared.model import Device, Punch
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
-from shared.services.org_common import is_timezone
+from shared.services.crud import is_timezone
 from shared.services.pagination import Page, paginate
 
 DEVICE_FIELDS = frozenset(

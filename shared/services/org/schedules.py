@@ -15,8 +15,7 @@ from shared.domain.enums import HoursMode
 from shared.errors import N_, NP_, Conflict, NotFound
 from shared.model import DailyAttendance, Employee, Holiday, HolidayCalendar, Shift
 from shared.services.actor import Actor
-from shared.services.holidays import HolidayImport, import_holidays
-from shared.services.org_common import (
+from shared.services.crud import (
     Kind,
     Values,
     create_row,
@@ -31,6 +30,7 @@ from shared.services.org_common import (
     unique_name,
     update_row,
 )
+from shared.services.org.holidays import HolidayImport, import_holidays
 from shared.services.pagination import Page
 
 SHIFT_FIELDS = frozenset(

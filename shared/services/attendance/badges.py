@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.config import get_settings
 from shared.model import Employee, Punch
 from shared.services.actor import Actor
-from shared.services.attendance import process_days, zone
+from shared.services.attendance.processing import process_days, zone
 from shared.services.audit import audit
 
 

@@ -16,7 +16,7 @@ from shared.errors import N_, Forbidden, Invalid, NotFound
 from shared.model import Employee, LeaveRequest, LeaveType
 from shared.services.actor import Actor
 from shared.services.audit import audit
-from shared.services.leave_context import get_employee
+from shared.services.lookups import get_employee
 
 HISTORY_LIMIT = 10
 

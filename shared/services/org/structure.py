@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.errors import N_, NP_
 from shared.model import Department, Employee, LeaveBlackout, Office
 from shared.services.actor import Actor
-from shared.services.org_common import (
+from shared.services.crud import (
     Kind,
     Values,
     check_chain,

@@ -25,7 +25,8 @@ from shared.errors import N_, Forbidden
 from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.services.actor import Actor
 from shared.services.audit import audit
-from shared.services.leave_context import get_employee, get_leave_type, policy_of, posting_of
+from shared.services.leave.context import policy_of, posting_of
+from shared.services.lookups import get_employee, get_leave_type
 
 
 async def post_entries(session: AsyncSession, postings: Iterable[LedgerPosting], actor: Actor) -> int:

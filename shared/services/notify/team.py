@@ -19,8 +19,9 @@ from shared.domain.enums import AttendanceStatus, HalfDay, LeaveStatus, Role
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import day_range
 from shared.model import Department, Employee, Holiday, LeaveRequest, LeaveType, Punch
-from shared.services.attendance import leave_on, shift_rules, today_in, zone
-from shared.services.leave_context import get_employee, team_requests
+from shared.services.attendance.processing import leave_on, shift_rules, today_in, zone
+from shared.services.leave.context import team_requests
+from shared.services.lookups import get_employee
 
 HR_ROLES = (Role.HR, Role.ADMIN)
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.enums import LeaveStatus
 from shared.errors import N_, NotFound
 from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
-from shared.services.attendance import today_in
+from shared.services.attendance.processing import today_in
 from shared.services.pagination import MAX_LIMIT, Page, paginate
 
 

@@ -15,9 +15,9 @@ from shared.domain.shift_window import ShiftRule, shift_day_at
 from shared.errors import N_, Forbidden, Invalid
 from shared.model import Employee, Office, Punch, Shift
 from shared.services.actor import Actor
-from shared.services.attendance import shift_rule, zone
+from shared.services.attendance.processing import shift_rule, zone
 from shared.services.audit import audit, snapshot
-from shared.services.leave_context import get_employee
+from shared.services.lookups import get_employee
 from shared.services.reference_cache import remembered
 
 

@@ -4,63 +4,17 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import AttendanceStatus
-from shared.errors import N_, Invalid
+from shared.domain.timesheet import CODES, LATE_SUFFIX, Timesheet, TimesheetRow
 from shared.model import Department, Employee
 from shared.persistence.bulk import fetch_rows
 
-# One or two letters per status; "L" suffix for late arrivals. The legend sheet explains them.
-CODES = {
-    AttendanceStatus.PRESENT: "P",
-    AttendanceStatus.ABSENT: "A",
-    AttendanceStatus.HALF_DAY: "HD",
-    AttendanceStatus.INCOMPLETE: "MC",
-    AttendanceStatus.ON_LEAVE: "LV",
-    AttendanceStatus.HALF_LEAVE: "HL",
-    AttendanceStatus.HOLIDAY: "H",
-    AttendanceStatus.WEEKEND: "W",
-}
-LATE_SUFFIX = "*"
 _STATUS = {s.value: s for s in AttendanceStatus}
-
-
-@dataclass
-class TimesheetRow:
-    employee_id: int
-    code: str
-    full_name: str
-    department: str
-    days: list[str]
-    present: int = 0
-    absent: int = 0
-    leave: float = 0.0
-    late: int = 0
-    worked_minutes: int = 0
-
-
-@dataclass
-class Timesheet:
-    year: int
-    month: int
-    dates: list[date] = field(default_factory=list)
-    rows: list[TimesheetRow] = field(default_factory=list)
-
-
-def parse_month(value: str) -> tuple[int, int]:
-    try:
-        year_text, month_text = value.split("-")
-        year, month = int(year_text), int(month_text)
-    except ValueError:
-        raise Invalid(N_("Give the month as YYYY-MM, e.g. 2026-11."), details={"field": "month"}) from None
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
-        raise Invalid(N_("Give the month as YYYY-MM, e.g. 2026-11."), details={"field": "month"})
-    return year, month
 
 
 async def load_timesheet(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -42,16 +42,6 @@ def leave_view(request: LeaveRequest, employee: Employee, leave_type: LeaveType)
         reason=request.reason,
         status=request.status,
     )
-
-
-async def hr_people(session: AsyncSession, *, exclude: Iterable[int] = ()) -> list[Employee]:
-    """Active HR and admin employees, lowest id first."""
-    rows = await session.scalars(
-        select(Employee)
-        .where(Employee.role.in_((Role.HR, Role.ADMIN)), Employee.active.is_(True), Employee.id.not_in(list(exclude)))
-        .order_by(Employee.id)
-    )
-    return list(rows)
 
 
 async def edit_approval_messages(
