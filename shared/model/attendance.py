@@ -92,6 +92,8 @@ class DailyAttendance(Base):
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id", ondelete="SET NULL"))
     leave_request_id: Mapped[int | None] = mapped_column(ForeignKey("leave_requests.id", ondelete="SET NULL"))
     punch_count: Mapped[int] = mapped_column(default=0)
+    # Punches of the day outside every shift window (unscheduled work): counted, never dropped.
+    unscheduled_punches: Mapped[int] = mapped_column(default=0)
     is_final: Mapped[bool] = mapped_column(default=False)
     manual_override: Mapped[bool] = mapped_column(default=False)
     override_reason: Mapped[str | None] = mapped_column(Text())

@@ -76,6 +76,8 @@ class LeaveRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # "<who asked>:<key>" from an Idempotency-Key header or the bot wizard: a retried create returns this row.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
     __mapper_args__ = {"version_id_col": version}
 

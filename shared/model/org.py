@@ -96,6 +96,8 @@ class Employee(Base):
     # ISO weekdays worked, Monday=1 … Sunday=7, e.g. "12345" for Monday to Friday.
     work_week: Mapped[str] = mapped_column(String(7), default="12345")
     hire_date: Mapped[date | None] = mapped_column(Date())
+    # The last day employed: no day after it is processed or reported, access ends the day after.
+    leaving_date: Mapped[date | None] = mapped_column(Date())
     active: Mapped[bool] = mapped_column(default=True)
     device_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
