@@ -8,14 +8,14 @@ from shared.bootstrap import service_settings
 from shared.config import Settings
 from shared.log import configure_logging
 from shared.persistence import Database
-from shared.redis_client import create_redis
+from shared.redis_client import redis_from_settings
 
 
 def bootstrap(settings: Settings) -> FastAPI:
     """The app with its real clients: engine from DATABASE_URL, Redis from REDIS_URL (in-process if empty)."""
     from api.main import create_app
 
-    return create_app(settings, Database.from_url(settings.database_url), create_redis(settings.redis_url))
+    return create_app(settings, Database.from_settings(settings), redis_from_settings(settings))
 
 
 def serve(settings: Settings) -> None:

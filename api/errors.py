@@ -16,14 +16,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import N_, ChronosError
 from shared.i18n import CatalogMissing, Translator, negotiate_locale, translator
 from shared.log import request_id_var
+from shared.persistence.errors import DATABASE_UNAVAILABLE, REDIS_UNAVAILABLE, one_line
 
 logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
 
 
 class Unauthorized(ChronosError):
@@ -209,11 +212,31 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, status=422, code="invalid", message=message)
 
 
-async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    logger.warning("database unavailable: %s", str(getattr(exc, "orig", exc))[:300])
+def unavailable(request: Request, message: str) -> JSONResponse:
+    """503 in the error shape with ``Retry-After``: the caller may simply try again a little later."""
     t = request_translator(request)
-    message = t.gettext(N_("The database is busy or unavailable; try again in a moment."))
-    return error_response(request, status=503, code="unavailable", message=message, headers={"Retry-After": "5"})
+    return error_response(
+        request,
+        status=503,
+        code="unavailable",
+        message=t.gettext(message),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable: %s", one_line(exc))
+    return unavailable(request, N_("The database is busy or unavailable; try again in a moment."))
+
+
+async def _redis_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("redis unavailable: %s", one_line(exc))
+    return unavailable(request, N_("A service this request needs is unavailable; try again in a moment."))
+
+
+def over_budget(request: Request) -> JSONResponse:
+    """The answer when a request ran out of API_REQUEST_TIMEOUT_SECONDS before it could answer."""
+    return unavailable(request, N_("This took too long to answer; try again in a moment."))
 
 
 def internal_error(request: Request) -> JSONResponse:
@@ -233,5 +256,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
-    app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(InterfaceError, _database_unavailable)
+    for unreachable in DATABASE_UNAVAILABLE:  # raw OSError / TimeoutError from asyncpg included
+        app.add_exception_handler(unreachable, _database_unavailable)
+    for unreachable in REDIS_UNAVAILABLE:
+        app.add_exception_handler(unreachable, _redis_unavailable)

@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from redis.asyncio import Redis
 
 from api.cache import ResponseCache
+from api.deadline import DeadlineMiddleware
 from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextMiddleware
@@ -98,7 +99,9 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
 
-    # add_middleware wraps: the last added runs first. Order, outermost first: CORS, request id, metrics.
+    # add_middleware wraps: the last added runs first. Order, outermost first: CORS, request id, metrics,
+    # the request budget (so a 503 for a request over budget carries its id and is counted).
+    app.add_middleware(DeadlineMiddleware, seconds=settings.api_request_timeout_seconds)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestContextMiddleware)
     origins = settings.cors_origin_list

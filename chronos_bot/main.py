@@ -23,7 +23,7 @@ from chronos_bot.webhook import WebhookServer, create_webhook_app, webhook_path
 from shared.config import ConfigError, Settings
 from shared.notify.sender import OutboxSender
 from shared.persistence import Database
-from shared.redis_client import create_redis
+from shared.redis_client import redis_from_settings
 from shared.services.org.invitations import BOT_USERNAME_KEY
 from shared.sessions import SessionStore
 
@@ -49,7 +49,6 @@ def pool_options(database_url: str) -> dict[str, object]:
     return {
         "pool_size": MAX_CONCURRENT_UPDATES + 4,
         "max_overflow": 8,
-        "pool_timeout": 10,
         "pool_pre_ping": False,
         "pool_recycle": 300,
     }
@@ -57,10 +56,10 @@ def pool_options(database_url: str) -> dict[str, object]:
 
 def build_deps(settings: Settings) -> BotDeps:
     """The clients every handler shares: database, Redis, sessions, the wrong-code limiter."""
-    redis = create_redis(settings.redis_url)
+    redis = redis_from_settings(settings)
     return BotDeps(
         settings=settings,
-        db=Database.from_url(settings.database_url, **pool_options(settings.database_url)),
+        db=Database.from_settings(settings, **pool_options(settings.database_url)),
         redis=redis,
         sessions=SessionStore(redis, prefix=settings.redis_prefix),
         limiter=AttemptLimiter(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import typer
+import logging
 
-from chronos_cli.runtime import console, settings_or_exit
+import typer
+from asyncpg.exceptions import PostgresError
+from sqlalchemy.exc import SQLAlchemyError
+
+from chronos_cli.runtime import console, fail, settings_or_exit
+from shared.persistence.errors import UNAVAILABLE, one_line, where
 from shared.persistence.migrate import run_upgrade
 
+log = logging.getLogger(__name__)
 app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 
 
@@ -14,5 +20,15 @@ app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=
 def upgrade() -> None:
     """Create or upgrade the schema of DATABASE_URL to the newest migration."""
     settings = settings_or_exit()
-    run_upgrade(settings.database_url)
+    try:
+        run_upgrade(settings.database_url)
+    except UNAVAILABLE as exc:
+        log.debug("upgrade failed", exc_info=True)
+        fail(
+            f"cannot reach the database at {where(settings.database_url)} ({one_line(exc)}); "
+            "check DATABASE_URL and that the server is running"
+        )
+    except (SQLAlchemyError, PostgresError) as exc:
+        log.debug("upgrade failed", exc_info=True)
+        fail(f"the database at {where(settings.database_url)} refused the upgrade ({one_line(exc)})")
     console.print("[green]Database is at the newest schema.[/]")

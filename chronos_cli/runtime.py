@@ -56,7 +56,7 @@ def run(coro_fn: Callable[[], Awaitable[T]], settings: Settings) -> T:
 
 @contextlib.asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
-    database = Database.from_url(settings.database_url)
+    database = Database.from_settings(settings)
     try:
         yield database
     finally:
@@ -64,6 +64,6 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
 
 
 def fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[bold red]Error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
     sys.stderr.flush()
     raise typer.Exit(code)

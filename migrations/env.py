@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from shared.model import Base
-from shared.persistence.db import create_engine
+from shared.persistence.db import DbTimeouts, create_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -45,7 +45,7 @@ def _run_sync(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    engine = create_engine(_url())
+    engine = create_engine(_url(), timeouts=DbTimeouts(statement=0))
     async with engine.connect() as conn:
         await conn.run_sync(_run_sync)
         await conn.commit()

@@ -18,7 +18,7 @@ from scheduler.schedule import jobs_at_start, triggers
 from shared.bootstrap import service_settings
 from shared.config import Settings
 from shared.persistence import Database
-from shared.redis_client import create_redis
+from shared.redis_client import redis_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ SHUTDOWN_GRACE_SECONDS = 30.0
 
 def build_clients(settings: Settings) -> Clients:
     """The database and Redis clients every job shares (one engine, one Redis connection pool)."""
-    database = Database.from_url(settings.database_url)
-    return Clients(db=database, redis=create_redis(settings.redis_url), settings=settings)
+    database = Database.from_settings(settings)
+    return Clients(db=database, redis=redis_from_settings(settings), settings=settings)
 
 
 def build_scheduler(runner: JobRunner, settings: Settings) -> AsyncIOScheduler:

@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     bot_username: str = ""
     outbox_max_attempts: int = 8
     outbox_poll_seconds: float = 1.0
+    outbox_lease_seconds: float = 5.0
+    # Deadlines (see docs/reliability.md): nothing waits on a dependency without one.
+    db_connect_timeout_seconds: float = 5.0
+    db_pool_timeout_seconds: float = 10.0
+    db_statement_timeout_seconds: float = 30.0
+    redis_connect_timeout_seconds: float = 2.0
+    redis_socket_timeout_seconds: float = 5.0
+    telegram_timeout_seconds: float = 30.0
+    api_request_timeout_seconds: float = 20.0
+    bot_update_timeout_seconds: float = 20.0
+    bot_lock_seconds: float = 3.0
     device_timeout_seconds: float = 10.0
     attendance_lookback_days: int = 14
     checkout_scan_minutes: int = 10
@@ -126,7 +137,12 @@ class Settings(BaseSettings):
         parse_intervals(value)
         return value
 
-    @field_validator("checkout_scan_minutes", "attendance_lookback_days", "device_timeout_seconds")
+    @field_validator(
+        "checkout_scan_minutes", "attendance_lookback_days", "device_timeout_seconds", "outbox_lease_seconds",
+        "db_connect_timeout_seconds", "db_pool_timeout_seconds", "db_statement_timeout_seconds",
+        "redis_connect_timeout_seconds", "redis_socket_timeout_seconds", "telegram_timeout_seconds",
+        "api_request_timeout_seconds", "bot_update_timeout_seconds", "bot_lock_seconds",
+    )  # fmt: skip
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:

@@ -1,3 +1,3 @@
-from shared.persistence.db import Database, create_engine
+from shared.persistence.db import Database, DbTimeouts, create_engine
 
-__all__ = ["Database", "create_engine"]
+__all__ = ["Database", "DbTimeouts", "create_engine"]

@@ -4,12 +4,49 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+
+# Client-side slack over the server's statement_timeout: PostgreSQL cancels a slow statement itself (a
+# clean error); the client gives up a little later only when the server does not answer at all.
+CLIENT_SLACK_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class DbTimeouts:
+    """How long a unit of work may wait on the database: to connect, for a pooled connection, per statement.
+
+    ``statement=0`` means no statement timeout (migrations: a schema change may take long).
+    SQLite has its own wait (``busy_timeout``) and only uses ``pool``.
+    """
+
+    connect: float = 5.0
+    pool: float = 10.0
+    statement: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DbTimeouts:
+        return cls(
+            connect=settings.db_connect_timeout_seconds,
+            pool=settings.db_pool_timeout_seconds,
+            statement=settings.db_statement_timeout_seconds,
+        )
+
+    def asyncpg_connect_args(self) -> dict[str, Any]:
+        """asyncpg's ``timeout`` (connect) and ``command_timeout``, and the server's ``statement_timeout``."""
+        args: dict[str, Any] = {"timeout": self.connect}
+        if self.statement > 0:
+            args["command_timeout"] = self.statement + CLIENT_SLACK_SECONDS
+            args["server_settings"] = {"statement_timeout": str(int(self.statement * 1000))}
+        return args
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -35,8 +72,13 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout on every connection."""
+def create_engine(url: str, *, echo: bool = False, timeouts: DbTimeouts | None = None, **kwargs: Any) -> AsyncEngine:
+    """An engine for ``url`` whose every wait is bounded (``timeouts``, defaults when not given).
+
+    SQLite gets foreign keys, WAL and a busy timeout on every connection; PostgreSQL a connect timeout,
+    a statement timeout (server side, and client side a little later) and a pool checkout timeout.
+    """
+    bounds = timeouts or DbTimeouts()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
@@ -49,6 +91,9 @@ def create_engine(url: str, *, echo: bool = False, **kwargs: Any) -> AsyncEngine
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_timeout", bounds.pool)
+    if parsed.drivername == "postgresql+asyncpg":
+        kwargs["connect_args"] = {**bounds.asyncpg_connect_args(), **kwargs.get("connect_args", {})}
     return create_async_engine(url, echo=echo, **kwargs)
 
 
@@ -62,6 +107,11 @@ class Database:
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
         return cls(create_engine(url, **kwargs))
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> Database:
+        """DATABASE_URL with the DB_*_TIMEOUT_SECONDS deadlines."""
+        return cls.from_url(settings.database_url, timeouts=DbTimeouts.from_settings(settings), **kwargs)
 
     @property
     def dialect(self) -> str:

@@ -12,7 +12,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 from shared.model import Base
-from shared.persistence.db import create_engine
+from shared.persistence.db import DbTimeouts, create_engine
+
+# A schema change may run long; connecting must not (a dead database fails in seconds, not minutes).
+MIGRATION_TIMEOUTS = DbTimeouts(statement=0)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -51,7 +54,7 @@ def schema_differences(connection: Connection) -> list[object]:
 
 async def upgrade_async(database_url: str, revision: str = "head") -> None:
     """Upgrade from async code (tests, `chronos demo`) on a borrowed connection."""
-    engine = create_engine(database_url)
+    engine = create_engine(database_url, timeouts=MIGRATION_TIMEOUTS)
     try:
         async with engine.begin() as conn:
             await conn.run_sync(lambda sync_conn: upgrade_connection(sync_conn, revision))

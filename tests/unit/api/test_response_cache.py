@@ -59,3 +59,25 @@ async def test_redis_down_means_computing_the_answer():
     cache = _cache(Down())  # type: ignore[arg-type]
     assert await cache.json("k", build) == '{"n": 1}'
     assert await cache.json("k", build) == '{"n": 2}'
+
+
+async def test_a_hung_redis_costs_one_short_wait_then_is_left_alone_for_a_while():
+    class Hung:
+        calls = 0
+
+        async def get(self, *_a, **_k):
+            Hung.calls += 1
+            await asyncio.sleep(60)
+
+        async def set(self, *_a, **_k):
+            Hung.calls += 1
+            await asyncio.sleep(60)
+
+    build = _Builder()
+    cache = _cache(Hung())  # type: ignore[arg-type]
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await cache.json("k", build) == '{"n": 1}'
+    assert await cache.json("k", build) == '{"n": 2}'
+    assert loop.time() - started < 1.5  # one bounded wait, not one per call
+    assert Hung.calls == 1
