@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shared.config import SUPPORTED_LOCALES
+from shared.domain.ids import parse_id
 from shared.notify.leave_messages import APPROVE, REJECT, decision_callback, parse_decision_callback
 
 MAX_BYTES = 64
@@ -97,7 +98,7 @@ def language(locale: str) -> str:
 
 
 def _positive(text: str) -> int | None:
-    return int(text) if text.isdigit() and 0 < len(text) <= 18 and int(text) > 0 else None
+    return parse_id(text)
 
 
 def _day(text: str) -> date | None:
@@ -123,7 +124,7 @@ def decode(data: str | None) -> Callback | None:
     decision = parse_decision_callback(data)
     if decision is not None:
         action, request_id = decision
-        return Callback("decide", request_id=request_id, approve=action == APPROVE) if request_id > 0 else None
+        return Callback("decide", request_id=request_id, approve=action == APPROVE)
     kind, _, rest = data.partition(":")
     if kind == "lc" and (number := _positive(rest)):
         return Callback("cancel", request_id=number)

@@ -24,7 +24,7 @@ from shared.config import ConfigError, Settings
 from shared.notify.sender import OutboxSender
 from shared.persistence import Database
 from shared.redis_client import redis_from_settings
-from shared.services.org.invitations import BOT_USERNAME_KEY
+from shared.services.org.invitations import bot_username_key
 from shared.sessions import SessionStore
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ async def announce(app: AnyApplication, deps: BotDeps) -> None:
     """Tell Telegram our commands (per language) and publish our @username for the API's invite links."""
     await commands.publish_defaults(app.bot, default_locale=deps.settings.default_locale)
     if not deps.settings.bot_username and app.bot.username:
-        await deps.redis.set(BOT_USERNAME_KEY, app.bot.username)
+        await deps.redis.set(bot_username_key(deps.settings.redis_prefix), app.bot.username)
 
 
 def _quiet_sender_rate_limits() -> None:

@@ -80,7 +80,7 @@ async def create_invitation(
         )
         view = _view(created.invitation, now=now)
     configured = request.app.state.bot_username or settings.bot_username
-    username = await service.bot_username(redis, configured=configured)
+    username = await service.bot_username(redis, prefix=settings.redis_prefix, configured=configured)
     return InvitationCreated(**view, code=created.code, deep_link=service.deep_link(username, created.code))
 
 

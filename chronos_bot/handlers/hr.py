@@ -31,7 +31,8 @@ async def invite(turn: Turn) -> None:
         created = await create_invitation(
             session, employee_id=employee.id, actor=turn.actor, pepper=turn.deps.settings.secret_key, now=turn.now
         )
-    username = await bot_username(turn.deps.redis, configured=turn.deps.settings.bot_username) or (
+    settings = turn.deps.settings
+    username = await bot_username(turn.deps.redis, prefix=settings.redis_prefix, configured=settings.bot_username) or (
         turn.context.bot.username
     )
     link = deep_link(username, created.code)

@@ -13,6 +13,7 @@ from html import escape
 
 from shared.config import get_settings
 from shared.domain.enums import HalfDay, LeaveStatus
+from shared.domain.ids import parse_id
 from shared.errors import N_
 from shared.i18n import Translator, translator
 from shared.notify.outbox import Button, Keyboard
@@ -26,9 +27,11 @@ def decision_callback(action: str, request_id: int) -> str:
 
 
 def parse_decision_callback(data: str) -> tuple[str, int] | None:
+    """``(action, request id)`` of ``lv:<a|r>:<id>``; ``None`` for anything else (an id beyond MAX_ID too)."""
     parts = data.split(":")
-    if len(parts) == 3 and parts[0] == "lv" and parts[1] in (APPROVE, REJECT) and parts[2].isdigit():
-        return parts[1], int(parts[2])
+    if len(parts) == 3 and parts[0] == "lv" and parts[1] in (APPROVE, REJECT):
+        request_id = parse_id(parts[2])
+        return (parts[1], request_id) if request_id is not None else None
     return None
 
 

@@ -24,7 +24,6 @@ from shared.services.audit import audit, snapshot
 from shared.services.pagination import Page, paginate
 from shared.services.secrets import keyed_hash, new_invitation_code, normalize_invitation_code
 
-BOT_USERNAME_KEY = "chronos:bot:username"  # the bot may publish its @username here (from getMe)
 DEFAULT_TTL = timedelta(days=7)
 MAX_TTL = timedelta(days=90)
 _HIDDEN = frozenset({"code_hash"})
@@ -210,12 +209,17 @@ async def redeem_invitation(
     return employee
 
 
-async def bot_username(redis: Any, *, configured: str | None = None) -> str | None:
-    """The bot's @username: configured, or published by the bot in Redis; None when unknown."""
+def bot_username_key(prefix: str) -> str:
+    """Where the bot publishes its @username (from getMe), under the installation's REDIS_PREFIX."""
+    return f"{prefix}:bot:username"
+
+
+async def bot_username(redis: Any, *, prefix: str, configured: str | None = None) -> str | None:
+    """The bot's @username: configured, or published by this installation's bot in Redis; None when unknown."""
     if configured:
         return configured.lstrip("@")
     try:
-        value = await asyncio.wait_for(redis.get(BOT_USERNAME_KEY), timeout=1.0)
+        value = await asyncio.wait_for(redis.get(bot_username_key(prefix)), timeout=1.0)
     except Exception:
         logger.info("bot username not available from Redis", exc_info=True)
         return None

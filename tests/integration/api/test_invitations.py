@@ -12,7 +12,7 @@ from shared.errors import Conflict, Forbidden, Invalid
 from shared.model import AuditLog, Employee, Invitation
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.org.invitations import BOT_USERNAME_KEY, create_invitation, redeem_invitation
+from shared.services.org.invitations import bot_username_key, create_invitation, redeem_invitation
 from shared.services.secrets import keyed_hash, normalize_invitation_code
 
 URL = "/api/v1/invitations"
@@ -47,14 +47,25 @@ async def test_an_invitation_code_is_returned_once_and_stored_as_a_hash(client, 
     assert code not in (await client.get(f"{URL}/{body['id']}", headers=admin)).text
 
 
-async def test_a_deep_link_is_given_when_the_bot_published_its_username(client, admin, db: Database, redis):
+async def test_a_deep_link_is_given_when_the_bot_published_its_username(client, admin, db: Database, redis, settings):
     employee = await _employee(db)
-    await redis.set(BOT_USERNAME_KEY, "chronos_hr_bot")
+    await redis.set(bot_username_key(settings.redis_prefix), "chronos_hr_bot")
+    await redis.set(bot_username_key("another-installation"), "someone_elses_bot")
     try:
         body = (await client.post(URL, json={"employee_id": employee.id}, headers=admin)).json()
     finally:
-        await redis.delete(BOT_USERNAME_KEY)
+        await redis.delete(bot_username_key(settings.redis_prefix), bot_username_key("another-installation"))
     assert body["deep_link"] == f"https://t.me/chronos_hr_bot?start={body['code']}"
+
+
+async def test_another_installations_bot_is_never_in_our_links(client, admin, db: Database, redis):
+    employee = await _employee(db)
+    await redis.set(bot_username_key("another-installation"), "someone_elses_bot")
+    try:
+        body = (await client.post(URL, json={"employee_id": employee.id}, headers=admin)).json()
+    finally:
+        await redis.delete(bot_username_key("another-installation"))
+    assert body["deep_link"] is None
 
 
 async def test_an_invitation_is_revoked_and_then_listed_as_revoked(client, admin, db: Database):

@@ -12,6 +12,7 @@ from chronos_bot import callbacks, state
 from chronos_bot.callbacks import Callback, decode
 from chronos_bot.state import Step
 from shared.domain.enums import HalfDay
+from shared.domain.ids import MAX_ID
 from shared.domain.leave import Step as RuleStep
 
 
@@ -38,7 +39,8 @@ def test_what_the_bot_writes_decodes_to_the_same_press(data: str, expected: Call
 @pytest.mark.parametrize(
     "data",
     [None, "", "lv:a:", "lv:x:1", "lv:a:0", "lv:a:1:2", "lv:a:-1", "lc:abc", "lt:0", "cal:d:20261340", "cal:d:2026",
-     "cal:m:202613", "hd:xx", "lf:nope", "lf:e:salary", "lang:de", "zz:1", "x" * 65, "lv:a:" + "9" * 60],
+     "cal:m:202613", "hd:xx", "lf:nope", "lf:e:salary", "lang:de", "zz:1", "x" * 65, "lv:a:" + "9" * 60,
+     "lv:a:" + "9" * 25, "lv:r:2147483648", "lc:" + "1" * 19, "lt:99999999999", "lv:a:١٢"],
 )  # fmt: skip
 def test_anything_else_decodes_to_nothing(data: str | None) -> None:
     assert decode(data) is None
@@ -54,7 +56,7 @@ def test_decoding_never_raises(data: str) -> None:
     decode(data)
 
 
-@given(st.integers(min_value=1, max_value=10**12))
+@given(st.integers(min_value=1, max_value=MAX_ID))
 def test_ids_round_trip(request_id: int) -> None:
     assert decode(callbacks.approve(request_id)) == Callback("decide", request_id=request_id, approve=True)
     assert decode(callbacks.cancel_request(request_id)) == Callback("cancel", request_id=request_id)
@@ -114,3 +116,10 @@ def test_half_day_options_depend_on_one_day_or_several() -> None:
 )  # fmt: skip
 def test_a_broken_rule_sends_the_user_to_the_step_that_fixes_it(rule_step: RuleStep | None, edit: str) -> None:
     assert state.edit_for_rule(rule_step) == edit
+
+
+@given(st.integers(min_value=MAX_ID + 1, max_value=10**30))
+def test_an_id_beyond_the_schema_decodes_to_nothing(request_id: int) -> None:
+    assert decode(f"lv:a:{request_id}") is None
+    assert decode(f"lc:{request_id}") is None
+    assert decode(f"lt:{request_id}") is None
