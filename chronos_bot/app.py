@@ -9,6 +9,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseUpdateProcessor, ExtBot
+from telegram.request import HTTPXRequest
 
 from chronos_bot.registration import AnyApplication, register
 from chronos_bot.turn import BotDeps
@@ -21,6 +22,18 @@ REPLY_RETRIES = 2
 # Enough connections for the replies in flight; httpcore scans its whole pool on every request, so a
 # pool of hundreds of idle connections costs more CPU than queueing a reply for a millisecond.
 HTTP_CONNECTIONS = 16
+CONNECT_TIMEOUT = 5.0
+
+
+def telegram_request(settings: Settings, *, connections: int = HTTP_CONNECTIONS) -> HTTPXRequest:
+    """Bot API calls with deadlines: connect in 5 s; an answer within TELEGRAM_TIMEOUT_SECONDS, longer than
+    Telegram's slow answers (a sendMessage that takes 7 s is received, not retried and sent twice); a
+    free connection of the pool within the same time."""
+    wait = settings.telegram_timeout_seconds
+    return HTTPXRequest(
+        connection_pool_size=connections, connect_timeout=CONNECT_TIMEOUT, read_timeout=wait, write_timeout=wait,
+        pool_timeout=wait,
+    )  # fmt: skip
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -86,7 +99,7 @@ def build_application(settings: Settings, deps: BotDeps) -> AnyApplication:
         .base_file_url(file_url(settings))
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=REPLY_RETRIES))
         .concurrent_updates(PerUserUpdateProcessor())
-        .connection_pool_size(HTTP_CONNECTIONS)
+        .request(telegram_request(settings))
         .job_queue(None)  # timed work belongs to the scheduler service
     )
     if settings.bot_mode == "webhook":
@@ -107,4 +120,5 @@ def sender_bot(settings: Settings) -> ExtBot[Any]:
         base_url=settings.telegram_api_url,
         base_file_url=file_url(settings),
         rate_limiter=AIORateLimiter(),
+        request=telegram_request(settings),
     )

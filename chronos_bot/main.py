@@ -34,11 +34,6 @@ INVITE_ATTEMPTS = 5
 INVITE_WINDOW = 3600
 
 
-def lease_seconds(poll_seconds: float) -> float:
-    """The sender lease: many polls long (renewed while sending), short enough for a quick take-over."""
-    return max(2.0, 20 * poll_seconds)
-
-
 def pool_options(database_url: str) -> dict[str, object]:
     """A connection per update in flight, kept open: with fewer, PostgreSQL connections are opened and
     closed all the time under load (the pool's overflow), which costs more than the updates themselves."""
@@ -106,7 +101,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     sender = OutboxSender(
         deps.db, notifier, deps.redis, max_attempts=settings.outbox_max_attempts,
         poll_seconds=settings.outbox_poll_seconds, prefix=settings.redis_prefix,
-        lease_seconds=lease_seconds(settings.outbox_poll_seconds),
+        lease_seconds=settings.outbox_lease_seconds,
     )  # fmt: skip
     deps.wake_sender = sender.wake.set
     server: WebhookServer | None = None

@@ -1,8 +1,11 @@
 """Delivering the outbox to Telegram: in order per chat, with retries, and by one process at a time.
 
 - A Redis lease makes sure exactly one sender works at a time however many bot replicas run. It is
-  short (``lease_seconds``) and renewed while a drain runs, so when the holder crashes another replica
-  takes over within seconds; a sender that lost its lease stops before its next message.
+  short (``lease_seconds``, OUTBOX_LEASE_SECONDS) and renewed at every poll and while a drain runs, so
+  when the holder is killed another replica takes over within seconds; a sender that lost its lease
+  stops before its next message; a sender that stops lets go of it at once.
+- The Bot we are given has a read timeout longer than Telegram's slow answers (TELEGRAM_TIMEOUT_SECONDS):
+  a call that timed out may still have been delivered, and is retried (at least once, never lost).
 - A chat's messages go out in the order they were written: a message waits while an older message of
   the same chat is still pending (for instance backing off after a 5xx).
 - 429 → wait ``retry_after`` (not counted as a failure); 5xx / network → exponential backoff, counted;
@@ -24,12 +27,13 @@ from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
 from sqlalchemy import select, update
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from shared.domain.enums import OutboxStatus
 from shared.model import OutboxMessage, utcnow
+from shared.notify.delivery import deliver
 from shared.persistence import Database
 
 log = logging.getLogger(__name__)
@@ -60,14 +64,6 @@ def _retry_after_seconds(exc: RetryAfter) -> float:
     return float(value if isinstance(value, int | float) else value.total_seconds())
 
 
-def _markup(buttons: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row] for row in buttons]
-    )
-
-
 class OutboxSender:
     def __init__(
         self,
@@ -79,7 +75,7 @@ class OutboxSender:
         batch_size: int = 200,
         poll_seconds: float = 1.0,
         prefix: str = "chronos",
-        lease_seconds: float = 30.0,
+        lease_seconds: float = 5.0,
     ) -> None:
         self.db = db
         self.bot = bot
@@ -115,8 +111,12 @@ class OutboxSender:
                 log.warning("could not renew the outbox sender lease", exc_info=True)
 
     async def release(self) -> None:
-        if await self.redis.get(self.lease_key) == self.owner:
-            await self.redis.delete(self.lease_key)
+        """Let go of the lease (if we hold it) so another sender need not wait for it to expire."""
+        try:
+            if await self.redis.get(self.lease_key) == self.owner:
+                await self.redis.delete(self.lease_key)
+        except Exception:
+            log.warning("could not release the outbox sender lease; it expires on its own", exc_info=True)
 
     async def _due(self, now: datetime) -> list[list[OutboxMessage]]:
         """Pending messages that may go now, grouped by chat, oldest first, never overtaking a waiting one."""
@@ -177,36 +177,11 @@ class OutboxSender:
 
     async def _deliver(self, row: OutboxMessage) -> int | None:
         payload = row.payload
-        kind = payload.get("kind", "message")
-        parse_mode = payload.get("parse_mode")
-        if kind == "document":
-            message = await self.bot.send_document(
-                row.chat_id,
-                document=InputFile(row.attachment or b"", filename=payload.get("filename") or "file"),
-                caption=payload.get("caption"),
-                parse_mode=parse_mode,
-            )
-            return message.message_id
-        if kind == "edit":
+        target = None
+        if payload.get("kind") == "edit" and not payload.get("message_id") and payload.get("edit_ref"):
             target = await self._edit_target(row)
-            if target is not None:
-                try:
-                    await self.bot.edit_message_text(
-                        payload["text"],
-                        chat_id=row.chat_id,
-                        message_id=target,
-                        parse_mode=parse_mode,
-                        reply_markup=_markup(payload.get("buttons")),
-                    )
-                except BadRequest as exc:
-                    if "not modified" not in str(exc).lower():
-                        raise
-                return target
-            # the original never reached the chat: say it as a new message instead
-        message = await self.bot.send_message(
-            row.chat_id, payload["text"], parse_mode=parse_mode, reply_markup=_markup(payload.get("buttons"))
-        )
-        return message.message_id
+        return await deliver(self.bot, chat_id=row.chat_id, payload=payload, attachment=row.attachment,
+                             edit_target=target)  # fmt: skip
 
     async def _send_one(self, row: OutboxMessage, stats: DrainStats) -> bool:
         values: dict[str, object]
