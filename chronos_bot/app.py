@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseUpdateProcessor, ExtBot
 from telegram.request import HTTPXRequest
 
+from chronos_bot.inbox import DurableQueue, Inbox
 from chronos_bot.registration import AnyApplication, register
 from chronos_bot.turn import BotDeps
 from shared.config import Settings
@@ -41,12 +42,17 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     PTB starts ``do_process_update`` in arrival order; each update of a user waits for the previous
     update of the same user before running (a chain of futures per user). Across replicas the user's
-    Redis lock does the same job.
+    Redis lock does the same job. Once an update is handled, it leaves the ``inbox``.
     """
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES, *, inbox: Inbox | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self._tails: dict[int, asyncio.Future[None]] = {}
+        self.inbox = inbox
+
+    async def _done(self, update: object) -> None:
+        if self.inbox is not None and isinstance(update, Update):
+            await self.inbox.done(update.update_id)
 
     @staticmethod
     def _user_of(update: object) -> int | None:
@@ -57,7 +63,10 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         user_id = self._user_of(update)
         if user_id is None:
-            await coroutine
+            try:
+                await coroutine
+            finally:
+                await self._done(update)
             return
         previous = self._tails.get(user_id)
         mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -70,6 +79,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             mine.set_result(None)
             if self._tails.get(user_id) is mine:
                 del self._tails[user_id]
+            await self._done(update)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -86,8 +96,11 @@ def file_url(settings: Settings) -> str:
     return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
 
 
-def build_application(settings: Settings, deps: BotDeps) -> AnyApplication:
+def build_application(settings: Settings, deps: BotDeps, *, inbox: Inbox | None = None) -> AnyApplication:
     """The Application with every handler; no updater in webhook mode (our own ASGI app feeds it).
+
+    With an ``inbox``, every update is recorded in Redis before Telegram is told we have it, and taken
+    out once handled (``inbox.DurableQueue``): a killed process's updates are resumed by a live one.
 
     Replies go through an ``AIORateLimiter`` that retries 429s but has no global rate (a reply answers
     one user's message); notifications, which fan out, go through the sender's Bot (``sender_bot``).
@@ -98,10 +111,12 @@ def build_application(settings: Settings, deps: BotDeps) -> AnyApplication:
         .base_url(settings.telegram_api_url)
         .base_file_url(file_url(settings))
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=REPLY_RETRIES))
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(inbox=inbox))
         .request(telegram_request(settings))
         .job_queue(None)  # timed work belongs to the scheduler service
     )
+    if inbox is not None:
+        builder = builder.update_queue(DurableQueue(inbox))
     if settings.bot_mode == "webhook":
         builder = builder.updater(None)
     app = builder.build()

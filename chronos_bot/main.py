@@ -2,7 +2,9 @@
 
 ``python -m chronos_bot`` and ``chronos bot`` end up in :func:`run`. SIGINT/SIGTERM stop it cleanly: the
 updater (or webhook server) stops taking updates, the updates in hand finish, the sender lets go of its
-lease. A crash loses nothing either: sessions live in Redis and notifications in the outbox table.
+lease. A crash (SIGKILL) loses nothing either: updates wait in the Redis inbox until a live process (this
+one restarted, or another replica) resumes them, sessions and replies live in Redis, notifications in the
+outbox table; the user's lock and the sender's lease expire within seconds (see docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import contextlib
 import logging
 import signal
 
+from redis.exceptions import RedisError
 from telegram import Update
 
 from chronos_bot import commands
 from chronos_bot.app import MAX_CONCURRENT_UPDATES, build_application, sender_bot
+from chronos_bot.inbox import Inbox, InboxKeeper
+from chronos_bot.journal import UpdateJournal
 from chronos_bot.limits import AttemptLimiter
 from chronos_bot.registration import AnyApplication
 from chronos_bot.turn import BotDeps
@@ -40,7 +45,7 @@ def pool_options(database_url: str) -> dict[str, object]:
     if not database_url.startswith("postgresql"):
         return {}
     # No pre-ping (a round trip per checkout, two per update): connections are recycled every 5 minutes
-    # instead, and one that died with the server fails its update once (the user gets the apology).
+    # instead, and one that died with the server fails its attempt (the pipeline runs the update again).
     return {
         "pool_size": MAX_CONCURRENT_UPDATES + 4,
         "max_overflow": 8,
@@ -60,6 +65,7 @@ def build_deps(settings: Settings) -> BotDeps:
         limiter=AttemptLimiter(
             redis, prefix=settings.redis_prefix, name="invite", limit=INVITE_ATTEMPTS, window_seconds=INVITE_WINDOW
         ),
+        journal=UpdateJournal(redis, prefix=settings.redis_prefix),
     )
 
 
@@ -96,7 +102,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     _stop_on_signals(stop)
     _quiet_sender_rate_limits()
     deps = build_deps(settings)
-    app = build_application(settings, deps)
+    inbox = Inbox(deps.redis, prefix=settings.redis_prefix)
+    app = build_application(settings, deps, inbox=inbox)
     notifier = sender_bot(settings)
     sender = OutboxSender(
         deps.db, notifier, deps.redis, max_attempts=settings.outbox_max_attempts,
@@ -109,6 +116,10 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         async with notifier, app:
             await announce(app, deps)
             await app.start()
+            keeper, keeper_stop = InboxKeeper(inbox, app.update_queue, app.bot), asyncio.Event()
+            with contextlib.suppress(RedisError, OSError):  # else the keeper's next round does it
+                await keeper.round()  # this process beats, and resumes the updates of a process that died
+            keeping = asyncio.create_task(keeper.run(keeper_stop), name="inbox-keeper")
             if settings.bot_mode == "webhook":
                 server = await _start_webhook(app, settings)
             else:
@@ -122,8 +133,10 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
                 await server.stop()
             elif app.updater is not None:
                 await app.updater.stop()
-            await app.stop()
+            await app.stop()  # the updates in hand are handled (and leave the inbox)
+            keeper_stop.set()
             await sending
+            await keeping
     finally:
         await deps.db.dispose()
         await deps.redis.aclose()

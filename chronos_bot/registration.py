@@ -5,6 +5,10 @@ matches. So: commands first (a command always wins, even in the middle of a flow
 callback-data prefix (most specific first: ``lf:e:`` before the other ``lf:`` actions, a catch-all last
 for data this bot never made), then plain messages by kind (location, photo/document, text), whose
 meaning depends on the Redis session (``routing.Routes``). The error handler catches what escapes.
+
+Each handler names its subject: the leave flow's buttons belong to ``Flow.LEAVE``; commands and other
+buttons to no flow in particular; free input to whatever the step waits for (``prompts.ANY``). A pending
+free-text prompt ends when an update of another subject arrives (``prompts.expire``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from chronos_bot import prompts
 from chronos_bot.handlers import (
     approvals,
     attendance,
@@ -24,10 +29,12 @@ from chronos_bot.handlers import (
     team,
 )
 from chronos_bot.handlers.errors import make_error_handler
+from chronos_bot.pipeline import Pipeline
+from chronos_bot.replies import ReplyFlusher
 from chronos_bot.routing import Routes
 from chronos_bot.state import Flow, Step
 from chronos_bot.texts import Action
-from chronos_bot.turn import BotDeps, Pipeline
+from chronos_bot.turn import BotDeps
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -59,20 +66,26 @@ def routes() -> Routes:
         location_steps={(Flow.CHECK, Step.LOCATION): attendance.on_location},
         file_steps={(Flow.LEAVE, Step.ATTACHMENT): leave_request.on_attachment},
         location_default=attendance.on_location,
+        before_menu=prompts.expire_for_menu,
     )
 
 
 def register(app: AnyApplication, deps: BotDeps) -> None:
     """Add every handler to ``app`` (see the module docstring for why in this order)."""
-    step = Pipeline(deps, stranger=onboarding.stranger, deactivated=onboarding.deactivated)
+    flusher = ReplyFlusher(
+        db=deps.db, redis=deps.redis, prefix=deps.settings.redis_prefix, journal=deps.journal,
+        sessions=deps.sessions, wake_sender=lambda: deps.wake_sender(),
+    )  # fmt: skip
+    step = Pipeline(deps, onboarding.stranger, onboarding.deactivated, flusher, before=prompts.expire)
     free = routes()
+    leave = Flow.LEAVE.value
 
-    # 1. Commands. /start is the only thing a stranger may do.
+    # 1. Commands. /start is the only thing a stranger may do; /cancel ends a prompt itself.
     app.add_handler(CommandHandler("start", step(onboarding.start, open_to_strangers=True)))
+    app.add_handler(CommandHandler("cancel", step(menu.cancel, subject=prompts.ANY)))
     for name, callback in (
         ("help", menu.help_command),
         ("language", menu.language),
-        ("cancel", menu.cancel),
         ("checkin", attendance.check_in),
         ("checkout", attendance.check_out),
         ("leave", leave_request.begin),
@@ -88,30 +101,32 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         app.add_handler(CommandHandler(name, step(callback)))
 
     # 2. Buttons, by callback-data prefix; every one re-checked by the service it reaches.
-    for pattern, callback in (
-        (r"^lv:[ar]:\d+$", approvals.on_decision),
-        (r"^lc:\d+$", my_leave.on_cancel_request),
-        (r"^lt:\d+$", leave_request.on_type),
-        (r"^cal:d:\d{8}$", leave_request.on_day),
-        (r"^cal:m:\d{6}$", leave_request.on_month),
-        (r"^cal:n$", menu.noop),
-        (r"^hd:(f|am|pm|s|e|se)$", leave_request.on_half),
-        (r"^lf:e:(type|dates|half|reason|attachment)$", leave_request.on_edit_step),
-        (r"^lf:skip$", leave_request.on_skip),
-        (r"^lf:same$", leave_request.on_same_day),
-        (r"^lf:ok$", leave_request.on_confirm),
-        (r"^lf:edit$", leave_request.on_edit),
-        (r"^lf:cancel$", leave_request.on_cancel),
-        (r"^lang:(en|ru|ar)$", menu.on_language),
+    for pattern, callback, subject in (
+        (r"^lv:[ar]:\d+$", approvals.on_decision, None),
+        (r"^lc:\d+$", my_leave.on_cancel_request, None),
+        (r"^lt:\d+$", leave_request.on_type, leave),
+        (r"^cal:d:\d{8}$", leave_request.on_day, leave),
+        (r"^cal:m:\d{6}$", leave_request.on_month, leave),
+        (r"^cal:n$", menu.noop, leave),
+        (r"^hd:(f|am|pm|s|e|se)$", leave_request.on_half, leave),
+        (r"^lf:e:(type|dates|half|reason|attachment)$", leave_request.on_edit_step, leave),
+        (r"^lf:skip$", leave_request.on_skip, leave),
+        (r"^lf:same$", leave_request.on_same_day, leave),
+        (r"^lf:ok$", leave_request.on_confirm, leave),
+        (r"^lf:edit$", leave_request.on_edit, leave),
+        (r"^lf:cancel$", leave_request.on_cancel, leave),
+        (r"^lang:(en|ru|ar)$", menu.on_language, None),
     ):
-        app.add_handler(CallbackQueryHandler(step(callback), pattern=pattern))
-    app.add_handler(CallbackQueryHandler(step(menu.unknown_button)))
+        app.add_handler(CallbackQueryHandler(step(callback, subject=subject), pattern=pattern))
+    app.add_handler(CallbackQueryHandler(step(menu.unknown_button, subject=prompts.ANY)))
 
     # 3. Plain messages (new ones only, not edits): meaning comes from the session's step.
     new = filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(new & filters.LOCATION, step(free.on_location)))
-    app.add_handler(MessageHandler(new & (filters.PHOTO | filters.Document.ALL), step(free.on_file)))
-    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, step(free.on_text, open_to_strangers=True)))
+    anything = prompts.ANY
+    app.add_handler(MessageHandler(new & filters.LOCATION, step(free.on_location, subject=anything)))
+    app.add_handler(MessageHandler(new & (filters.PHOTO | filters.Document.ALL), step(free.on_file, subject=anything)))
+    text = step(free.on_text, open_to_strangers=True, subject=anything)
+    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, text))
     app.add_handler(MessageHandler(new & filters.COMMAND, step(menu.unknown)))
 
     # 4. Whatever escapes a step: logged with the update id, the user gets an apology.

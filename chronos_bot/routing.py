@@ -27,6 +27,7 @@ class Routes:
     location_steps: dict[StepKey, StepCallback] = field(default_factory=dict)
     file_steps: dict[StepKey, StepCallback] = field(default_factory=dict)
     location_default: StepCallback | None = None
+    before_menu: StepCallback | None = None  # a menu button changes the subject (ends a free-text prompt)
 
     def _waiting(self, turn: Turn, table: dict[StepKey, StepCallback]) -> StepCallback | None:
         flow, step = turn.session.flow, turn.session.step
@@ -45,6 +46,8 @@ class Routes:
         text = (turn.message.text if turn.message else "") or ""
         action = action_for_label(text)
         if action is not None and action in self.menu:
+            if self.before_menu is not None and action is not Action.CANCEL:
+                await self.before_menu(turn)
             await self.menu[action](turn)
             return
         await (self._waiting(turn, self.text_steps) or self.fallback)(turn)

@@ -1,26 +1,38 @@
-"""Per-user conversation sessions in Redis, shared by every bot replica.
+"""Per-user conversation sessions in Redis, shared by every bot replica, and the per-user lock.
 
 A session is a small JSON document (the flow the user is in, its step and collected answers) stored
 under one key with a TTL and a version. Every update of a user runs under that user's lock, so two
-replicas never interleave one user's updates; the version lets a writer notice it lost a race.
+replicas never interleave one user's updates.
+
+The lock is short (``ttl``, BOT_LOCK_SECONDS) and renewed in the background while its holder works, so a
+holder that dies frees the user within seconds. It is also a fence: a save made under the lock checks,
+atomically with the write, that the lock is still ours (a holder that stalled past its TTL and lost the
+lock to another replica writes nothing); the version lets a writer notice it lost a race.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import WatchError
+from redis.asyncio.client import Pipeline
+from redis.exceptions import RedisError, WatchError
 
 from shared.errors import N_, Conflict
 
 log = logging.getLogger(__name__)
+
+_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+ACQUIRE_POLL_SECONDS = 0.05
 
 
 @dataclass
@@ -42,64 +54,149 @@ class SessionBusy(Conflict):
     """Another update of the same user holds the lock for too long."""
 
 
+class LockLost(Conflict):
+    """The user's lock expired while we worked and someone else may hold it: nothing was written."""
+
+
+def _lost() -> Conflict:
+    return Conflict(N_("This conversation changed elsewhere; please start the step again."))
+
+
+class UserLock:
+    """A held user lock: its key, our token, and whether a renewal found it gone."""
+
+    def __init__(self, redis: Redis, key: str, token: str, ttl_ms: int) -> None:
+        self.redis = redis
+        self.key = key
+        self.token = token
+        self.ttl_ms = ttl_ms
+        self.lost = False
+
+    async def renew(self) -> bool:
+        ok = bool(await self.redis.eval(_RENEW, 1, self.key, self.token, self.ttl_ms))
+        self.lost = self.lost or not ok
+        return ok
+
+    async def release(self) -> None:
+        await self.redis.eval(_RELEASE, 1, self.key, self.token)
+
+    async def keep(self) -> None:
+        """Renew every third of the TTL until cancelled (or the lock is gone)."""
+        while not self.lost:
+            await asyncio.sleep(self.ttl_ms / 3000)
+            try:
+                await self.renew()
+            except (RedisError, OSError):
+                log.warning("could not renew a user lock", exc_info=True)
+        log.warning("a user lock expired while its update was handled", extra={"lock": self.key})
+
+    def check(self, current: str | None) -> None:
+        """Raise :class:`LockLost` unless ``current`` (the lock key's value) is our token."""
+        if current != self.token:
+            self.lost = True
+            raise LockLost(N_("This conversation changed elsewhere; please start the step again."))
+
+
 class SessionStore:
     def __init__(self, redis: Redis, *, prefix: str = "chronos", ttl_seconds: int = 24 * 3600) -> None:
         self.redis = redis
         self.prefix = prefix
         self.ttl_seconds = ttl_seconds
 
-    def _key(self, user_id: int) -> str:
+    def key(self, user_id: int) -> str:
         return f"{self.prefix}:session:{user_id}"
 
-    def _lock_key(self, user_id: int) -> str:
+    def lock_key(self, user_id: int) -> str:
         return f"{self.prefix}:lock:user:{user_id}"
 
     async def load(self, user_id: int) -> UserSession:
-        raw = await self.redis.get(self._key(user_id))
+        raw = await self.redis.get(self.key(user_id))
         if raw is None:
             return UserSession(user_id)
         doc = json.loads(raw)
         return UserSession(user_id, doc.get("data", {}), int(doc.get("version", 0)))
 
-    async def save(self, session: UserSession) -> UserSession:
-        """Store ``session`` if nobody saved since it was loaded; bumps and returns the new version."""
-        key = self._key(session.user_id)
+    async def save(
+        self,
+        session: UserSession,
+        *,
+        lock: UserLock | None = None,
+        write: bool = True,
+        also: Callable[[Pipeline], None] | None = None,
+    ) -> UserSession:
+        """Store ``session`` if nobody saved since it was loaded (and, given ``lock``, if the lock is still
+        ours); ``also`` queues more commands into the same atomic transaction. ``write=False`` checks and
+        runs ``also`` without rewriting an unchanged session. Bumps and returns the version written."""
+        key = self.key(session.user_id)
+        watched = [key] if lock is None else [key, lock.key]
         async with self.redis.pipeline(transaction=True) as pipe:
             try:
-                await pipe.watch(key)
-                raw = await pipe.get(key)
-                current = int(json.loads(raw).get("version", 0)) if raw else 0
+                await pipe.watch(*watched)
+                values = await pipe.mget(watched)
+                if lock is not None:
+                    lock.check(values[1])
+                current = int(json.loads(values[0]).get("version", 0)) if values[0] else 0
                 if current != session.version:
-                    raise Conflict(N_("This conversation changed elsewhere; please start the step again."))
+                    raise _lost()
                 pipe.multi()
-                doc = {"version": current + 1, "data": session.data}
-                pipe.set(key, json.dumps(doc, default=str), ex=self.ttl_seconds)
+                if write:
+                    doc = {"version": current + 1, "data": session.data}
+                    pipe.set(key, json.dumps(doc, default=str), ex=self.ttl_seconds)
+                if also is not None:
+                    also(pipe)
                 await pipe.execute()
             except WatchError as exc:
-                raise Conflict(N_("This conversation changed elsewhere; please start the step again.")) from exc
-        session.version += 1
+                if lock is not None:
+                    lock.lost = True
+                    raise LockLost(N_("This conversation changed elsewhere; please start the step again.")) from exc
+                raise _lost() from exc
+        if write:
+            session.version += 1
         return session
 
+    async def fenced(self, lock: UserLock, commands: Callable[[Pipeline], None]) -> None:
+        """Run ``commands`` atomically, only while ``lock`` is still ours."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            try:
+                await pipe.watch(lock.key)
+                lock.check(await pipe.get(lock.key))
+                pipe.multi()
+                commands(pipe)
+                await pipe.execute()
+            except WatchError as exc:
+                lock.lost = True
+                raise LockLost(N_("This conversation changed elsewhere; please start the step again.")) from exc
+
     async def clear(self, user_id: int) -> None:
-        await self.redis.delete(self._key(user_id))
+        await self.redis.delete(self.key(user_id))
 
     async def ttl(self, user_id: int) -> int:
-        return int(await self.redis.ttl(self._key(user_id)))
+        return int(await self.redis.ttl(self.key(user_id)))
 
     @contextlib.asynccontextmanager
-    async def lock(self, user_id: int, *, timeout: float = 30.0, wait: float = 10.0) -> AsyncIterator[None]:
+    async def lock(self, user_id: int, *, ttl: float = 3.0, wait: float = 10.0) -> AsyncIterator[UserLock]:
         """Hold the user's lock: their updates run one at a time across every replica.
 
-        ``timeout`` bounds how long a crashed holder can block others; ``wait`` how long we queue.
+        ``ttl`` bounds how long a dead holder blocks others (the lock is renewed while we hold it);
+        ``wait`` how long we queue for it before :class:`SessionBusy`.
         """
-        lock = self.redis.lock(self._lock_key(user_id), timeout=timeout, blocking_timeout=wait)
+        key = self.lock_key(user_id)
         token = uuid.uuid4().hex
-        if not await lock.acquire(token=token):
-            raise SessionBusy(N_("Still working on your previous message; please try again in a moment."))
+        ttl_ms = max(100, int(ttl * 1000))
+        deadline = time.monotonic() + wait
+        while not await self.redis.set(key, token, nx=True, px=ttl_ms):
+            if time.monotonic() >= deadline:
+                raise SessionBusy(N_("Still working on your previous message; please try again in a moment."))
+            await asyncio.sleep(ACQUIRE_POLL_SECONDS)
+        held = UserLock(self.redis, key, token, ttl_ms)
+        keeper = asyncio.create_task(held.keep(), name=f"lock-keeper-{user_id}")
         try:
-            yield
+            yield held
         finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
             try:
-                await lock.release()
-            except Exception:  # the lock expired while we held it: log, the work is done anyway
-                log.warning("user lock expired before release", extra={"user_id": user_id})
+                await held.release()
+            except (RedisError, OSError):  # it expires on its own within ttl
+                log.warning("could not release a user lock", extra={"user_id": user_id}, exc_info=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 
 from telegram import ForceReply
-from telegram.error import BadRequest
 
 from chronos_bot import callbacks, keyboards, state
 from chronos_bot.handlers.common import FORGED, STALE, audit_press, with_menu
@@ -80,7 +79,7 @@ async def _ask_reason(turn: Turn, request_id: int) -> None:
         return
     message = turn.query.message if turn.query else None
     state.begin(turn.session, Flow.REJECT, Step.REASON, request_id=request_id,
-                msg=message.message_id if message else None)  # fmt: skip
+                msg=message.message_id if message else None, name=employee.full_name)  # fmt: skip
     turn.toast(turn.t("Please give a reason."))
     await turn.say(
         turn.t("Why do you reject the leave of {name}? Reply with the reason, or /cancel to keep it waiting.",
@@ -105,13 +104,8 @@ async def on_reject_reason(turn: Turn) -> None:
         await with_menu(turn, html.escape(exc.render(turn.t)))
         return
     decided = await _decided_text(turn, outcome)
-    if message_id:
-        try:
-            await turn.context.bot.edit_message_text(decided, chat_id=turn.chat_id, message_id=int(message_id),
-                                                     parse_mode="HTML")  # fmt: skip
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
+    if isinstance(message_id, int):
+        await turn.edit_message(message_id, decided)
     if not outcome.changed:
         await with_menu(turn, _already(turn, outcome))
         return

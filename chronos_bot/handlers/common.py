@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message
-
 from chronos_bot import keyboards
 from chronos_bot.texts import HR, MANAGERS
 from chronos_bot.turn import Turn
@@ -19,7 +17,7 @@ FORGED = "forged_callback"
 STALE = "stale_callback"
 
 
-async def with_menu(turn: Turn, text: str) -> Message:
+async def with_menu(turn: Turn, text: str) -> str:
     """Say ``text`` and (re)draw the main menu for the user's role, in their language."""
     return await turn.say(text, keyboards.main_menu(turn.t, turn.me.role))
 

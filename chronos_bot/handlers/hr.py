@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 from datetime import date, timedelta
 
-from telegram import InputFile
-
 from chronos_bot.handlers.common import require_hr, with_menu
 from chronos_bot.turn import Turn
 from shared.domain.timesheet import parse_month
@@ -67,10 +65,8 @@ async def digest(turn: Turn) -> None:
     async with turn.deps.db.session() as session:
         loaded = await load_digest(session, day=day, today=turn.today, company_timezone=tz)
     await with_menu(turn, render_digest(turn.t, loaded, tz=tz))
-    await turn.context.bot.send_document(
-        turn.chat_id,
-        InputFile(digest_xlsx(turn.t, loaded, tz=tz), filename=digest_filename(loaded)),
-        caption=turn.t("Attendance digest (XLSX)"),
+    await turn.send_document(
+        digest_filename(loaded), digest_xlsx(turn.t, loaded, tz=tz), caption=turn.t("Attendance digest (XLSX)")
     )
 
 
@@ -80,8 +76,8 @@ async def report(turn: Turn) -> None:
     year, month = parse_month(turn.args[0]) if turn.args else (turn.today.year, turn.today.month)
     async with turn.deps.db.session() as session:
         sheet = await load_timesheet(session, year=year, month=month)
-    await turn.context.bot.send_document(
-        turn.chat_id,
-        InputFile(timesheet_xlsx(turn.t, sheet), filename=timesheet_filename(sheet, "xlsx")),
+    await turn.send_document(
+        timesheet_filename(sheet, "xlsx"),
+        timesheet_xlsx(turn.t, sheet),
         caption=turn.t("Timesheet for {month}", month=f"{turn.t.month_name(month)} {year}"),
     )

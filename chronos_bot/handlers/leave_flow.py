@@ -48,8 +48,7 @@ def cancel_row(turn: Turn) -> list[Cell]:
 
 async def prompt(turn: Turn, text: str, rows: list[list[Cell]] | None = None) -> None:
     """Send the step's question and remember its message as the one whose buttons count."""
-    message = await turn.say(text, keyboards.inline(rows) if rows else None)
-    turn.session.data["msg"] = message.message_id
+    await turn.say(text, keyboards.inline(rows) if rows else None, remember="msg")
 
 
 async def advance(turn: Turn) -> None:

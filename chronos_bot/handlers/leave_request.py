@@ -11,8 +11,6 @@ import html
 import logging
 from datetime import date
 
-from telegram.error import BadRequest
-
 from chronos_bot import callbacks, keyboards, state
 from chronos_bot.calendar import Cell
 from chronos_bot.handlers import leave_flow
@@ -64,12 +62,8 @@ def _question(turn: Turn) -> str:
 async def _drop_prompt_buttons(turn: Turn) -> None:
     """Typed answers leave the question's buttons behind: remove them."""
     message_id = turn.session.data.get("msg")
-    if not message_id:
-        return
-    try:
-        await turn.context.bot.edit_message_reply_markup(chat_id=turn.chat_id, message_id=message_id)
-    except BadRequest:
-        log.debug("prompt buttons already gone", extra={"message_id": message_id})
+    if isinstance(message_id, int):
+        await turn.drop_buttons(message_id)
 
 
 async def on_type(turn: Turn) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chronos_bot import callbacks, commands, keyboards, state
+from chronos_bot import callbacks, keyboards, state
 from chronos_bot.handlers.common import FORGED, audit_press, with_menu
 from chronos_bot.texts import LANGUAGE_NAMES, help_text
 from chronos_bot.turn import Turn
@@ -31,7 +31,7 @@ async def on_language(turn: Turn) -> None:
     turn.use_locale(press.token)
     await turn.answer(LANGUAGE_NAMES[press.token])
     await turn.edit(turn.t("Language: {name}", name=LANGUAGE_NAMES[press.token]))
-    await commands.publish_for_chat(turn.context.bot, turn.chat_id, turn.me.role, press.token)
+    turn.publish_commands(turn.me.role, press.token)
     await with_menu(turn, turn.t("Done. I will speak {name} from now on.", name=LANGUAGE_NAMES[press.token]))
 
 

@@ -10,7 +10,7 @@ import html
 
 from telegram import ReplyKeyboardRemove
 
-from chronos_bot import commands, state
+from chronos_bot import state
 from chronos_bot.handlers.common import FORGED, audit_press, with_menu
 from chronos_bot.state import Flow, Step
 from chronos_bot.texts import help_text
@@ -25,7 +25,7 @@ async def start(turn: Turn) -> None:
     """/start [code]: link with the code, welcome back a linked user, or ask a stranger for the code."""
     if turn.employee is not None:
         state.clear(turn.session)
-        await commands.publish_for_chat(turn.context.bot, turn.chat_id, turn.me.role, turn.t.locale)
+        turn.publish_commands(turn.me.role, turn.t.locale)
         await with_menu(turn, turn.t("Welcome back, {name}!", name=html.escape(turn.me.full_name)))
         return
     if turn.args:
@@ -95,7 +95,7 @@ async def redeem(turn: Turn, code: str) -> None:
     state.clear(turn.session)
     turn.employee = employee
     turn.use_locale(employee.locale or turn.t.locale)
-    await commands.publish_for_chat(turn.context.bot, turn.chat_id, employee.role, turn.t.locale)
+    turn.publish_commands(employee.role, turn.t.locale)
     welcome = turn.t("✅ Welcome, {name}! Your Telegram account is now linked.", name=html.escape(employee.full_name))
     await with_menu(turn, welcome + "\n\n" + help_text(turn.t, employee.role))
 

@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from shared.errors import Conflict
 from shared.redis_client import create_redis
-from shared.sessions import SessionBusy, SessionStore, UserSession
+from shared.sessions import LockLost, SessionBusy, SessionStore, UserSession
 from tests.conftest import TEST_REDIS_URL
 
 
@@ -101,7 +101,7 @@ async def test_the_user_lock_excludes_a_second_client(real_redis: Redis, redis_p
 
 async def test_a_lock_held_too_long_makes_the_next_update_busy(real_redis: Redis, redis_prefix: str):
     store = SessionStore(real_redis, prefix=redis_prefix)
-    async with store.lock(8, timeout=5):
+    async with store.lock(8, ttl=5):
         with pytest.raises(SessionBusy):
             async with store.lock(8, wait=0.2):
                 pass
@@ -112,3 +112,40 @@ async def test_different_users_do_not_block_each_other(real_redis: Redis, redis_
     async with store.lock(10):
         async with store.lock(11, wait=0.2):
             pass
+
+
+async def test_a_dead_holder_frees_the_user_within_the_short_ttl(real_redis: Redis, redis_prefix: str):
+    store = SessionStore(real_redis, prefix=redis_prefix)
+    await real_redis.set(store.lock_key(12), "a-process-that-was-killed", px=1000)  # never renewed, never released
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with store.lock(12, ttl=1, wait=5):
+        waited = loop.time() - started
+    assert waited < 1.5
+
+
+async def test_a_holder_that_works_longer_than_the_ttl_keeps_its_lock(real_redis: Redis, redis_prefix: str):
+    store = SessionStore(real_redis, prefix=redis_prefix)
+    async with store.lock(13, ttl=0.3) as lock:
+        await asyncio.sleep(1.0)  # three TTLs: renewed in the background
+        with pytest.raises(SessionBusy):
+            async with store.lock(13, wait=0.2):
+                pass
+        session = await store.load(13)
+        session.data["step"] = "done"
+        await store.save(session, lock=lock)
+    assert (await store.load(13)).step == "done"
+    assert await real_redis.get(store.lock_key(13)) is None  # released on the way out
+
+
+async def test_a_holder_that_lost_its_lock_writes_nothing(real_redis: Redis, redis_prefix: str):
+    store = SessionStore(real_redis, prefix=redis_prefix)
+    async with store.lock(14, ttl=5) as lock:
+        session = await store.load(14)
+        await real_redis.set(store.lock_key(14), "another-replica")  # ours expired; someone else holds it now
+        session.data["step"] = "late"
+        with pytest.raises(LockLost):
+            await store.save(session, lock=lock, also=lambda pipe: pipe.set(f"{redis_prefix}:also", "1"))
+    assert (await store.load(14)).data == {}
+    assert await real_redis.get(f"{redis_prefix}:also") is None
+    assert await real_redis.get(store.lock_key(14)) == "another-replica"  # and we did not release theirs

@@ -7,10 +7,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import select, update
 
 from shared.domain.enums import Direction, LeaveStatus, PunchSource, Role
-from shared.model import AuditLog, Employee, LeaveRequest, Punch
+from shared.model import AuditLog, Employee, LeaveRequest, OutboxMessage, Punch
 from tests.e2e.bot.harness import BOB, COMPANY_TZ, HR, MANAGER, Harness, has
 
 pytestmark = pytest.mark.e2e
@@ -120,11 +121,27 @@ async def test_digest_and_report_come_as_text_and_xlsx_documents(h: Harness) -> 
     assert wrong
 
 
-async def test_an_unexpected_failure_is_logged_with_the_update_id_and_the_user_gets_an_apology(h: Harness) -> None:
+async def test_a_reply_telegram_refuses_with_a_500_comes_through_the_outbox(h: Harness) -> None:
     await h.control.inject("sendMessage", status=500, count=1)
 
     sent = await h.control.send_text(BOB, "/balance")
-    apology = await h.wait_for(BOB, has("Sorry, something went wrong"), after=sent["message"]["message_id"])
+    balance = await h.wait_for(BOB, has("Your leave balance"), after=sent["message"]["message_id"])
+
+    assert "Sorry" not in " ".join(await h.bot_texts(BOB))
+    async with h.db.session() as session:
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == BOB))
+    assert row is not None and row.ref == f"tg:{sent['update_id']}:0" and row.telegram_message_id == balance["message_id"]
+
+
+async def test_an_unexpected_failure_is_logged_with_the_update_id_and_the_user_gets_an_apology(h: Harness) -> None:
+    redis = Redis.from_url(h.deployment.redis_url)
+    try:
+        await redis.set(f"{h.deployment.prefix}:session:{BOB}", "{not json")  # a bug's leftovers
+        sent = await h.control.send_text(BOB, "/balance")
+        apology = await h.wait_for(BOB, has("Sorry, something went wrong"), after=sent["message"]["message_id"])
+    finally:
+        await redis.delete(f"{h.deployment.prefix}:session:{BOB}")
+        await redis.aclose()
 
     assert apology
     bot = h.deployment.processes[0]
