@@ -130,7 +130,9 @@ async def test_a_reply_telegram_refuses_with_a_500_comes_through_the_outbox(h: H
     assert "Sorry" not in " ".join(await h.bot_texts(BOB))
     async with h.db.session() as session:
         row = await session.scalar(select(OutboxMessage).where(OutboxMessage.chat_id == BOB))
-    assert row is not None and row.ref == f"tg:{sent['update_id']}:0" and row.telegram_message_id == balance["message_id"]
+    assert (
+        row is not None and row.ref == f"tg:{sent['update_id']}:0" and row.telegram_message_id == balance["message_id"]
+    )
 
 
 async def test_an_unexpected_failure_is_logged_with_the_update_id_and_the_user_gets_an_apology(h: Harness) -> None:
