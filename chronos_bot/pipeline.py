@@ -7,9 +7,10 @@
    handling it), run nothing again: only send what is left of its replies.
 3. Load the session and the employee; refuse strangers and deactivated employees unless the step is open;
    end a free-text prompt the update moves away from (``prompts``); run the step. A ``ChronosError`` is a
-   reply in the user's language. A database or Redis that fails for a moment (a dropped connection) makes
-   the whole step run again, a few times, within BOT_UPDATE_TIMEOUT_SECONDS.
-4. Commit: the session, the replies and the "handled" mark in one Redis transaction, fenced by the lock.
+   reply in the user's language. A database or Redis that fails for a moment during the step (a dropped
+   connection) makes the step run again, a few times.
+4. Commit: the session, the replies and the "handled" mark in one Redis transaction, fenced by the lock;
+   tried again (never the step) while Redis is away, within BOT_UPDATE_TIMEOUT_SECONDS for the whole.
 5. Send the replies (``replies.ReplyFlusher``); the button's answer last.
 """
 
@@ -35,6 +36,7 @@ from shared.i18n import negotiate_locale, translator
 from shared.log import request_id_var
 from shared.model import OutboxMessage
 from shared.persistence.errors import is_unavailable, one_line
+from shared.persistence.retry import patiently
 from shared.services.org.profile import employee_by_telegram_id
 from shared.sessions import SessionBusy, UserLock, UserSession
 
@@ -119,23 +121,28 @@ class Pipeline:
         open_to_strangers: bool,
         subject: str | None,
     ) -> UserSession:
-        """Run the step and commit, again when a dependency failed for a moment; the committed session."""
+        """Run the step (again when a dependency failed for a moment), then commit; the committed session."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 turn, loaded = await self._turn(step, update, context, open_to_strangers, subject)
-                await self.deps.sessions.save(
-                    turn.session,
-                    lock=lock,
-                    write=turn.session.data != loaded,
-                    also=self.deps.journal.stage(update.update_id, turn.outgoing()),
-                )
-                return turn.session
+                break
             except Exception as exc:
                 if attempt == ATTEMPTS or not is_unavailable(exc):
                     raise
                 log.warning("update %s: %s; running it again", update.update_id, one_line(exc))
                 await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt)
-        raise AssertionError("unreachable")
+
+        async def commit() -> None:
+            await self.deps.sessions.save(
+                turn.session,
+                lock=lock,
+                write=turn.session.data != loaded,
+                also=self.deps.journal.stage(update.update_id, turn.outgoing()),
+            )
+
+        # the step's database work is done: only the commit is tried again (until the update's budget ends)
+        await patiently(commit, seconds=self.deps.settings.bot_update_timeout_seconds, what="saving the update")
+        return turn.session
 
     async def _turn(
         self, step: Step, update: Update, context: ContextTypes.DEFAULT_TYPE, open_to_strangers: bool,

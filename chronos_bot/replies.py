@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
@@ -27,12 +28,14 @@ from shared.domain.enums import OutboxStatus, Role
 from shared.model import OutboxMessage
 from shared.notify.delivery import Markup, deliver, markup_to_json
 from shared.persistence import Database
+from shared.persistence.retry import patiently
 from shared.sessions import SessionStore, UserLock, UserSession
 
 log = logging.getLogger(__name__)
 
 QUEUEABLE = frozenset({"message", "document", "edit", "markup"})
 BACKLOG_SECONDS = 24 * 3600
+PATIENCE_SECONDS = 5.0  # for learning a prompt's message id (its buttons only work once it is known)
 
 
 # ----------------------------------------------------------------- replies as data (Turn builds them)
@@ -148,9 +151,26 @@ class ReplyFlusher:
                     remember = reply.get("remember")
                     if remember and session.data.get(remember) == reply.get("ref"):
                         session.data[remember] = message_id  # the prompt whose buttons count, once it is known
-                        await self.sessions.save(session, lock=lock, also=self.journal.pop(update_id))
+                        await self._sent(update_id, lock, session)
                         continue
-            await self.journal.sent_first(self.sessions, lock, update_id)
+            await self._sent(update_id, lock)
+
+    async def _sent(self, update_id: int, lock: UserLock, session: UserSession | None = None) -> None:
+        """Take the first reply off the list (with the session, when a prompt's id was learnt).
+
+        Redis failing here does not stop the other replies: the list only matters if this process dies.
+        """
+
+        async def record() -> None:
+            if session is None:
+                await self.journal.sent_first(self.sessions, lock, update_id)
+            else:
+                await self.sessions.save(session, lock=lock, also=self.journal.pop(update_id))
+
+        try:
+            await patiently(record, seconds=PATIENCE_SECONDS if session is not None else 0, what="recording a reply")
+        except (RedisError, OSError, TimeoutError):
+            log.warning("could not record a reply as sent", extra={"update_id": update_id}, exc_info=True)
 
     async def _hand_over(self, bot: Bot, update_id: int, rest: list[Reply], lock: UserLock) -> None:
         """Queue ``rest`` in the outbox (once: a row per reply ``ref``), answer the button now, forget the list."""

@@ -30,7 +30,13 @@ from shared.errors import N_, Conflict
 
 log = logging.getLogger(__name__)
 
-_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+# Renew our lock; take it again if it expired meanwhile and nobody took it (Redis was away for a while).
+_RENEW = """
+local holder = redis.call('get', KEYS[1])
+if holder == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
+if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0
+"""
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 ACQUIRE_POLL_SECONDS = 0.05
 
@@ -91,10 +97,16 @@ class UserLock:
         log.warning("a user lock expired while its update was handled", extra={"lock": self.key})
 
     def check(self, current: str | None) -> None:
-        """Raise :class:`LockLost` unless ``current`` (the lock key's value) is our token."""
-        if current != self.token:
+        """Raise :class:`LockLost` unless ``current`` (the lock key's value) is our token, or nobody's (it
+        expired while Redis was away: the save takes it again, atomically, and the session's version
+        still tells whether anybody wrote meanwhile)."""
+        if current is not None and current != self.token:
             self.lost = True
             raise LockLost(N_("This conversation changed elsewhere; please start the step again."))
+
+    def retake(self, pipe: Pipeline) -> None:
+        """Inside a fenced transaction: hold the lock again for a full TTL."""
+        pipe.set(self.key, self.token, px=self.ttl_ms)
 
 
 class SessionStore:
@@ -139,6 +151,8 @@ class SessionStore:
                 if current != session.version:
                     raise _lost()
                 pipe.multi()
+                if lock is not None:
+                    lock.retake(pipe)
                 if write:
                     doc = {"version": current + 1, "data": session.data}
                     pipe.set(key, json.dumps(doc, default=str), ex=self.ttl_seconds)
@@ -161,6 +175,7 @@ class SessionStore:
                 await pipe.watch(lock.key)
                 lock.check(await pipe.get(lock.key))
                 pipe.multi()
+                lock.retake(pipe)
                 commands(pipe)
                 await pipe.execute()
             except WatchError as exc:

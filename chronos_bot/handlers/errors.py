@@ -40,7 +40,7 @@ def make_error_handler(deps: BotDeps) -> ErrorHandler:
         t = translator(locale or negotiate_locale(user.language_code, deps.settings.default_locale))
         error = context.error
         if error is not None and (isinstance(error, TimeoutError) or is_unavailable(error)):
-            text = t("⏳ I cannot reach my records right now, so nothing was done. Please try again in a minute.")
+            text = t("⏳ I cannot reach my records right now. Please try again in a minute.")
         else:
             text = t("😕 Sorry, something went wrong on my side. Please try again in a moment.")
         try:
