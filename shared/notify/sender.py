@@ -186,6 +186,7 @@ class OutboxSender:
     async def _send_one(self, row: OutboxMessage, stats: DrainStats) -> bool:
         values: dict[str, object]
         ok = False
+        log.debug("outbox %s: sending", row.id)  # with "recorded" below: the window a crash may double a message
         try:
             message_id = await self._deliver(row)
         except RetryAfter as exc:
@@ -220,6 +221,7 @@ class OutboxSender:
             ok = True
         async with self.db.transaction() as session:
             await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+        log.debug("outbox %s: recorded", row.id)
         return ok
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -43,3 +43,7 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+# The bot's emulator, databases and deployments, as the bot e2e tests make them.
+from tests.e2e.bot.conftest import databases, emulator, log_dir, make_deployment  # noqa: E402, F401
