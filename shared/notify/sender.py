@@ -35,10 +35,13 @@ from shared.domain.enums import OutboxStatus
 from shared.model import OutboxMessage, utcnow
 from shared.notify.delivery import deliver
 from shared.persistence import Database
+from shared.persistence.errors import is_unavailable, one_line
+from shared.persistence.retry import patiently
 
 log = logging.getLogger(__name__)
 
 LEASE_KEY = "outbox:sender:lease"
+RECORD_PATIENCE_SECONDS = 15.0
 PERMANENT = (Forbidden, InvalidToken)
 
 
@@ -88,6 +91,7 @@ class OutboxSender:
         self.owner = uuid.uuid4().hex
         self.wake = asyncio.Event()
         self._lost = False
+        self._waiting_for_dependency = False
 
     async def _hold_lease(self) -> bool:
         """Take or extend the sender lease; False when another process holds it."""
@@ -219,8 +223,15 @@ class OutboxSender:
             }
             stats.sent += 1
             ok = True
-        async with self.db.transaction() as session:
-            await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+
+
+        async def record() -> None:
+            async with self.db.transaction() as session:
+                await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+
+        # Telegram has the message now: losing the record would send it again, so try hard (a dropped
+        # database connection, a restart) before giving up
+        await patiently(record, seconds=RECORD_PATIENCE_SECONDS, what=f"recording outbox {row.id}")
         log.debug("outbox %s: recorded", row.id)
         return ok
 
@@ -237,8 +248,14 @@ class OutboxSender:
                             "outbox drained",
                             extra={"sent": stats.sent, "retried": stats.retried, "dead": stats.dead},
                         )
-                except Exception:
-                    log.exception("outbox drain failed; retrying")
+                except Exception as exc:
+                    if not is_unavailable(exc):
+                        log.exception("outbox drain failed; retrying")
+                    elif not self._waiting_for_dependency:  # one line per outage, not one per poll
+                        log.warning("outbox drain: %s; retrying until it is back", one_line(exc))
+                    self._waiting_for_dependency = is_unavailable(exc)
+                else:
+                    self._waiting_for_dependency = False
                 waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.wake.wait())]
                 _done, pending = await asyncio.wait(
                     waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED
