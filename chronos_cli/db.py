@@ -21,7 +21,7 @@ def upgrade() -> None:
     """Create or upgrade the schema of DATABASE_URL to the newest migration."""
     settings = settings_or_exit()
     try:
-        run_upgrade(settings.database_url)
+        run_upgrade(settings.database_url, connect_timeout=settings.db_connect_timeout_seconds)
     except UNAVAILABLE as exc:
         log.debug("upgrade failed", exc_info=True)
         fail(

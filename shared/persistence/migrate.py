@@ -52,9 +52,10 @@ def schema_differences(connection: Connection) -> list[object]:
     return list(compare_metadata(ctx, Base.metadata))
 
 
-async def upgrade_async(database_url: str, revision: str = "head") -> None:
+async def upgrade_async(database_url: str, revision: str = "head", *, connect_timeout: float | None = None) -> None:
     """Upgrade from async code (tests, `chronos demo`) on a borrowed connection."""
-    engine = create_engine(database_url, timeouts=MIGRATION_TIMEOUTS)
+    timeouts = MIGRATION_TIMEOUTS if connect_timeout is None else DbTimeouts(connect=connect_timeout, statement=0)
+    engine = create_engine(database_url, timeouts=timeouts)
     try:
         async with engine.begin() as conn:
             await conn.run_sync(lambda sync_conn: upgrade_connection(sync_conn, revision))
@@ -62,5 +63,5 @@ async def upgrade_async(database_url: str, revision: str = "head") -> None:
         await engine.dispose()
 
 
-def run_upgrade(database_url: str) -> None:
-    asyncio.run(upgrade_async(database_url))
+def run_upgrade(database_url: str, *, connect_timeout: float | None = None) -> None:
+    asyncio.run(upgrade_async(database_url, connect_timeout=connect_timeout))
