@@ -45,6 +45,10 @@ already decided) or a 422 when the input itself is wrong, with the rule's `code`
 **Errors** always look like `{"error": {"code", "message", "details"}, "request_id"}`; `message` follows
 `Accept-Language`. Send `X-Request-ID` to correlate with the server logs (it is echoed back).
 
+**Unavailable**: when the database or Redis is down, or a request runs over its time budget, the answer
+is 503 (`code` `unavailable`) with `Retry-After`: try again after that many seconds (decisions are made
+once however often they are repeated).
+
 **Lists** take `limit` (1..500, default 50) and `offset`, and answer `{items, total, limit, offset}`.
 """
 

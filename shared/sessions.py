@@ -96,10 +96,12 @@ class UserLock:
                 log.warning("could not renew a user lock", exc_info=True)
         log.warning("a user lock expired while its update was handled", extra={"lock": self.key})
 
-    def check(self, current: str | None) -> None:
+    def check(self, current: str | bytes | None) -> None:
         """Raise :class:`LockLost` unless ``current`` (the lock key's value) is our token, or nobody's (it
         expired while Redis was away: the save takes it again, atomically, and the session's version
         still tells whether anybody wrote meanwhile)."""
+        if isinstance(current, bytes):
+            current = current.decode()
         if current is not None and current != self.token:
             self.lost = True
             raise LockLost(N_("This conversation changed elsewhere; please start the step again."))

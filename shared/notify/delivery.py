@@ -83,26 +83,25 @@ async def deliver(
             reply_markup=markup,
         )
         return message.message_id
+    inline = markup if isinstance(markup, InlineKeyboardMarkup) else None  # all an edit may carry
     if kind == "markup":
         target = int(payload["message_id"])
         try:
-            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=target, reply_markup=markup)
+            await bot.edit_message_reply_markup(chat_id=chat_id, message_id=target, reply_markup=inline)
         except BadRequest as exc:
             if not _not_modified(exc):
                 raise
         return target
     if kind == "edit":
-        target = payload.get("message_id") or edit_target
-        if target is not None:
+        edited = payload.get("message_id") or edit_target
+        if edited is not None:
             try:
-                await bot.edit_message_text(
-                    payload["text"], chat_id=chat_id, message_id=int(target), parse_mode=parse_mode,
-                    reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
-                )  # fmt: skip
+                await bot.edit_message_text(payload["text"], chat_id=chat_id, message_id=int(edited),
+                                            parse_mode=parse_mode, reply_markup=inline)  # fmt: skip
             except BadRequest as exc:
                 if not _not_modified(exc):
                     raise
-            return int(target)
+            return int(edited)
         # the original never reached the chat: say it as a new message instead
     message = await bot.send_message(chat_id, payload["text"], parse_mode=parse_mode, reply_markup=markup)
     return message.message_id

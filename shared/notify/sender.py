@@ -224,7 +224,6 @@ class OutboxSender:
             stats.sent += 1
             ok = True
 
-
         async def record() -> None:
             async with self.db.transaction() as session:
                 await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
