@@ -10,7 +10,7 @@ from sqlalchemy import select
 from shared.domain.enums import LeaveStatus, OutboxStatus
 from shared.model import LeaveRequest, OutboxMessage
 from shared.services.leave.requests import request_leave
-from tests.e2e.bot.conftest import MakeDeployment, next_monday, seed
+from tests.e2e.bot.conftest import MakeDeployment, next_monday, seed, settle
 from tests.e2e.bot.harness import BOB, MANAGER, has, reset_emulator, with_button
 
 pytestmark = pytest.mark.e2e
@@ -95,6 +95,7 @@ async def test_a_429_and_500_storm_loses_no_notification_and_keeps_their_order(m
         messages = [m for m in (await h.control.transcript(MANAGER))["messages"] if m["from_bot"]]
 
         assert [m["buttons"][0][0]["callback_data"] for m in messages] == [f"lv:a:{i}" for i in ids]
+        await settle(database)  # the last one is in the chat; its row is marked sent a moment later
         async with database.session() as session:
             rows = list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
             statuses = set(await session.scalars(select(LeaveRequest.status)))
