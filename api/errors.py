@@ -16,13 +16,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import N_, ChronosError
 from shared.i18n import CatalogMissing, Translator, negotiate_locale, translator
 from shared.log import request_id_var
-from shared.persistence.errors import DATABASE_UNAVAILABLE, REDIS_UNAVAILABLE, one_line
+from shared.persistence.errors import DATABASE_UNAVAILABLE, REDIS_UNAVAILABLE, is_unavailable, one_line
 
 logger = logging.getLogger(__name__)
 
@@ -229,6 +229,15 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     return unavailable(request, N_("The database is busy or unavailable; try again in a moment."))
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """Any other database error: 503 when it is the database being slow or away (a statement cancelled by
+    its timeout), else the last-resort 500 (logged with the request id)."""
+    if is_unavailable(exc):
+        return await _database_unavailable(request, exc)
+    logger.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+    return internal_error(request)
+
+
 async def _redis_unavailable(request: Request, exc: Exception) -> JSONResponse:
     logger.warning("redis unavailable: %s", one_line(exc))
     return unavailable(request, N_("A service this request needs is unavailable; try again in a moment."))
@@ -256,6 +265,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     for unreachable in DATABASE_UNAVAILABLE:  # raw OSError / TimeoutError from asyncpg included
         app.add_exception_handler(unreachable, _database_unavailable)
     for unreachable in REDIS_UNAVAILABLE:

@@ -30,10 +30,21 @@ REDIS_UNAVAILABLE: tuple[type[BaseException], ...] = (RedisConnectionError, Redi
 UNAVAILABLE = DATABASE_UNAVAILABLE + REDIS_UNAVAILABLE
 
 
+def _driver_error(exc: BaseException) -> BaseException:
+    """What SQLAlchemy wrapped: the DB-API error, and under asyncpg's adapter the asyncpg exception."""
+    inner: BaseException = exc.orig if isinstance(exc, sa.DBAPIError) and exc.orig is not None else exc
+    cause = inner.__cause__
+    return cause if inner is not exc and isinstance(cause, pg.PostgresError | pg.InterfaceError) else inner
+
+
 def is_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what it wraps) says a dependency is down or too slow, not that the request is wrong."""
+    """Whether ``exc`` (or what it wraps) says a dependency is down or too slow, not that the request is wrong.
+
+    A statement cancelled by ``statement_timeout`` arrives as a plain ``DBAPIError`` around asyncpg's
+    ``QueryCanceledError``: it counts.
+    """
     if isinstance(exc, sa.DBAPIError) and not isinstance(exc, sa.OperationalError | sa.InterfaceError):
-        return isinstance(exc.orig, DATABASE_UNAVAILABLE)
+        return isinstance(_driver_error(exc), DATABASE_UNAVAILABLE)
     return isinstance(exc, UNAVAILABLE)
 
 
@@ -50,7 +61,7 @@ def where(database_url: str) -> str:
 
 def one_line(exc: BaseException) -> str:
     """The exception as one short line: its type and first line of message (SQLAlchemy's own wrapper dropped)."""
-    inner = exc.orig if isinstance(exc, sa.DBAPIError) and exc.orig is not None else exc
+    inner = _driver_error(exc)
     text = (str(inner).strip().splitlines() or [""])[0]
     name = type(inner).__name__
     return f"{name}: {text}"[:300] if text else name

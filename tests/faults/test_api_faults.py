@@ -174,3 +174,29 @@ async def test_a_hung_redis_does_not_slow_the_digest_down(seeded: str, redis_ser
     assert timings[0] < 2 and max(timings[1:]) < 1, timings  # one short wait, then the cache is left alone
     await db.dispose()
     await redis.aclose()
+
+
+async def test_a_statement_cancelled_by_its_timeout_is_a_503_and_other_database_errors_a_500(seeded: str) -> None:
+    from sqlalchemy import text
+
+    settings = _settings()
+    db = Database.from_url(seeded, timeouts=DbTimeouts(statement=0.3))
+    app = create_app(settings, db, create_redis(""), report_cache_seconds=0)
+
+    async def slow() -> dict[str, str]:
+        async with db.session() as session:
+            await session.execute(text("SELECT pg_sleep(2)"))
+        return {}
+
+    async def broken() -> dict[str, str]:
+        async with db.session() as session:
+            await session.execute(text("SELECT * FROM no_such_table"))
+        return {}
+
+    app.add_api_route("/test/slow", slow)
+    app.add_api_route("/test/broken", broken)
+    async with _client(app) as client:
+        _assert_unavailable(await client.get("/test/slow"))
+        response = await client.get("/test/broken")
+        assert response.status_code == 500 and response.json()["error"]["code"] == "internal_error"
+    await db.dispose()

@@ -66,3 +66,31 @@ async def test_the_same_device_punch_is_stored_once(db: Database):
             await session.flush()
             session.add(Punch(source=PunchSource.DEVICE, device_id=device.id, instant=instant, device_user_id="5"))
             session.add(Punch(source=PunchSource.DEVICE, device_id=device.id, instant=instant, device_user_id="5"))
+
+
+async def test_postgresql_connections_carry_the_statement_timeout(pg_url: str):
+    from shared.persistence import DbTimeouts
+
+    database = Database.from_url(pg_url, timeouts=DbTimeouts(connect=3, pool=4, statement=7))
+    try:
+        async with database.engine.connect() as conn:
+            assert (await conn.execute(text("SHOW statement_timeout"))).scalar() == "7s"
+        assert database.engine.pool.timeout() == 4
+    finally:
+        await database.dispose()
+
+
+async def test_a_statement_over_its_timeout_is_cancelled_by_the_server(pg_url: str):
+    from shared.persistence import DbTimeouts
+    from shared.persistence.errors import is_unavailable
+
+    database = Database.from_url(pg_url, timeouts=DbTimeouts(statement=0.5))
+    try:
+        with pytest.raises(Exception) as caught:
+            async with database.session() as session:
+                await session.execute(text("SELECT pg_sleep(3)"))
+        assert is_unavailable(caught.value) and "statement timeout" in str(caught.value)
+        async with database.session() as session:  # the connection is fine for the next one
+            assert (await session.execute(text("SELECT 1"))).scalar() == 1
+    finally:
+        await database.dispose()

@@ -96,3 +96,12 @@ def test_error_messages_are_one_line():
         load_settings(digest_time="25:99")
     assert "\n" not in str(info.value)
     assert "HH:MM" in str(info.value)
+
+
+def test_the_deadlines_have_defaults_and_must_be_positive():
+    s = load_settings()
+    assert (s.db_connect_timeout_seconds, s.db_pool_timeout_seconds, s.db_statement_timeout_seconds) == (5, 10, 30)
+    assert (s.redis_connect_timeout_seconds, s.redis_socket_timeout_seconds) == (2, 5)
+    assert (s.api_request_timeout_seconds, s.bot_lock_seconds, s.outbox_lease_seconds) == (20, 3, 5)
+    with pytest.raises(ConfigError, match="DB_STATEMENT_TIMEOUT_SECONDS"):
+        load_settings(db_statement_timeout_seconds=0)
