@@ -13,7 +13,7 @@ from sqlalchemy import select
 from shared.domain.enums import OutboxStatus
 from shared.model import OutboxMessage
 from shared.notify.outbox import enqueue_message
-from tests.e2e.bot.conftest import MakeDeployment, seed
+from tests.e2e.bot.conftest import MakeDeployment, seed, settle
 from tests.e2e.bot.harness import BOB, reset_emulator
 from tests.faults.bot_scenario import Scenario
 from tests.faults.proxy import TcpProxy
@@ -119,9 +119,10 @@ async def test_after_a_killed_sender_another_process_sends_within_seconds(make_d
         ready_at = time.monotonic()
         await h.wait_for(BOB, lambda m: m.get("text") == "after a clean stop", timeout=20)
         assert time.monotonic() - ready_at < 3
+        await settle(database)  # in the chat already; marked sent a moment later
         async with database.session() as session:
-            statuses = set(await session.scalars(select(OutboxMessage.status)))
-        assert statuses == {OutboxStatus.SENT}
+            rows = list(await session.scalars(select(OutboxMessage)))
+        assert {r.status for r in rows} == {OutboxStatus.SENT}, [(r.id, r.payload, r.status) for r in rows]
     finally:
         deployment.stop_all()
         await h.control.aclose()
