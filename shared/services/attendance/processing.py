@@ -239,7 +239,7 @@ def _audited(session: AsyncSession, actor: Actor | None, stats: ProcessStats) ->
 
 _COLUMNS = (
     "status", "first_in", "last_out", "worked_minutes", "late_minutes", "early_exit_minutes", "worked_on_day_off",
-    "shift_id", "leave_request_id", "punch_count", "is_final", "processed_at",
+    "shift_id", "leave_request_id", "punch_count", "is_final", "unscheduled_punches", "processed_at",
 )  # fmt: skip
 
 
@@ -248,6 +248,7 @@ _PG_TYPES = (
     ("last_out", "timestamptz"), ("worked_minutes", "integer"), ("late_minutes", "integer"),
     ("early_exit_minutes", "integer"), ("worked_on_day_off", "boolean"), ("shift_id", "integer"),
     ("leave_request_id", "integer"), ("punch_count", "integer"), ("is_final", "boolean"),
+    ("unscheduled_punches", "integer"),
 )  # fmt: skip
 _PG_UPSERT = text(
     "INSERT INTO daily_attendance ({cols}, processed_at, manual_override) "
@@ -287,7 +288,8 @@ async def upsert_results(session: AsyncSession, results: Sequence[DayResult], *,
             "last_out": r.last_out, "worked_minutes": r.worked_minutes, "late_minutes": r.late_minutes,
             "early_exit_minutes": r.early_exit_minutes, "worked_on_day_off": r.worked_on_day_off,
             "shift_id": r.shift_id, "leave_request_id": r.leave_request_id, "punch_count": r.punch_count,
-            "is_final": r.is_final, "processed_at": processed_at, "manual_override": False,
+            "is_final": r.is_final, "unscheduled_punches": r.unscheduled_punches, "processed_at": processed_at,
+            "manual_override": False,
         }
         for r in results
     ]  # fmt: skip
