@@ -222,8 +222,11 @@ def test_first_in_and_last_out_are_the_utc_instants():
 FINAL_CASES = [
     ("a day is provisional during the shift", datetime(2026, 5, 4, 12, tzinfo=BERLIN), False),
     ("a day is provisional at the very end of the check-out window", datetime(2026, 5, 4, 21, tzinfo=BERLIN), False),
-    ("a day is provisional after the window while a late punch still counts on it",
-     datetime(2026, 5, 4, 23, 59, tzinfo=BERLIN), False),
+    (
+        "a day is provisional after the window while a late punch still counts on it",
+        datetime(2026, 5, 4, 23, 59, tzinfo=BERLIN),
+        False,
+    ),
     ("a day is final at local midnight once its window has closed", datetime(2026, 5, 5, 0, 0, tzinfo=BERLIN), True),
     ("a day is final the next morning", datetime(2026, 5, 5, 8, tzinfo=BERLIN), True),
 ]
