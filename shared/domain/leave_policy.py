@@ -296,8 +296,9 @@ def check_request(
 
     ``existing`` is the employee's own requests (all types: overlaps); ``team_leave`` the department's
     other requests; ``balances`` the leave years' balances with their pending reservations (one per year
-    the request touches; a past year is checked against this year's), ``None`` skips the balance check; ``has_attachment=None`` skips the attachment check (run it at confirm time);
-    ``request_id`` leaves a stored request out of its own overlap and reservation.
+    the request touches; a past year is checked against this year's), ``None`` skips the balance check;
+    ``has_attachment=None`` skips the attachment check (run it at confirm time); ``request_id`` leaves a
+    stored request out of its own overlap.
     """
     existing = tuple(existing)
     found: list[Violation] = []

@@ -165,7 +165,9 @@ def year_balance(
     return carried + entitlement + posted_next
 
 
-def reserved_by_year(pending: Iterable[tuple[LeaveRecord, dict[int, Decimal]]], leave_type_id: int) -> dict[int, Decimal]:
+def reserved_by_year(
+    pending: Iterable[tuple[LeaveRecord, dict[int, Decimal]]], leave_type_id: int
+) -> dict[int, Decimal]:
     """Days held by pending requests of one type, per year (each request with its :func:`days_by_year`)."""
     found: dict[int, Decimal] = defaultdict(Decimal)
     for request, parts in pending:

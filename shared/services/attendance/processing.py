@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_days
+from shared.domain.employment import employed_on
 from shared.domain.enums import AttendanceStatus, Direction, HalfDay, LeaveStatus, PunchSource
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import ShiftRule, day_range
@@ -25,10 +25,10 @@ from shared.errors import N_, Forbidden, Invalid
 from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch, Shift, utcnow
 from shared.persistence.bulk import as_utc, fetch_rows
 from shared.services.actor import Actor
+from shared.services.attendance.daily_rows import upsert_results
 from shared.services.audit import audit, snapshot
 from shared.services.lookups import get_employee
 
-UPSERT_CHUNK = 5000
 MAX_RANGE_DAYS = 400
 
 
@@ -83,7 +83,16 @@ class ProcessStats:
         return {k: (str(v) if isinstance(v, date) else v) for k, v in vars(self).items()}
 
 
-async def _employees(session: AsyncSession, employee_ids: Sequence[int] | None) -> list[Any]:
+def employed_during(first: date, last: date) -> Any:
+    """Employees to process or report for [first, last]: active ones, and those who left during or after
+    it (a leaver's last days are still theirs), hired on or before ``last``."""
+    return and_(
+        or_(Employee.active.is_(True), and_(Employee.leaving_date.is_not(None), Employee.leaving_date >= first)),
+        or_(Employee.hire_date.is_(None), Employee.hire_date <= last),
+    )
+
+
+async def _employees(session: AsyncSession, employee_ids: Sequence[int] | None, first: date, last: date) -> list[Any]:
     query = select(
         Employee.id,
         Employee.shift_id,
@@ -91,7 +100,8 @@ async def _employees(session: AsyncSession, employee_ids: Sequence[int] | None) 
         Employee.work_week,
         Employee.holiday_calendar_id,
         Employee.hire_date,
-    ).where(Employee.active.is_(True))
+        Employee.leaving_date,
+    ).where(employed_during(first, last))
     if employee_ids is not None:
         query = query.where(Employee.id.in_(list(employee_ids)))
     return list((await session.execute(query.order_by(Employee.id))).all())
@@ -171,7 +181,7 @@ def _contexts(row: Any, days: list[date], holidays: dict[int, set[date]], leaves
     week = row.work_week or "12345"
     contexts = []
     for day in days:
-        if row.hire_date and day < row.hire_date:
+        if not employed_on(day, row.hire_date, row.leaving_date):
             continue
         leave, leave_id = by_day.get(day, (None, None))
         contexts.append(DayContext(day, week, day in off, leave, leave_id, row.id))
@@ -188,7 +198,7 @@ async def process_days(
     employee_ids: Sequence[int] | None = None,
     actor: Actor | None = None,
 ) -> ProcessStats:
-    """Classify every active employee's days in [date_from, date_to] and upsert the results.
+    """Classify every employee's days in [date_from, date_to] within their employment and upsert the results.
 
     Running it again gives the same rows (plus a new ``processed_at``); new punches change the answer;
     rows marked as a manual override are left as they are. With an ``actor`` (a person asked for it, not
@@ -200,7 +210,7 @@ async def process_days(
         raise Invalid(N_("Process at most {n} days at once."), n=MAX_RANGE_DAYS)
     started = clock.perf_counter()
     stats = ProcessStats(date_from, date_to)
-    employees = await _employees(session, employee_ids)
+    employees = await _employees(session, employee_ids, date_from, date_to)
     shifts = await shift_rules(session)
     plans = {(e.shift_id if e.shift_id in shifts else None, e.timezone or company_timezone) for e in employees}
     if not employees:
@@ -224,6 +234,7 @@ async def process_days(
         )
     stats.employees = len(employees)
     stats.days = len(days)
+    await _drop_outside_employment(session, date_from, date_to, employee_ids)
     writable = [r for r in results if (r.employee_id, r.date) not in overrides]
     stats.overrides_kept = len(results) - len(writable)
     stats.rows_written = await upsert_results(session, writable, processed_at=now)
@@ -231,77 +242,33 @@ async def process_days(
     return _audited(session, actor, stats)
 
 
+async def _drop_outside_employment(
+    session: AsyncSession, first: date, last: date, employee_ids: Sequence[int] | None
+) -> None:
+    """Delete computed rows of days before a hire date or after a leaving date (set after they were written)."""
+    outside = (
+        select(Employee.id)
+        .where(
+            Employee.id == DailyAttendance.employee_id,
+            or_(
+                and_(Employee.leaving_date.is_not(None), Employee.leaving_date < DailyAttendance.date),
+                and_(Employee.hire_date.is_not(None), Employee.hire_date > DailyAttendance.date),
+            ),
+        )
+        .exists()
+    )
+    statement = delete(DailyAttendance).where(
+        DailyAttendance.date.between(first, last), DailyAttendance.manual_override.is_(False), outside
+    )
+    if employee_ids is not None:
+        statement = statement.where(DailyAttendance.employee_id.in_(list(employee_ids)))
+    await session.execute(statement)
+
+
 def _audited(session: AsyncSession, actor: Actor | None, stats: ProcessStats) -> ProcessStats:
     if actor is not None:
         audit(session, actor, "process", "daily_attendance", None, new=stats.as_counts())
     return stats
-
-
-_COLUMNS = (
-    "status", "first_in", "last_out", "worked_minutes", "late_minutes", "early_exit_minutes", "worked_on_day_off",
-    "shift_id", "leave_request_id", "punch_count", "is_final", "unscheduled_punches", "processed_at",
-)  # fmt: skip
-
-
-_PG_TYPES = (
-    ("employee_id", "integer"), ("date", "date"), ("status", "varchar"), ("first_in", "timestamptz"),
-    ("last_out", "timestamptz"), ("worked_minutes", "integer"), ("late_minutes", "integer"),
-    ("early_exit_minutes", "integer"), ("worked_on_day_off", "boolean"), ("shift_id", "integer"),
-    ("leave_request_id", "integer"), ("punch_count", "integer"), ("is_final", "boolean"),
-    ("unscheduled_punches", "integer"),
-)  # fmt: skip
-_PG_UPSERT = text(
-    "INSERT INTO daily_attendance ({cols}, processed_at, manual_override) "
-    "SELECT u.*, CAST(:processed_at AS timestamptz), false FROM unnest({arrays}) AS u({cols}) "
-    "ON CONFLICT (employee_id, date) DO UPDATE SET {sets}, processed_at = EXCLUDED.processed_at "
-    "WHERE daily_attendance.manual_override = false AND ({old}) IS DISTINCT FROM ({new})".format(
-        cols=", ".join(c for c, _ in _PG_TYPES),
-        arrays=", ".join(f"CAST(:{c} AS {t}[])" for c, t in _PG_TYPES),
-        sets=", ".join(f"{c} = EXCLUDED.{c}" for c, _ in _PG_TYPES[2:]),
-        old=", ".join(f"daily_attendance.{c}" for c, _ in _PG_TYPES[2:]),
-        new=", ".join(f"EXCLUDED.{c}" for c, _ in _PG_TYPES[2:]),
-    )
-)
-
-
-async def _upsert_postgresql(session: AsyncSession, results: Sequence[DayResult], processed_at: datetime) -> None:
-    """One statement per chunk: column arrays unnested server-side (no per-row round trip or parameter)."""
-    for start in range(0, len(results), 50_000):
-        chunk = results[start : start + 50_000]
-        params: dict[str, Any] = {c: [getattr(r, c) for r in chunk] for c, _ in _PG_TYPES}
-        params["status"] = [r.status.value for r in chunk]
-        params["processed_at"] = processed_at
-        await session.execute(_PG_UPSERT, params)
-
-
-async def upsert_results(session: AsyncSession, results: Sequence[DayResult], *, processed_at: datetime) -> int:
-    """Insert or update daily rows by (employee, date), never touching a manual override."""
-    if not results:
-        return 0
-    dialect = session.bind.dialect.name if session.bind else "postgresql"
-    if dialect == "postgresql":
-        await _upsert_postgresql(session, results, processed_at)
-        return len(results)
-    rows = [
-        {
-            "employee_id": r.employee_id, "date": r.date, "status": r.status, "first_in": r.first_in,
-            "last_out": r.last_out, "worked_minutes": r.worked_minutes, "late_minutes": r.late_minutes,
-            "early_exit_minutes": r.early_exit_minutes, "worked_on_day_off": r.worked_on_day_off,
-            "shift_id": r.shift_id, "leave_request_id": r.leave_request_id, "punch_count": r.punch_count,
-            "is_final": r.is_final, "unscheduled_punches": r.unscheduled_punches, "processed_at": processed_at,
-            "manual_override": False,
-        }
-        for r in results
-    ]  # fmt: skip
-    insert = sqlite.insert(DailyAttendance)
-    statement = insert.on_conflict_do_update(
-        index_elements=["employee_id", "date"],
-        set_={c: insert.excluded[c] for c in _COLUMNS},
-        where=DailyAttendance.manual_override.is_(False),
-    )
-    for start in range(0, len(rows), UPSERT_CHUNK):
-        await session.execute(statement, rows[start : start + UPSERT_CHUNK])
-    return len(rows)
 
 
 async def override_day(
