@@ -80,6 +80,14 @@ class DepartmentLoad:
     headcount: int
 
 
+def check_leaving_date(span: LeaveSpan, leaving_date: date | None) -> Violation | None:
+    """No leave after the last day of employment."""
+    if leaving_date is None or span.end_date <= leaving_date:
+        return None
+    message = N_("Your last working day is {date}: leave cannot go beyond it.")
+    return Violation("after_leaving_date", message, Step.DATES, {"date": leaving_date})
+
+
 def check_type_active(policy: LeavePolicy) -> Violation | None:
     if policy.active:
         return None
@@ -180,7 +188,12 @@ def check_balance(
     available = balance - reserved
     if policy.negative_allowed or requested <= available:
         return None
-    params = {"requested": requested, "available": available, "balance": balance, "reserved": reserved}
+    params: dict[str, object] = {
+        "requested": requested,
+        "available": available,
+        "balance": balance,
+        "reserved": reserved,
+    }
     if year is None:
         message = N_("Not enough days left: {requested} requested, {available} available.")
     else:

@@ -42,6 +42,26 @@ class Refreshed:
         return {"reprocessed": span(self.reprocessed), "not_reprocessed": span(self.not_reprocessed)}
 
 
+SESSION_KEY = "attendance_refreshed"
+
+
+def _union(a: tuple[date, date] | None, b: tuple[date, date] | None) -> tuple[date, date] | None:
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), max(a[1], b[1])
+
+
+def refreshed_in(session: AsyncSession) -> Refreshed | None:
+    """What this transaction re-processed so far (and left alone), all calls together; None if nothing."""
+    found: list[Refreshed] = session.info.get(SESSION_KEY, [])
+    if not found:
+        return None
+    done, skipped = None, None
+    for item in found:
+        done, skipped = _union(done, item.reprocessed), _union(skipped, item.not_reprocessed)
+    return Refreshed(done, skipped, sum(item.rows_written for item in found))
+
+
 def split_range(first: date, last: date, *, today: date, lookback_days: int) -> Refreshed:
     """The part of [first, last] re-processed now and the older part left alone (no I/O)."""
     last = min(last, today)
@@ -77,6 +97,7 @@ async def refresh_days(
         )
         written = stats.rows_written
     result = Refreshed(plan.reprocessed, plan.not_reprocessed, written)
+    session.info.setdefault(SESSION_KEY, []).append(result)
     if result.reprocessed is not None or result.not_reprocessed is not None:
         detail = {**result.as_dict(), "why": why, "rows_written": written}
         detail["employees"] = "all" if employee_ids is None else sorted(set(employee_ids))[:100]
