@@ -275,7 +275,9 @@ async def test_a_quote_lists_every_broken_rule_in_the_readers_language_and_write
     )
     assert fine.json()["ok"] and fine.json()["approver_name"] == "Max Manager"
     assert fine.json()["year"] == 2027 and fine.json()["balance_after"] == 35  # 20 carried over + 2027's 20 - 5
-    assert fine.json()["years"] == [{"year": 2027, "working_days": 5, "balance": 40, "reserved": 0, "balance_after": 35}]
+    assert fine.json()["years"] == [
+        {"year": 2027, "working_days": 5, "balance": 40, "reserved": 0, "balance_after": 35}
+    ]
     outside = await client.post(
         f"{API}/leaves/quote",
         json={
