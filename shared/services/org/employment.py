@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -143,4 +143,28 @@ async def employment_changed(
     await refresh_days(
         session, employee_ids=[employee.id], date_from=first, date_to=today, now=now,
         actor=actor, why=f"employee:{employee.id}:" + ",".join(sorted(changed)),
+    )  # fmt: skip
+
+
+async def calendar_days_changed(
+    session: AsyncSession, *, calendar_id: int, days: Iterable[date], actor: Actor, now: datetime
+) -> None:
+    """A holiday added, moved or removed: re-process those days for everyone on the calendar."""
+    days = sorted(set(days))
+    if not days:
+        return
+    ids = list(await session.scalars(select(Employee.id).where(Employee.holiday_calendar_id == calendar_id)))
+    await refresh_days(
+        session, employee_ids=ids, date_from=days[0], date_to=days[-1], now=now, actor=actor,
+        why=f"holiday_calendar:{calendar_id}",
+    )  # fmt: skip
+
+
+async def shift_changed(session: AsyncSession, *, shift_id: int, actor: Actor, now: datetime) -> None:
+    """A shift's times or rules changed: re-process the lookback window of everyone working it."""
+    ids = list(await session.scalars(select(Employee.id).where(Employee.shift_id == shift_id)))
+    today = company_today(now)
+    await refresh_days(
+        session, employee_ids=ids, date_from=today - timedelta(days=get_settings().attendance_lookback_days),
+        date_to=today, now=now, actor=actor, why=f"shift:{shift_id}",
     )  # fmt: skip
