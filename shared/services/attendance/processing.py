@@ -188,6 +188,48 @@ def _contexts(row: Any, days: list[date], holidays: dict[int, set[date]], leaves
     return contexts
 
 
+async def classify_range(
+    session: AsyncSession,
+    *,
+    date_from: date,
+    date_to: date,
+    now: datetime,
+    company_timezone: str,
+    employee_ids: Sequence[int] | None = None,
+    stats: ProcessStats | None = None,
+) -> list[DayResult]:
+    """Classify every employee's days in [date_from, date_to] within their employment; writes nothing."""
+    if date_to < date_from:
+        raise Invalid(N_("The end date is before the start date."))
+    if (date_to - date_from).days >= MAX_RANGE_DAYS:
+        raise Invalid(N_("Process at most {n} days at once."), n=MAX_RANGE_DAYS)
+    stats = stats if stats is not None else ProcessStats(date_from, date_to)
+    employees = await _employees(session, employee_ids, date_from, date_to)
+    if not employees:
+        return []
+    shifts = await shift_rules(session)
+    plans = {(e.shift_id if e.shift_id in shifts else None, e.timezone or company_timezone) for e in employees}
+    lower = min(day_range(date_from, shifts.get(s) if s else None, zone(tz))[0] for s, tz in plans)
+    upper = max(day_range(date_to, shifts.get(s) if s else None, zone(tz))[1] for s, tz in plans)
+    holidays = await _holidays(session, date_from, date_to)
+    leaves = await _leave(session, date_from, date_to, employee_ids)
+    punches = await _punches(session, lower, upper, employee_ids)
+    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+    results: list[DayResult] = []
+    for row in employees:
+        contexts = _contexts(row, days, holidays, leaves.get(row.id, []))
+        if not contexts:
+            continue
+        own = punches.get(row.id, [])
+        stats.punches += len(own)
+        results.extend(
+            classify_days(own, contexts, shifts.get(row.shift_id), zone(row.timezone or company_timezone), now=now)
+        )
+    stats.employees = len(employees)
+    stats.days = len(days)
+    return results
+
+
 async def process_days(
     session: AsyncSession,
     *,
@@ -204,36 +246,13 @@ async def process_days(
     rows marked as a manual override are left as they are. With an ``actor`` (a person asked for it, not
     the nightly job, whose JobRun row records it) the run writes an audit row with its counts.
     """
-    if date_to < date_from:
-        raise Invalid(N_("The end date is before the start date."))
-    if (date_to - date_from).days >= MAX_RANGE_DAYS:
-        raise Invalid(N_("Process at most {n} days at once."), n=MAX_RANGE_DAYS)
     started = clock.perf_counter()
     stats = ProcessStats(date_from, date_to)
-    employees = await _employees(session, employee_ids, date_from, date_to)
-    shifts = await shift_rules(session)
-    plans = {(e.shift_id if e.shift_id in shifts else None, e.timezone or company_timezone) for e in employees}
-    if not employees:
-        return _audited(session, actor, stats)
-    lower = min(day_range(date_from, shifts.get(s) if s else None, zone(tz))[0] for s, tz in plans)
-    upper = max(day_range(date_to, shifts.get(s) if s else None, zone(tz))[1] for s, tz in plans)
-    holidays = await _holidays(session, date_from, date_to)
-    leaves = await _leave(session, date_from, date_to, employee_ids)
-    punches = await _punches(session, lower, upper, employee_ids)
+    results = await classify_range(
+        session, date_from=date_from, date_to=date_to, now=now, company_timezone=company_timezone,
+        employee_ids=employee_ids, stats=stats,
+    )  # fmt: skip
     overrides = await _overrides(session, date_from, date_to)
-    days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
-    results: list[DayResult] = []
-    for row in employees:
-        contexts = _contexts(row, days, holidays, leaves.get(row.id, []))
-        if not contexts:
-            continue
-        own = punches.get(row.id, [])
-        stats.punches += len(own)
-        results.extend(
-            classify_days(own, contexts, shifts.get(row.shift_id), zone(row.timezone or company_timezone), now=now)
-        )
-    stats.employees = len(employees)
-    stats.days = len(days)
     await _drop_outside_employment(session, date_from, date_to, employee_ids)
     writable = [r for r in results if (r.employee_id, r.date) not in overrides]
     stats.overrides_kept = len(results) - len(writable)
