@@ -336,8 +336,20 @@ async def override_day(
 async def stale_days(
     session: AsyncSession, *, today: date, lookback_days: int = 14, company_timezone: str
 ) -> list[date]:
-    """Earlier days (up to ``lookback_days`` back) that received punches after they were last processed."""
+    """Earlier days (up to ``lookback_days`` back) that received punches after they were last processed, or
+    whose rows were written while the day was not over yet (a night shift processed at 03:00)."""
     first = today - timedelta(days=lookback_days)
+    provisional = set(
+        await session.scalars(
+            select(DailyAttendance.date)
+            .where(
+                DailyAttendance.date.between(first, today - timedelta(days=1)),
+                DailyAttendance.is_final.is_(False),
+                DailyAttendance.manual_override.is_(False),
+            )
+            .distinct()
+        )
+    )
     processed = dict(
         (await session.execute(
             select(DailyAttendance.date, func.min(DailyAttendance.processed_at))
@@ -357,7 +369,7 @@ async def stale_days(
         for day in (local, local - timedelta(days=1)):  # a night shift's morning punch belongs to the day before
             if first <= day < today and (day not in processed or created_at > processed[day]):
                 stale.add(day)
-    return sorted(stale)
+    return sorted(stale | provisional)
 
 
 def today_in(company_timezone: str, now: datetime | None = None) -> date:

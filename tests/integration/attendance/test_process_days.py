@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -207,3 +207,18 @@ async def test_days_that_got_late_punches_are_found_again(db: Database, company:
     async with db.session() as s:
         days = await stale_days(s, today=MONDAY + timedelta(days=5), company_timezone="Europe/Berlin")
     assert MONDAY + timedelta(days=2) in days and MONDAY not in days
+
+
+async def test_a_day_processed_before_it_was_over_is_processed_again_by_the_nightly_search(
+    db: Database, company: Company
+):
+    early = datetime.combine(MONDAY, time(3), BERLIN)  # the night job at 03:00: the day has not begun
+    await run(db, MONDAY, MONDAY, now=early)
+    assert all(not r.is_final for r in (await rows(db)).values())
+    async with db.session() as s:
+        days = await stale_days(s, today=MONDAY + timedelta(days=1), company_timezone="Europe/Berlin")
+    assert days == [MONDAY]
+    await run(db, MONDAY, MONDAY, now=datetime.combine(MONDAY + timedelta(days=1), time(3), BERLIN))
+    async with db.session() as s:
+        days = await stale_days(s, today=MONDAY + timedelta(days=1), company_timezone="Europe/Berlin")
+    assert MONDAY not in days and all(r.is_final for r in (await rows(db)).values())
