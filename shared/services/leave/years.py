@@ -20,8 +20,8 @@ from shared.domain.leave_year import (
 )
 from shared.model import Employee, LeaveRequest, LeaveType
 from shared.services.actor import Actor
-from shared.services.leave.balances import post_entries
 from shared.services.leave.context import ledger_postings, policy_of, record_of, span_of, work_calendar
+from shared.services.leave.postings import post_entries
 
 
 async def parts_of(session: AsyncSession, employee: Employee, span: LeaveSpan) -> dict[int, Decimal]:

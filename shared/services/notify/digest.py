@@ -44,11 +44,13 @@ def check_reportable(day: date, today: date) -> None:
 async def day_results(session: AsyncSession, *, day: date, now: datetime, company_timezone: str) -> list[DayResult]:
     """The day's attendance as it stands: stored rows where the day is over (and manual overrides), a fresh
     provisional classification for people whose day is not over yet or was never processed."""
-    stored = {}
-    overridden = set()
+    stored: dict[int, DayResult] = {}
+    overridden: set[int] = set()
     columns = (*RESULT_COLUMNS, DailyAttendance.manual_override)
     for row in await session.execute(select(*columns).where(DailyAttendance.date == day)):
         result = DayResult(*row[:-1])
+        if result.employee_id is None:
+            continue
         stored[result.employee_id] = result
         if row[-1]:
             overridden.add(result.employee_id)

@@ -29,8 +29,8 @@ from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.services.actor import Actor
 from shared.services.attendance.processing import today_in
 from shared.services.attendance.refresh import refresh_days
-from shared.services.leave.balances import post_entries
 from shared.services.leave.context import policy_of
+from shared.services.leave.postings import post_entries
 from shared.services.leave.requests import cancel_leave
 
 # Columns whose change alters what the person's past days were.
