@@ -16,16 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import Accrual, LeaveStatus
-from shared.domain.leave import LeavePolicy
+from shared.domain.leave import LeavePolicy, Violation
+from shared.domain.leave_policy import violation_error
 from shared.domain.leave_year import year_balance
 from shared.domain.ledger import LedgerPosting, adjustment_entry, balance
 from shared.domain.ledger_accrual import allocation_entry, monthly_accrual_entry
 from shared.domain.ledger_carry import carry_over_entries, expiry_entry, projected_balance_at_year_end
 from shared.errors import N_, Forbidden
 from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
+from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
 from shared.services.audit import audit
-from shared.services.leave.context import policy_of, posting_of, span_of
+from shared.services.leave.context import ledger_postings, policy_of, posting_of, span_of
 from shared.services.leave.postings import post_entries
 from shared.services.leave.years import parts_of
 from shared.services.lookups import get_employee, get_leave_type
@@ -185,12 +187,26 @@ async def expire_carry_over(session: AsyncSession, *, today: date, actor: Actor)
 async def adjust_balance(
     session: AsyncSession, *, actor: Actor, employee_id: int, leave_type_id: int, delta: Decimal, note: str, on: date
 ) -> LeaveLedgerEntry:
-    """An HR correction with a note; never edits an existing entry."""
+    """An HR correction with a note; never edits an existing entry. A type that does not allow a negative
+    balance refuses a correction that would take it below zero on any day from ``on`` (409)."""
     if not actor.is_hr:
         raise Forbidden(N_("Only HR can adjust balances."))
     await get_employee(session, employee_id)
-    await get_leave_type(session, leave_type_id)
+    await lock_rows(session, Employee, [employee_id])
+    leave_type = await get_leave_type(session, leave_type_id)
     posting = adjustment_entry(employee_id=employee_id, leave_type_id=leave_type_id, delta=delta, on=on, note=note)
+    if posting.delta < 0 and not leave_type.negative_allowed:
+        entries = await ledger_postings(session, employee_id, leave_type_id)
+        lowest = min(balance(entries, d) for d in {on, *(e.effective_date for e in entries if e.effective_date > on)})
+        if lowest + posting.delta < 0:
+            raise violation_error(
+                Violation(
+                    "insufficient_balance",
+                    N_("This correction would take the balance below zero ({balance} left)."),
+                    None,
+                    {"balance": lowest},
+                )
+            )
     row = LeaveLedgerEntry(
         employee_id=employee_id,
         leave_type_id=leave_type_id,

@@ -65,6 +65,8 @@ async def year_balances(
             pending.append((record_of(row), await parts_of(session, employee, span_of(row))))
     reserved = reserved_by_year(pending, leave_type.id)
     this_year = sum((d for y, d in reserved.items() if y <= today.year), Decimal(0))
+    # what this request itself takes this year is gone too before anything carries over into next year
+    own_this_year = sum((d for y, d in parts.items() if y <= today.year), Decimal(0))
     entries = await ledger_postings(session, employee.id, leave_type.id)
     policy = policy_of(leave_type)
     found = []
@@ -72,7 +74,7 @@ async def year_balances(
         days = [d for d in dates if max(d.year, today.year) == year]
         held = year_balance(
             entries, policy, employee.id, year, today=today, part_start=days[0], part_end=days[-1],
-            hire_date=employee.hire_date, reserved_this_year=this_year,
+            hire_date=employee.hire_date, reserved_this_year=this_year + own_this_year,
         )  # fmt: skip
         found.append(YearBalance(year, held, this_year if year == today.year else reserved.get(year, Decimal(0))))
     return found
