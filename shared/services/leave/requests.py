@@ -184,7 +184,9 @@ async def request_leave(
         earlier = await session.scalar(select(LeaveRequest).where(LeaveRequest.idempotency_key == key))
         if earlier is not None:
             return same_request(earlier, employee.id, leave_type_id, start, end, start_half, end_half)
-    if not has_access(employee.active, employee.leaving_date, today):
+    if actor.employee_id == employee.id and not has_access(employee.active, employee.leaving_date, today):
+        raise Forbidden(N_("{name} is deactivated and cannot take leave."), name=employee.full_name)
+    if not employee.active and employee.leaving_date is None:  # deactivated before leaving dates existed
         raise Forbidden(N_("{name} is deactivated and cannot take leave."), name=employee.full_name)
     leave_type = await get_leave_type(session, leave_type_id)
     quote = await quote_leave(
