@@ -197,7 +197,9 @@ async def adjust_balance(
     posting = adjustment_entry(employee_id=employee_id, leave_type_id=leave_type_id, delta=delta, on=on, note=note)
     if posting.delta < 0 and not leave_type.negative_allowed:
         entries = await ledger_postings(session, employee_id, leave_type_id)
-        lowest = min(balance(entries, d) for d in {on, *(e.effective_date for e in entries if e.effective_date > on)})
+        year_end = date(on.year, 12, 31)  # later years' entries are not all posted yet (carry-over, allowance)
+        later = {e.effective_date for e in entries if on < e.effective_date <= year_end}
+        lowest = min(balance(entries, d) for d in {on, *later})
         if lowest + posting.delta < 0:
             raise violation_error(
                 Violation(
