@@ -18,16 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_days
 from shared.domain.employment import employed_on
-from shared.domain.enums import AttendanceStatus, Direction, HalfDay, LeaveStatus, PunchSource
+from shared.domain.enums import Direction, HalfDay, LeaveStatus, PunchSource
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import ShiftRule, day_range
-from shared.errors import N_, Forbidden, Invalid
+from shared.errors import N_, Invalid
 from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch, Shift, utcnow
 from shared.persistence.bulk import as_utc, fetch_rows
 from shared.services.actor import Actor
 from shared.services.attendance.daily_rows import upsert_results
-from shared.services.audit import audit, snapshot
-from shared.services.lookups import get_employee
+from shared.services.audit import audit
 
 MAX_RANGE_DAYS = 400
 
@@ -288,49 +287,6 @@ def _audited(session: AsyncSession, actor: Actor | None, stats: ProcessStats) ->
     if actor is not None:
         audit(session, actor, "process", "daily_attendance", None, new=stats.as_counts())
     return stats
-
-
-async def override_day(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    employee_id: int,
-    day: date,
-    status: AttendanceStatus,
-    reason: str,
-    worked_minutes: int | None = None,
-    now: datetime,
-) -> DailyAttendance:
-    """HR sets a day by hand; nightly processing will keep it."""
-    if not actor.is_hr:
-        raise Forbidden(N_("Only HR can override attendance."))
-    if not reason or not reason.strip():
-        raise Invalid(N_("An override needs a reason."))
-    if worked_minutes is not None and not 0 <= worked_minutes <= 24 * 60:
-        raise Invalid(N_("Worked minutes must be between 0 and 1440."))
-    await get_employee(session, employee_id)
-    row = await session.scalar(
-        select(DailyAttendance)
-        .where(DailyAttendance.employee_id == employee_id, DailyAttendance.date == day)
-        .with_for_update()
-    )
-    before = snapshot(row) if row else None
-    if row is None:
-        row = DailyAttendance(employee_id=employee_id, date=day, status=status)
-        session.add(row)
-    row.status = status
-    if worked_minutes is not None:
-        row.worked_minutes = worked_minutes
-    if status not in (AttendanceStatus.PRESENT, AttendanceStatus.INCOMPLETE):
-        row.late_minutes = row.early_exit_minutes = 0
-    row.manual_override = True
-    row.override_reason = reason.strip()[:2000]
-    row.override_by = actor.label
-    row.is_final = True
-    row.processed_at = now
-    await session.flush()
-    audit(session, actor, "override", "daily_attendance", row.id, old=before, new=snapshot(row))
-    return row
 
 
 async def stale_days(

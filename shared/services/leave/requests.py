@@ -5,6 +5,7 @@ Each writes the state, its audit row and the outbox notifications in the caller'
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,6 +41,8 @@ from shared.services.leave.notify import edit_approval_messages, leave_view, rul
 from shared.services.leave.routing import route_for
 from shared.services.leave.years import post_reversals, post_taken, year_balances
 from shared.services.lookups import get_employee, get_leave_type, hr_people
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -250,15 +253,17 @@ async def _announce_new(
                 session, chat_id=employee.telegram_user_id, text=msg.auto_approved_for_employee(employee.locale, view)
             )
         return
-    if on_behalf and employee.telegram_user_id:
-        enqueue_message(
-            session, chat_id=employee.telegram_user_id, text=msg.requested_on_behalf(employee.locale, view, actor.label)
-        )
     approvers = (
         [await session.get(Employee, request.approver_id)]
         if request.approver_id
-        else await hr_people(session, exclude={employee.id})
+        else await hr_people(session, exclude={employee.id})  # nobody could be reached: HR at once
     )
+    if on_behalf and employee.telegram_user_id:
+        decider = quote.approver_name if request.approver_id else None
+        text = msg.requested_on_behalf(employee.locale, view, actor.label, decider)
+        enqueue_message(session, chat_id=employee.telegram_user_id, text=text)
+    if not any(a is not None and a.telegram_user_id for a in approvers):
+        log.warning("leave request %s reaches nobody: no approver or HR can be reached in Telegram", request.id)
     overlaps = [
         (name, r.start_date, r.end_date)
         for r, name in await _team_overlaps(session, employee, request.start_date, request.end_date)

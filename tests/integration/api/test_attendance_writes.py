@@ -13,7 +13,7 @@ from api.main import create_app
 from shared.domain.enums import AttendanceStatus
 from shared.model import AuditLog, Punch
 from shared.persistence import Database
-from shared.services.attendance.processing import override_day
+from shared.services.attendance.overrides import override_day
 from tests.factories import Company
 
 API = "/api/v1"
@@ -162,3 +162,18 @@ async def test_the_digest_is_cached_until_a_write_through_the_api_changes_it(
         assert override.status_code == 200
         after = (await client.get(path, headers=staff["hr"])).json()
         assert after["counts"]["absent"] == 2  # everyone without punches but Alice and Bob, set by hand
+
+
+async def test_taking_an_override_back_computes_the_day_again_at_once(client, staff, company: Company, db: Database):
+    path = f"{API}/attendance/daily/{company.bob_id}/2026-11-20"
+    set_by_hand = await client.put(path, json={"status": "present", "reason": "Client site"}, headers=staff["hr"])
+    assert set_by_hand.json()["status"] == "present" and set_by_hand.json()["manual_override"] is True
+    back = await client.delete(f"{path}/override", headers=staff["hr"])
+    assert back.status_code == 200, back.text
+    assert back.json()["status"] == "absent" and back.json()["manual_override"] is False  # no punch that Friday
+    again = await client.delete(f"{path}/override", headers=staff["hr"])
+    assert again.status_code == 404
+    refused = await client.delete(f"{path}/override", headers=staff["manager"])
+    assert refused.status_code == 403
+    async with db.session() as s:
+        assert (await s.scalar(select(AuditLog).where(AuditLog.action == "clear_override"))) is not None

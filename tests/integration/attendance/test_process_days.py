@@ -12,7 +12,8 @@ from shared.domain.enums import AttendanceStatus, Direction, LeaveStatus, PunchS
 from shared.errors import Forbidden, Invalid
 from shared.model import DailyAttendance, Employee, LeaveRequest, Punch
 from shared.persistence import Database
-from shared.services.attendance.processing import override_day, process_days, stale_days
+from shared.services.attendance.overrides import override_day
+from shared.services.attendance.processing import process_days, stale_days
 from tests.factories import Company, make_company
 
 BERLIN = ZoneInfo("Europe/Berlin")
