@@ -65,10 +65,7 @@ async def prepare(url: str, employees: int, approvals: int, today: date) -> tupl
                         "INSERT INTO leave_requests (employee_id, leave_type_id, start_date, end_date, working_days,"
                         " status, approver_id, created_at, updated_at, version)"
                         " VALUES ($1, $2, $3, $4, 10, 'pending', 1, now(), now(), 1) RETURNING id",
-                        employee_id,
-                        sick,
-                        start,
-                        end,
+                        employee_id, sick, start, end,
                     )  # fmt: skip
                 )
         await conn.execute("ANALYZE")
@@ -125,13 +122,8 @@ async def main() -> None:
             for label, values in (("floor: 10-day leave in the future (nothing to re-process)", floor),
                                   ("10-day sick leave that began 2 weeks ago (10 days re-processed)", measured)):  # fmt: skip
                 rows.append(
-                    (
-                        label,
-                        len(values),
-                        f"{statistics.median(values):.1f}",
-                        f"{percentile(values, 0.95):.1f}",
-                        f"{max(values):.1f}",
-                    )  # fmt: skip
+                    (label, len(values), f"{statistics.median(values):.1f}", f"{percentile(values, 0.95):.1f}",
+                     f"{max(values):.1f}")  # fmt: skip
                 )
         finally:
             await db.dispose()
