@@ -113,8 +113,9 @@ def reversal_entries(request: LeaveRecord, entries: Iterable[LedgerPosting], *, 
     for entry in entries:
         if entry.kind != LedgerKind.TAKEN or entry.delta >= 0:
             continue
-        if entry.request_id != request.id and not (entry.key or "").startswith(prefix):
-            continue
+        key = entry.key or ""
+        if entry.request_id != request.id and key != prefix and not key.startswith(prefix + ":"):
+            continue  # another request's ("taken:1" is not a prefix of request 10's "taken:10")
         suffix = (entry.key or prefix)[len(prefix) :]
         found.append(
             LedgerPosting(

@@ -84,6 +84,14 @@ def test_cancelling_next_years_leave_gives_the_days_back_to_next_year() -> None:
     ]
 
 
+def test_cancelling_a_request_gives_back_only_its_own_days_not_those_of_a_request_whose_id_starts_alike() -> None:
+    one = record(date(2026, 12, 14), date(2026, 12, 14), "1", request_id=1)
+    ten = record(date(2026, 12, 21), date(2026, 12, 21), "1", request_id=10)
+    taken = [*taken_entries(one, {2026: Decimal(1)}, today=TODAY), *taken_entries(ten, {2026: Decimal(1)}, today=TODAY)]
+    back = reversal_entries(one, taken, today=TODAY)
+    assert [(p.key, p.delta, p.request_id) for p in back] == [("reversal:1", Decimal(1), 1)]
+
+
 def test_this_years_balance_ignores_entries_dated_next_year() -> None:
     entries = [allocation(2026), *taken_entries(record(date(2027, 1, 4), date(2027, 1, 8), "5"), {2027: Decimal(5)},
                                                 today=TODAY)]  # fmt: skip
