@@ -25,7 +25,7 @@ from shared.domain.digest import Digest, DigestKind
 from shared.domain.timesheet import parse_month
 from shared.i18n import Translator
 from shared.reports.digest_render import kind_label
-from shared.reports.timesheet import timesheet_csv, timesheet_filename, timesheet_xlsx
+from shared.reports.timesheet import timesheet_export, timesheet_filename
 from shared.services.attendance.processing import today_in
 from shared.services.attendance.timesheet import load_timesheet
 from shared.services.notify.digest import load_digest
@@ -158,8 +158,7 @@ async def timesheet(
     if line is not None:
         sheet.rows = [r for r in sheet.rows if r.employee_id in line]
     t = request_translator(request)
-    render = timesheet_xlsx if file_format == "xlsx" else timesheet_csv
-    body = await run_in_threadpool(render, t, sheet)  # type: ignore[arg-type]
+    body = await run_in_threadpool(timesheet_export, t, sheet, file_format)  # type: ignore[arg-type]
     return Response(
         body,
         media_type=XLSX if file_format == "xlsx" else CSV,
