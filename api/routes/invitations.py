@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from api.deps import DatabaseDep, Editor, IdPath, IdQuery, NowDep, PageDep, Reader, RedisDep, SettingsDep
+from api.access import Caller, EmployeeAccessDep
+from api.deps import DatabaseDep, IdPath, IdQuery, NowDep, PageDep, RedisDep, SettingsDep
 from api.schemas.common import ERRORS, Page
 from api.schemas.invitations import InvitationCreate, InvitationCreated, InvitationOut
 from shared.model import Invitation
@@ -32,25 +33,36 @@ def _view(invitation: Invitation, *, now: datetime) -> dict[str, object]:
 
 @router.get("", summary="List invitations (never their codes)")
 async def list_invitations(
-    _: Reader,
+    access: EmployeeAccessDep,
     db: DatabaseDep,
     page: PageDep,
     now: NowDep,
     employee_id: IdQuery = None,
     state: Annotated[service.InvitationState | None, Query()] = None,
 ) -> Page[InvitationOut]:
+    line = await access.visible_ids()
     async with db.session() as session:
         found = await service.list_invitations(
-            session, limit=page.limit, offset=page.offset, now=now, employee_id=employee_id, state=state
+            session,
+            limit=page.limit,
+            offset=page.offset,
+            now=now,
+            employee_id=employee_id,
+            state=state,
+            employee_ids=line,
         )
         return Page[InvitationOut].of(found, lambda i: InvitationOut(**_view(i, now=now)))
 
 
 @router.get("/{invitation_id}", summary="Read an invitation (never its code)")
-async def get_invitation(invitation_id: IdPath, _: Reader, db: DatabaseDep, now: NowDep) -> InvitationOut:
+async def get_invitation(
+    invitation_id: IdPath, access: EmployeeAccessDep, db: DatabaseDep, now: NowDep
+) -> InvitationOut:
     async with db.session() as session:
         invitation = await service.get_invitation(session, invitation_id=invitation_id)
-        return InvitationOut(**_view(invitation, now=now))
+        answer = InvitationOut(**_view(invitation, now=now))
+    await access.ensure(answer.employee_id)
+    return answer
 
 
 @router.post(
@@ -63,7 +75,7 @@ async def get_invitation(invitation_id: IdPath, _: Reader, db: DatabaseDep, now:
 async def create_invitation(
     request: Request,
     body: InvitationCreate,
-    principal: Editor,
+    principal: Caller,
     db: DatabaseDep,
     redis: RedisDep,
     settings: SettingsDep,
@@ -85,7 +97,7 @@ async def create_invitation(
 
 
 @router.post("/{invitation_id}/revoke", summary="Revoke an unused invitation (idempotent)")
-async def revoke_invitation(invitation_id: IdPath, principal: Editor, db: DatabaseDep, now: NowDep) -> InvitationOut:
+async def revoke_invitation(invitation_id: IdPath, principal: Caller, db: DatabaseDep, now: NowDep) -> InvitationOut:
     async with db.transaction() as session:
         invitation = await service.revoke_invitation(
             session, invitation_id=invitation_id, actor=principal.actor, now=now

@@ -14,18 +14,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.access import Caller, EmployeeAccess, EmployeeAccessDep
 from api.cache import DIGEST, ResponseCache
 from api.deps import (
     DatabaseDep,
-    Decider,
-    Editor,
-    EmployeeAccessDep,
     IdPath,
     IdQuery,
     NowDep,
     PageDep,
     Principal,
-    Reader,
     ReportCacheDep,
     SettingsDep,
     check_date_order,
@@ -91,7 +88,6 @@ def already_decided(outcome: DecisionOutcome) -> Conflict:
     "first. Manager tokens see their reporting line and the requests routed to them.",
 )
 async def list_leaves(
-    _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     page: PageDep,
@@ -118,15 +114,24 @@ async def list_leaves(
             approver_id=approver_id,
             leave_type_id=leave_type_id,
         )
-    return Page[LeaveOut].of(found, LeaveOut.of)
+    answer = Page[LeaveOut].of(found, LeaveOut.of)
+    answer.items = [await _shown(access, item) for item in answer.items]
+    return answer
 
 
 @router.get("/{request_id}", summary="Read a leave request")
-async def get_leave(request_id: IdPath, _: Reader, access: EmployeeAccessDep, db: DatabaseDep) -> LeaveOut:
+async def get_leave(request_id: IdPath, access: EmployeeAccessDep, db: DatabaseDep) -> LeaveOut:
     async with db.session() as session:
         row = await get_leave_row(session, request_id=request_id)
     await access.ensure_request(row.request.employee_id, row.request.approver_id)
-    return LeaveOut.of(row)
+    return await _shown(access, LeaveOut.of(row))
+
+
+async def _shown(access: EmployeeAccess, leave: LeaveOut) -> LeaveOut:
+    """Reason, comment and attachment only for readers entitled to them (HR, managers, the approver)."""
+    if await access.sees_leave_reasons(leave.employee_id, leave.approver_id):
+        return leave
+    return leave.without_reasons()
 
 
 @router.post(
@@ -138,13 +143,12 @@ async def get_leave(request_id: IdPath, _: Reader, access: EmployeeAccessDep, db
 async def quote(
     body: LeaveQuoteRequest,
     request: Request,
-    _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
     now: NowDep,
 ) -> QuoteOut:
-    await access.ensure_readable(body.employee_id)
+    await access.ensure(body.employee_id)
     async with db.session() as session:
         today = await employee_today(
             session, employee_id=body.employee_id, company_timezone=settings.company_timezone, now=now
@@ -176,7 +180,7 @@ async def quote(
     "routed to its approver, who is notified in Telegram; a type without approval is approved at once.",
 )
 async def create_leave(
-    body: LeaveCreate, principal: Editor, db: DatabaseDep, settings: SettingsDep, cache: ReportCacheDep, now: NowDep
+    body: LeaveCreate, principal: Caller, db: DatabaseDep, settings: SettingsDep, cache: ReportCacheDep, now: NowDep
 ) -> LeaveOut:
     async with db.transaction() as session:
         today = await employee_today(
@@ -205,7 +209,7 @@ async def _check_access(access: EmployeeAccessDep, db: Database, request_id: int
     async with db.session() as session:
         found = await queries_leave.get_leave_request(session, request_id=request_id)
         employee_id, approver_id = found.employee_id, found.approver_id
-    await access.ensure_request(employee_id, approver_id, write=True)
+    await access.ensure_request(employee_id, approver_id)
     return employee_id
 
 
@@ -259,7 +263,7 @@ DECISION_ERRORS = (
 @router.post("/{request_id}/approve", summary="Approve a pending request", description=DECISION_ERRORS)
 async def approve_leave(
     request_id: IdPath,
-    principal: Decider,
+    principal: Caller,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
@@ -279,7 +283,7 @@ async def approve_leave(
 async def reject_leave(
     request_id: IdPath,
     body: RejectBody,
-    principal: Decider,
+    principal: Caller,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
@@ -298,7 +302,7 @@ async def reject_leave(
 )
 async def cancel(
     request_id: IdPath,
-    principal: Decider,
+    principal: Caller,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,

@@ -9,8 +9,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.access import EmployeeAccessDep
 from api.cache import DIGEST
-from api.deps import DatabaseDep, EmployeeAccessDep, IdQuery, NowDep, Reader, ReportCacheDep, SettingsDep
+from api.deps import DatabaseDep, IdQuery, NowDep, ReportCacheDep, SettingsDep
 from api.errors import request_translator
 from api.schemas.common import ERRORS, Day
 from api.schemas.reports import (
@@ -109,7 +110,6 @@ def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOu
 )
 async def exceptions(
     request: Request,
-    _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
@@ -144,7 +144,6 @@ async def exceptions(
 )
 async def timesheet(
     request: Request,
-    _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     month: Annotated[str, Query(max_length=7, description="YYYY-MM, e.g. 2026-11")],

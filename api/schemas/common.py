@@ -62,7 +62,17 @@ def _in_range(value: datetime) -> datetime:
     return value
 
 
+def _naive_in_range(value: datetime) -> datetime:
+    """Like ``_in_range``, for query parameters where a naive instant means UTC."""
+    return _in_range(value if value.tzinfo else value.replace(tzinfo=UTC))
+
+
 Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY, description="A date between 2000-01-01 and 2100-12-31")]
+QueryInstant = Annotated[
+    datetime,
+    AfterValidator(_naive_in_range),
+    Field(description="An instant between 2000-01-01 and 2100-12-31; without a UTC offset it is UTC"),
+]
 Instant = Annotated[
     AwareDatetime,
     AfterValidator(_in_range),

@@ -99,6 +99,10 @@ class EmployeeOut(Out):
     created_at: datetime
     updated_at: datetime
 
+    def without_contact(self) -> EmployeeOut:
+        """The employee as a reader not entitled to contact data sees them (``api.policy``: contact data)."""
+        return self.model_copy(update={"email": None, "phone": None})
+
 
 class ImportProblem(Out):
     line: int

@@ -109,9 +109,13 @@ async def list_invitations(
     now: datetime,
     employee_id: int | None = None,
     state: InvitationState | None = None,
+    employee_ids: set[int] | None = None,
 ) -> Page[Invitation]:
-    """Invitations, newest first; the codes themselves are never stored, so never listed."""
+    """Invitations (of ``employee_ids`` only, when given), newest first; the codes themselves are never
+    stored, so never listed."""
     statement = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    if employee_ids is not None:
+        statement = statement.where(Invitation.employee_id.in_(sorted(employee_ids)))
     if employee_id is not None:
         statement = statement.where(Invitation.employee_id == employee_id)
     if state is InvitationState.USED:
