@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.deps import DatabaseDep, NowDep, Principal, SettingsDep, authenticate, bearer_scheme
 from api.middleware import route_template
 from api.policy import CONTACT, LEAVE_REASONS, POLICY, Rule, Scope, describe, rule_for
+from api.route_index import served_routes
 from shared.errors import N_, Forbidden
 from shared.persistence import Database
 from shared.services.org import people as org_people
@@ -160,29 +159,19 @@ Caller = Annotated[Principal, Depends(current_principal)]
 EmployeeAccessDep = Annotated[EmployeeAccess, Depends(current_access)]
 
 
-def effective_routes(app: FastAPI) -> list[tuple[str, str, Dependant]]:
-    """(method, full path, dependant) of every API route, however it was included (FastAPI ≥ 0.16x keeps
-    included routers as branches whose effective routes carry the full path and every dependency)."""
-    found: list[tuple[str, str, Dependant]] = []
-    for route in app.routes:
-        contexts = getattr(route, "effective_route_contexts", None)
-        if contexts is not None:
-            found += [(m, c.path, c.dependant) for c in contexts() if c.dependant is not None for m in c.methods]
-        elif isinstance(route, APIRoute):
-            found += [(m, route.path, route.dependant) for m in route.methods]
-    return sorted(found, key=lambda item: (item[1], item[0]))
-
-
 def check_routes(app: FastAPI) -> None:
     """Refuse to build an app with a route that has no rule, a rule for no route, or a route that does not
     run ``enforce_policy``."""
     problems = []
     served = set()
-    for method, path, dependant in effective_routes(app):
+    for route in served_routes(app):
+        if route.dependant is None:
+            continue  # plain Starlette routes: /openapi.json and the docs' static files
+        method, path = route.method, route.path
         served.add((method, path))
         if rule_for(method, path) is None:
             problems.append(f"{method} {path} has no rule in api/policy.py")
-        if not any(d.call is enforce_policy for d in dependant.dependencies):
+        if not any(d.call is enforce_policy for d in route.dependant.dependencies):
             problems.append(f"{method} {path} does not run enforce_policy")
     problems += [f"{method} {path} has a rule but no route" for method, path in sorted(set(POLICY) - served)]
     if problems:

@@ -21,7 +21,7 @@ from api.access import check_routes, document_access, enforce_policy
 from api.cache import ResponseCache
 from api.errors import install_error_handlers
 from api.metrics import Metrics
-from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextMiddleware
+from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
 from api.policy import API_PREFIX, matrix_markdown
 from api.routes import API_ROUTERS, health
 from shared.config import Settings
@@ -114,7 +114,8 @@ def create_app(
     check_routes(app)
     document_access(app)
 
-    # add_middleware wraps: the last added runs first. Order, outermost first: CORS, request id, metrics.
+    # add_middleware wraps: the last added runs first. Order, outermost first: security headers, CORS,
+    # request id, metrics.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestContextMiddleware)
     origins = settings.cors_origin_list
@@ -127,4 +128,5 @@ def create_app(
             expose_headers=[REQUEST_ID_HEADER],
             max_age=600,
         )
+    app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -84,7 +84,7 @@ async def list_holidays(
     calendar_id: IdPath,
     db: DatabaseDep,
     page: PageDep,
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="2000..2100")] = None,
 ) -> Page[HolidayOut]:
     async with db.session() as session:
         found = await org_time.list_holidays(

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 
+from shared.domain.bounds import FIRST_DAY, LAST_DAY
 from shared.services.pagination import Page as ServicePage
 
 T = TypeVar("T")
@@ -46,8 +47,6 @@ def _naive_time(value: time) -> time:
     return value
 
 
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2100, 12, 31)
 
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 

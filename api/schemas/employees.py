@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from api.schemas.common import DbId, Out, Patch, Strict, Text, TimeZoneName
+from api.schemas.common import Day, DbId, Out, Patch, Strict, Text, TimeZoneName
 from shared.domain.enums import Role
 from shared.services.crud import CODE_PATTERN
 from shared.services.org.people import EMAIL_PATTERN, PHONE_PATTERN, WORK_WEEK_PATTERN
@@ -53,7 +53,7 @@ class EmployeeCreate(Strict):
     office_id: DbId | None = None
     holiday_calendar_id: DbId | None = None
     work_week: WorkWeek = Field(default="12345", description="ISO weekdays worked, Monday=1 … Sunday=7")
-    hire_date: date | None = None
+    hire_date: Day | None = None
     device_user_id: DeviceUserId | None = Field(default=None, description="User id on the ZKTeco devices")
 
 
@@ -73,7 +73,7 @@ class EmployeeUpdate(Patch):
     office_id: DbId | None = None
     holiday_calendar_id: DbId | None = None
     work_week: WorkWeek = None
-    hire_date: date | None = None
+    hire_date: Day | None = None
     device_user_id: DeviceUserId | None = None
 
 

@@ -9,6 +9,7 @@ from telegram import InputFile
 
 from chronos_bot.handlers.common import require_hr, with_menu
 from chronos_bot.turn import Turn
+from shared.domain.bounds import in_bounds
 from shared.domain.timesheet import parse_month
 from shared.errors import N_, Invalid
 from shared.reports.digest_render import render_digest
@@ -53,9 +54,12 @@ def _day_argument(turn: Turn) -> date:
     if not turn.args:
         return turn.today - timedelta(days=1)
     try:
-        return date.fromisoformat(turn.args[0])
+        day = date.fromisoformat(turn.args[0])
     except ValueError:
         raise Invalid(N_("Give the date as YYYY-MM-DD, e.g. 2026-11-23.")) from None
+    if not in_bounds(day):
+        raise Invalid(N_("Give a date between 2000-01-01 and 2100-12-31."))
+    return day
 
 
 async def digest(turn: Turn) -> None:
