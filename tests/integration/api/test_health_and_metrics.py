@@ -53,7 +53,7 @@ async def test_readiness_is_503_naming_redis_when_redis_is_down(db: Database, se
     assert body["error"]["code"] == "not_ready" and "redis" in body["error"]["message"]
     assert [d["field"] for d in body["error"]["details"]] == ["redis"]
     assert body["checks"]["database"]["ok"] is True and body["checks"]["redis"]["ok"] is False
-    assert "127.0.0.1" not in response.text and ":1" not in response.text, "no host, port or driver message"
+    assert "127.0.0.1" not in response.text and "Connect" not in response.text, "no host, port or driver message"
     assert body["checks"]["redis"]["error"] in ("not reachable", "timed out")
     assert any("readiness" in r.getMessage() for r in caplog.records), "the details go to the log"
     await down.aclose()
