@@ -14,7 +14,10 @@ Scopes say whose data a granted role reaches:
 - ``line`` — the token's employee and everyone reporting to them, directly or indirectly (for leave
   requests also the requests routed to them for a decision); lists are filtered to it, and an item or an
   ``employee_id`` in the path outside it is a 403;
-- ``own`` — only the token's own employee (used for fields: contact data).
+- ``own`` — only the token's own employee (a manager cancels only their own requests; contact data).
+
+Services refine some grants further: a decision is taken by the request's approver (or HR), never by its
+owner; nobody adjusts their own balance or sets their own attendance.
 
 Fields inside an answer follow the same table (``FIELDS``): contact data (e-mail, phone) is shown to HR and
 admin and to the person themselves; leave reasons (reason, decision comment, attachment) to HR and admin
@@ -78,6 +81,7 @@ ORG_WRITE = _rule("organisation", WRITE, admin=ALL, hr=ALL)
 LEAVE_READ = _rule("leave requests", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
 LEAVE_WRITE = _rule("leave requests", WRITE, admin=ALL, hr=ALL)
 DECISIONS = _rule("leave decisions", WRITE, admin=ALL, hr=ALL, manager=LINE)
+CANCELLATIONS = _rule("leave cancellations", WRITE, admin=ALL, hr=ALL, manager=OWN)
 BALANCES_READ = _rule("balances and ledger", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
 BALANCES_WRITE = _rule("balances and ledger", WRITE, admin=ALL, hr=ALL)
 ATTENDANCE_READ = _rule("attendance", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
@@ -127,7 +131,7 @@ _API: dict[tuple[str, str], Rule] = {
     ("POST", "/leaves"): LEAVE_WRITE,
     ("POST", "/leaves/{request_id}/approve"): DECISIONS,
     ("POST", "/leaves/{request_id}/reject"): DECISIONS,
-    ("POST", "/leaves/{request_id}/cancel"): DECISIONS,
+    ("POST", "/leaves/{request_id}/cancel"): CANCELLATIONS,
     ("GET", "/balances/{employee_id}"): BALANCES_READ,
     ("GET", "/ledger/{employee_id}"): BALANCES_READ,
     ("POST", "/ledger/adjust"): BALANCES_WRITE,

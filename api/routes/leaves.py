@@ -200,7 +200,7 @@ async def create_leave(
     return answer
 
 
-async def _check_access(access: EmployeeAccessDep, db: Database, request_id: int) -> int:
+async def _check_access(access: EmployeeAccessDep, db: Database, request_id: int, *, approver_may: bool) -> int:
     """404 for an unknown request, 403 outside the token's reach; returns whose request it is.
 
     Read in a session of its own: the service must be the first to load the row in its transaction
@@ -209,7 +209,10 @@ async def _check_access(access: EmployeeAccessDep, db: Database, request_id: int
     async with db.session() as session:
         found = await queries_leave.get_leave_request(session, request_id=request_id)
         employee_id, approver_id = found.employee_id, found.approver_id
-    await access.ensure_request(employee_id, approver_id)
+    if approver_may:
+        await access.ensure_request(employee_id, approver_id)
+    else:
+        await access.ensure(employee_id)
     return employee_id
 
 
@@ -221,10 +224,12 @@ async def _act_on(
     cache: ResponseCache,
     now: datetime,
     act: Callable[[AsyncSession, date], Awaitable[None]],
+    *,
+    approver_may: bool = True,
 ) -> LeaveOut:
     """Check the token may act on the request, run ``act(session, today)`` in one transaction (today where
     the employee is), answer the request as it is now; the digest's cached answers are forgotten."""
-    employee_id = await _check_access(access, db, request_id)
+    employee_id = await _check_access(access, db, request_id, approver_may=approver_may)
     async with db.transaction() as session:
         today = await employee_today(
             session, employee_id=employee_id, company_timezone=settings.company_timezone, now=now
@@ -297,7 +302,7 @@ async def reject_leave(
 @router.post(
     "/{request_id}/cancel",
     summary="Cancel a pending request, or an approved one before it ends (the days come back)",
-    description="HR and admin cancel any request; a manager token only its own employee's. 409 when the "
+    description="HR and admin cancel any request; a manager token only its own. 409 when the "
     "request is already cancelled or decided against, or the leave has ended.",
 )
 async def cancel(
@@ -314,4 +319,4 @@ async def cancel(
         reason = body.reason if body else None
         await cancel_leave(session, actor=principal.actor, request_id=request_id, today=today, now=now, reason=reason)
 
-    return await _act_on(request_id, access, db, settings, cache, now, cancel_it)
+    return await _act_on(request_id, access, db, settings, cache, now, cancel_it, approver_may=False)
