@@ -24,7 +24,7 @@ from shared.domain.shift_window import ShiftRule, day_range
 from shared.errors import N_, Forbidden, Invalid
 from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch, Shift, utcnow
 from shared.persistence.bulk import as_utc, fetch_rows
-from shared.services.actor import Actor
+from shared.services.actor import Actor, ensure_not_self
 from shared.services.audit import audit, snapshot
 from shared.services.lookups import get_employee
 
@@ -316,6 +316,7 @@ async def override_day(
     """HR sets a day by hand; nightly processing will keep it."""
     if not actor.is_hr:
         raise Forbidden(N_("Only HR can override attendance."))
+    ensure_not_self(actor, employee_id, N_("You cannot set your own attendance; ask another HR person."))
     if not reason or not reason.strip():
         raise Invalid(N_("An override needs a reason."))
     if worked_minutes is not None and not 0 <= worked_minutes <= 24 * 60:

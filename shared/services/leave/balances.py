@@ -23,7 +23,7 @@ from shared.domain.ledger_accrual import allocation_entry, monthly_accrual_entry
 from shared.domain.ledger_carry import carry_over_entries, expiry_entry, projected_balance_at_year_end
 from shared.errors import N_, Forbidden
 from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
-from shared.services.actor import Actor
+from shared.services.actor import Actor, ensure_not_self
 from shared.services.audit import audit
 from shared.services.leave.context import policy_of, posting_of
 from shared.services.lookups import get_employee, get_leave_type
@@ -197,6 +197,7 @@ async def adjust_balance(
     """An HR correction with a note; never edits an existing entry."""
     if not actor.is_hr:
         raise Forbidden(N_("Only HR can adjust balances."))
+    ensure_not_self(actor, employee_id, N_("You cannot adjust your own balance; ask another HR person."))
     await get_employee(session, employee_id)
     await get_leave_type(session, leave_type_id)
     posting = adjustment_entry(employee_id=employee_id, leave_type_id=leave_type_id, delta=delta, on=on, note=note)
