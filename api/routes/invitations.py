@@ -22,6 +22,7 @@ def _view(invitation: Invitation, *, now: datetime) -> dict[str, object]:
         "id": invitation.id,
         "employee_id": invitation.employee_id,
         "state": service.invitation_state(invitation, now=now),
+        "relink": invitation.relink,
         "expires_at": invitation.expires_at,
         "used_at": invitation.used_at,
         "used_by_telegram_id": invitation.used_by_telegram_id,
@@ -70,7 +71,9 @@ async def get_invitation(
     status_code=status.HTTP_201_CREATED,
     summary="Invite an employee to the bot",
     description="Answers with the one-time code (and a t.me deep link when the bot's username is known). "
-    "Only a hash of the code is stored: it cannot be shown again; create a new invitation if it is lost.",
+    "Only a hash of the code is stored: it cannot be shown again; create a new invitation if it is lost. "
+    "A new invitation revokes the employee's earlier pending ones. An employee already linked to Telegram "
+    "needs `relink: true` (else 409 already_linked).",
 )
 async def create_invitation(
     request: Request,
@@ -89,6 +92,7 @@ async def create_invitation(
             pepper=settings.secret_key,
             now=now,
             ttl=timedelta(days=body.expires_in_days),
+            relink=body.relink,
         )
         view = _view(created.invitation, now=now)
     configured = request.app.state.bot_username or settings.bot_username

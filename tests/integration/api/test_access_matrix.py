@@ -109,7 +109,9 @@ async def world(db: Database, settings, company: Company) -> World:
                 s, actor=hr, employee_id=who, leave_type_id=company.annual_id, delta=Decimal(1),
                 note=SECRETS["olga_note"] if side == "out" else "alice-note", on=t,
             )  # fmt: skip
-            invitation = await create_invitation(s, employee_id=who, actor=hr, pepper=settings.secret_key, now=NOW)
+            invitation = await create_invitation(
+                s, employee_id=who, actor=hr, pepper=settings.secret_key, now=NOW, relink=True
+            )
             await record_punch(
                 s, actor=hr, employee_id=who, direction=Direction.IN, instant=NOW.replace(day=20, hour=8),
                 source=PunchSource.MANUAL, now=NOW, company_timezone="Europe/Berlin", note="forgot",
