@@ -146,9 +146,7 @@ async def find_token(session: AsyncSession, *, id_or_name: str) -> ApiToken:
     return row
 
 
-async def list_tokens(
-    session: AsyncSession, *, limit: int, offset: int, revoked: bool | None = None
-) -> Page[ApiToken]:
+async def list_tokens(session: AsyncSession, *, limit: int, offset: int, revoked: bool | None = None) -> Page[ApiToken]:
     statement = select(ApiToken).order_by(ApiToken.id)
     if revoked is True:
         statement = statement.where(ApiToken.revoked_at.is_not(None))
