@@ -40,6 +40,7 @@ async def team(turn: Turn) -> None:
         )
     t = turn.t
     tz = turn.timezone
+    away = t("away")  # the type of someone's leave, for readers not entitled to it
     text = [t("👥 <b>Your team on {day}</b>", day=t.format_date(today.day, "full"))]
     if today.size == 0:
         text.append(t("Nobody reports to you yet."))
@@ -51,7 +52,7 @@ async def team(turn: Turn) -> None:
           f"{html.escape(count(t, MINUTES, p.late_minutes))}" for p in today.late if p.first_in]),
         (t("❔ Not yet in ({n})", n=len(today.not_in)), _names(t, today.not_in, "• {name}")),
         (t("🌴 On leave ({n})", n=len(today.on_leave)),
-         [f"• {html.escape(p.name)} — {html.escape(p.leave_type or t('away'))}{_half(t, p.half)}"
+         [f"• {html.escape(p.name)} — {html.escape(p.leave_type or away)}{_half(t, p.half)}"
           + (" " + t("until {date}", date=t.format_date(p.leave_until, "medium")) if p.leave_until else "")
           for p in today.on_leave]),
         (t("💤 Day off ({n})", n=len(today.day_off)), _names(t, today.day_off, "• {name}")),
@@ -66,7 +67,8 @@ def _out_line(t: Translator, line: OutLine) -> str:
     start = t.format_date(line.start_date, "medium") + _half(t, line.start_half)
     end = t.format_date(line.end_date, "medium") + _half(t, line.end_half)
     dates = start if line.start_date == line.end_date else f"{start} – {end}"
-    return f"• {html.escape(line.name)} — {html.escape(line.type_name or t('away'))}, {dates}"
+    kind = line.type_name or t("away")  # the type only for readers entitled to it
+    return f"• {html.escape(line.name)} — {html.escape(kind)}, {dates}"
 
 
 async def whos_out_command(turn: Turn) -> None:
