@@ -85,7 +85,7 @@ async def test_a_confirmed_relink_moves_the_link_tells_the_old_chat_and_is_audit
     assert len(told) == 1 and "Ana Link" in told[0].payload["text"]
     assert any("а" <= ch <= "я" for ch in told[0].payload["text"].lower()), "in the person's language"
     assert entry.entity_id == str(employee_id)
-    assert entry.old == {"telegram_user_id": 7001} and entry.new["telegram_user_id"] == 8002
+    assert entry.old["telegram_user_id"] == 7001 and entry.new["telegram_user_id"] == 8002
 
 
 async def test_the_same_account_redeeming_a_relink_code_changes_nothing_and_tells_nobody(db: Database):
