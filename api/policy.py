@@ -76,8 +76,15 @@ PUBLIC = Rule("health and docs", READ, public=True)
 METRICS = _rule("metrics", READ, admin=ALL, metrics=ALL)
 EMPLOYEES_READ = _rule("employees", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
 EMPLOYEES_WRITE = _rule("employees", WRITE, admin=ALL, hr=ALL)
-ORG_READ = _rule("organisation", READ, admin=ALL, hr=ALL, manager=ALL, readonly=ALL)
-ORG_WRITE = _rule("organisation", WRITE, admin=ALL, hr=ALL)
+ORG_READ = _rule(
+    "organisation (departments, offices, shifts, leave types, holidays)",
+    READ,
+    admin=ALL,
+    hr=ALL,
+    manager=ALL,
+    readonly=ALL,
+)
+ORG_WRITE = _rule("organisation (departments, offices, shifts, leave types, holidays)", WRITE, admin=ALL, hr=ALL)
 LEAVE_READ = _rule("leave requests", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
 LEAVE_WRITE = _rule("leave requests", WRITE, admin=ALL, hr=ALL)
 DECISIONS = _rule("leave decisions", WRITE, admin=ALL, hr=ALL, manager=LINE)
@@ -219,3 +226,49 @@ def routes_markdown() -> str:
         action = "public" if rule.public else rule.action.value
         lines.append(f"| {method} | `{path}` | {rule.resource} | {action} |")
     return "\n".join(lines)
+
+
+def policy_page() -> str:
+    """``docs/access-policy.md``: the whole policy as a page (a test keeps the file equal to this)."""
+    return f"""# Access policy
+
+Generated from `api/policy.py` by `python -m tools.access_policy_doc > docs/access-policy.md`; a test fails
+when this page and the code differ. The same table is in the API description (`/docs`, `/redoc`), and every
+operation of `/openapi.json` names its rule (`x-access`).
+
+## Who may do what
+
+Roles are the API token's. A cell names the scope a role reaches; "—" is a 403.
+
+- **all**: everyone's data.
+- **reporting line**: the token's employee and everyone reporting to them, directly or indirectly (for
+  leave requests also those routed to them for a decision). Lists leave the others out; an item of
+  someone else, or an `employee_id` in the path outside the line, is a 403.
+- **own**: only the token's own employee.
+
+{matrix_markdown()}
+
+Fields a reader may not see are answered as `null`: contact data (e-mail, phone) and leave reasons
+(reason, decision comment, attachment). `readonly` tokens write nothing; `metrics` tokens read `/metrics`
+and nothing else.
+
+## Rules the services add
+
+- Nobody acts on themselves: a token or bot user bound to a person cannot decide that person's leave
+  request, adjust their balance, set their attendance by hand or add punches for them by hand.
+- A leave decision is taken by the request's approver or HR; a manager cancels only their own requests.
+- Tokens bound to a person die with the person's access: deactivating the employee revokes them, and a
+  token whose employee is inactive or past their leaving date is refused (401) even before that.
+  Every token may carry an expiry (`expires_at`, `chronos admin create-token --expires`).
+  `chronos admin tokens list` and `chronos admin tokens revoke ID|NAME` manage them.
+- Linking Telegram is explicit: a new invitation revokes the person's earlier pending codes; an already
+  linked person is re-linked only with HR's confirmation (`relink: true`, or the bot's button), the chat
+  that loses the link is told, and the audit log records both accounts.
+- In the bot's team views (/whosout, /team) the type of someone's leave is shown only to the person,
+  their approvers and HR, unless the type is public (`leave_types.public`, e.g. remote work); everyone
+  else sees "away".
+
+## Routes
+
+{routes_markdown()}
+"""

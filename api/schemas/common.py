@@ -47,7 +47,6 @@ def _naive_time(value: time) -> time:
     return value
 
 
-
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
