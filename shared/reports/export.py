@@ -107,15 +107,15 @@ def write_tables(file_format: ExportFormat, tables: Sequence[Table], *, rtl: boo
     if not tables:
         raise ValueError("an export needs at least one table")
     if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        text = io.StringIO()
+        writer = csv.writer(text)
         first = tables[0]
         writer.writerow([csv_safe(h) for h in first.headers])
         writer.writerows([csv_safe(v) for v in row] for row in first.rows)
-        return buffer.getvalue().encode("utf-8-sig")
+        return text.getvalue().encode("utf-8-sig")
     workbook = Workbook(write_only=True)
     for table in tables:
         _add_sheet(workbook, table, rtl=rtl)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    data = io.BytesIO()
+    workbook.save(data)
+    return data.getvalue()

@@ -52,7 +52,9 @@ def _spec() -> dict[str, Any]:
 
 SPEC = _spec()
 OPERATIONS = sorted(
-    (method.upper(), path, operation) for path, methods in SPEC["paths"].items() for method, operation in methods.items()
+    (method.upper(), path, operation)
+    for path, methods in SPEC["paths"].items()
+    for method, operation in methods.items()
 )
 CALLERS = ("anonymous", "metrics", "readonly", "manager-other", "manager", "hr", "admin")
 PERSONAL_PARAMS = {"employee_id", "request_id", "invitation_id", "entry_id"}
@@ -100,7 +102,10 @@ async def world(db: Database, settings, company: Company) -> World:
         await s.flush()
         hr = Actor.cli()
         ids: dict[str, dict[str, int]] = {"in": {}, "out": {}}
-        for side, who, reason in (("in", company.alice_id, SECRETS["reason"]), ("out", olga.id, SECRETS["olga_reason"])):
+        for side, who, reason in (
+            ("in", company.alice_id, SECRETS["reason"]),
+            ("out", olga.id, SECRETS["olga_reason"]),
+        ):
             request = await request_leave(
                 s, actor=hr, employee_id=who, leave_type_id=company.sick_id, start=date(2026, 12, 1),
                 end=date(2026, 12, 2), attachment_file_id="note", reason=reason, today=t, now=NOW,
@@ -200,9 +205,7 @@ def _request(method: str, path: str, operation: dict[str, Any], ids: dict[str, i
     return {"method": method, "url": url, "params": params, "json": body}
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "operation"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS]
-)
+@pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
 async def test_the_app_does_what_the_access_matrix_says(client, db, world: World, method, path, operation):
     assert "x-access" in operation, f"{method} {path} has no access rule"
     access = operation["x-access"]

@@ -44,7 +44,9 @@ async def test_hr_cannot_raise_their_own_balance(client, db, company: Company, b
     assert own.status_code == 403, own.text
     assert "own balance" in own.json()["error"]["message"]
     assert await _count(db, LeaveLedgerEntry) == before
-    other = await client.post(f"{V1}/ledger/adjust", json=body | {"employee_id": company.alice_id}, headers=bound["hana"])
+    other = await client.post(
+        f"{V1}/ledger/adjust", json=body | {"employee_id": company.alice_id}, headers=bound["hana"]
+    )
     assert other.status_code == 201, other.text
 
 

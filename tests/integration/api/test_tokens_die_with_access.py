@@ -51,7 +51,9 @@ async def test_a_token_stops_working_the_day_after_the_leaving_date(client, db, 
 
 async def test_a_token_with_an_expiry_is_refused_from_that_instant(client, admin, clock):
     expires = (clock.now + timedelta(hours=1)).isoformat()
-    made = await client.post(f"{V1}/tokens", json={"name": "bi", "role": "readonly", "expires_at": expires}, headers=admin)
+    made = await client.post(
+        f"{V1}/tokens", json={"name": "bi", "role": "readonly", "expires_at": expires}, headers=admin
+    )
     assert made.status_code == 201, made.text
     assert made.json()["state"] == "active" and made.json()["expires_at"] is not None
     bearer = {"Authorization": f"Bearer {made.json()['token']}"}

@@ -28,6 +28,7 @@ def test_a_public_type_is_seen_by_everyone():
 @given(viewer=st.none() | ids, subject=ids, approvers=st.sets(st.none() | ids, max_size=3), hr=st.booleans())
 def test_a_private_type_is_seen_exactly_by_the_entitled(viewer, subject, approvers, hr):
     entitled = hr or (viewer is not None and (viewer == subject or viewer in approvers))
-    assert sees_leave_type(
-        viewer_id=viewer, viewer_is_hr=hr, subject_id=subject, approver_ids=approvers, public=False
-    ) == entitled
+    assert (
+        sees_leave_type(viewer_id=viewer, viewer_is_hr=hr, subject_id=subject, approver_ids=approvers, public=False)
+        == entitled
+    )
