@@ -70,6 +70,7 @@ def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOu
     unknown = [UnknownBadgeOut.model_validate(u) for u in digest.unknown_users] if line is None else []
     offline = [OfflineDeviceOut.model_validate(d) for d in digest.offline_devices] if line is None else []
     dead = digest.dead_outbox if line is None else 0
+    not_over = digest.not_over if line is None else len(digest.not_over_ids & line)
     counts[DigestKind.UNKNOWN_USER] = len(unknown)
     out = [
         OutTodayOut(
@@ -88,7 +89,9 @@ def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOu
     return DigestOut(
         date=digest.date,
         today=digest.today,
-        quiet=not (groups or unknown or offline or dead or out),
+        quiet=not (groups or unknown or offline or dead or out or not_over),
+        so_far=bool(not_over),
+        not_over=not_over,
         exception_count=sum(counts.values()),
         counts=dict(counts),
         groups=groups,
