@@ -116,6 +116,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lf:edit$", leave_request.on_edit, leave),
         (r"^lf:cancel$", leave_request.on_cancel, leave),
         (r"^lang:(en|ru|ar)$", menu.on_language, None),
+        (r"^rl:\d+$", hr.on_relink, None),
     ):
         app.add_handler(CallbackQueryHandler(step(callback, subject=subject), pattern=pattern))
     app.add_handler(CallbackQueryHandler(step(menu.unknown_button, subject=prompts.ANY)))
