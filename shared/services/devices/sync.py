@@ -53,6 +53,7 @@ from shared.zk import set_time as zk_set_time
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 BUILD_CHUNK = 20_000
+SPAN_MARGIN = timedelta(hours=25)  # more than any zone's offset ever jumped (Samoa skipped a whole day)
 JOB = "sync_devices"
 ACTOR = f"system:{JOB}"
 
@@ -155,11 +156,12 @@ class _Rows:
         self.all: list[PunchRow] = []
 
     def span(self) -> Span | None:
-        """Earliest and latest instant (local → UTC never reorders: DST folds take the first occurrence)."""
+        """A range holding every instant. Local → UTC can reorder around a transition (a time in the skipped
+        hour is shifted past later ones), so the local extremes are widened by :data:`SPAN_MARGIN`."""
         if not self.records:
             return None
         local = [record.local_time for record in self.records]
-        return to_utc(min(local), self.tz), to_utc(max(local), self.tz)
+        return to_utc(min(local), self.tz) - SPAN_MARGIN, to_utc(max(local), self.tz) + SPAN_MARGIN
 
     def _build(self, start: int) -> list[PunchRow]:
         records = self.records[start : start + BUILD_CHUNK]
