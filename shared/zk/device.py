@@ -60,6 +60,8 @@ class DeviceReadout:
     record_capacity: int
     attempts: int = 1
     """How many times the attendance buffer was read (2 after a count mismatch)."""
+    dropped_replies: int = 0
+    """Intact UDP replies to earlier requests (duplicates, late answers) that were dropped while reading."""
     duration_s: float = field(default=0.0, compare=False)
 
     @property
@@ -171,6 +173,7 @@ def read_device(
             client, params, {user.uid: user.user_id for user in users}
         )
         user_count, capacity = int(client.users), int(client.rec_cap)
+        dropped = client.wire.dropped if client.wire is not None else 0
     # the device clock has whole seconds and truncates; compare like with like
     drift = to_utc(device_time, params.timezone) - reference.astimezone(UTC).replace(microsecond=0)
     readout = DeviceReadout(
@@ -188,6 +191,7 @@ def read_device(
         user_count=user_count,
         record_capacity=capacity,
         attempts=attempts,
+        dropped_replies=dropped,
         duration_s=time.monotonic() - started,
     )
     logger.info(

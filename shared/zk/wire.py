@@ -113,6 +113,15 @@ class VerifiedSocket:
             raise DeadlineExceeded("the device session ran past its deadline")
         return min(self.timeout, left)
 
+    def _receive(self, size: int) -> bytes:
+        self._sock.settimeout(self.wait_limit())
+        try:
+            return self._sock.recv(size)
+        except TimeoutError as exc:  # cut short by the deadline rather than by the device's own timeout?
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                raise DeadlineExceeded("the device session ran past its deadline") from exc
+            raise
+
     def extend_deadline(self, seconds: float) -> None:
         """Give the goodbye (enable the device, EXIT) a short grace even after the deadline."""
         if self.deadline is not None:
@@ -155,14 +164,12 @@ class VerifiedSocket:
 
     def _recv_datagram(self, size: int) -> bytes:
         while True:
-            self._sock.settimeout(self.wait_limit())
-            datagram = self._sock.recv(65535)
+            datagram = self._receive(65535)
             if self._verify(datagram):
                 return datagram[:size]
 
     def _read_frames(self) -> None:
-        self._sock.settimeout(self.wait_limit())
-        data = self._sock.recv(1 << 16)
+        data = self._receive(1 << 16)
         if not data:  # pyzk's raw receive loop would spin forever on an empty read
             raise ConnectionResetError("the device closed the connection")
         self._raw += data
