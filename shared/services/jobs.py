@@ -193,7 +193,7 @@ async def reap_abandoned_runs(db: Database, redis: Redis, *, clock: Clock = utcn
         if key is not None:
             query = query.where(JobRun.lock_key == key)
         running = (await session.execute(query)).all()
-    dead = [(run_id, lock) for run_id, lock, owner in running if await redis.get(lock) != owner]
+    dead = [(run_id, lock) for run_id, lock, owner in running if lock and await redis.get(lock) != owner]
     for run_id, lock in dead:
         async with db.transaction() as session:
             await session.execute(

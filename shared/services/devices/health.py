@@ -98,11 +98,11 @@ async def note_success(
     )
     if action == "alert":
         device.drift_alerted_at = now
-        await tell_hr(
-            session,
-            lambda locale: device_clock_alert(locale, device=name, drift_seconds=drift_seconds, device_time=device_time),
-            ref=f"device:{device.id}:clock",
-        )
+
+        def text(locale: str | None) -> str:
+            return device_clock_alert(locale, device=name, drift_seconds=drift_seconds, device_time=device_time)
+
+        await tell_hr(session, text, ref=f"device:{device.id}:clock")
         sent.append("clock")
         log.warning("device %s: clock is %+d s off; HR told", name, drift_seconds)
     elif action == "rearm":
