@@ -8,7 +8,8 @@ Create Date: 2026-12-03 06:00:00
   overflowed the 32-bit column and rolled back every sync of that device.
 - ``devices.drift_alerted_at``: HR was told the device clock is off (once, cleared when it is right again).
 - ``job_runs.lock_key`` and ``job_runs.owner``: the Redis lock a RUNNING run holds and its owner, so that a run
-  left RUNNING by a killed process is recognised and marked FAILED by whoever takes the lock over.
+  left RUNNING by a killed process is recognised and marked FAILED by the next run that starts (index on
+  ``status, lock_key``: the RUNNING rows are read at every start).
 - ``job_runs.status`` may now also be ``partial`` (a VARCHAR without a CHECK: no change in the database).
 """
 
@@ -32,9 +33,11 @@ def upgrade() -> None:
     with op.batch_alter_table("job_runs") as batch:
         batch.add_column(sa.Column("lock_key", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("owner", sa.String(length=120), nullable=True))
+    op.create_index("ix_job_runs_status_lock_key", "job_runs", ["status", "lock_key"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_job_runs_status_lock_key", table_name="job_runs")
     with op.batch_alter_table("job_runs") as batch:
         batch.drop_column("owner")
         batch.drop_column("lock_key")

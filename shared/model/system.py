@@ -83,7 +83,10 @@ class AuditLog(Base):
 
 class JobRun(Base):
     __tablename__ = "job_runs"
-    __table_args__ = (Index("ix_job_runs_job_started", "job", "started_at"),)
+    __table_args__ = (
+        Index("ix_job_runs_job_started", "job", "started_at"),
+        Index("ix_job_runs_status_lock_key", "status", "lock_key"),  # the RUNNING rows, checked at every start
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(64))

@@ -13,8 +13,8 @@ Every scheduled job, the CLI's "run it now" commands and the API's device sync g
    A killed holder stops renewing, so its lock frees itself within one TTL.
 3. **JobRun**: a RUNNING row naming its lock and owner is committed first (so the API can show it), then
    finished with SUCCESS, PARTIAL, SKIPPED or FAILED, the counts and the error. A job never raises out of here:
-   its exception is logged and stored. Whoever takes a lock over first marks FAILED the RUNNING rows a dead
-   holder left under it (:func:`reap_abandoned_runs`; the scheduler also does it for every lock at start).
+   its exception is logged and stored. Every run, before it starts, marks FAILED the RUNNING rows that dead
+   processes left behind (:func:`reap_abandoned_runs`; the scheduler also does it when it starts).
 
 A job body is ``async def body(ctx: JobContext) -> None`` written as named steps (NetBox style)::
 
@@ -205,6 +205,15 @@ async def reap_abandoned_runs(db: Database, redis: Redis, *, clock: Clock = utcn
     return len(dead)
 
 
+async def _reap_quietly(db: Database, redis: Redis, clock: Clock) -> None:
+    """Before a run starts: the runs crashed processes left RUNNING (any job) are marked failed. Housekeeping:
+    a failure here is logged and the run goes on."""
+    try:
+        await reap_abandoned_runs(db, redis, clock=clock)
+    except Exception:
+        log.warning("could not check for runs left running by stopped processes", exc_info=True)
+
+
 @dataclass
 class _Begun:
     run: JobRun
@@ -254,7 +263,7 @@ async def _begin(
             db, job=job, trigger=trigger, status=JobStatus.SKIPPED, now=clock(), counts=base, error=reason
         )
     try:
-        await reap_abandoned_runs(db, redis, clock=clock, key=lock.key)  # a crashed holder's run: we took over
+        await _reap_quietly(db, redis, clock)
         run = await _insert_run(
             db, job=job, trigger=trigger, status=JobStatus.RUNNING, now=clock(), counts=base, error=None, lock=lock
         )

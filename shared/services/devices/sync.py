@@ -334,13 +334,13 @@ async def sync_device(
         # the drift is best measured right after the device clock is read, unless the caller pins the time
         reference = None if clock is utcnow else now
         deadline = time.monotonic() + options.deadline_seconds
+        cut = asyncio.timeout(options.deadline_seconds + DEADLINE_GRACE)
         try:
-            async with asyncio.timeout(options.deadline_seconds + DEADLINE_GRACE):
+            async with cut:
                 readout, rows = await _read_and_store(db, plan, io, deadline, now, reference, options, executor, result)
-        except TimeoutError:
-            late = DeviceDeadlineExceeded(f"the sync did not finish within {options.deadline_seconds:g} s")
-            await _fail(db, plan.device_id, plan.name, late, now, options, result)
-        except Exception as exc:  # the device, the data or the database: all of them mark the device
+        except Exception as exc:  # the device, the data, the database, the deadline: all of them mark the device
+            if isinstance(exc, TimeoutError) and cut.expired():
+                exc = DeviceDeadlineExceeded(f"the sync did not finish within {options.deadline_seconds:g} s")
             await _fail(db, plan.device_id, plan.name, exc, now, options, result)
         else:  # device writes that must not run twice: only while the lock is still ours
             if lease.lost:

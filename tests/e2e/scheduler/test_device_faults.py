@@ -14,9 +14,9 @@ from sandbox.zk import EmulatedRecord, generate_records
 from sandbox.zk import protocol as p
 from scheduler.runner import Clients, JobRunner
 from shared.domain.enums import DeviceStatus, JobStatus
-from shared.model import Employee, Punch
+from shared.model import Device, Employee, Punch
 from shared.persistence import Database
-from shared.services.devices.sync import DeviceIO
+from shared.services.devices.sync import DEADLINE_GRACE, DeviceIO
 from shared.zk import read_device, to_utc
 from tests.e2e.scheduler.conftest import USERS, StartEmulator, add_device, add_people, device_row, stored
 from tests.factories import make_company
@@ -199,3 +199,29 @@ async def test_one_failing_device_among_good_ones_makes_the_run_partial(
     assert (run.error or "").startswith("1 of 2 devices failed: Bad:") and run.counts["ok"] == 1
     assert _counts(run, good_id)["new"] == 100
     assert timedelta(0) <= run.finished_at - run.started_at  # finished, not left running
+
+
+async def test_a_store_held_up_past_the_deadline_is_cut_and_recorded_on_the_device(
+    pg: Database, pg_url: str, real_redis, redis_prefix: str, emulator: StartEmulator, clock: Clock
+):
+    """PostgreSQL: another transaction holds the device row, so the store waits; the sync is cut at its deadline."""
+    settings = make_settings(pg_url, redis_prefix, device_sync_deadline_seconds=1.0)
+    clients = Clients(db=pg, redis=real_redis, settings=settings, clock=clock)
+    device = emulator("tcp", records=generate_records(100, USERS))
+    device_id = await add_device(pg, device)
+    other = Database.from_url(pg_url)
+    try:
+        async with other.transaction() as s:
+            await s.get(Device, device_id, with_for_update=True)
+            started = time.monotonic()
+            task = asyncio.create_task(JobRunner(clients).run("sync_devices", trigger="schedule"))
+            await asyncio.sleep(1.0 + DEADLINE_GRACE + 1.0)
+            assert not task.done()  # cut, and now waiting to write the failure on the row we hold
+        run = await asyncio.wait_for(task, timeout=20)
+    finally:
+        await other.dispose()
+    assert time.monotonic() - started < 1.0 + DEADLINE_GRACE + 1.0 + 5
+    assert run is not None and run.status is JobStatus.FAILED and "did not finish within 1 s" in (run.error or "")
+    row = await device_row(pg, device_id)
+    assert row.status is DeviceStatus.ERROR and "DeviceDeadlineExceeded" in (row.last_error or "")
+    assert await stored(pg) == []

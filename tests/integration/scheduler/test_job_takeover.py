@@ -107,3 +107,17 @@ async def test_jobs_run_at_start_run_once_for_all_the_schedulers_that_start_toge
     async with db.session() as s:
         triggers = list(await s.scalars(select(JobRun.trigger).where(JobRun.job == "expire_carry_over")))
     assert triggers == ["start"]
+
+
+async def test_any_job_that_starts_marks_failed_the_runs_crashed_processes_left_behind(
+    db: Database, real_redis, redis_prefix
+):
+    crashed = await _crashed_run(db, real_redis, redis_prefix, "sync_devices:7", ttl=60)  # an API sync of device 7
+    await real_redis.delete(crashed.lock_key)  # its process died and the lease expired
+
+    async def body(ctx: JobContext) -> None:
+        return None
+
+    await run_recorded(db, real_redis, "checkout_reminders", body, trigger="schedule", prefix=redis_prefix)
+    runs = {r.id: r for r in await job_runs(db)}
+    assert runs[crashed.id].status is JobStatus.FAILED and "abandoned" in (runs[crashed.id].error or "")
