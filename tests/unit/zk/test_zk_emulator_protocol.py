@@ -125,3 +125,12 @@ def test_device_params_refuse_bad_values(kwargs: dict[str, object], message: str
 def test_device_params_name_the_address_and_the_zone() -> None:
     params = DeviceParams("10.0.0.5", protocol="udp", timezone="Europe/Berlin")
     assert params.address == "udp://10.0.0.5:4370" and params.zone.key == "Europe/Berlin"
+
+
+def test_a_reply_is_built_byte_for_byte_like_the_capture_of_a_real_device() -> None:
+    # adrobinoga/zk-protocol protocol.md: an ACK_OK of session 0x8df3, reply 10, data 09, checksum 0x6a29
+    assert p.build_packet(p.CMD_ACK_OK, 0x8DF3, 0x000A, b"\x09") == bytes.fromhex("d007296af38d0a0009")
+
+
+def test_a_request_with_a_devices_checksum_is_accepted_too() -> None:
+    assert p.checksum_ok(p.parse_packet(bytes.fromhex("0b005a17f38d03005a4b4661636556657273696f6e00")))
