@@ -28,11 +28,11 @@ i18n-compile: | $(BIN)/python
 	@for l in $(LOCALES); do test -f translations/$$l/LC_MESSAGES/messages.mo || { echo "catalog $$l did not compile"; exit 1; }; done
 
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output --width 120 \
 		--project=Chronos --copyright-holder="Chronos contributors" -o translations/messages.pot .
 	@for l in $(LOCALES); do \
 		if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
-			$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations -D messages -l $$l; \
+			$(BIN)/pybabel update --no-fuzzy-matching --width 120 -i translations/messages.pot -d translations -D messages -l $$l; \
 		else \
 			$(BIN)/pybabel init -i translations/messages.pot -d translations -D messages -l $$l; \
 		fi; \

@@ -41,7 +41,9 @@ async def main() -> None:
             for _ in range(args.repeat):
                 with Stopwatch() as load:
                     async with db.session() as s:
-                        digest = await load_digest(s, day=day, today=day + timedelta(days=1), company_timezone=TZ)
+                        digest = await load_digest(
+                            s, day=day, today=day + timedelta(days=1), company_timezone=TZ, now=datetime.now(UTC)
+                        )
                 with Stopwatch() as text:
                     message = render_digest(t, digest, tz=TZ)
                 with Stopwatch() as sheet:

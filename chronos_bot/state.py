@@ -87,6 +87,13 @@ def draft(session: UserSession) -> dict[str, Any]:
     return session.data.setdefault("leave", {})
 
 
+def confirm_key(d: dict[str, Any], start: date, end: date, start_half: HalfDay | None, end_half: HalfDay | None) -> str:
+    """The wizard's idempotency key for Confirm: the same answers confirmed twice (a redelivered update)
+    make one request; changed answers make a new key."""
+    halves = f"{start_half.value if start_half else '-'}{end_half.value if end_half else '-'}"
+    return f"wizard:{d.get('key', '')}:{d.get('type_id')}:{start.isoformat()}:{end.isoformat()}:{halves}"
+
+
 def half_options(start: date, end: date) -> tuple[str, ...]:
     return SINGLE_DAY_OPTIONS if start == end else SPAN_OPTIONS
 

@@ -29,6 +29,7 @@ from telegram.ext import ContextTypes
 
 from chronos_bot.limits import AttemptLimiter
 from shared.config import Settings
+from shared.domain.employment import has_access
 from shared.errors import ChronosError
 from shared.i18n import Translator, negotiate_locale, translator
 from shared.log import request_id_var
@@ -224,8 +225,8 @@ class Pipeline:
         )
         turn = Turn(update, context, self.deps, session, employee, translator(locale), datetime.now(UTC))
         try:
-            if employee is not None and not employee.active:
-                await self.deactivated(turn)
+            if employee is not None and not has_access(employee.active, employee.leaving_date, turn.today):
+                await self.deactivated(turn)  # deactivated, or past their leaving date
             elif employee is None and not open_to_strangers:
                 await self.stranger(turn)
             else:

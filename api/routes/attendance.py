@@ -34,7 +34,8 @@ from api.schemas.attendance import (
 from api.schemas.common import ERRORS, Day, Page
 from shared.domain.enums import AttendanceStatus, PunchSource
 from shared.errors import N_, Conflict, Invalid, NotFound
-from shared.services.attendance.processing import local_bounds, override_day, process_days, zone
+from shared.services.attendance.overrides import clear_override, override_day
+from shared.services.attendance.processing import local_bounds, process_days, zone
 from shared.services.attendance.punches import record_punch
 from shared.services.attendance.queries import list_daily, list_punches
 
@@ -217,6 +218,31 @@ async def put_daily(
     await cache.forget(DIGEST)
     if not found.items:
         raise NotFound(N_("Employee {id} does not exist."), id=employee_id)
+    return DailyOut.model_validate(found.items[0])
+
+
+@router.delete(
+    "/daily/{employee_id}/{date}/override",
+    summary="Take back a day set by hand (HR): it is computed from the punches again at once",
+)
+async def delete_override(
+    employee_id: IdPath,
+    day: Annotated[Day, Path(alias="date", description="The day, e.g. 2026-11-23")],
+    principal: Editor,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    cache: ReportCacheDep,
+    now: NowDep,
+) -> DailyOut:
+    async with db.transaction() as session:
+        await clear_override(
+            session, actor=principal.actor, employee_id=employee_id, day=day, now=now,
+            company_timezone=settings.company_timezone,
+        )  # fmt: skip
+        found = await list_daily(session, date_from=day, date_to=day, employee_id=employee_id, limit=1, offset=0)
+    await cache.forget(DIGEST)
+    if not found.items:  # the day is outside the employment: nothing is computed for it
+        raise NotFound(N_("No attendance is kept for that day."))
     return DailyOut.model_validate(found.items[0])
 
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.cache import DIGEST, ResponseCache
@@ -33,6 +33,7 @@ from api.deps import (
 from api.errors import request_translator
 from api.schemas.common import ERRORS, Day, Page
 from api.schemas.leaves import (
+    AttendanceRefreshOut,
     CancelBody,
     DecisionBody,
     LeaveCreate,
@@ -41,12 +42,14 @@ from api.schemas.leaves import (
     QuoteOut,
     RejectBody,
     ViolationOut,
+    YearQuoteOut,
 )
 from shared.config import Settings
 from shared.domain.enums import LeaveStatus
 from shared.domain.leave_state import Action, transition_violation
 from shared.errors import N_, Conflict
 from shared.persistence import Database
+from shared.services.attendance.refresh import refreshed_in
 from shared.services.leave import queries as queries_leave
 from shared.services.leave.decisions import DecisionOutcome, decide_leave
 from shared.services.leave.queries import Scope, employee_today, get_leave_row
@@ -154,9 +157,20 @@ async def quote(
     return QuoteOut(
         ok=found.ok,
         working_days=found.working_days,
+        year=found.year,
         balance=found.balance,
         reserved=found.reserved,
         balance_after=found.balance_after,
+        years=[
+            YearQuoteOut(
+                year=y.year,
+                working_days=y.working_days,
+                balance=y.balance,
+                reserved=y.reserved,
+                balance_after=y.balance_after,
+            )
+            for y in found.years
+        ],
         approver_id=found.approver_id,
         approver_name=found.approver_name,
         auto_approved=found.auto_approved,
@@ -173,10 +187,20 @@ async def quote(
     summary="Ask for leave on an employee's behalf (HR)",
     description="Every rule of the bot applies; a broken one answers 409 (overlap, balance, blackout, team "
     "capacity) or 422 (dates, notice, half days, attachment) with the rule's code and reason. The request is "
-    "routed to its approver, who is notified in Telegram; a type without approval is approved at once.",
+    "routed to its approver, who is notified in Telegram; a type without approval is approved at once. "
+    "Send an `Idempotency-Key` header to retry safely: a repeated call with the same key returns the request "
+    "the first one made (a different request under a used key is a 422).",
 )
 async def create_leave(
-    body: LeaveCreate, principal: Editor, db: DatabaseDep, settings: SettingsDep, cache: ReportCacheDep, now: NowDep
+    body: LeaveCreate,
+    principal: Editor,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    cache: ReportCacheDep,
+    now: NowDep,
+    idempotency_key: Annotated[
+        str | None, Header(max_length=120, description="Any unique string of yours, e.g. a UUID, per request")
+    ] = None,
 ) -> LeaveOut:
     async with db.transaction() as session:
         today = await employee_today(
@@ -190,8 +214,10 @@ async def create_leave(
             attachment_file_id=body.attachment_file_id,
             today=today,
             now=now,
+            idempotency_key=idempotency_key,
         )
         answer = LeaveOut.of(await get_leave_row(session, request_id=created.id))
+        answer.attendance = AttendanceRefreshOut.of(refreshed_in(session))
     await cache.forget(DIGEST)  # an approved leave changes who is out
     return answer
 
@@ -227,6 +253,7 @@ async def _act_on(
         )
         await act(session, today)
         answer = LeaveOut.of(await get_leave_row(session, request_id=request_id))
+        answer.attendance = AttendanceRefreshOut.of(refreshed_in(session))
     await cache.forget(DIGEST)
     return answer
 

@@ -127,7 +127,7 @@ async def exceptions(
     async def build() -> str:
         line = await access.visible_ids()
         async with db.session() as session:
-            digest = await load_digest(session, day=day, today=today, company_timezone=tz)
+            digest = await load_digest(session, day=day, today=today, company_timezone=tz, now=now)
         return digest_out(t, digest, line).model_dump_json()  # type: ignore[arg-type]
 
     body = await cache.json(f"{DIGEST}{day}:{today}:{tz}:{locale}:{reader}", build)
@@ -138,7 +138,8 @@ async def exceptions(
     "/timesheet",
     summary="A month of attendance: one row per employee, one status code per day, totals",
     description="XLSX (a legend sheet, frozen header, column widths) or CSV (UTF-8 with a BOM, for Excel). "
-    "Headers follow `Accept-Language`. Manager tokens get their reporting line only.",
+    "Headers follow `Accept-Language`. Manager tokens get their reporting line only. A day that is not over "
+    "is never absent: blank until the person is in, `P~` once they are; a month that has not begun is a 422.",
     response_class=Response,
     responses={200: {"content": {XLSX: {}, "text/csv": {}}, "description": "The file, as an attachment"}},
 )
@@ -147,6 +148,8 @@ async def timesheet(
     _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
+    settings: SettingsDep,
+    now: NowDep,
     month: Annotated[str, Query(max_length=7, description="YYYY-MM, e.g. 2026-11")],
     file_format: Annotated[Literal["xlsx", "csv"], Query(alias="format")] = "xlsx",
     department_id: IdQuery = None,
@@ -154,7 +157,13 @@ async def timesheet(
     year, number = parse_month(month)
     line = await access.visible_ids()
     async with db.session() as session:
-        sheet = await load_timesheet(session, year=year, month=number, department_id=department_id)
+        sheet = await load_timesheet(
+            session,
+            year=year,
+            month=number,
+            department_id=department_id,
+            today=today_in(settings.company_timezone, now),
+        )
     if line is not None:
         sheet.rows = [r for r in sheet.rows if r.employee_id in line]
     t = request_translator(request)

@@ -15,10 +15,16 @@ class BalanceLineOut(Out):
     code: str
     name: str
     paid: bool
-    balance: Number = Field(description="Posted on the ledger up to as_of")
-    reserved: Number = Field(description="Held by pending requests")
-    available: Number = Field(description="balance - reserved: what a new request may use")
+    year: int = Field(description="The leave year these figures belong to (the year of as_of)")
+    balance: Number = Field(description="Posted on the ledger up to as_of (next year's leave not counted)")
+    reserved: Number = Field(description="Held by pending requests in this leave year")
+    available: Number = Field(description="balance - reserved: what a new request this year may use")
     year_end: Number = Field(description="Projected for December 31 (accruals still to come), minus reserved")
+    next_year: int
+    next_year_available: Number = Field(
+        description="What a request in next year may use: this year's capped carry-over and next year's "
+        "entitlement, minus next year's pending and approved leave"
+    )
 
 
 class BalancesOut(Out):

@@ -53,7 +53,8 @@ class EmployeeCreate(Strict):
     office_id: DbId | None = None
     holiday_calendar_id: DbId | None = None
     work_week: WorkWeek = Field(default="12345", description="ISO weekdays worked, Monday=1 … Sunday=7")
-    hire_date: date | None = None
+    hire_date: date | None = Field(default=None, description="First day employed: this year's entitlement at once")
+    leaving_date: date | None = Field(default=None, description="Last day employed; access ends the day after")
     device_user_id: DeviceUserId | None = Field(default=None, description="User id on the ZKTeco devices")
 
 
@@ -74,6 +75,9 @@ class EmployeeUpdate(Patch):
     holiday_calendar_id: DbId | None = None
     work_week: WorkWeek = None
     hire_date: date | None = None
+    leaving_date: date | None = Field(
+        default=None, description="Pending leave after it is cancelled; days after it are not processed"
+    )
     device_user_id: DeviceUserId | None = None
 
 
@@ -94,6 +98,7 @@ class EmployeeOut(Out):
     holiday_calendar_id: int | None
     work_week: str
     hire_date: date | None
+    leaving_date: date | None
     active: bool
     device_user_id: str | None
     created_at: datetime

@@ -85,6 +85,30 @@ class CancelBody(Strict):
     reason: Reason | None = None
 
 
+class DayRangeOut(Out):
+    date_from: date = Field(serialization_alias="from")
+    date_to: date = Field(serialization_alias="to")
+
+
+class AttendanceRefreshOut(Out):
+    """Past days whose daily attendance this call changed."""
+
+    reprocessed: DayRangeOut | None = Field(description="Re-processed now (GET /attendance/daily shows it)")
+    not_reprocessed: DayRangeOut | None = Field(
+        description="Older than ATTENDANCE_LOOKBACK_DAYS: left as they were (payroll may have used them)"
+    )
+
+    @classmethod
+    def of(cls, refreshed: Any) -> AttendanceRefreshOut | None:
+        if refreshed is None:
+            return None
+
+        def span(value: tuple[date, date] | None) -> DayRangeOut | None:
+            return None if value is None else DayRangeOut(date_from=value[0], date_to=value[1])
+
+        return cls(reprocessed=span(refreshed.reprocessed), not_reprocessed=span(refreshed.not_reprocessed))
+
+
 class LeaveOut(Out):
     id: int
     employee_id: int
@@ -110,6 +134,9 @@ class LeaveOut(Out):
     created_by: str | None
     created_at: datetime
     updated_at: datetime
+    attendance: AttendanceRefreshOut | None = Field(
+        default=None, description="On approving, cancelling or booking: the past days whose attendance changed"
+    )
 
     @classmethod
     def of(cls, row: LeaveRow) -> LeaveOut:
@@ -148,12 +175,24 @@ class ViolationOut(Out):
     message: str
 
 
+class YearQuoteOut(Out):
+    year: int = Field(description="A leave year the request's days fall in (past years count as this one)")
+    working_days: Number
+    balance: Number = Field(
+        description="This year: posted as of the start; next year: projected (carry-over, allowance)"
+    )
+    reserved: Number = Field(description="Days held in that year by the employee's pending requests of this type")
+    balance_after: Number
+
+
 class QuoteOut(Out):
     ok: bool = Field(description="True when the request would be accepted as it is")
     working_days: Number
-    balance: Number = Field(description="Posted balance of the type on the start date (or today, if later)")
-    reserved: Number = Field(description="Days held by the employee's pending requests of this type")
+    year: int | None = Field(description="The leave year the balance figures speak of (the request's last)")
+    balance: Number = Field(description="The balance of that leave year for this request (see `years`)")
+    reserved: Number = Field(description="Days held in that year by the employee's pending requests of this type")
     balance_after: Number
+    years: list[YearQuoteOut] = Field(description="Each leave year the request touches")
     approver_id: int | None
     approver_name: str | None
     auto_approved: bool = Field(description="The type needs no approval: the request would be approved at once")

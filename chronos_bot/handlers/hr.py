@@ -14,6 +14,7 @@ from shared.errors import N_, Invalid
 from shared.reports.digest_render import render_digest
 from shared.reports.digest_xlsx import digest_filename, digest_xlsx
 from shared.reports.timesheet import timesheet_filename, timesheet_xlsx
+from shared.services.attendance.processing import today_in
 from shared.services.attendance.timesheet import load_timesheet
 from shared.services.notify.digest import load_digest
 from shared.services.org.invitations import bot_username, create_invitation, deep_link
@@ -64,7 +65,7 @@ async def digest(turn: Turn) -> None:
     day = _day_argument(turn)
     tz = turn.deps.settings.company_timezone
     async with turn.deps.db.session() as session:
-        loaded = await load_digest(session, day=day, today=turn.today, company_timezone=tz)
+        loaded = await load_digest(session, day=day, today=turn.today, company_timezone=tz, now=turn.now)
     await with_menu(turn, render_digest(turn.t, loaded, tz=tz))
     await turn.context.bot.send_document(
         turn.chat_id,
@@ -78,7 +79,8 @@ async def report(turn: Turn) -> None:
     require_hr(turn)
     year, month = parse_month(turn.args[0]) if turn.args else (turn.today.year, turn.today.month)
     async with turn.deps.db.session() as session:
-        sheet = await load_timesheet(session, year=year, month=month)
+        today = today_in(turn.deps.settings.company_timezone, turn.now)
+        sheet = await load_timesheet(session, year=year, month=month, today=today)
     await turn.context.bot.send_document(
         turn.chat_id,
         InputFile(timesheet_xlsx(turn.t, sheet), filename=timesheet_filename(sheet, "xlsx")),

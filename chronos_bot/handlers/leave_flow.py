@@ -73,7 +73,8 @@ async def ask_type(turn: Turn) -> None:
     async with turn.deps.db.session() as session:
         lines = await balances(session, employee_id=turn.me.id, as_of=turn.today)
     rows = [
-        [Cell(turn.t("{type}: {days} left", type=line.name, days=count(turn.t, WORKING_DAYS, line.available)),
+        [Cell(turn.t("{type}: {days} left in {year}", type=line.name, year=line.year,
+                     days=count(turn.t, WORKING_DAYS, line.available)),
               callbacks.leave_type(line.leave_type_id))]
         for line in lines
     ]  # fmt: skip
@@ -194,7 +195,9 @@ async def show_summary(turn: Turn) -> None:
         return
     t = turn.t
     lines = [t("📝 <b>Please check your request</b>"), describe(t, view_of(turn, result.working_days))]
-    lines.append(t("Balance after: {days}", days=html.escape(count(t, WORKING_DAYS, result.balance_after))))
+    for year in result.years:
+        lines.append(t("Balance for {year} after this request: {days}", year=year.year,
+                       days=html.escape(count(t, WORKING_DAYS, year.balance_after))))  # fmt: skip
     if result.auto_approved:
         lines.append(t("This type needs no approval: it is booked as soon as you confirm."))
     elif result.approver_name:

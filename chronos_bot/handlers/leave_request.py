@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import uuid
 from datetime import date
 
 from telegram.error import BadRequest
@@ -31,7 +32,7 @@ MAX_REASON = 500
 
 async def begin(turn: Turn) -> None:
     """/leave or the button: a new request, starting with the type."""
-    state.begin(turn.session, Flow.LEAVE, Step.TYPE, leave={})
+    state.begin(turn.session, Flow.LEAVE, Step.TYPE, leave={"key": uuid.uuid4().hex})
     await leave_flow.advance(turn)
 
 
@@ -202,6 +203,7 @@ async def on_confirm(turn: Turn) -> None:
                 session, actor=turn.actor, employee_id=turn.me.id, leave_type_id=int(d["type_id"]),
                 start=start, end=end, start_half=start_half, end_half=end_half, reason=d.get("reason"),
                 attachment_file_id=d.get("attachment"), today=turn.today, now=turn.now,
+                idempotency_key=state.confirm_key(d, start, end, start_half, end_half),
             )  # fmt: skip
             approver = await session.get(Employee, request.approver_id) if request.approver_id else None
     except RuleViolated as exc:

@@ -81,13 +81,17 @@ async def balance(turn: Turn) -> None:
     async with turn.deps.db.session() as session:
         lines = await balances(session, employee_id=turn.me.id, as_of=turn.today)
     t = turn.t
-    text = [t("💼 <b>Your leave balance</b>")]
+    year = turn.today.year
+    text = [t("💼 <b>Your leave balance for {year}</b>", year=year)]
     for line in lines:
         text.append(f"\n<b>{html.escape(line.name)}</b>")
         text.append(t("Available now: {days}", days=html.escape(count(t, WORKING_DAYS, line.available))))
         if line.reserved:
             text.append(t("Held by pending requests: {days}", days=html.escape(count(t, WORKING_DAYS, line.reserved))))
-        text.append(t("By the end of the year: {days}", days=html.escape(count(t, WORKING_DAYS, line.year_end))))
+        text.append(t("By the end of {year}: {days}", year=year,
+                      days=html.escape(count(t, WORKING_DAYS, line.year_end))))  # fmt: skip
+        text.append(t("For leave in {year}: up to {days}", year=line.next_year,
+                      days=html.escape(count(t, WORKING_DAYS, line.next_year_available))))  # fmt: skip
     if not lines:
         text.append(t("No leave types are set up yet."))
     await with_menu(turn, "\n".join(text))

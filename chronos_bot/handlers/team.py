@@ -43,12 +43,15 @@ async def team(turn: Turn) -> None:
     text = [t("👥 <b>Your team on {day}</b>", day=t.format_date(today.day, "full"))]
     if today.size == 0:
         text.append(t("Nobody reports to you yet."))
+    outside = " " + t("(outside the shift)")
     sections = [
         (t("✅ In ({n})", n=len(today.present)),
-         [f"• {html.escape(p.name)} — {t.format_time(p.first_in, tz=tz)}" for p in today.present if p.first_in]),
+         [f"• {html.escape(p.name)} — {t.format_time(p.first_in, tz=tz)}{outside if p.unscheduled else ''}"
+          for p in today.present if p.first_in]),
         (t("⏰ Late ({n})", n=len(today.late)),
          [f"• {html.escape(p.name)} — {t.format_time(p.first_in, tz=tz)}, "
-          f"{html.escape(count(t, MINUTES, p.late_minutes))}" for p in today.late if p.first_in]),
+          f"{html.escape(count(t, MINUTES, p.late_minutes))}{outside if p.unscheduled else ''}"
+          for p in today.late if p.first_in]),
         (t("❔ Not yet in ({n})", n=len(today.not_in)), _names(t, today.not_in, "• {name}")),
         (t("🌴 On leave ({n})", n=len(today.on_leave)),
          [f"• {html.escape(p.name)} — {html.escape(p.leave_type or '')}{_half(t, p.half)}"

@@ -39,7 +39,7 @@ async def run(ctx: JobContext, clients: Clients, *, day: date | None = None, res
         step.count(rows_written=stats.rows_written)
     async with ctx.step("load the digest") as step:
         async with clients.db.session() as session:
-            digest = await load_digest(session, day=day, today=today, company_timezone=tz)
+            digest = await load_digest(session, day=day, today=today, company_timezone=tz, now=now)
         step.count(
             exceptions=digest.exception_count,
             unknown_users=len(digest.unknown_users),

@@ -23,8 +23,12 @@ Frappe HRMS auto-attendance semantics, with its known gaps fixed. Rules decided 
   days off or full leave; an INCOMPLETE day may be late (its first in is known), never early.
 * **No shift**: the day is the local calendar day; status comes from punches only (ABSENT / INCOMPLETE /
   PRESENT, plus the day-off and leave rules); no late, early, half day or hour thresholds.
-* **Final**: a day is final once ``now`` is past ``end + checkout_after`` (no shift: past local
-  midnight). Before that it still gets a provisional classification with ``is_final`` False.
+* **Final**: a day is final once no punch can belong to it any more: ``now`` has reached the end of its
+  range (``day_plan``: the shift window's close, or local midnight when the window closes earlier in the
+  evening; no shift: local midnight). Before that it gets a provisional classification with ``is_final``
+  False, which reports must call "so far", never absent.
+* **Unscheduled work**: punches outside the shift's check-in/check-out window still count on their day
+  (``day_plan`` gives every instant a day); ``unscheduled_punches`` says how many, and reports flag it.
 * **Deterministic**: punches are filtered to the day's range, sorted by (instant, direction, source) and
   de-duplicated (2 minutes) first, so the result depends only on the set of punches. ``punch_count``
   counts the punches kept. ``leave_request_id`` is set only when the status is ON_LEAVE / HALF_LEAVE.
@@ -40,7 +44,7 @@ from enum import StrEnum
 
 from shared.domain.enums import AttendanceStatus, Direction, HoursMode
 from shared.domain.punches import PunchFact, drop_sorted_duplicates, resolve_directions, sort_punches
-from shared.domain.shift_window import ShiftRule, ShiftWindow, assign_punches_to_days, day_plan
+from shared.domain.shift_window import ShiftRule, ShiftWindow, assign_punches_to_days, day_plan, is_unscheduled
 
 _IN = Direction.IN
 _OUT = Direction.OUT
@@ -88,6 +92,7 @@ class DayResult:
     leave_request_id: int | None = None
     punch_count: int = 0
     is_final: bool = False
+    unscheduled_punches: int = 0
 
     @property
     def missing_checkout(self) -> bool:
@@ -162,7 +167,7 @@ def _classify(
 ) -> DayResult:
     """Classify the day's punches, already in range and in canonical order."""
     day = context.date
-    window = plan[0]
+    window, _, upper = plan
     kept = drop_sorted_duplicates(ordered)
     directions = resolve_directions(kept)
     mode = shift.hours_mode if shift is not None else HoursMode.FIRST_LAST
@@ -170,7 +175,8 @@ def _classify(
     worked = seconds // 60
     count = len(kept)
     shift_id = shift.id if shift is not None else None
-    is_final = now > window.latest_utc
+    is_final = now >= upper
+    unscheduled = sum(1 for p in kept if is_unscheduled(p.instant, window)) if shift is not None else 0
 
     def result(status: AttendanceStatus, late: int = 0, early: int = 0, *, day_off: bool = False) -> DayResult:
         on_leave = status is AttendanceStatus.ON_LEAVE or status is AttendanceStatus.HALF_LEAVE
@@ -188,6 +194,7 @@ def _classify(
             leave_request_id=context.leave_request_id if on_leave else None,
             punch_count=count,
             is_final=is_final,
+            unscheduled_punches=unscheduled,
         )
 
     off_status = (

@@ -10,8 +10,12 @@ Rules decided here:
   punches but no check-out after the first check-in → ``missing_checkout`` (``missing_checkin`` when
   there is no check-in at all, e.g. a lone check-out), also on days off and half-leave days;
   HALF_DAY → ``half_day`` (minutes = worked minutes); ``late_minutes > 0`` → ``late``;
-  ``early_exit_minutes > 0`` → ``early_exit``. ON_LEAVE, HOLIDAY, WEEKEND and PRESENT rows without those
-  are not exceptions. Rows of other dates than the digest's are ignored.
+  ``early_exit_minutes > 0`` → ``early_exit``; punches outside the shift window → ``unscheduled``. ON_LEAVE,
+  HOLIDAY, WEEKEND and PRESENT rows without those are not exceptions. Rows of other dates than the
+  digest's are ignored.
+* A day that is not over for someone (``is_final`` False: their shift window is still open) is "so far":
+  only what is already certain is reported (``late``, ``unscheduled``); absence, a missing check-out, an
+  early exit or a half day wait until the day is over. ``not_over`` counts those people.
 * Groups are sorted by department name (case-insensitive; people without a department last), rows by
   employee name, code, then kind (declaration order below). An attendance row whose employee is not in
   ``employees`` is listed under no department with ``#<id>`` as name.
@@ -47,6 +51,7 @@ class DigestKind(StrEnum):
     MISSING_CHECKOUT = "missing_checkout"
     MISSING_CHECKIN = "missing_checkin"
     HALF_DAY = "half_day"
+    UNSCHEDULED = "unscheduled"
     UNKNOWN_USER = "unknown_user"
 
 
@@ -142,6 +147,7 @@ class Digest:
     offline_devices: tuple[OfflineDevice, ...] = ()
     dead_outbox: int = 0
     counts: Mapping[DigestKind, int] = field(default_factory=dict)
+    not_over: int = 0
 
     @property
     def rows(self) -> tuple[DigestRow, ...]:
@@ -153,12 +159,26 @@ class Digest:
         return sum(self.counts.values())
 
     @property
+    def so_far(self) -> bool:
+        """Some people's day is not over yet: what the digest says of them is provisional."""
+        return self.not_over > 0
+
+    @property
     def is_quiet(self) -> bool:
-        return not (self.groups or self.unknown_users or self.who_is_out or self.offline_devices or self.dead_outbox)
+        return not (
+            self.groups
+            or self.unknown_users
+            or self.who_is_out
+            or self.offline_devices
+            or self.dead_outbox
+            or self.not_over
+        )
 
 
 def exceptions_of(result: DayResult) -> list[tuple[DigestKind, int | None]]:
     """The exception kinds (with their minutes) one attendance row contributes to the digest."""
+    if not result.is_final:
+        return _so_far(result)
     status = result.status
     if status == AttendanceStatus.ABSENT:
         return [(DigestKind.ABSENT, None)]
@@ -177,6 +197,18 @@ def exceptions_of(result: DayResult) -> list[tuple[DigestKind, int | None]]:
         found.append((DigestKind.LATE, result.late_minutes))
     if result.early_exit_minutes > 0:
         found.append((DigestKind.EARLY_EXIT, result.early_exit_minutes))
+    if result.unscheduled_punches > 0:
+        found.append((DigestKind.UNSCHEDULED, None))
+    return found
+
+
+def _so_far(result: DayResult) -> list[tuple[DigestKind, int | None]]:
+    """What is already certain about a day that is not over: lateness and unscheduled punches."""
+    found: list[tuple[DigestKind, int | None]] = []
+    if result.late_minutes > 0 and result.status not in _NOT_EXCEPTIONS:
+        found.append((DigestKind.LATE, result.late_minutes))
+    if result.unscheduled_punches > 0:
+        found.append((DigestKind.UNSCHEDULED, None))
     return found
 
 
@@ -253,9 +285,11 @@ def build_digest(
     today = date if today is None else today
     by_department: dict[str | None, list[DigestRow]] = defaultdict(list)
     counts = dict.fromkeys(DigestKind, 0)
+    not_over = 0
     for result in results:
         if result.date != date or result.employee_id is None:
             continue
+        not_over += not result.is_final
         found = exceptions_of(result)
         if not found:
             continue
@@ -282,4 +316,5 @@ def build_digest(
         offline_devices=tuple(sorted(offline_devices, key=lambda d: (d.name.casefold(), d.id))),
         dead_outbox=dead_outbox,
         counts=counts,
+        not_over=not_over,
     )

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.domain.enums import Role
@@ -27,7 +28,10 @@ COLUMNS = (
     "locale",
     "timezone",
     "shift",
+    "hire_date",
+    "leaving_date",
 )
+DATE_COLUMNS = ("hire_date", "leaving_date")
 REQUIRED = ("code", "full_name")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{5,20}$")
@@ -55,6 +59,8 @@ class EmployeeRow:
     locale: str | None
     timezone: str | None
     shift: str | None
+    hire_date: date | None = None
+    leaving_date: date | None = None
 
 
 @dataclass
@@ -62,6 +68,7 @@ class ParsedRows:
     rows: list[EmployeeRow]
     problems: list[RowProblem]
     header_problem: RowProblem | None = None
+    columns: tuple[str, ...] = ()
 
     @property
     def bad_lines(self) -> set[int]:
@@ -122,6 +129,29 @@ def _check_row(
                     line, N_("timezone {value!r} is not an IANA time zone such as Europe/Berlin"), {"value": timezone}
                 )
             )
+    dates: dict[str, date | None] = {}
+    for column in DATE_COLUMNS:
+        value = _opt(raw, column)
+        try:
+            dates[column] = date.fromisoformat(value) if value else None
+        except ValueError:
+            dates[column] = None
+            problems.append(
+                RowProblem(
+                    line,
+                    N_("{column} {value!r} is not a date like 2026-03-01"),
+                    {"column": column, "value": value or ""},
+                )
+            )
+            continue
+        parsed = dates[column]
+        if parsed is not None and not 1950 <= parsed.year <= 2100:
+            problems.append(
+                RowProblem(line, N_("{column} {value!r} is out of range"), {"column": column, "value": value or ""})
+            )
+    hired, leaving = dates.get("hire_date"), dates.get("leaving_date")
+    if hired is not None and leaving is not None and leaving < hired:
+        problems.append(RowProblem(line, N_("leaving_date is before hire_date"), {}))
     full_name = _opt(raw, "full_name") or ""
     if len(full_name) > 200:
         problems.append(RowProblem(line, N_("full_name is longer than 200 characters"), {}))
@@ -141,6 +171,8 @@ def _check_row(
             locale=locale,
             timezone=timezone,
             shift=_opt(raw, "shift"),
+            hire_date=hired,
+            leaving_date=leaving,
         ),
         [],
     )
@@ -208,4 +240,4 @@ def parse_employee_csv(text: str, *, locales: tuple[str, ...]) -> ParsedRows:
             rows.append(row)
     problems.extend(_cross_checks(rows))
     problems.sort(key=lambda p: p.line)
-    return ParsedRows(rows, problems)
+    return ParsedRows(rows, problems, columns=tuple(h for h in header if h))

@@ -40,6 +40,7 @@ from shared.domain.leave import (
     span_violations,
     spans_overlap,
 )
+from shared.domain.leave_year import YearBalance, check_years_ahead, days_by_year
 from shared.errors import N_, NP_, Conflict
 
 SHARE_PRECISION = Decimal("0.001")
@@ -77,6 +78,14 @@ class DepartmentLoad:
     id: int
     max_absent_share: Decimal | None
     headcount: int
+
+
+def check_leaving_date(span: LeaveSpan, leaving_date: date | None) -> Violation | None:
+    """No leave after the last day of employment."""
+    if leaving_date is None or span.end_date <= leaving_date:
+        return None
+    message = N_("Your last working day is {date}: leave cannot go beyond it.")
+    return Violation("after_leaving_date", message, Step.DATES, {"date": leaving_date})
 
 
 def check_type_active(policy: LeavePolicy) -> Violation | None:
@@ -169,14 +178,47 @@ def check_attachment(policy: LeavePolicy, has_attachment: bool) -> Violation | N
     return Violation("attachment_required", message, Step.ATTACHMENT, {"type": policy.name})
 
 
-def check_balance(policy: LeavePolicy, *, requested: Decimal, balance: Decimal, reserved: Decimal) -> Violation | None:
-    """Enough balance once pending requests are set aside, unless the type allows going negative."""
+def check_balance(
+    policy: LeavePolicy, *, requested: Decimal, balance: Decimal, reserved: Decimal, year: int | None = None
+) -> Violation | None:
+    """Enough balance once pending requests are set aside, unless the type allows going negative.
+
+    ``year`` names the leave year in the message when it is not the current one.
+    """
     available = balance - reserved
     if policy.negative_allowed or requested <= available:
         return None
-    message = N_("Not enough days left: {requested} requested, {available} available.")
-    params = {"requested": requested, "available": available, "balance": balance, "reserved": reserved}
+    params: dict[str, object] = {
+        "requested": requested,
+        "available": available,
+        "balance": balance,
+        "reserved": reserved,
+    }
+    if year is None:
+        message = N_("Not enough days left: {requested} requested, {available} available.")
+    else:
+        message = N_("Not enough days left for {year}: {requested} requested, {available} available.")
+        params["year"] = str(year)
     return Violation("insufficient_balance", message, Step.DATES, params)
+
+
+def check_year_balances(
+    policy: LeavePolicy, parts: dict[int, Decimal], balances: Iterable[YearBalance], today: date
+) -> Violation | None:
+    """Each year's part of the request against that year's balance (see ``leave_year``)."""
+    by_year = {b.year: b for b in balances}
+    for year, requested in sorted(parts.items()):
+        held = by_year.get(max(year, today.year), YearBalance(year, ZERO))
+        shortfall = check_balance(
+            policy,
+            requested=requested,
+            balance=held.balance,
+            reserved=held.reserved,
+            year=None if year <= today.year else year,
+        )
+        if shortfall is not None:
+            return shortfall
+    return None
 
 
 def check_blackouts(span: LeaveSpan, department_id: int | None, blackouts: Iterable[Blackout]) -> Violation | None:
@@ -259,16 +301,17 @@ def check_request(
     existing: Iterable[LeaveRecord] = (),
     team_leave: Iterable[LeaveRecord] = (),
     blackouts: Iterable[Blackout] = (),
-    balance: Decimal | None = None,
+    balances: Iterable[YearBalance] | None = None,
     has_attachment: bool | None = None,
     request_id: int | None = None,
 ) -> list[Violation]:
     """Every violation of a request, in the order of the flow's steps.
 
-    ``existing`` is the employee's own requests (all types; the pending ones of this type are reserved
-    against ``balance``); ``team_leave`` the department's other requests; ``balance=None`` skips the
-    balance check; ``has_attachment=None`` skips the attachment check (run it at confirm time);
-    ``request_id`` leaves a stored request out of its own overlap and reservation.
+    ``existing`` is the employee's own requests (all types: overlaps); ``team_leave`` the department's
+    other requests; ``balances`` the leave years' balances with their pending reservations (one per year
+    the request touches; a past year is checked against this year's), ``None`` skips the balance check;
+    ``has_attachment=None`` skips the attachment check (run it at confirm time); ``request_id`` leaves a
+    stored request out of its own overlap.
     """
     existing = tuple(existing)
     found: list[Violation] = []
@@ -285,6 +328,7 @@ def check_request(
         return found
     add(check_half_days_allowed(span, policy))
     add(check_backdate(span, policy, today))
+    add(check_years_ahead(span, today))
     add(check_notice(span, policy, today))
     add(check_blackouts(span, department_id if department is None else department.id, blackouts))
     if not shape:  # the rest needs countable dates
@@ -293,9 +337,8 @@ def check_request(
         add(check_overlap(span, existing, request_id))
         if requested > 0:
             add(check_max_consecutive(span, policy, calendar))
-            if balance is not None:
-                reserved = reserved_days(existing, policy.id, request_id)
-                add(check_balance(policy, requested=requested, balance=balance, reserved=reserved))
+            if balances is not None:
+                add(check_year_balances(policy, days_by_year(span, calendar), balances, today))
             add(check_absent_share(span, calendar, department, team_leave, employee_id=employee_id))
     if has_attachment is not None:
         add(check_attachment(policy, has_attachment))

@@ -1,11 +1,14 @@
-"""Who approves a leave request: the manager, else the department head, else HR.
+"""Who approves a leave request: up the manager chain, else the department head, else HR.
 
 A candidate is available when they exist in the org, are active, are not the requester, are not on
 approved leave on the decision ``day`` (``on_leave_ids``: the service passes the ids of people whose
-approved leave covers that day) and have started (no ``hire_date`` after ``day``).
+approved leave covers that day), are employed on ``day`` (hire and leaving dates) and can be reached
+(``reachable``: a linked Telegram account or another channel).
 
-Order: the employee's manager; if unavailable, the head of the employee's department; if unavailable,
-any active HR or admin employee who is available, lowest id first (deterministic); None if nobody.
+Order: the employee's manager, then that manager's manager and so on up the chain (a circle in the
+data stops the walk); if none is available, the head of the employee's department; if unavailable,
+any available HR or admin employee, lowest id first (deterministic); None if nobody — the service then
+tells HR at once.
 
 ``reroute_approver`` is for a request already waiting (the reminder job): the current approver is
 kept while available and still entitled (manager, department head, or HR/admin), so a request that
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from shared.domain.employment import employed_on
 from shared.domain.enums import Role
 
 APPROVING_ROLES = frozenset({Role.HR, Role.ADMIN})
@@ -28,6 +32,7 @@ class Via(StrEnum):
     """Why this approver was chosen."""
 
     MANAGER = "manager"
+    MANAGER_CHAIN = "manager_chain"
     DEPARTMENT_HEAD = "department_head"
     HR = "hr"
 
@@ -42,6 +47,8 @@ class OrgEmployee:
     department_id: int | None = None
     active: bool = True
     hire_date: date | None = None
+    leaving_date: date | None = None
+    reachable: bool = True
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,23 @@ def is_available(
     if candidate_id is None or candidate_id == requester.id or candidate_id in on_leave_ids:
         return False
     candidate = org.employees.get(candidate_id)
-    if candidate is None or not candidate.active:
+    if candidate is None or not candidate.active or not candidate.reachable:
         return False
-    return candidate.hire_date is None or candidate.hire_date <= day
+    return employed_on(day, candidate.hire_date, candidate.leaving_date)
+
+
+MAX_CHAIN = 32
+
+
+def manager_chain(employee: OrgEmployee, org: Org) -> list[int]:
+    """The employee's managers, nearest first, as far as the org knows them (a circle stops the walk)."""
+    chain: list[int] = []
+    current = employee.manager_id
+    while current is not None and current not in chain and current != employee.id and len(chain) < MAX_CHAIN:
+        chain.append(current)
+        person = org.employees.get(current)
+        current = person.manager_id if person is not None else None
+    return chain
 
 
 def department_head_id(employee: OrgEmployee, org: Org) -> int | None:
@@ -91,8 +112,9 @@ def department_head_id(employee: OrgEmployee, org: Org) -> int | None:
 
 def route(employee: OrgEmployee, org: Org, on_leave_ids: Collection[int], day: date) -> Route:
     """The approver for ``employee``'s request on ``day`` and the rule that chose them."""
-    if is_available(employee.manager_id, employee, org, on_leave_ids, day):
-        return Route(employee.manager_id, Via.MANAGER)
+    for level, manager_id in enumerate(manager_chain(employee, org)):
+        if is_available(manager_id, employee, org, on_leave_ids, day):
+            return Route(manager_id, Via.MANAGER if level == 0 else Via.MANAGER_CHAIN)
     head_id = department_head_id(employee, org)
     if is_available(head_id, employee, org, on_leave_ids, day):
         return Route(head_id, Via.DEPARTMENT_HEAD)
@@ -110,8 +132,8 @@ def route_approver(employee: OrgEmployee, org: Org, on_leave_ids: Collection[int
 
 
 def is_entitled(candidate_id: int, employee: OrgEmployee, org: Org) -> bool:
-    """Whether ``candidate_id`` is somewhere in ``employee``'s approval chain (manager, head, HR/admin)."""
-    if candidate_id in (employee.manager_id, department_head_id(employee, org)):
+    """Whether ``candidate_id`` is somewhere in ``employee``'s approval chain (managers, head, HR/admin)."""
+    if candidate_id == department_head_id(employee, org) or candidate_id in manager_chain(employee, org):
         return True
     candidate = org.employees.get(candidate_id)
     return candidate is not None and candidate.role in APPROVING_ROLES

@@ -18,6 +18,9 @@ Rules decided here:
   neighbours, so a day's punches are the same whichever date range is loaded.
 * **No shift**: the day is the employee's local calendar day [00:00, next 00:00), with no schedule
   (``scheduled_minutes`` 0, no check-in/out windows beyond it).
+* **No punch is dropped**: between two windows that do not touch (a day shift's evening and the next
+  morning) the gap is split at local midnight, so a check-in at 03:15 for a 09:00 shift belongs to that
+  local day, as *unscheduled* work (outside the window); a day's range ends where the next one begins.
 * Windows are assumed to overlap at most the adjacent days: each check-in / check-out window is capped
   at 12 h (:class:`ShiftRule` refuses more).
 """
@@ -150,20 +153,48 @@ def _cut(before: ShiftWindow, after: ShiftWindow) -> datetime | None:
     return cut
 
 
-@lru_cache(maxsize=65_536)
-def day_plan(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[ShiftWindow, datetime, datetime]:
-    """(window, lower, upper) of shift day ``day``, cached: one lookup per employee-day in hot loops."""
+def _window_bounds(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[datetime, datetime]:
+    """Shift day ``day``'s window with the overlaps of the neighbouring windows cut off (half-open)."""
     window = _window(day, shift, tz)
     lower = _cut(_window(day - _ONE_DAY, shift, tz), window) or window.earliest_utc
     upper = _cut(window, _window(day + _ONE_DAY, shift, tz)) or window.latest_utc + _EPSILON
-    return window, lower, upper
+    return lower, upper
+
+
+def _gap_split(day: date, shift: ShiftRule | None, tz: tzinfo) -> datetime:
+    """Where the time between day-1's window and ``day``'s window is split: ``day``'s local midnight,
+    clamped into the gap (the whole gap when midnight lies outside it; no gap: ``day``'s window start)."""
+    _, before_upper = _window_bounds(day - _ONE_DAY, shift, tz)
+    lower, _ = _window_bounds(day, shift, tz)
+    if before_upper >= lower:
+        return lower
+    midnight = local_to_utc(day, time(0), tz, fold=0)
+    return min(max(midnight, before_upper), lower)
+
+
+@lru_cache(maxsize=65_536)
+def day_plan(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[ShiftWindow, datetime, datetime]:
+    """(window, lower, upper) of shift day ``day``, cached: one lookup per employee-day in hot loops.
+
+    [lower, upper) is the window with the neighbours' overlaps cut off, widened over the gaps between
+    windows (split at local midnight), so consecutive days' ranges touch: every instant belongs to
+    exactly one shift day and no punch is ever dropped. A punch outside the window itself (before
+    ``earliest_utc`` or after ``latest_utc``) is unscheduled work of that day.
+    """
+    window = _window(day, shift, tz)
+    return window, _gap_split(day, shift, tz), _gap_split(day + _ONE_DAY, shift, tz)
+
+
+def is_unscheduled(instant: datetime, window: ShiftWindow) -> bool:
+    """Whether a punch of the day lies outside its shift's check-in/check-out window."""
+    return instant < window.earliest_utc or instant > window.latest_utc
 
 
 def day_range(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[datetime, datetime]:
     """The half-open UTC range [lower, upper) of punches that belong to shift day ``day``.
 
-    It is the window with the overlaps of the neighbouring days cut off; a service that processes one
-    day loads ``lower <= instant < upper``.
+    Consecutive days' ranges touch (see :func:`day_plan`); a service that processes one day loads
+    ``lower <= instant < upper``.
     """
     _, lower, upper = day_plan(day, shift, tz)
     return lower, upper
@@ -172,10 +203,10 @@ def day_range(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[datetime,
 def assign_punches_to_days(
     punches: Iterable[PunchFact], days: Iterable[date], shift: ShiftRule | None, tz: tzinfo
 ) -> dict[date, list[PunchFact]]:
-    """Split one employee's punches over shift days in one pass; every punch lands in at most one day.
+    """Split one employee's punches over shift days in one pass; every punch lands in exactly one day.
 
     ``punches`` may come in any order; each day's list is sorted and every requested day is a key.
-    Punches that belong to no requested day are left out.
+    Punches that belong to a day not asked for are left out.
     """
     ordered = sort_punches(punches)
     instants = [punch.instant for punch in ordered]

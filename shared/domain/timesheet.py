@@ -1,4 +1,13 @@
-"""The monthly timesheet as data: one row per employee, one status code per day, with totals."""
+"""The monthly timesheet as data: one row per employee, one status code per day, with totals.
+
+Rules decided here:
+- A day that is not over yet (``is_final`` False) is never "A": someone not in yet is blank, someone in
+  so far is ``P~`` (``SO_FAR_SUFFIX``); leave, holidays and days off are known and shown as they are.
+- Totals count only days that are over, except leave (a fact, whatever the clock) and lateness (certain
+  as soon as it happened).
+- Days outside the employment (before the hire date, after the leaving date) are blank.
+- The timesheet of a month that has not begun is refused.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +29,8 @@ CODES = {
     AttendanceStatus.WEEKEND: "W",
 }
 LATE_SUFFIX = "*"
+SO_FAR_SUFFIX = "~"
+_KNOWN_EARLY = frozenset({AttendanceStatus.ON_LEAVE, AttendanceStatus.HOLIDAY, AttendanceStatus.WEEKEND})
 
 
 @dataclass
@@ -53,3 +64,38 @@ def parse_month(value: str) -> tuple[int, int]:
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         raise Invalid(N_("Give the month as YYYY-MM, e.g. 2026-11."), details={"field": "month"})
     return year, month
+
+
+def day_code(status: AttendanceStatus, *, late: bool, final: bool, checked_in: bool) -> str:
+    """The cell of one day (see the module rules)."""
+    if final or status in _KNOWN_EARLY:
+        return CODES[status] + (LATE_SUFFIX if late else "")
+    if not checked_in:
+        return ""
+    return CODES[AttendanceStatus.PRESENT] + (LATE_SUFFIX if late else "") + SO_FAR_SUFFIX
+
+
+def add_day(row: TimesheetRow, status: AttendanceStatus, *, late: bool, final: bool, worked_minutes: int) -> None:
+    """Count one day into the row's totals (see the module rules)."""
+    if status is AttendanceStatus.ON_LEAVE:
+        row.leave += 1
+    elif status is AttendanceStatus.HALF_LEAVE:
+        row.leave += 0.5
+    if late:
+        row.late += 1
+    if not final:
+        return
+    row.worked_minutes += worked_minutes
+    if status in (AttendanceStatus.PRESENT, AttendanceStatus.INCOMPLETE, AttendanceStatus.HALF_DAY):
+        row.present += 1
+    elif status is AttendanceStatus.ABSENT:
+        row.absent += 1
+
+
+def check_month_begun(year: int, month: int, today: date) -> None:
+    if (year, month) > (today.year, today.month):
+        raise Invalid(
+            N_("{month} has not begun yet: ask for this month or an earlier one."),
+            details={"field": "month"},
+            month=f"{year}-{month:02d}",
+        )

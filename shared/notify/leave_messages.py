@@ -141,9 +141,12 @@ def auto_approved_for_employee(locale: str | None, view: LeaveView) -> str:
     return t("✅ Your leave is booked; this type needs no approval.") + "\n" + describe(t, view)
 
 
-def requested_on_behalf(locale: str | None, view: LeaveView, actor: str) -> str:
+def requested_on_behalf(locale: str | None, view: LeaveView, actor: str, decider: str | None = None) -> str:
+    """Told to the employee, with who will decide (HR when nobody in their chain can be reached)."""
     t = translator_for(locale)
-    return t("{who} requested leave for you; it waits for approval.", who=escape(actor)) + "\n" + describe(t, view)
+    first = t("{who} requested leave for you; it waits for approval.", who=escape(actor))
+    then = t("{name} will decide.", name=escape(decider)) if decider else t("HR will decide.")
+    return first + " " + then + "\n" + describe(t, view)
 
 
 def decided_for_hr(locale: str | None, view: LeaveView, decider: str) -> str:

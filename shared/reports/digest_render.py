@@ -19,6 +19,7 @@ KIND_LABELS = {
     DigestKind.MISSING_CHECKOUT: N_("missing check-out"),
     DigestKind.MISSING_CHECKIN: N_("missing check-in"),
     DigestKind.HALF_DAY: N_("half day"),
+    DigestKind.UNSCHEDULED: N_("punched outside the shift"),
     DigestKind.UNKNOWN_USER: N_("unknown badge"),
 }
 
@@ -45,6 +46,14 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
     if digest.is_quiet:
         return t("✅ Quiet day: no attendance exceptions on {day}.", day=escape(day))
     lines = [t("📋 <b>Attendance digest for {day}</b>", day=escape(day))]
+    if digest.so_far:
+        lines.append(
+            t.plural(
+                "⏳ So far: the day is not over for {n} person; absences are reported once it is.",
+                "⏳ So far: the day is not over for {n} people; absences are reported once it is.",
+                digest.not_over,
+            )
+        )
     if digest.exception_count:
         lines.append(_summary(t, digest))
     no_department = t("No department")

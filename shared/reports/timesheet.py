@@ -6,7 +6,7 @@ import csv
 import io
 
 from shared.domain.enums import AttendanceStatus
-from shared.domain.timesheet import CODES, LATE_SUFFIX, Timesheet
+from shared.domain.timesheet import CODES, LATE_SUFFIX, SO_FAR_SUFFIX, Timesheet
 from shared.errors import N_
 from shared.i18n import Translator
 from shared.reports.xlsx import add_sheet, new_workbook, to_bytes
@@ -61,7 +61,8 @@ def timesheet_xlsx(t: Translator, sheet: Timesheet) -> bytes:
     )
     legend = [(code, t.gettext(LEGEND[status])) for status, code in CODES.items()]
     legend.append((LATE_SUFFIX, t("arrived late (added to the code, e.g. P*)")))
-    legend.append(("", t("not processed yet, or not employed on that day")))
+    legend.append((SO_FAR_SUFFIX, t("the day is not over yet: in so far (e.g. P~)")))
+    legend.append(("", t("not over or not processed yet, or not employed on that day")))
     add_sheet(workbook, t("Legend"), [t("Code"), t("Meaning")], legend, widths=[8, 50], rtl=t.rtl)
     return to_bytes(workbook)
 

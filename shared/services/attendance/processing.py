@@ -13,23 +13,23 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_days
-from shared.domain.enums import AttendanceStatus, Direction, HalfDay, LeaveStatus, PunchSource
+from shared.domain.employment import employed_on
+from shared.domain.enums import Direction, HalfDay, LeaveStatus, PunchSource
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import ShiftRule, day_range
-from shared.errors import N_, Forbidden, Invalid
+from shared.errors import N_, Invalid
 from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch, Shift, utcnow
 from shared.persistence.bulk import as_utc, fetch_rows
 from shared.services.actor import Actor
-from shared.services.audit import audit, snapshot
-from shared.services.lookups import get_employee
+from shared.services.attendance.daily_rows import upsert_results
+from shared.services.audit import audit
 
-UPSERT_CHUNK = 5000
 MAX_RANGE_DAYS = 400
+FEW_EMPLOYEES = 500  # up to this many, reads are filtered by employee in SQL (an index), not in Python
 
 
 @functools.cache
@@ -78,12 +78,23 @@ class ProcessStats:
     rows_written: int = 0
     overrides_kept: int = 0
     seconds: float = 0.0
+    # Some employee's hire or leaving date cuts the range (rows outside the employment may need deleting).
+    cut_by_employment: bool = True
 
     def as_counts(self) -> dict[str, Any]:
         return {k: (str(v) if isinstance(v, date) else v) for k, v in vars(self).items()}
 
 
-async def _employees(session: AsyncSession, employee_ids: Sequence[int] | None) -> list[Any]:
+def employed_during(first: date, last: date) -> Any:
+    """Employees to process or report for [first, last]: active ones, and those who left during or after
+    it (a leaver's last days are still theirs), hired on or before ``last``."""
+    return and_(
+        or_(Employee.active.is_(True), and_(Employee.leaving_date.is_not(None), Employee.leaving_date >= first)),
+        or_(Employee.hire_date.is_(None), Employee.hire_date <= last),
+    )
+
+
+async def _employees(session: AsyncSession, employee_ids: Sequence[int] | None, first: date, last: date) -> list[Any]:
     query = select(
         Employee.id,
         Employee.shift_id,
@@ -91,7 +102,8 @@ async def _employees(session: AsyncSession, employee_ids: Sequence[int] | None) 
         Employee.work_week,
         Employee.holiday_calendar_id,
         Employee.hire_date,
-    ).where(Employee.active.is_(True))
+        Employee.leaving_date,
+    ).where(employed_during(first, last))
     if employee_ids is not None:
         query = query.where(Employee.id.in_(list(employee_ids)))
     return list((await session.execute(query.order_by(Employee.id))).all())
@@ -136,7 +148,18 @@ async def _punches(
 ) -> dict[int, list[PunchFact]]:
     found: dict[int, list[PunchFact]] = defaultdict(list)
     wanted = set(ids) if ids is not None else None
-    rows = await fetch_rows(session, _PUNCH_SQL, {"lower": lower, "upper": upper})
+    rows: Sequence[Sequence[Any]]
+    if wanted is not None and len(wanted) <= FEW_EMPLOYEES:  # a few people (a decision, an edit): their rows only
+        found_rows = (
+            await session.execute(
+                select(Punch.employee_id, Punch.instant, Punch.direction, Punch.source).where(
+                    Punch.employee_id.in_(sorted(wanted)), Punch.instant >= lower, Punch.instant < upper
+                )
+            )
+        ).all()
+        rows = [(e, i, d.value, s.value) for e, i, d, s in found_rows]
+    else:
+        rows = await fetch_rows(session, _PUNCH_SQL, {"lower": lower, "upper": upper})
     convert = as_utc if session.bind is not None and session.bind.dialect.name == "sqlite" else None
     directions, sources = _DIRECTIONS, _SOURCES
     for employee_id, instant, direction, source in rows:
@@ -148,13 +171,13 @@ async def _punches(
     return found
 
 
-async def _overrides(session: AsyncSession, start: date, end: date) -> set[tuple[int, date]]:
-    rows = await session.execute(
-        select(DailyAttendance.employee_id, DailyAttendance.date).where(
-            DailyAttendance.manual_override.is_(True), DailyAttendance.date.between(start, end)
-        )
+async def _overrides(session: AsyncSession, start: date, end: date, ids: Sequence[int] | None) -> set[tuple[int, date]]:
+    query = select(DailyAttendance.employee_id, DailyAttendance.date).where(
+        DailyAttendance.manual_override.is_(True), DailyAttendance.date.between(start, end)
     )
-    return {(e, d) for e, d in rows.all()}
+    if ids is not None and len(ids) <= FEW_EMPLOYEES:
+        query = query.where(DailyAttendance.employee_id.in_(sorted(set(ids))))
+    return {(e, d) for e, d in (await session.execute(query)).all()}
 
 
 def _contexts(row: Any, days: list[date], holidays: dict[int, set[date]], leaves: list[Any]) -> list[DayContext]:
@@ -171,14 +194,14 @@ def _contexts(row: Any, days: list[date], holidays: dict[int, set[date]], leaves
     week = row.work_week or "12345"
     contexts = []
     for day in days:
-        if row.hire_date and day < row.hire_date:
+        if not employed_on(day, row.hire_date, row.leaving_date):
             continue
         leave, leave_id = by_day.get(day, (None, None))
         contexts.append(DayContext(day, week, day in off, leave, leave_id, row.id))
     return contexts
 
 
-async def process_days(
+async def classify_range(
     session: AsyncSession,
     *,
     date_from: date,
@@ -186,31 +209,29 @@ async def process_days(
     now: datetime,
     company_timezone: str,
     employee_ids: Sequence[int] | None = None,
-    actor: Actor | None = None,
-) -> ProcessStats:
-    """Classify every active employee's days in [date_from, date_to] and upsert the results.
-
-    Running it again gives the same rows (plus a new ``processed_at``); new punches change the answer;
-    rows marked as a manual override are left as they are. With an ``actor`` (a person asked for it, not
-    the nightly job, whose JobRun row records it) the run writes an audit row with its counts.
-    """
+    stats: ProcessStats | None = None,
+) -> list[DayResult]:
+    """Classify every employee's days in [date_from, date_to] within their employment; writes nothing."""
     if date_to < date_from:
         raise Invalid(N_("The end date is before the start date."))
     if (date_to - date_from).days >= MAX_RANGE_DAYS:
         raise Invalid(N_("Process at most {n} days at once."), n=MAX_RANGE_DAYS)
-    started = clock.perf_counter()
-    stats = ProcessStats(date_from, date_to)
-    employees = await _employees(session, employee_ids)
+    stats = stats if stats is not None else ProcessStats(date_from, date_to)
+    employees = await _employees(session, employee_ids, date_from, date_to)
+    stats.cut_by_employment = (employee_ids is None or len(employees) < len(set(employee_ids))) or any(
+        (e.hire_date is not None and e.hire_date > date_from)
+        or (e.leaving_date is not None and e.leaving_date < date_to)
+        for e in employees
+    )
+    if not employees:
+        return []
     shifts = await shift_rules(session)
     plans = {(e.shift_id if e.shift_id in shifts else None, e.timezone or company_timezone) for e in employees}
-    if not employees:
-        return _audited(session, actor, stats)
     lower = min(day_range(date_from, shifts.get(s) if s else None, zone(tz))[0] for s, tz in plans)
     upper = max(day_range(date_to, shifts.get(s) if s else None, zone(tz))[1] for s, tz in plans)
     holidays = await _holidays(session, date_from, date_to)
     leaves = await _leave(session, date_from, date_to, employee_ids)
     punches = await _punches(session, lower, upper, employee_ids)
-    overrides = await _overrides(session, date_from, date_to)
     days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
     results: list[DayResult] = []
     for row in employees:
@@ -224,11 +245,62 @@ async def process_days(
         )
     stats.employees = len(employees)
     stats.days = len(days)
+    return results
+
+
+async def process_days(
+    session: AsyncSession,
+    *,
+    date_from: date,
+    date_to: date,
+    now: datetime,
+    company_timezone: str,
+    employee_ids: Sequence[int] | None = None,
+    actor: Actor | None = None,
+) -> ProcessStats:
+    """Classify every employee's days in [date_from, date_to] within their employment and upsert the results.
+
+    Running it again gives the same rows (plus a new ``processed_at``); new punches change the answer;
+    rows marked as a manual override are left as they are. With an ``actor`` (a person asked for it, not
+    the nightly job, whose JobRun row records it) the run writes an audit row with its counts.
+    """
+    started = clock.perf_counter()
+    stats = ProcessStats(date_from, date_to)
+    results = await classify_range(
+        session, date_from=date_from, date_to=date_to, now=now, company_timezone=company_timezone,
+        employee_ids=employee_ids, stats=stats,
+    )  # fmt: skip
+    overrides = await _overrides(session, date_from, date_to, employee_ids)
+    if stats.cut_by_employment:
+        await _drop_outside_employment(session, date_from, date_to, employee_ids)
     writable = [r for r in results if (r.employee_id, r.date) not in overrides]
     stats.overrides_kept = len(results) - len(writable)
     stats.rows_written = await upsert_results(session, writable, processed_at=now)
     stats.seconds = round(clock.perf_counter() - started, 3)
     return _audited(session, actor, stats)
+
+
+async def _drop_outside_employment(
+    session: AsyncSession, first: date, last: date, employee_ids: Sequence[int] | None
+) -> None:
+    """Delete computed rows of days before a hire date or after a leaving date (set after they were written)."""
+    outside = (
+        select(Employee.id)
+        .where(
+            Employee.id == DailyAttendance.employee_id,
+            or_(
+                and_(Employee.leaving_date.is_not(None), Employee.leaving_date < DailyAttendance.date),
+                and_(Employee.hire_date.is_not(None), Employee.hire_date > DailyAttendance.date),
+            ),
+        )
+        .exists()
+    )
+    statement = delete(DailyAttendance).where(
+        DailyAttendance.date.between(first, last), DailyAttendance.manual_override.is_(False), outside
+    )
+    if employee_ids is not None:
+        statement = statement.where(DailyAttendance.employee_id.in_(list(employee_ids)))
+    await session.execute(statement)
 
 
 def _audited(session: AsyncSession, actor: Actor | None, stats: ProcessStats) -> ProcessStats:
@@ -237,119 +309,23 @@ def _audited(session: AsyncSession, actor: Actor | None, stats: ProcessStats) ->
     return stats
 
 
-_COLUMNS = (
-    "status", "first_in", "last_out", "worked_minutes", "late_minutes", "early_exit_minutes", "worked_on_day_off",
-    "shift_id", "leave_request_id", "punch_count", "is_final", "processed_at",
-)  # fmt: skip
-
-
-_PG_TYPES = (
-    ("employee_id", "integer"), ("date", "date"), ("status", "varchar"), ("first_in", "timestamptz"),
-    ("last_out", "timestamptz"), ("worked_minutes", "integer"), ("late_minutes", "integer"),
-    ("early_exit_minutes", "integer"), ("worked_on_day_off", "boolean"), ("shift_id", "integer"),
-    ("leave_request_id", "integer"), ("punch_count", "integer"), ("is_final", "boolean"),
-)  # fmt: skip
-_PG_UPSERT = text(
-    "INSERT INTO daily_attendance ({cols}, processed_at, manual_override) "
-    "SELECT u.*, CAST(:processed_at AS timestamptz), false FROM unnest({arrays}) AS u({cols}) "
-    "ON CONFLICT (employee_id, date) DO UPDATE SET {sets}, processed_at = EXCLUDED.processed_at "
-    "WHERE daily_attendance.manual_override = false AND ({old}) IS DISTINCT FROM ({new})".format(
-        cols=", ".join(c for c, _ in _PG_TYPES),
-        arrays=", ".join(f"CAST(:{c} AS {t}[])" for c, t in _PG_TYPES),
-        sets=", ".join(f"{c} = EXCLUDED.{c}" for c, _ in _PG_TYPES[2:]),
-        old=", ".join(f"daily_attendance.{c}" for c, _ in _PG_TYPES[2:]),
-        new=", ".join(f"EXCLUDED.{c}" for c, _ in _PG_TYPES[2:]),
-    )
-)
-
-
-async def _upsert_postgresql(session: AsyncSession, results: Sequence[DayResult], processed_at: datetime) -> None:
-    """One statement per chunk: column arrays unnested server-side (no per-row round trip or parameter)."""
-    for start in range(0, len(results), 50_000):
-        chunk = results[start : start + 50_000]
-        params: dict[str, Any] = {c: [getattr(r, c) for r in chunk] for c, _ in _PG_TYPES}
-        params["status"] = [r.status.value for r in chunk]
-        params["processed_at"] = processed_at
-        await session.execute(_PG_UPSERT, params)
-
-
-async def upsert_results(session: AsyncSession, results: Sequence[DayResult], *, processed_at: datetime) -> int:
-    """Insert or update daily rows by (employee, date), never touching a manual override."""
-    if not results:
-        return 0
-    dialect = session.bind.dialect.name if session.bind else "postgresql"
-    if dialect == "postgresql":
-        await _upsert_postgresql(session, results, processed_at)
-        return len(results)
-    rows = [
-        {
-            "employee_id": r.employee_id, "date": r.date, "status": r.status, "first_in": r.first_in,
-            "last_out": r.last_out, "worked_minutes": r.worked_minutes, "late_minutes": r.late_minutes,
-            "early_exit_minutes": r.early_exit_minutes, "worked_on_day_off": r.worked_on_day_off,
-            "shift_id": r.shift_id, "leave_request_id": r.leave_request_id, "punch_count": r.punch_count,
-            "is_final": r.is_final, "processed_at": processed_at, "manual_override": False,
-        }
-        for r in results
-    ]  # fmt: skip
-    insert = sqlite.insert(DailyAttendance)
-    statement = insert.on_conflict_do_update(
-        index_elements=["employee_id", "date"],
-        set_={c: insert.excluded[c] for c in _COLUMNS},
-        where=DailyAttendance.manual_override.is_(False),
-    )
-    for start in range(0, len(rows), UPSERT_CHUNK):
-        await session.execute(statement, rows[start : start + UPSERT_CHUNK])
-    return len(rows)
-
-
-async def override_day(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    employee_id: int,
-    day: date,
-    status: AttendanceStatus,
-    reason: str,
-    worked_minutes: int | None = None,
-    now: datetime,
-) -> DailyAttendance:
-    """HR sets a day by hand; nightly processing will keep it."""
-    if not actor.is_hr:
-        raise Forbidden(N_("Only HR can override attendance."))
-    if not reason or not reason.strip():
-        raise Invalid(N_("An override needs a reason."))
-    if worked_minutes is not None and not 0 <= worked_minutes <= 24 * 60:
-        raise Invalid(N_("Worked minutes must be between 0 and 1440."))
-    await get_employee(session, employee_id)
-    row = await session.scalar(
-        select(DailyAttendance)
-        .where(DailyAttendance.employee_id == employee_id, DailyAttendance.date == day)
-        .with_for_update()
-    )
-    before = snapshot(row) if row else None
-    if row is None:
-        row = DailyAttendance(employee_id=employee_id, date=day, status=status)
-        session.add(row)
-    row.status = status
-    if worked_minutes is not None:
-        row.worked_minutes = worked_minutes
-    if status not in (AttendanceStatus.PRESENT, AttendanceStatus.INCOMPLETE):
-        row.late_minutes = row.early_exit_minutes = 0
-    row.manual_override = True
-    row.override_reason = reason.strip()[:2000]
-    row.override_by = actor.label
-    row.is_final = True
-    row.processed_at = now
-    await session.flush()
-    audit(session, actor, "override", "daily_attendance", row.id, old=before, new=snapshot(row))
-    return row
-
-
 async def stale_days(
     session: AsyncSession, *, today: date, lookback_days: int = 14, company_timezone: str
 ) -> list[date]:
-    """Earlier days (up to ``lookback_days`` back) that received punches after they were last processed."""
+    """Earlier days (up to ``lookback_days`` back) that received punches after they were last processed, or
+    whose rows were written while the day was not over yet (a night shift processed at 03:00)."""
     first = today - timedelta(days=lookback_days)
+    provisional = set(
+        await session.scalars(
+            select(DailyAttendance.date)
+            .where(
+                DailyAttendance.date.between(first, today - timedelta(days=1)),
+                DailyAttendance.is_final.is_(False),
+                DailyAttendance.manual_override.is_(False),
+            )
+            .distinct()
+        )
+    )
     processed = dict(
         (await session.execute(
             select(DailyAttendance.date, func.min(DailyAttendance.processed_at))
@@ -369,7 +345,7 @@ async def stale_days(
         for day in (local, local - timedelta(days=1)):  # a night shift's morning punch belongs to the day before
             if first <= day < today and (day not in processed or created_at > processed[day]):
                 stale.add(day)
-    return sorted(stale)
+    return sorted(stale | provisional)
 
 
 def today_in(company_timezone: str, now: datetime | None = None) -> date:

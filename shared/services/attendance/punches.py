@@ -16,6 +16,7 @@ from shared.errors import N_, Forbidden, Invalid
 from shared.model import Employee, Office, Punch, Shift
 from shared.services.actor import Actor
 from shared.services.attendance.processing import shift_rule, zone
+from shared.services.attendance.refresh import refresh_days
 from shared.services.audit import audit, snapshot
 from shared.services.lookups import get_employee
 from shared.services.reference_cache import remembered
@@ -107,6 +108,11 @@ async def record_punch(
         await session.flush()
         audit(session, actor, "create", "punch", punch.id, new=snapshot(punch))
         facts.append(PunchFact(instant, direction, source))
+        if day < now.astimezone(tz).date():  # a correction of a past day: its row changes now, not tonight
+            await refresh_days(
+                session, employee_ids=[employee.id], date_from=day, date_to=day, now=now, actor=actor,
+                why=f"punch:{punch.id}",
+            )  # fmt: skip
     today = [f for f in facts if lower <= f.instant < upper]
     context = DayContext(day, employee.work_week or "12345", employee_id=employee.id)
     result = classify_day(context, today, shift, tz, now=now)

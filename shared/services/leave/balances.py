@@ -7,55 +7,30 @@ twice (or on two schedulers at once) posts each entry exactly once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import Accrual, LeaveStatus
-from shared.domain.leave import LeavePolicy
+from shared.domain.leave import LeavePolicy, Violation
+from shared.domain.leave_policy import violation_error
+from shared.domain.leave_year import year_balance
 from shared.domain.ledger import LedgerPosting, adjustment_entry, balance
 from shared.domain.ledger_accrual import allocation_entry, monthly_accrual_entry
 from shared.domain.ledger_carry import carry_over_entries, expiry_entry, projected_balance_at_year_end
 from shared.errors import N_, Forbidden
 from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
+from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
 from shared.services.audit import audit
-from shared.services.leave.context import policy_of, posting_of
+from shared.services.leave.context import ledger_postings, policy_of, posting_of, span_of
+from shared.services.leave.postings import post_entries
+from shared.services.leave.years import parts_of
 from shared.services.lookups import get_employee, get_leave_type
-
-
-async def post_entries(session: AsyncSession, postings: Iterable[LedgerPosting], actor: Actor) -> int:
-    """Insert postings, skipping any whose key is already in the ledger; returns how many were new."""
-    rows = [
-        {
-            "employee_id": p.employee_id,
-            "leave_type_id": p.leave_type_id,
-            "kind": p.kind,
-            "delta": p.delta,
-            "effective_date": p.effective_date,
-            "request_id": p.request_id,
-            "note": p.note,
-            "key": p.key,
-            "actor": actor.label,
-        }
-        for p in postings
-    ]
-    if not rows:
-        return 0
-    dialect = session.bind.dialect.name if session.bind else "postgresql"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = 0
-    for start in range(0, len(rows), 2000):
-        chunk = rows[start : start + 2000]
-        statement = insert(LeaveLedgerEntry).values(chunk).on_conflict_do_nothing(index_elements=["key"])
-        result = await session.execute(statement)
-        inserted += max(0, result.rowcount or 0)  # type: ignore[attr-defined]
-    return inserted
 
 
 @dataclass(frozen=True)
@@ -68,6 +43,12 @@ class BalanceLine:
     reserved: Decimal
     available: Decimal
     year_end: Decimal
+    year: int = 0
+    next_year_available: Decimal = Decimal(0)
+
+    @property
+    def next_year(self) -> int:
+        return self.year + 1
 
 
 async def _active(
@@ -81,26 +62,36 @@ async def _active(
 
 
 async def balances(session: AsyncSession, *, employee_id: int, as_of: date) -> list[BalanceLine]:
-    """Every active type's balance for one employee: posted, reserved by pending requests, projected to Dec 31."""
+    """Every active type's balance for one employee in the leave year of ``as_of``: posted, reserved by
+    pending requests of that year, projected to Dec 31; and what next year holds for a request (projected
+    from the capped carry-over and next year's entitlement, minus next year's pending requests)."""
     employee = await get_employee(session, employee_id)
     types = list(await session.scalars(select(LeaveType).where(LeaveType.active.is_(True)).order_by(LeaveType.id)))
     entries = [
         posting_of(r)
         for r in await session.scalars(select(LeaveLedgerEntry).where(LeaveLedgerEntry.employee_id == employee_id))
     ]
-    pending = await session.execute(
-        select(LeaveRequest.leave_type_id, LeaveRequest.working_days).where(
-            LeaveRequest.employee_id == employee_id, LeaveRequest.status == LeaveStatus.PENDING
-        )
+    pending = await session.scalars(
+        select(LeaveRequest).where(LeaveRequest.employee_id == employee_id, LeaveRequest.status == LeaveStatus.PENDING)
     )
-    reserved: dict[int, Decimal] = defaultdict(Decimal)
-    for type_id, days in pending.all():
-        reserved[type_id] += Decimal(days)
+    this_year: dict[int, Decimal] = defaultdict(Decimal)
+    next_year: dict[int, Decimal] = defaultdict(Decimal)
+    for request in pending:
+        parts = await parts_of(session, employee, span_of(request)) or {request.start_date.year: Decimal(0)}
+        for year, days in parts.items():
+            (this_year if year <= as_of.year else next_year)[request.leave_type_id] += Decimal(days)
     lines = []
+    following = as_of.year + 1
     for row in types:
         own = [e for e in entries if e.leave_type_id == row.id]
+        policy = policy_of(row)
         posted = balance(own, as_of)
-        year_end = projected_balance_at_year_end(own, policy_of(row), employee_id, as_of, hire_date=employee.hire_date)
+        year_end = projected_balance_at_year_end(own, policy, employee_id, as_of, hire_date=employee.hire_date)
+        ahead = year_balance(
+            own, policy, employee_id, following, today=as_of, part_start=date(following, 1, 1),
+            part_end=date(following, 12, 31), hire_date=employee.hire_date, reserved_this_year=this_year[row.id],
+        )  # fmt: skip
+        reserved = this_year[row.id]
         lines.append(
             BalanceLine(
                 row.id,
@@ -108,9 +99,11 @@ async def balances(session: AsyncSession, *, employee_id: int, as_of: date) -> l
                 row.name,
                 row.paid,
                 posted,
-                reserved[row.id],
-                posted - reserved[row.id],
-                year_end - reserved[row.id],
+                reserved,
+                posted - reserved,
+                year_end - reserved,
+                as_of.year,
+                ahead - next_year[row.id],
             )
         )
     return lines
@@ -194,12 +187,28 @@ async def expire_carry_over(session: AsyncSession, *, today: date, actor: Actor)
 async def adjust_balance(
     session: AsyncSession, *, actor: Actor, employee_id: int, leave_type_id: int, delta: Decimal, note: str, on: date
 ) -> LeaveLedgerEntry:
-    """An HR correction with a note; never edits an existing entry."""
+    """An HR correction with a note; never edits an existing entry. A type that does not allow a negative
+    balance refuses a correction that would take it below zero on any day from ``on`` (409)."""
     if not actor.is_hr:
         raise Forbidden(N_("Only HR can adjust balances."))
     await get_employee(session, employee_id)
-    await get_leave_type(session, leave_type_id)
+    await lock_rows(session, Employee, [employee_id])
+    leave_type = await get_leave_type(session, leave_type_id)
     posting = adjustment_entry(employee_id=employee_id, leave_type_id=leave_type_id, delta=delta, on=on, note=note)
+    if posting.delta < 0 and not leave_type.negative_allowed:
+        entries = await ledger_postings(session, employee_id, leave_type_id)
+        year_end = date(on.year, 12, 31)  # later years' entries are not all posted yet (carry-over, allowance)
+        later = {e.effective_date for e in entries if on < e.effective_date <= year_end}
+        lowest = min(balance(entries, d) for d in {on, *later})
+        if lowest + posting.delta < 0:
+            raise violation_error(
+                Violation(
+                    "insufficient_balance",
+                    N_("This correction would take the balance below zero ({balance} left)."),
+                    None,
+                    {"balance": lowest},
+                )
+            )
     row = LeaveLedgerEntry(
         employee_id=employee_id,
         leave_type_id=leave_type_id,

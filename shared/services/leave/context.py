@@ -10,11 +10,11 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.domain.enums import LeaveStatus, Role
+from shared.domain.enums import LeaveStatus
 from shared.domain.leave import LeavePolicy, LeaveRecord, LeaveSpan, WorkCalendar
 from shared.domain.leave_policy import Blackout, DepartmentLoad
 from shared.domain.ledger import LedgerPosting
-from shared.domain.routing import Org, OrgDepartment, OrgEmployee
+from shared.domain.routing import OrgEmployee
 from shared.model import (
     Department,
     Employee,
@@ -87,6 +87,8 @@ def org_employee_of(row: Employee) -> OrgEmployee:
         department_id=row.department_id,
         active=row.active,
         hire_date=row.hire_date,
+        leaving_date=row.leaving_date,
+        reachable=row.telegram_user_id is not None,
     )
 
 
@@ -132,27 +134,43 @@ async def blackouts_for(session: AsyncSession, department_id: int | None, start:
     return [Blackout(r.id, r.department_id, r.start_date, r.end_date, r.reason) for r in rows]
 
 
-async def department_load(session: AsyncSession, department_id: int | None) -> DepartmentLoad | None:
+async def department_load(
+    session: AsyncSession, department_id: int | None, start: date | None = None, end: date | None = None
+) -> DepartmentLoad | None:
+    """The department's maximum share away and head count (people employed during [start, end])."""
     if department_id is None:
         return None
     department = await session.get(Department, department_id)
     if department is None:
         return None
-    headcount = await session.scalar(
-        select(func.count(Employee.id)).where(Employee.department_id == department_id, Employee.active.is_(True))
-    )
+    counted = select(func.count(Employee.id)).where(Employee.department_id == department_id, Employee.active.is_(True))
+    if start is not None and end is not None:
+        counted = counted.where(
+            or_(Employee.hire_date.is_(None), Employee.hire_date <= end),
+            or_(Employee.leaving_date.is_(None), Employee.leaving_date >= start),
+        )
+    headcount = await session.scalar(counted)
     share = None if department.max_absent_share is None else Decimal(department.max_absent_share)
     return DepartmentLoad(department.id, share, int(headcount or 0))
 
 
 async def team_requests(
-    session: AsyncSession, employee: Employee, start: date, end: date, statuses: Sequence[LeaveStatus] = ACTIVE
+    session: AsyncSession,
+    employee: Employee,
+    start: date,
+    end: date,
+    statuses: Sequence[LeaveStatus] = ACTIVE,
+    *,
+    department_only: bool = False,
 ) -> list[LeaveRequest]:
-    """Other people's requests in the employee's department (or under the same manager) overlapping the dates."""
+    """Other people's requests in the employee's department (or under the same manager) overlapping the dates.
+
+    ``department_only`` keeps the department's own people (the share away counts only them).
+    """
     team = []
     if employee.department_id is not None:
         team.append(Employee.department_id == employee.department_id)
-    if employee.manager_id is not None:
+    if employee.manager_id is not None and not department_only:
         team.append(Employee.manager_id == employee.manager_id)
     if not team:
         return []
@@ -184,17 +202,6 @@ async def on_leave_ids(session: AsyncSession, employee_ids: Iterable[int], day: 
         )
     )
     return set(rows)
-
-
-async def routing_org(session: AsyncSession, employee: Employee) -> Org:
-    """Just the people routing may choose among: the employee, their manager, the department head, HR."""
-    department = await session.get(Department, employee.department_id) if employee.department_id else None
-    wanted = {employee.id, employee.manager_id, department.head_id if department else None} - {None}
-    rows = await session.scalars(
-        select(Employee).where(or_(Employee.id.in_(wanted), Employee.role.in_((Role.HR, Role.ADMIN))))
-    )
-    departments = [OrgDepartment(department.id, department.head_id)] if department else []
-    return Org.of([org_employee_of(r) for r in rows], departments)
 
 
 def span_of(request: LeaveRequest | LeaveRecord) -> LeaveSpan:

@@ -11,26 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import get_settings
 from shared.domain.enums import LeaveStatus
-from shared.domain.leave_policy import check_balance, violation_error
+from shared.domain.leave_policy import check_year_balances, violation_error
 from shared.domain.leave_state import can_decide, error_for
-from shared.domain.ledger import balance, taken_entry
+from shared.domain.leave_year import YearBalance
 from shared.domain.routing import reroute_approver
 from shared.errors import N_, Invalid, NotFound
-from shared.model import Employee, LeaveRequest
+from shared.model import Employee, LeaveRequest, LeaveType
 from shared.notify import leave_messages as msg
 from shared.notify.outbox import enqueue_edit, enqueue_message
+from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
+from shared.services.attendance.refresh import refresh_days
 from shared.services.audit import audit, snapshot
-from shared.services.leave.balances import post_entries
-from shared.services.leave.context import (
-    ledger_postings,
-    on_leave_ids,
-    org_employee_of,
-    policy_of,
-    record_of,
-    routing_org,
-)
+from shared.services.leave.context import on_leave_ids, org_employee_of, policy_of, record_of, span_of
 from shared.services.leave.notify import edit_approval_messages, leave_view, rule_actor
+from shared.services.leave.routing import routing_org
+from shared.services.leave.years import parts_of, post_taken, year_balances
 from shared.services.lookups import get_employee, get_leave_type, hr_people
 
 
@@ -60,6 +56,10 @@ async def decide_leave(
     serialised by BEGIN IMMEDIATE), so of two concurrent deciders one decides and the other finds the
     request decided and gets the existing outcome; the version column guards any other writer.
     """
+    owner = await session.scalar(select(LeaveRequest.employee_id).where(LeaveRequest.id == request_id))
+    if owner is None:
+        raise NotFound(N_("Leave request {id} does not exist."), id=request_id)
+    await lock_rows(session, Employee, [owner])  # approvals of one person's requests check the balance in turn
     request = await session.scalar(select(LeaveRequest).where(LeaveRequest.id == request_id).with_for_update())
     if request is None:
         raise NotFound(N_("Leave request {id} does not exist."), id=request_id)
@@ -74,16 +74,9 @@ async def decide_leave(
     if not approve and not comment:
         raise Invalid(N_("Please say why the request is rejected."))
     leave_type = await get_leave_type(session, request.leave_type_id)
+    employee = await get_employee(session, request.employee_id)
     if approve:
-        postings = await ledger_postings(session, request.employee_id, request.leave_type_id)
-        shortfall = check_balance(
-            policy_of(leave_type),
-            requested=request.working_days,
-            balance=balance(postings, max(today, request.start_date)),
-            reserved=Decimal(0),
-        )
-        if shortfall is not None:
-            raise violation_error(shortfall)
+        await _check_balance_on_approval(session, request, employee, leave_type, today)
     before = snapshot(request)
     decider = await _decider_name(session, actor)
     request.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
@@ -93,7 +86,7 @@ async def decide_leave(
     request.decision_comment = comment
     await session.flush()
     if approve:
-        await post_entries(session, [taken_entry(record_of(request), on=today)], actor)
+        await post_taken(session, request, employee, actor, today)
     audit(
         session,
         actor,
@@ -103,8 +96,28 @@ async def decide_leave(
         old=before,
         new=snapshot(request),
     )
+    if approve:
+        await refresh_days(
+            session, employee_ids=[employee.id], date_from=request.start_date, date_to=request.end_date, now=now,
+            actor=actor, why=f"leave_request:{request.id}:approved",
+        )  # fmt: skip
     await _announce_decision(session, request, decider, comment, now, actor)
     return DecisionOutcome(request, True, decider, now)
+
+
+async def _check_balance_on_approval(
+    session: AsyncSession, request: LeaveRequest, employee: Employee, leave_type: LeaveType, today: date
+) -> None:
+    """Each leave year's part against that year's balance (other pending requests are not set aside)."""
+    span = span_of(request)
+    balances = await year_balances(
+        session, employee=employee, leave_type=leave_type, span=span, today=today, exclude_request_id=request.id
+    )
+    parts = await parts_of(session, employee, span) or {request.start_date.year: Decimal(request.working_days)}
+    free = [YearBalance(b.year, b.balance) for b in balances]
+    shortfall = check_year_balances(policy_of(leave_type), parts, free, today)
+    if shortfall is not None:
+        raise violation_error(shortfall)
 
 
 async def _decider_name(session: AsyncSession, actor: Actor) -> str:
@@ -157,11 +170,7 @@ async def reroute_pending(session: AsyncSession, *, today: date, actor: Actor) -
     moved = 0
     for request in await session.scalars(select(LeaveRequest).where(LeaveRequest.status == LeaveStatus.PENDING)):
         employee = await get_employee(session, request.employee_id)
-        org = await routing_org(session, employee)
-        if request.approver_id and request.approver_id not in org.employees:
-            current = await session.get(Employee, request.approver_id)
-            if current is not None:
-                org = type(org).of([*org.employees.values(), org_employee_of(current)], org.departments.values())
+        org = await routing_org(session, employee, also={request.approver_id} if request.approver_id else None)
         away = await on_leave_ids(session, org.employees, today)
         new_id = reroute_approver(request.approver_id, org_employee_of(employee), org, away, today)
         if new_id == request.approver_id or new_id is None:

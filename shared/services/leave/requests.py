@@ -5,6 +5,7 @@ Each writes the state, its audit row and the outbox notifications in the caller'
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,39 +13,45 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.domain.employment import has_access
 from shared.domain.enums import HalfDay, LeaveStatus
-from shared.domain.leave import LeaveSpan, Violation, day_portions
-from shared.domain.leave_policy import check_request, violation_error
+from shared.domain.leave import LeaveSpan, RuleViolated, Violation
+from shared.domain.leave_policy import check_leaving_date, check_request, violation_error
 from shared.domain.leave_state import can_cancel, error_for, initial_status
-from shared.domain.ledger import balance, reversal_entry, taken_entry
-from shared.domain.routing import route
+from shared.domain.leave_year import days_by_year
 from shared.errors import N_, Forbidden, NotFound
-from shared.model import Employee, LeaveRequest, LeaveType
+from shared.model import Department, Employee, LeaveRequest, LeaveType
 from shared.notify import leave_messages as msg
 from shared.notify.outbox import enqueue_message
+from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
+from shared.services.attendance.refresh import refresh_days
 from shared.services.audit import audit, snapshot
-from shared.services.leave.balances import post_entries
 from shared.services.leave.context import (
     blackouts_for,
     department_load,
-    ledger_postings,
-    on_leave_ids,
-    org_employee_of,
     own_requests,
     policy_of,
     record_of,
-    routing_org,
     team_requests,
     work_calendar,
 )
+from shared.services.leave.idempotency import same_request, scoped_key
 from shared.services.leave.notify import edit_approval_messages, leave_view, rule_actor
+from shared.services.leave.routing import route_for
+from shared.services.leave.years import post_reversals, post_taken, year_balances
 from shared.services.lookups import get_employee, get_leave_type, hr_people
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class LeaveQuote:
-    """What a request would be, before it is made: days, balance, approver and every broken rule."""
+    """What a request would be, before it is made: days, balance, approver and every broken rule.
+
+    ``balance``, ``reserved`` and ``balance_after`` speak of leave year ``year`` (the request's last
+    leave year); ``years`` has each year the request touches.
+    """
 
     working_days: Decimal
     balance: Decimal
@@ -54,10 +61,24 @@ class LeaveQuote:
     approver_name: str | None
     auto_approved: bool
     violations: list[Violation] = field(default_factory=list)
+    year: int | None = None
+    years: list[YearQuote] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.violations
+
+
+@dataclass(frozen=True)
+class YearQuote:
+    year: int
+    working_days: Decimal
+    balance: Decimal
+    reserved: Decimal
+
+    @property
+    def balance_after(self) -> Decimal:
+        return self.balance - self.reserved - self.working_days
 
 
 async def quote_leave(
@@ -71,6 +92,7 @@ async def quote_leave(
     end_half: HalfDay | None = None,
     today: date,
     has_attachment: bool | None = None,
+    request_id: int | None = None,
 ) -> LeaveQuote:
     """Check a prospective request against every rule without writing anything."""
     employee = await get_employee(session, employee_id)
@@ -80,9 +102,10 @@ async def quote_leave(
     lo, hi = min(start, end), max(start, end)
     calendar = await work_calendar(session, employee, lo, hi)
     existing = await own_requests(session, employee.id)
-    postings = await ledger_postings(session, employee.id, leave_type.id)
-    posted = balance(postings, max(today, start))
-    team = [record_of(r) for r in await team_requests(session, employee, lo, hi)]
+    balances = await year_balances(
+        session, employee=employee, leave_type=leave_type, span=span, today=today, exclude_request_id=request_id
+    )
+    team = [record_of(r) for r in await team_requests(session, employee, lo, hi, department_only=True)]
     violations = check_request(
         span,
         policy=policy,
@@ -90,35 +113,40 @@ async def quote_leave(
         today=today,
         employee_id=employee.id,
         department_id=employee.department_id,
-        department=await department_load(session, employee.department_id),
+        department=await department_load(session, employee.department_id, lo, hi),
         existing=existing,
         team_leave=team,
         blackouts=await blackouts_for(session, employee.department_id, lo, hi),
-        balance=posted,
+        balances=balances,
         has_attachment=has_attachment,
+        request_id=request_id,
     )
+    leaving = check_leaving_date(span, employee.leaving_date)
+    if leaving is not None:
+        violations.insert(0, leaving)
     try:
-        days = sum(day_portions(span, calendar).values(), Decimal(0))
-    except Exception:  # an invalid span is already among the violations
-        days = Decimal(0)
-    reserved = sum(
-        (r.working_days for r in existing if r.leave_type_id == leave_type.id and r.status is LeaveStatus.PENDING),
-        Decimal(0),
-    )
-    org = await routing_org(session, employee)
-    approver_id = route(
-        org_employee_of(employee), org, await on_leave_ids(session, org.employees, today), today
-    ).approver_id
-    approver = await session.get(Employee, approver_id) if approver_id else None
+        parts = days_by_year(span, calendar)
+    except RuleViolated:  # an invalid span is already among the violations
+        parts = {}
+    years = [
+        YearQuote(b.year, sum((d for y, d in parts.items() if max(y, today.year) == b.year), Decimal(0)), b.balance,
+                  b.reserved)
+        for b in balances
+    ]  # fmt: skip
+    shown = years[-1] if years else YearQuote(today.year, Decimal(0), Decimal(0), Decimal(0))
+    route = await route_for(session, employee, today)
+    approver = await session.get(Employee, route.approver_id) if route.approver_id else None
     return LeaveQuote(
-        working_days=days,
-        balance=posted,
-        reserved=reserved,
-        balance_after=posted - reserved - days,
-        approver_id=approver_id,
+        working_days=sum(parts.values(), Decimal(0)),
+        balance=shown.balance,
+        reserved=shown.reserved,
+        balance_after=shown.balance_after,
+        approver_id=route.approver_id,
         approver_name=approver.full_name if approver else None,
         auto_approved=not leave_type.approval_required,
         violations=violations,
+        year=shown.year,
+        years=years,
     )
 
 
@@ -142,11 +170,26 @@ async def request_leave(
     attachment_file_id: str | None = None,
     today: date,
     now: datetime,
+    idempotency_key: str | None = None,
 ) -> LeaveRequest:
-    """Create a request after every rule passed; route it, or approve it at once when the type needs no approval."""
+    """Create a request after every rule passed; route it, or approve it at once when the type needs no approval.
+
+    The employee's row (and their department's) is locked first, so concurrent requests are checked one
+    after the other against balances, overlaps and the department's share. With an ``idempotency_key``
+    (scoped to the actor) a repeated call returns the request the first one made, if it asked the same.
+    """
     employee = await get_employee(session, employee_id)
     _may_request_for(actor, employee)
-    if not employee.active:
+    await lock_rows(session, Department, [employee.department_id])
+    await lock_rows(session, Employee, [employee.id])
+    key = scoped_key(actor, idempotency_key)
+    if key is not None:
+        earlier = await session.scalar(select(LeaveRequest).where(LeaveRequest.idempotency_key == key))
+        if earlier is not None:
+            return same_request(earlier, employee.id, leave_type_id, start, end, start_half, end_half)
+    if actor.employee_id == employee.id and not has_access(employee.active, employee.leaving_date, today):
+        raise Forbidden(N_("{name} is deactivated and cannot take leave."), name=employee.full_name)
+    if not employee.active and employee.leaving_date is None:  # deactivated before leaving dates existed
         raise Forbidden(N_("{name} is deactivated and cannot take leave."), name=employee.full_name)
     leave_type = await get_leave_type(session, leave_type_id)
     quote = await quote_leave(
@@ -176,14 +219,20 @@ async def request_leave(
         approver_id=quote.approver_id,
         attachment_file_id=attachment_file_id,
         created_by=actor.label,
+        idempotency_key=key,
     )
     session.add(request)
     await session.flush()
     if request.status is LeaveStatus.APPROVED:
         request.decided_at = now
         request.decided_by = "auto"
-        await post_entries(session, [taken_entry(record_of(request), on=today)], actor)
+        await post_taken(session, request, employee, actor, today)
     audit(session, actor, "create", "leave_request", request.id, new=snapshot(request))
+    if request.status is LeaveStatus.APPROVED:
+        await refresh_days(
+            session, employee_ids=[employee.id], date_from=start, date_to=end, now=now, actor=actor,
+            why=f"leave_request:{request.id}:approved",
+        )  # fmt: skip
     await _announce_new(session, request, employee, leave_type, actor, quote)
     return request
 
@@ -204,15 +253,17 @@ async def _announce_new(
                 session, chat_id=employee.telegram_user_id, text=msg.auto_approved_for_employee(employee.locale, view)
             )
         return
-    if on_behalf and employee.telegram_user_id:
-        enqueue_message(
-            session, chat_id=employee.telegram_user_id, text=msg.requested_on_behalf(employee.locale, view, actor.label)
-        )
     approvers = (
         [await session.get(Employee, request.approver_id)]
         if request.approver_id
-        else await hr_people(session, exclude={employee.id})
+        else await hr_people(session, exclude={employee.id})  # nobody could be reached: HR at once
     )
+    if on_behalf and employee.telegram_user_id:
+        decider = quote.approver_name if request.approver_id else None
+        text = msg.requested_on_behalf(employee.locale, view, actor.label, decider)
+        enqueue_message(session, chat_id=employee.telegram_user_id, text=text)
+    if not any(a is not None and a.telegram_user_id for a in approvers):
+        log.warning("leave request %s reaches nobody: no approver or HR can be reached in Telegram", request.id)
     overlaps = [
         (name, r.start_date, r.end_date)
         for r, name in await _team_overlaps(session, employee, request.start_date, request.end_date)
@@ -249,6 +300,10 @@ async def cancel_leave(
     session: AsyncSession, *, actor: Actor, request_id: int, today: date, now: datetime, reason: str | None = None
 ) -> LeaveRequest:
     """Cancel a pending request, or an approved one before it ends (the taken days come back)."""
+    owner = await session.scalar(select(LeaveRequest.employee_id).where(LeaveRequest.id == request_id))
+    if owner is None:
+        raise NotFound(N_("Leave request {id} does not exist."), id=request_id)
+    await lock_rows(session, Employee, [owner])
     request = await session.scalar(select(LeaveRequest).where(LeaveRequest.id == request_id).with_for_update())
     if request is None:
         raise NotFound(N_("Leave request {id} does not exist."), id=request_id)
@@ -263,13 +318,14 @@ async def cancel_leave(
     if reason:
         request.decision_comment = reason.strip()[:2000]
     if was is LeaveStatus.APPROVED:
-        reversal = reversal_entry(
-            record_of(request), await ledger_postings(session, request.employee_id, request.leave_type_id), on=today
-        )
-        if reversal is not None:
-            await post_entries(session, [reversal], actor)
+        await post_reversals(session, request, actor, today)
     await session.flush()
     audit(session, actor, "cancel", "leave_request", request.id, old=before, new=snapshot(request))
+    if was is LeaveStatus.APPROVED:
+        await refresh_days(
+            session, employee_ids=[request.employee_id], date_from=request.start_date, date_to=request.end_date,
+            now=now, actor=actor, why=f"leave_request:{request.id}:cancelled",
+        )  # fmt: skip
     employee = await get_employee(session, request.employee_id)
     leave_type = await get_leave_type(session, request.leave_type_id)
     view = leave_view(request, employee, leave_type)

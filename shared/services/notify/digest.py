@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.attendance import DayResult
 from shared.domain.digest import ApprovedLeave, Digest, EmployeeInfo, OfflineDevice, UnknownPunch, build_digest
 from shared.domain.enums import DeviceStatus, LeaveStatus, OutboxStatus
+from shared.errors import N_, Invalid
 from shared.model import (
     DailyAttendance,
     Department,
@@ -22,7 +23,7 @@ from shared.model import (
     OutboxMessage,
     Punch,
 )
-from shared.services.attendance.processing import local_bounds
+from shared.services.attendance.processing import classify_range, employed_during, local_bounds
 
 RETURN_LOOKAHEAD_DAYS = 60
 
@@ -32,14 +33,46 @@ RETURN_LOOKAHEAD_DAYS = 60
 RESULT_COLUMNS = tuple(getattr(DailyAttendance, f.name) for f in dataclasses.fields(DayResult))
 
 
-async def load_digest(session: AsyncSession, *, day: date, today: date, company_timezone: str) -> Digest:
-    """The digest of ``day`` (usually yesterday) with who is out ``today``.
+def check_reportable(day: date, today: date) -> None:
+    """A day in the future has nothing to report: refuse it (422), rather than call it quiet."""
+    if day > today:
+        raise Invalid(
+            N_("{date} is in the future: ask for today or an earlier day."), details={"field": "date"}, date=day
+        )
+
+
+async def day_results(session: AsyncSession, *, day: date, now: datetime, company_timezone: str) -> list[DayResult]:
+    """The day's attendance as it stands: stored rows where the day is over (and manual overrides), a fresh
+    provisional classification for people whose day is not over yet or was never processed."""
+    stored: dict[int, DayResult] = {}
+    overridden: set[int] = set()
+    columns = (*RESULT_COLUMNS, DailyAttendance.manual_override)
+    for row in await session.execute(select(*columns).where(DailyAttendance.date == day)):
+        result = DayResult(*row[:-1])
+        if result.employee_id is None:
+            continue
+        stored[result.employee_id] = result
+        if row[-1]:
+            overridden.add(result.employee_id)
+    keep = {e for e, r in stored.items() if r.is_final or e in overridden}
+    employed = await session.scalars(select(Employee.id).where(employed_during(day, day)))
+    fresh_ids = sorted(set(employed) - keep)
+    results = [stored[e] for e in sorted(keep)]
+    if fresh_ids:
+        results += await classify_range(
+            session, date_from=day, date_to=day, now=now, company_timezone=company_timezone, employee_ids=fresh_ids
+        )
+    return results
+
+
+async def load_digest(session: AsyncSession, *, day: date, today: date, company_timezone: str, now: datetime) -> Digest:
+    """The digest of ``day`` (usually yesterday) with who is out ``today``; a day not over is "so far".
 
     Return dates are computed with the holidays of every calendar (one set): people of different
     calendars may see a return date one holiday off; the list of who is out is exact.
     """
-    rows = await session.execute(select(*RESULT_COLUMNS).where(DailyAttendance.date == day))
-    results = [DayResult(*row) for row in rows]
+    check_reportable(day, today)
+    results = await day_results(session, day=day, now=now, company_timezone=company_timezone)
     people = (
         await session.execute(
             select(Employee.id, Employee.code, Employee.full_name, Department.name, Employee.work_week).outerjoin(

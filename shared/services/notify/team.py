@@ -2,7 +2,9 @@
 
 Today's picture uses the same classification as the nightly attendance (``classify_day``), provisionally:
 a person with a check-in is in (late when past the shift's grace), one without is not yet in, approved
-leave wins, and a day off keeps people out of every list but ``day_off``.
+leave wins, and a day off keeps people out of every list but ``day_off``. "Today" is each person's own
+shift day at this instant (``shift_day_at``): at 02:00 a night worker who started at 22:00 is shown under
+the shift they are working, not under tonight's. Punches outside the shift window count and are flagged.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_day
 from shared.domain.enums import AttendanceStatus, HalfDay, LeaveStatus, Role
 from shared.domain.punches import PunchFact
-from shared.domain.shift_window import day_range
+from shared.domain.shift_window import shift_day_at
 from shared.model import Department, Employee, Holiday, LeaveRequest, LeaveType, Punch
 from shared.services.attendance.processing import leave_on, shift_rules, today_in, zone
 from shared.services.leave.context import team_requests
@@ -32,6 +34,7 @@ class TeamMember:
     name: str
     first_in: datetime | None = None
     late_minutes: int = 0
+    unscheduled: bool = False
     leave_type: str | None = None
     leave_until: date | None = None
     half: HalfDay | None = None
@@ -72,10 +75,11 @@ async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, c
         return result
     ids = [m.id for m in members]
     shifts = await shift_rules(session)
-    days = {m.id: today_in(m.timezone or company_timezone, now) for m in members}
-    ranges = {
-        m.id: day_range(days[m.id], shifts.get(m.shift_id or -1), zone(m.timezone or company_timezone)) for m in members
-    }
+    days: dict[int, date] = {}
+    ranges: dict[int, tuple[datetime, datetime]] = {}
+    for m in members:
+        day, lower, upper = shift_day_at(now, shifts.get(m.shift_id or -1), zone(m.timezone or company_timezone))
+        days[m.id], ranges[m.id] = day, (lower, upper)
     lower = min(r[0] for r in ranges.values())
     upper = max(r[1] for r in ranges.values())
     punches: dict[int, list[PunchFact]] = defaultdict(list)
@@ -148,9 +152,13 @@ def _place(
     ):
         request, type_name = leave
         half = HalfDay(day_leave.value) if day_leave in (DayLeave.MORNING, DayLeave.AFTERNOON) else None
-        result.on_leave.append(TeamMember(member.id, member.full_name, None, 0, type_name, request.end_date, half))
+        result.on_leave.append(
+            TeamMember(member.id, member.full_name, None, 0, False, type_name, request.end_date, half)
+        )
         return
-    here = TeamMember(member.id, member.full_name, outcome.first_in, outcome.late_minutes)
+    here = TeamMember(
+        member.id, member.full_name, outcome.first_in, outcome.late_minutes, outcome.unscheduled_punches > 0
+    )
     if status in (AttendanceStatus.WEEKEND, AttendanceStatus.HOLIDAY):
         result.day_off.append(here)
     elif outcome.first_in is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import holidays as holidays_lib
 from sqlalchemy import select
@@ -21,6 +22,7 @@ class HolidayImport:
     added: int
     renamed: int
     unchanged: int
+    added_dates: tuple[date, ...] = ()
 
 
 def public_holidays(country: str, subdivision: str | None, year: int) -> dict:
@@ -67,15 +69,17 @@ async def import_holidays(
         )
     }
     added = renamed = 0
+    added_dates: list[date] = []
     for day, name in found.items():
         row = existing.get(day)
         if row is None:
             session.add(Holiday(calendar_id=calendar_id, date=day, name=str(name)[:200]))
             added += 1
+            added_dates.append(day)
         elif row.name != str(name)[:200]:
             row.name = str(name)[:200]
             renamed += 1
-    result = HolidayImport(calendar_id, year, added, renamed, len(found) - added - renamed)
+    result = HolidayImport(calendar_id, year, added, renamed, len(found) - added - renamed, tuple(added_dates))
     audit(
         session,
         actor,

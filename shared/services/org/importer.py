@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import SUPPORTED_LOCALES
-from shared.domain.employee_rows import EmployeeRow, RowProblem, parse_employee_csv
+from shared.domain.employee_rows import DATE_COLUMNS, EmployeeRow, RowProblem, parse_employee_csv
 from shared.errors import N_
 from shared.model import Department, Employee, Shift, utcnow
 from shared.services.actor import Actor
 from shared.services.attendance.badges import claim_badge_punches
 from shared.services.audit import audit, snapshot
+from shared.services.org.employment import ATTENDANCE_FIELDS, company_today, employment_changed, grant_entitlements
 
 Progress = Callable[[int, int], None]
 _FIELDS = ("full_name", "email", "phone", "role", "device_user_id", "locale", "timezone")
@@ -132,7 +134,7 @@ async def import_employees(
         return report
     report.skipped_lines = sorted(bad_lines)
     rows = [r for r in rows if r.line not in bad_lines]
-    await _write(session, rows, shifts, actor, report, progress)
+    await _write(session, rows, shifts, actor, report, progress, parsed.columns)
     report.written = True
     return report
 
@@ -150,6 +152,12 @@ async def _departments(session: AsyncSession, names: set[str], actor: Actor, rep
     return found
 
 
+def _value(snap: dict, field: str) -> object:
+    """A column's value from a JSON snapshot (dates come back as dates)."""
+    value = snap.get(field)
+    return date.fromisoformat(value) if field in DATE_COLUMNS and isinstance(value, str) else value
+
+
 async def _write(
     session: AsyncSession,
     rows: list[EmployeeRow],
@@ -157,6 +165,7 @@ async def _write(
     actor: Actor,
     report: ImportReport,
     progress: Progress | None,
+    columns: tuple[str, ...] = (),
 ) -> None:
     departments = await _departments(session, {r.department for r in rows if r.department}, actor, report)
     codes = [r.code for r in rows]
@@ -176,6 +185,9 @@ async def _write(
             existing[row.code.lower()] = employee
         for name in _FIELDS:
             setattr(employee, name, getattr(row, name))
+        for name in DATE_COLUMNS:
+            if name in columns:  # a file without the column leaves the dates as they are
+                setattr(employee, name, getattr(row, name))
         employee.department_id = departments.get(row.department.lower()) if row.department else None
         employee.shift_id = shifts.get(row.shift.lower()) if row.shift else None
         touched.append((row, employee, before))
@@ -186,8 +198,17 @@ async def _write(
     for row, employee, _before in touched:
         employee.manager_id = all_ids.get(row.manager_code.lower()) if row.manager_code else None
     await session.flush()
+    now = utcnow()
+    await grant_entitlements(
+        session, employees=[e for _, e, b in touched if b is None], today=company_today(now), actor=actor
+    )
     for _row, employee, before in touched:
         after = snapshot(employee)
+        if before is not None and any(before.get(f) != after.get(f) for f in ATTENDANCE_FIELDS):
+            earlier = {f: _value(before, f) for f in ATTENDANCE_FIELDS}
+            await employment_changed(
+                session, employee=employee, before={"id": employee.id, **earlier}, actor=actor, now=now
+            )
         if employee.device_user_id and (before is None or before.get("device_user_id") != employee.device_user_id):
             await claim_badge_punches(session, employee=employee, actor=actor, now=utcnow())
         if before is None:

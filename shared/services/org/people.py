@@ -33,6 +33,7 @@ from shared.services.crud import (
     unique,
     update_row,
 )
+from shared.services.org.employment import ATTENDANCE_FIELDS, company_today, employment_changed
 from shared.services.org.importer import ImportReport, import_employees
 from shared.services.org.schedules import CALENDAR_MISSING, SHIFT_MISSING
 from shared.services.org.structure import DEPARTMENT_MISSING, OFFICE_MISSING
@@ -58,6 +59,7 @@ EMPLOYEE_FIELDS = frozenset(
         "holiday_calendar_id",
         "work_week",
         "hire_date",
+        "leaving_date",
         "device_user_id",
     }
 )
@@ -100,6 +102,12 @@ async def _check_employee(session: AsyncSession, employee: Employee) -> None:
             message=N_("Device user id {value} already belongs to another employee."),
             value=employee.device_user_id,
         )
+    if (
+        employee.hire_date is not None
+        and employee.leaving_date is not None
+        and employee.leaving_date < employee.hire_date
+    ):
+        raise invalid(N_("The leaving date is before the hire date."), "leaving_date")
     await exists(session, Department, employee.department_id, "department_id", DEPARTMENT_MISSING)
     await exists(session, Shift, employee.shift_id, "shift_id", SHIFT_MISSING)
     await exists(session, Office, employee.office_id, "office_id", OFFICE_MISSING)
@@ -164,27 +172,53 @@ async def create_employee(session: AsyncSession, *, actor: Actor, values: Values
     employee = Employee(role=Role.EMPLOYEE, work_week="12345", active=True)
     apply(employee, {k: v for k, v in values.items() if v is not None or k not in {"role", "work_week"}})
     employee = await create_row(session, actor, EMPLOYEE, employee)
-    await claim_badge_punches(session, employee=employee, actor=actor, now=utcnow())
+    now = utcnow()
+    await claim_badge_punches(session, employee=employee, actor=actor, now=now)
+    await employment_changed(session, employee=employee, before={"id": None}, actor=actor, now=now)
     return employee
+
+
+def _before(employee: Employee) -> dict[str, object]:
+    return {"id": employee.id, **{f: getattr(employee, f) for f in ATTENDANCE_FIELDS}}
 
 
 async def update_employee(session: AsyncSession, *, actor: Actor, employee_id: int, values: Values) -> Employee:
     employee = await get_employee(session, employee_id=employee_id)
-    badge = employee.device_user_id
+    badge, before = employee.device_user_id, _before(employee)
     employee = await update_row(session, actor, EMPLOYEE, employee, values)
+    now = utcnow()
     if employee.device_user_id != badge:
-        await claim_badge_punches(session, employee=employee, actor=actor, now=utcnow())
+        await claim_badge_punches(session, employee=employee, actor=actor, now=now)
+    await employment_changed(session, employee=employee, before=before, actor=actor, now=now)
     return employee
 
 
 async def set_employee_active(session: AsyncSession, *, actor: Actor, employee_id: int, active: bool) -> Employee:
-    """Deactivate (or reactivate) an employee; nothing else about them changes. Idempotent."""
+    """Deactivate (or reactivate) an employee. Idempotent.
+
+    Deactivating ends the employment today unless an earlier leaving date is set (their last days
+    stay in the reports, their pending leave after it is cancelled); reactivating clears a leaving
+    date that has come (the days since are processed again; a future leaving date stays).
+    """
     employee = await get_employee(session, employee_id=employee_id)
-    if employee.active != active:
-        employee.active = active
-        action = "reactivate" if active else "deactivate"
-        audit(session, actor, action, "employee", employee.id, old={"active": not active}, new={"active": active})
-        await session.flush()
+    if employee.active == active:
+        return employee
+    now = utcnow()
+    today = company_today(now)
+    before = _before(employee)
+    employee.active = active
+    if not active and (employee.leaving_date is None or employee.leaving_date > today):
+        employee.leaving_date = today
+    elif active and employee.leaving_date is not None and employee.leaving_date <= today:
+        employee.leaving_date = None
+    action = "reactivate" if active else "deactivate"
+    audit(
+        session, actor, action, "employee", employee.id,
+        old={"active": not active, "leaving_date": before["leaving_date"]},
+        new={"active": active, "leaving_date": employee.leaving_date},
+    )  # fmt: skip
+    await session.flush()
+    await employment_changed(session, employee=employee, before=before, actor=actor, now=now)
     return employee
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import HoursMode
 from shared.errors import N_, NP_, Conflict, NotFound
-from shared.model import DailyAttendance, Employee, Holiday, HolidayCalendar, Shift
+from shared.model import DailyAttendance, Employee, Holiday, HolidayCalendar, Shift, utcnow
 from shared.services.actor import Actor
 from shared.services.crud import (
     Kind,
@@ -30,6 +30,7 @@ from shared.services.crud import (
     unique_name,
     update_row,
 )
+from shared.services.org.employment import calendar_days_changed, shift_changed
 from shared.services.org.holidays import HolidayImport, import_holidays
 from shared.services.pagination import Page
 
@@ -109,7 +110,10 @@ async def create_shift(session: AsyncSession, *, actor: Actor, values: Values) -
 
 
 async def update_shift(session: AsyncSession, *, actor: Actor, shift_id: int, values: Values) -> Shift:
-    return await update_row(session, actor, SHIFT, await get_shift(session, shift_id=shift_id), values)
+    """Change a shift; its people's recent days are re-processed with the new rules."""
+    shift = await update_row(session, actor, SHIFT, await get_shift(session, shift_id=shift_id), values)
+    await shift_changed(session, shift_id=shift.id, actor=actor, now=utcnow())
+    return shift
 
 
 async def delete_shift(session: AsyncSession, *, actor: Actor, shift_id: int) -> None:
@@ -211,9 +215,12 @@ async def delete_calendar(session: AsyncSession, *, actor: Actor, calendar_id: i
 async def import_calendar_holidays(
     session: AsyncSession, *, actor: Actor, calendar_id: int, year: int, country: str | None, subdivision: str | None
 ) -> HolidayImport:
-    return await import_holidays(
+    found = await import_holidays(
         session, calendar_id=calendar_id, year=year, actor=actor, country=country, subdivision=subdivision
     )
+    if found.added_dates:
+        await calendar_days_changed(session, calendar_id=calendar_id, days=found.added_dates, actor=actor, now=utcnow())
+    return found
 
 
 # ---------------------------------------------------------------- holidays
@@ -263,16 +270,27 @@ async def get_holiday(session: AsyncSession, *, calendar_id: int, holiday_id: in
 
 async def create_holiday(session: AsyncSession, *, actor: Actor, calendar_id: int, values: Values) -> Holiday:
     await get_calendar(session, calendar_id=calendar_id)
-    return await create_row(session, actor, HOLIDAY, Holiday(calendar_id=calendar_id, **only(values, HOLIDAY_FIELDS)))
+    holiday = await create_row(
+        session, actor, HOLIDAY, Holiday(calendar_id=calendar_id, **only(values, HOLIDAY_FIELDS))
+    )
+    await calendar_days_changed(session, calendar_id=calendar_id, days=[holiday.date], actor=actor, now=utcnow())
+    return holiday
 
 
 async def update_holiday(
     session: AsyncSession, *, actor: Actor, calendar_id: int, holiday_id: int, values: Values
 ) -> Holiday:
     holiday = await get_holiday(session, calendar_id=calendar_id, holiday_id=holiday_id)
-    return await update_row(session, actor, HOLIDAY, holiday, values)
+    before = holiday.date
+    holiday = await update_row(session, actor, HOLIDAY, holiday, values)
+    await calendar_days_changed(
+        session, calendar_id=calendar_id, days=[before, holiday.date], actor=actor, now=utcnow()
+    )
+    return holiday
 
 
 async def delete_holiday(session: AsyncSession, *, actor: Actor, calendar_id: int, holiday_id: int) -> None:
     holiday = await get_holiday(session, calendar_id=calendar_id, holiday_id=holiday_id)
+    day = holiday.date
     await delete_row(session, actor, HOLIDAY, holiday)
+    await calendar_days_changed(session, calendar_id=calendar_id, days=[day], actor=actor, now=utcnow())

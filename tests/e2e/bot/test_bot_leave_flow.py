@@ -39,7 +39,7 @@ async def test_a_full_request_is_approved_by_button_and_employee_and_hr_are_told
     end = start + timedelta(days=2)
     types = await h.send(BOB, "/leave", with_button("lt:"))
     assert "Which kind of leave?" in types["text"]
-    assert "Annual leave: 20 working days left" in button_texts(types)
+    assert f"Annual leave: 20 working days left in {h.today.year}" in button_texts(types)
 
     await h.press(BOB, data=f"lt:{h.company.annual_id}", message_id=types["message_id"])
     calendar = await h.wait_for(BOB, has("Pick the first day"))
@@ -55,7 +55,10 @@ async def test_a_full_request_is_approved_by_button_and_employee_and_hr_are_told
 
     text = summary["text"]
     assert "Annual leave" in text and "2.5 working days" in text
-    assert "Balance after: 17.5 working days" in text and "Approver: Max Manager" in text
+    # next year's balance holds this year's unused 20 (no carry-over cap) and next year's 20
+    after = "17.5" if start.year == h.today.year else "37.5"
+    assert f"Balance for {start.year} after this request: {after} working days" in text
+    assert "Approver: Max Manager" in text
     assert "Reason: Family trip" in text
     assert button_data(summary) == ["lf:ok", "lf:edit", "lf:cancel"]
 
@@ -107,10 +110,11 @@ async def test_a_policy_failure_is_explained_and_the_dates_are_asked_again(h: Ha
     await _start_flow(h, h.company.annual_id)
     await h.pick_date(BOB, start)
     await h.wait_for(BOB, has("Now pick the last day"))
-    await h.pick_date(BOB, start + timedelta(days=38))  # well over the 20 days left
+    # ~44 working days: more than this year's 20, and more than this year's and next year's 40 together
+    await h.pick_date(BOB, start + timedelta(days=61))
 
     problem = await h.wait_for(BOB, has("Not enough days left"))
-    assert "20 available" in problem["text"]
+    assert "available" in problem["text"]
     again = await h.wait_for(BOB, has("Pick the first day"), after=problem["message_id"])
     assert with_button("cal:d:")(again)
     await h.pick_date(BOB, start)
@@ -205,5 +209,8 @@ async def test_my_requests_lists_them_and_cancelling_tells_the_approver(h: Harne
 
 async def test_balance_shows_each_type_with_the_year_end_projection(h: Harness) -> None:
     reply = await h.send(BOB, "/balance", has("Your leave balance"))
+    year = h.today.year
+    assert f"Your leave balance for {year}" in reply["text"]
     assert "Annual leave" in reply["text"] and "Available now: 20 working days" in reply["text"]
-    assert "By the end of the year" in reply["text"]
+    assert f"By the end of {year}: 20 working days" in reply["text"]
+    assert f"For leave in {year + 1}: up to 40 working days" in reply["text"]

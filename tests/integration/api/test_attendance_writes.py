@@ -10,9 +10,10 @@ import httpx
 from sqlalchemy import select
 
 from api.main import create_app
+from shared.domain.enums import AttendanceStatus
 from shared.model import AuditLog, Punch
 from shared.persistence import Database
-from shared.services.attendance.processing import process_days
+from shared.services.attendance.overrides import override_day
 from tests.factories import Company
 
 API = "/api/v1"
@@ -146,11 +147,12 @@ async def test_the_digest_is_cached_until_a_write_through_the_api_changes_it(
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         path = f"{API}/reports/exceptions?date=2026-11-20"
         before = (await client.get(path, headers=staff["hr"])).json()
-        assert before["exception_count"] == 0  # nothing processed yet
-        async with db.transaction() as s:  # a change made elsewhere (the nightly job) waits for the cache
-            await process_days(
-                s, date_from=date(2026, 11, 20), date_to=date(2026, 11, 20), now=clock.now, company_timezone="UTC"
-            )
+        assert before["counts"]["absent"] == 4  # not processed yet: classified as it stands, nobody punched
+        async with db.transaction() as s:  # a change made elsewhere (not through the API) waits for the cache
+            await override_day(
+                s, actor=company.hr, employee_id=company.alice_id, day=date(2026, 11, 20),
+                status=AttendanceStatus.PRESENT, reason="Trip", now=clock.now,
+            )  # fmt: skip
         assert (await client.get(path, headers=staff["hr"])).json() == before
         override = await client.put(
             f"{API}/attendance/daily/{company.bob_id}/2026-11-20",
@@ -159,4 +161,19 @@ async def test_the_digest_is_cached_until_a_write_through_the_api_changes_it(
         )
         assert override.status_code == 200
         after = (await client.get(path, headers=staff["hr"])).json()
-        assert after["counts"]["absent"] == 3  # everyone without punches but Bob, set by hand
+        assert after["counts"]["absent"] == 2  # everyone without punches but Alice and Bob, set by hand
+
+
+async def test_taking_an_override_back_computes_the_day_again_at_once(client, staff, company: Company, db: Database):
+    path = f"{API}/attendance/daily/{company.bob_id}/2026-11-20"
+    set_by_hand = await client.put(path, json={"status": "present", "reason": "Client site"}, headers=staff["hr"])
+    assert set_by_hand.json()["status"] == "present" and set_by_hand.json()["manual_override"] is True
+    back = await client.delete(f"{path}/override", headers=staff["hr"])
+    assert back.status_code == 200, back.text
+    assert back.json()["status"] == "absent" and back.json()["manual_override"] is False  # no punch that Friday
+    again = await client.delete(f"{path}/override", headers=staff["hr"])
+    assert again.status_code == 404
+    refused = await client.delete(f"{path}/override", headers=staff["manager"])
+    assert refused.status_code == 403
+    async with db.session() as s:
+        assert (await s.scalar(select(AuditLog).where(AuditLog.action == "clear_override"))) is not None

@@ -5,8 +5,10 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
+from shared.config import get_settings
 from shared.model import AuditLog, Employee
 from shared.persistence import Database
+from shared.services.attendance.processing import today_in
 
 URL = "/api/v1/employees"
 
@@ -111,24 +113,26 @@ async def test_the_list_filters_by_department_role_active_and_search(client, adm
     assert await codes(search="e2") == ["E2"]
 
 
-async def test_deactivating_changes_only_the_active_flag_and_is_audited(client, admin, db: Database):
+async def test_deactivating_ends_the_employment_today_and_is_audited(client, admin, db: Database):
     created = (
         await client.post(URL, json={"code": "E1", "full_name": "Ana", "phone": "+1 555 0100"}, headers=admin)
     ).json()
     response = await client.post(f"{URL}/{created['id']}/deactivate", headers=admin)
     assert response.status_code == 200
     after = response.json()
-    assert after["active"] is False
-    assert {k: v for k, v in after.items() if k not in {"active", "updated_at"}} == {
-        k: v for k, v in created.items() if k not in {"active", "updated_at"}
+    today = today_in(get_settings().company_timezone).isoformat()
+    assert after["active"] is False and after["leaving_date"] == today
+    assert {k: v for k, v in after.items() if k not in {"active", "updated_at", "leaving_date"}} == {
+        k: v for k, v in created.items() if k not in {"active", "updated_at", "leaving_date"}
     }
     again = await client.post(f"{URL}/{created['id']}/deactivate", headers=admin)
     assert again.status_code == 200
     async with db.session() as s:
         rows = (await s.scalars(select(AuditLog).where(AuditLog.action == "deactivate"))).all()
-    assert len(rows) == 1 and rows[0].new == {"active": False} and rows[0].actor == "token:test-admin"
+    assert len(rows) == 1 and rows[0].new == {"active": False, "leaving_date": today}
+    assert rows[0].actor == "token:test-admin"
     back = await client.post(f"{URL}/{created['id']}/reactivate", headers=admin)
-    assert back.json()["active"] is True
+    assert back.json()["active"] is True and back.json()["leaving_date"] is None
 
 
 CSV_GOOD = "code,full_name,email,department,manager_code\nE1,Ana Lima,ana@example.com,Ops,\nE2,Bruno,,Ops,E1\n"

@@ -114,8 +114,8 @@ async def test_an_overlapping_request_is_a_409_with_the_rules_reason(client, sta
 
 async def test_not_enough_balance_is_a_409_at_request_and_at_approval(client, staff, company: Company, db: Database):
     response = await client.post(
-        f"{API}/leaves", json=_ask(company, start_date="2027-01-04", end_date="2027-02-26"), headers=staff["hr"]
-    )
+        f"{API}/leaves", json=_ask(company, start_date="2027-01-04", end_date="2027-03-31"), headers=staff["hr"]
+    )  # 2027 holds this year's 20 (no carry-over cap) and 2027's 20: 63 working days are too many
     assert response.status_code == 409, response.text
     assert response.json()["error"]["code"] == "insufficient_balance"
     assert "available" in response.json()["error"]["message"]
@@ -273,7 +273,11 @@ async def test_a_quote_lists_every_broken_rule_in_the_readers_language_and_write
         },
         headers=staff["readonly"],
     )
-    assert fine.json()["ok"] and fine.json()["balance_after"] == 15 and fine.json()["approver_name"] == "Max Manager"
+    assert fine.json()["ok"] and fine.json()["approver_name"] == "Max Manager"
+    assert fine.json()["year"] == 2027 and fine.json()["balance_after"] == 35  # 20 carried over + 2027's 20 - 5
+    assert fine.json()["years"] == [
+        {"year": 2027, "working_days": 5, "balance": 40, "reserved": 0, "balance_after": 35}
+    ]
     outside = await client.post(
         f"{API}/leaves/quote",
         json={

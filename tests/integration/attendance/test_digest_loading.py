@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from shared.domain.digest import DigestKind
 from shared.domain.enums import DeviceStatus, Direction, LeaveStatus, OutboxStatus, PunchSource
+from shared.errors import Invalid
+from shared.i18n import translator
 from shared.model import Device, LeaveRequest, OutboxMessage, Punch
 from shared.persistence import Database
+from shared.reports.digest_render import render_digest
 from shared.services.attendance.processing import process_days
 from shared.services.notify.digest import load_digest
 from tests.factories import make_company
@@ -50,7 +55,13 @@ async def test_the_digest_lists_each_kind_of_exception(db: Database):
             s, date_from=DAY, date_to=DAY, now=datetime(2026, 11, 20, 8, tzinfo=UTC), company_timezone="Europe/Berlin"
         )
     async with db.session() as s:
-        digest = await load_digest(s, day=DAY, today=date(2026, 11, 20), company_timezone="Europe/Berlin")
+        digest = await load_digest(
+            s,
+            day=DAY,
+            today=date(2026, 11, 20),
+            company_timezone="Europe/Berlin",
+            now=datetime(2026, 11, 20, 8, tzinfo=UTC),
+        )
     kinds = {(row.full_name, row.kind) for row in digest.rows}
     assert ("Alice", DigestKind.LATE) in kinds
     assert ("Bob", DigestKind.MISSING_CHECKOUT) in kinds
@@ -69,6 +80,56 @@ async def test_a_day_without_exceptions_is_quiet(db: Database):
     await make_company(db)
     async with db.session() as s:
         digest = await load_digest(
-            s, day=date(2026, 11, 21), today=date(2026, 11, 22), company_timezone="Europe/Berlin"
+            s,
+            day=date(2026, 11, 21),
+            today=date(2026, 11, 22),
+            company_timezone="Europe/Berlin",
+            now=datetime(2026, 11, 22, 8, tzinfo=UTC),
         )
     assert digest.is_quiet and digest.rows == ()
+
+
+async def test_at_three_in_the_morning_todays_digest_calls_nobody_absent(db: Database):
+    await make_company(db)
+    monday = date(2026, 11, 23)
+    early = datetime(2026, 11, 23, 2, tzinfo=UTC)  # 03:00 in Berlin
+    async with db.transaction() as s:  # processed provisionally, as a job at 03:00 would
+        await process_days(s, date_from=monday, date_to=monday, now=early, company_timezone="Europe/Berlin")
+    async with db.session() as s:
+        digest = await load_digest(s, day=monday, today=monday, company_timezone="Europe/Berlin", now=early)
+    assert digest.rows == () and digest.so_far and digest.not_over == 4
+    text = render_digest(translator("en"), digest, tz="Europe/Berlin")
+    assert "absent" not in text and "So far" in text
+
+
+async def test_once_the_day_is_over_the_same_digest_reports_the_absences(db: Database):
+    await make_company(db)
+    monday = date(2026, 11, 23)
+    async with db.transaction() as s:
+        await process_days(
+            s,
+            date_from=monday,
+            date_to=monday,
+            now=datetime(2026, 11, 23, 2, tzinfo=UTC),
+            company_timezone="Europe/Berlin",
+        )
+    async with db.session() as s:  # the stored rows are provisional: the day is classified afresh
+        digest = await load_digest(
+            s,
+            day=monday,
+            today=date(2026, 11, 24),
+            company_timezone="Europe/Berlin",
+            now=datetime(2026, 11, 24, 6, tzinfo=UTC),
+        )
+    assert digest.counts[DigestKind.ABSENT] == 4 and not digest.so_far
+
+
+async def test_a_future_day_is_refused_not_called_quiet(db: Database):
+    await make_company(db)
+    async with db.session() as s:
+        with pytest.raises(Invalid) as refused:
+            await load_digest(
+                s, day=date(2026, 11, 24), today=date(2026, 11, 23), company_timezone="Europe/Berlin",
+                now=datetime(2026, 11, 23, 9, tzinfo=UTC),
+            )  # fmt: skip
+    assert refused.value.status == 422

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,8 @@ from shared.domain.enums import AttendanceStatus, Direction, LeaveStatus, PunchS
 from shared.errors import Forbidden, Invalid
 from shared.model import DailyAttendance, Employee, LeaveRequest, Punch
 from shared.persistence import Database
-from shared.services.attendance.processing import override_day, process_days, stale_days
+from shared.services.attendance.overrides import override_day
+from shared.services.attendance.processing import process_days, stale_days
 from tests.factories import Company, make_company
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -207,3 +208,18 @@ async def test_days_that_got_late_punches_are_found_again(db: Database, company:
     async with db.session() as s:
         days = await stale_days(s, today=MONDAY + timedelta(days=5), company_timezone="Europe/Berlin")
     assert MONDAY + timedelta(days=2) in days and MONDAY not in days
+
+
+async def test_a_day_processed_before_it_was_over_is_processed_again_by_the_nightly_search(
+    db: Database, company: Company
+):
+    early = datetime.combine(MONDAY, time(3), BERLIN)  # the night job at 03:00: the day has not begun
+    await run(db, MONDAY, MONDAY, now=early)
+    assert all(not r.is_final for r in (await rows(db)).values())
+    async with db.session() as s:
+        days = await stale_days(s, today=MONDAY + timedelta(days=1), company_timezone="Europe/Berlin")
+    assert days == [MONDAY]
+    await run(db, MONDAY, MONDAY, now=datetime.combine(MONDAY + timedelta(days=1), time(3), BERLIN))
+    async with db.session() as s:
+        days = await stale_days(s, today=MONDAY + timedelta(days=1), company_timezone="Europe/Berlin")
+    assert MONDAY not in days and all(r.is_final for r in (await rows(db)).values())

@@ -28,7 +28,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def _digest(n: int = 3) -> Digest:
     from shared.domain.digest import EmployeeInfo
 
-    results = [DayResult(i, date(2026, 11, 19), AttendanceStatus.ABSENT) for i in range(1, n + 1)]
+    results = [DayResult(i, date(2026, 11, 19), AttendanceStatus.ABSENT, is_final=True) for i in range(1, n + 1)]
     results.append(
         DayResult(
             n + 1,
@@ -38,6 +38,7 @@ def _digest(n: int = 3) -> Digest:
             punch_count=2,
             first_in=datetime(2026, 11, 19, 8, 17, tzinfo=UTC),
             last_out=datetime(2026, 11, 19, 17, tzinfo=UTC),
+            is_final=True,
         )
     )
     people = {i: EmployeeInfo(i, f"E{i}", f"Person {i}", "Ops") for i in range(1, n + 2)}
@@ -103,7 +104,7 @@ async def test_the_timesheet_has_a_code_per_day_totals_and_a_legend(db: Database
             company_timezone="Europe/Berlin",
         )
     async with db.session() as s:
-        sheet = await load_timesheet(s, year=2026, month=11)
+        sheet = await load_timesheet(s, year=2026, month=11, today=date(2026, 12, 1))
     book = load_workbook(io.BytesIO(timesheet_xlsx(translator("en"), sheet)))
     main = book.worksheets[0]
     headers = [c.value for c in next(main.iter_rows(max_row=1))]

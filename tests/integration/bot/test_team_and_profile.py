@@ -75,6 +75,25 @@ async def test_a_weekend_is_a_day_off_unless_someone_works(db: Database, company
     assert sorted(m.name for m in today.day_off) == ["Alice", "Hana HR"]
 
 
+async def test_at_two_in_the_morning_a_night_worker_who_started_at_ten_is_in(db: Database, company: Company) -> None:
+    async with db.transaction() as s:
+        await s.execute(update(Employee).where(Employee.id == company.bob_id).values(shift_id=company.night_shift_id))
+        s.add(Punch(employee_id=company.bob_id, source=PunchSource.TELEGRAM, direction=Direction.IN,
+                    instant=datetime(2026, 11, 23, 21, 0, tzinfo=UTC)))  # Monday 22:00 in Berlin  # fmt: skip
+    two_am = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)  # Tuesday 02:00 in Berlin
+    async with db.session() as s:
+        today = await team_today(s, manager_id=company.manager_id, now=two_am, company_timezone="UTC")
+    assert [m.name for m in today.present] == ["Bob"]
+
+
+async def test_a_check_in_long_before_the_shift_counts_and_is_flagged(db: Database, company: Company) -> None:
+    await _punch(db, company.alice_id, 4, 15)  # 04:15 for a 09:00 shift: outside its check-in window
+    five_am = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    async with db.session() as s:
+        today = await team_today(s, manager_id=company.manager_id, now=five_am, company_timezone="UTC")
+    assert [(m.name, m.unscheduled) for m in today.present] == [("Alice", True)]
+
+
 async def test_team_members_are_reports_and_department_members_and_everyone_for_hr(
     db: Database, company: Company
 ) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -59,7 +59,7 @@ async def test_the_nightly_run_processes_yesterday_and_a_day_that_got_late_punch
     await _punch(db, company.alice_id, berlin(MONDAY, 9), berlin(MONDAY, 9), Direction.IN)
     await _punch(db, company.alice_id, berlin(MONDAY, 18), berlin(MONDAY, 18), Direction.OUT)
     for day in (MONDAY, TUESDAY, WEDNESDAY):
-        await _process(db, day, berlin(day, 23, 50))
+        await _process(db, day, berlin(day + timedelta(days=1), 0, 10))  # once the day is over
     # Bob's Monday punches reach us on Thursday (a device was offline): Monday is stale now
     await _punch(db, company.bob_id, berlin(MONDAY, 8, 55), berlin(THURSDAY, 10), Direction.IN)
     await _punch(db, company.bob_id, berlin(MONDAY, 17, 30), berlin(THURSDAY, 10), Direction.OUT)

@@ -155,12 +155,16 @@ CASES = [
      dict(status=S.PRESENT, worked_minutes=480)),
     ("a punch at the start of the check-in window counts", ["07:00 i", "17:00 o"], DAY, MONDAY, {},
      dict(punch_count=2, worked_minutes=600)),
-    ("a punch a second before the check-in window is ignored", ["06:59:59 i", "17:00 o"], DAY, MONDAY, {},
-     dict(status=S.INCOMPLETE, punch_count=1)),
+    ("a punch a second before the check-in window counts as unscheduled work", ["06:59:59 i", "17:00 o"], DAY, MONDAY,
+     {}, dict(status=S.PRESENT, punch_count=2, unscheduled_punches=1, late_minutes=0)),
+    ("a check-in at 03:15 for a 09:00 shift is kept, not dropped", ["03:15 i"], DAY, MONDAY, {},
+     dict(status=S.INCOMPLETE, punch_count=1, unscheduled_punches=1)),
     ("a punch at the end of the check-out window counts", ["09:00 i", "21:00 o"], DAY, MONDAY, {},
      dict(status=S.PRESENT, worked_minutes=720)),
-    ("a punch a second after the check-out window is ignored", ["09:00 i", "21:00:01 o"], DAY, MONDAY, {},
-     dict(status=S.INCOMPLETE, punch_count=1)),
+    ("a punch a second after the check-out window counts as unscheduled work", ["09:00 i", "21:00:01 o"], DAY, MONDAY,
+     {}, dict(status=S.PRESENT, punch_count=2, unscheduled_punches=1)),
+    ("punches inside the window are not unscheduled", ["09:00 i", "21:00 o"], DAY, MONDAY, {},
+     dict(unscheduled_punches=0)),
     ("without a shift a short day is simply present", ["10:00 i", "10:30 o"], None, MONDAY, {},
      dict(status=S.PRESENT, worked_minutes=30, late_minutes=0, shift_id=None)),
     ("without a shift no punch on a work day is absent", [], None, MONDAY, {}, dict(status=S.ABSENT)),
@@ -218,13 +222,18 @@ def test_first_in_and_last_out_are_the_utc_instants():
 FINAL_CASES = [
     ("a day is provisional during the shift", datetime(2026, 5, 4, 12, tzinfo=BERLIN), False),
     ("a day is provisional at the very end of the check-out window", datetime(2026, 5, 4, 21, tzinfo=BERLIN), False),
-    ("a day is final a second after the check-out window", datetime(2026, 5, 4, 21, 0, 1, tzinfo=BERLIN), True),
+    (
+        "a day is provisional after the window while a late punch still counts on it",
+        datetime(2026, 5, 4, 23, 59, tzinfo=BERLIN),
+        False,
+    ),
+    ("a day is final at local midnight once its window has closed", datetime(2026, 5, 5, 0, 0, tzinfo=BERLIN), True),
     ("a day is final the next morning", datetime(2026, 5, 5, 8, tzinfo=BERLIN), True),
 ]
 
 
 @pytest.mark.parametrize(("now", "final"), [c[1:] for c in FINAL_CASES], ids=[c[0] for c in FINAL_CASES])
-def test_finality_waits_for_the_check_out_window(now, final):
+def test_finality_waits_until_no_punch_can_belong_to_the_day(now, final):
     assert classify(["09:00 i"], now=now.astimezone(UTC)).is_final is final
 
 

@@ -39,7 +39,7 @@ def row(employee_id: int = 1, status: S = S.PRESENT, day: date = DAY, **fields) 
     defaults = {"first_in": T, "last_out": T + timedelta(hours=8), "punch_count": 2, "worked_minutes": 480}
     if status in (S.ABSENT, S.ON_LEAVE, S.HOLIDAY, S.WEEKEND):
         defaults = {}
-    return DayResult(employee_id, day, status, **{**defaults, **fields})
+    return DayResult(employee_id, day, status, **{"is_final": True, **defaults, **fields})
 
 
 # fmt: off
@@ -203,7 +203,7 @@ def test_every_kind_has_a_count_even_when_zero():
 def test_kind_codes_are_stable():
     assert [k.value for k in DigestKind] == [
         "absent", "absent_half", "late", "early_exit", "missing_checkout", "missing_checkin", "half_day",
-        "unknown_user",
+        "unscheduled", "unknown_user",
     ]  # fmt: skip
 
 
@@ -219,6 +219,8 @@ results = st.builds(
     late_minutes=minutes,
     early_exit_minutes=minutes,
     punch_count=st.integers(min_value=0, max_value=4),
+    is_final=st.booleans(),
+    unscheduled_punches=st.integers(min_value=0, max_value=2),
 )
 unknown = st.builds(
     UnknownPunch,
@@ -237,4 +239,32 @@ def test_property_counts_equal_the_number_of_exception_rows(rows, strays):
         listed = len(digest.unknown_users) if kind is K.UNKNOWN_USER else sum(r.kind is kind for r in digest.rows)
         assert digest.counts[kind] == listed
     assert sum(len(exceptions_of(r)) for r in rows) == len(digest.rows)
-    assert digest.is_quiet is (digest.exception_count == 0)
+    assert digest.not_over == sum(not r.is_final for r in rows)
+    assert digest.is_quiet is (digest.exception_count == 0 and digest.not_over == 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(results, max_size=30))
+def test_property_a_day_that_is_not_over_is_never_called_absent(rows):
+    digest = build_digest(date=DAY, results=rows, employees=EMPLOYEES)
+    final = {r.employee_id for r in rows if r.is_final}
+    provisional_only = {r.employee_id for r in rows if not r.is_final} - final
+    certain = {K.LATE, K.UNSCHEDULED}
+    assert all(r.kind in certain for r in digest.rows if r.employee_id in provisional_only)
+
+
+def test_at_three_in_the_morning_nobody_is_absent_yet():
+    rows = [DayResult(e, DAY, S.ABSENT) for e in (1, 2, 3)]  # processed early: not final
+    digest = build_digest(date=DAY, results=rows, employees=EMPLOYEES)
+    assert digest.rows == () and digest.not_over == 3 and digest.so_far and not digest.is_quiet
+
+
+def test_lateness_is_reported_while_the_day_is_not_over():
+    digest = build_digest(date=DAY, results=[row(late_minutes=25, is_final=False, last_out=None)],
+                          employees=EMPLOYEES)  # fmt: skip
+    assert [(r.kind, r.minutes) for r in digest.rows] == [(K.LATE, 25)]
+
+
+def test_punches_outside_the_shift_window_are_flagged_as_unscheduled_work():
+    digest = build_digest(date=DAY, results=[row(unscheduled_punches=1)], employees=EMPLOYEES)
+    assert [r.kind for r in digest.rows] == [K.UNSCHEDULED]

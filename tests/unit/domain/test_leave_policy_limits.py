@@ -19,6 +19,7 @@ from shared.domain.leave_policy import (
     check_request,
     reserved_days,
 )
+from shared.domain.leave_year import YearBalance
 
 AM, PM = HalfDay.MORNING, HalfDay.AFTERNOON
 MON = date(2025, 3, 3)
@@ -206,7 +207,7 @@ def check(span: LeaveSpan, policy: LeavePolicy = ANNUAL, **kwargs: object) -> li
 
 
 def test_a_valid_request_has_no_violations() -> None:
-    assert check(LeaveSpan(d(0), d(4)), balance=Decimal(20)) == []
+    assert check(LeaveSpan(d(0), d(4)), balances=[YearBalance(d(0).year, Decimal(20))]) == []
 
 
 def test_every_violation_is_reported_in_the_order_of_the_steps() -> None:
@@ -219,7 +220,7 @@ def test_every_violation_is_reported_in_the_order_of_the_steps() -> None:
         today=d(1),
         existing=[leave(ME, d(3), d(3))],
         blackouts=[Blackout(1, None, d(4), d(4))],
-        balance=Decimal(1),
+        balances=[YearBalance(d(0).year, Decimal(1))],
         has_attachment=False,
     )
     assert codes == [
@@ -234,11 +235,29 @@ def test_every_violation_is_reported_in_the_order_of_the_steps() -> None:
     ]
 
 
-def test_pending_requests_of_the_type_are_reserved_against_the_balance() -> None:
-    existing = [leave(ME, d(14), d(16), LeaveStatus.PENDING, days="3", id=5)]
-    assert check(LeaveSpan(d(0), d(1)), existing=existing, balance=Decimal(5)) == []
-    assert check(LeaveSpan(d(0), d(2)), existing=existing, balance=Decimal(5)) == ["insufficient_balance"]
-    assert check(LeaveSpan(d(14), d(16)), existing=existing, balance=Decimal(3), request_id=5) == []
+def test_what_pending_requests_reserve_is_set_aside_from_the_balance() -> None:
+    year = d(0).year
+    assert check(LeaveSpan(d(0), d(1)), balances=[YearBalance(year, Decimal(5), Decimal(3))]) == []
+    assert check(LeaveSpan(d(0), d(2)), balances=[YearBalance(year, Decimal(5), Decimal(3))]) == [
+        "insufficient_balance"
+    ]
+
+
+def test_each_year_of_a_request_is_checked_against_its_own_balance() -> None:
+    span = LeaveSpan(date(2026, 12, 28), date(2027, 1, 8))  # 4 days in 2026 (Dec 28-31), 6 in 2027
+    today = date(2026, 12, 1)
+    enough = [YearBalance(2026, Decimal(4)), YearBalance(2027, Decimal(6))]
+    assert check(span, today=today, balances=enough) == []
+    short_next = [YearBalance(2026, Decimal(30)), YearBalance(2027, Decimal(5))]
+    violations = check_request(span, policy=ANNUAL, calendar=WEEKDAYS, employee_id=ME, today=today, balances=short_next)
+    assert [v.code for v in violations] == ["insufficient_balance"]
+    assert violations[0].params["year"] == "2027"
+
+
+def test_leave_after_the_end_of_next_year_is_refused() -> None:
+    today = date(2026, 12, 3)
+    assert check(LeaveSpan(date(2027, 12, 30), date(2027, 12, 31)), today=today) == []
+    assert check(LeaveSpan(date(2027, 12, 31), date(2028, 1, 3)), today=today) == ["too_far_ahead"]
 
 
 def test_the_attachment_is_only_checked_when_asked() -> None:
@@ -250,13 +269,13 @@ def test_the_attachment_is_only_checked_when_asked() -> None:
 
 def test_a_weekend_only_request_is_refused_without_other_date_noise() -> None:
     policy = LeavePolicy(id=1, max_consecutive_days=0)
-    assert check(LeaveSpan(d(5), d(6)), policy, balance=Decimal(0)) == ["all_days_off"]
+    assert check(LeaveSpan(d(5), d(6)), policy, balances=[YearBalance(2025, Decimal(0))]) == ["all_days_off"]
 
 
 def test_dates_in_the_wrong_order_stop_the_date_checks() -> None:
-    assert check(LeaveSpan(d(4), d(0)), balance=Decimal(0), blackouts=[Blackout(1, None, d(0), d(9))]) == [
-        "end_before_start"
-    ]
+    assert check(
+        LeaveSpan(d(4), d(0)), balances=[YearBalance(2025, Decimal(0))], blackouts=[Blackout(1, None, d(0), d(9))]
+    ) == ["end_before_start"]
 
 
 def test_wrong_half_days_still_report_calendar_rules() -> None:

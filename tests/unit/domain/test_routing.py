@@ -1,4 +1,4 @@
-"""Approver routing: manager, then department head, then HR (lowest id), skipping whoever cannot decide."""
+"""Approver routing: up the manager chain, then department head, then HR (lowest id), skipping whoever cannot decide."""
 
 from __future__ import annotations
 
@@ -51,9 +51,10 @@ def org(*changes: OrgEmployee, drop: tuple[int, ...] = (), head: int | None = 3)
         (MANAGER, org(), set(), 3),
         (HEAD, org(), set(), 4),
         (EMPLOYEE, org(), {2, 3}, 4),
-        (EMPLOYEE, org(head=None), {2}, 4),
-        (replace(EMPLOYEE, department_id=None), org(), {2}, 4),
-        (replace(EMPLOYEE, department_id=99), org(), {2}, 4),
+        (EMPLOYEE, org(head=None), {2}, 3),
+        (replace(EMPLOYEE, department_id=None), org(), {2}, 3),
+        (replace(EMPLOYEE, department_id=99), org(), {2}, 3),
+        (EMPLOYEE, org(head=None), {2, 3}, 4),
         (replace(EMPLOYEE, manager_id=3), org(), set(), 3),
         (EMPLOYEE, org(), {2, 3, 4}, 5),
         (EMPLOYEE, org(replace(ADMIN, active=False)), {2, 3}, 5),
@@ -77,9 +78,10 @@ def org(*changes: OrgEmployee, drop: tuple[int, ...] = (), head: int | None = 3)
         "a manager's request goes to the department head",
         "the department head's own request goes to hr",
         "manager and head both on leave passes to hr",
-        "a department without a head passes to hr",
-        "an employee without a department passes to hr",
-        "an unknown department passes to hr",
+        "a department without a head passes up the manager chain",
+        "an employee without a department passes up the manager chain",
+        "an unknown department passes up the manager chain",
+        "with the whole chain away and no head it passes to hr",
         "a head who is also the manager approves as the manager",
         "hr goes to the lowest available id, skipping an admin on leave",
         "an inactive admin is skipped",
@@ -100,13 +102,13 @@ def test_route_approver(requester: OrgEmployee, company: Org, on_leave: set[int]
     ("on_leave", "expected"),
     [
         (set(), Route(2, Via.MANAGER)),
-        ({2}, Route(3, Via.DEPARTMENT_HEAD)),
+        ({2}, Route(3, Via.MANAGER_CHAIN)),
         ({2, 3}, Route(4, Via.HR)),
         ({2, 3, 4, 5, 6}, Route(None, None)),
     ],
     ids=[
         "the route says it went to the manager",
-        "the route says it went to the department head",
+        "the route says it went up the manager chain",
         "the route says it went to hr",
         "the route says nobody was found",
     ],
@@ -144,3 +146,49 @@ def test_reroute_approver(
     current: int | None, requester: OrgEmployee, company: Org, on_leave: set[int], expected: int | None
 ) -> None:
     assert reroute_approver(current, requester, company, on_leave, DAY) == expected
+
+
+# The manager chain: 1 reports to 2, 2 to 7, 7 to 8; the department head is 3.
+SKIP = OrgEmployee(7, Role.MANAGER, manager_id=8)
+TOP = OrgEmployee(8, Role.MANAGER)
+
+
+def chain_org(*changes: OrgEmployee) -> Org:
+    return org(replace(MANAGER, manager_id=7), SKIP, TOP, *changes)
+
+
+def test_a_manager_away_passes_to_their_own_manager_before_the_department_head() -> None:
+    assert route(EMPLOYEE, chain_org(), {2}, DAY) == Route(7, Via.MANAGER_CHAIN)
+
+
+def test_the_walk_goes_up_as_far_as_someone_is_available() -> None:
+    assert route(EMPLOYEE, chain_org(), {2, 7}, DAY) == Route(8, Via.MANAGER_CHAIN)
+
+
+def test_after_the_whole_chain_the_department_head_decides() -> None:
+    assert route(EMPLOYEE, chain_org(), {2, 7, 8}, DAY) == Route(3, Via.DEPARTMENT_HEAD)
+
+
+def test_someone_who_cannot_be_reached_is_skipped() -> None:
+    assert route(EMPLOYEE, chain_org(replace(MANAGER, manager_id=7, reachable=False)), set(), DAY) == Route(
+        7, Via.MANAGER_CHAIN
+    )
+
+
+def test_hr_without_a_way_to_be_reached_is_skipped_too() -> None:
+    company = org(replace(ADMIN, reachable=False))
+    assert route(EMPLOYEE, company, {2, 3}, DAY) == Route(5, Via.HR)
+
+
+def test_a_manager_past_their_leaving_date_is_skipped() -> None:
+    gone = replace(MANAGER, leaving_date=date(2025, 3, 2))
+    assert route(EMPLOYEE, org(gone), set(), DAY) == Route(3, Via.MANAGER_CHAIN)
+
+
+def test_a_circle_of_managers_ends_the_walk() -> None:
+    company = org(replace(MANAGER, manager_id=7), OrgEmployee(7, Role.MANAGER, manager_id=2))
+    assert route(EMPLOYEE, company, {2, 7}, DAY) == Route(3, Via.DEPARTMENT_HEAD)
+
+
+def test_a_request_waiting_on_a_higher_manager_stays_with_them() -> None:
+    assert reroute_approver(7, EMPLOYEE, chain_org(), set(), DAY) == 7

@@ -139,8 +139,12 @@ ASSIGNMENTS = [
      utc(2026, 10, 25, 1), date(2026, 10, 25)),
     ("a punch before that ambiguous cut belongs to the old shift", AMBIGUOUS_24H, BERLIN,
      utc(2026, 10, 25, 0, 29), date(2026, 10, 24)),
-    ("a punch between windows that do not overlap belongs to no day", rule("09:00", "17:00"), UTC,
-     utc(2026, 5, 4, 23), None),
+    ("a punch between windows that do not overlap belongs to its local day (evening)", rule("09:00", "17:00"), UTC,
+     utc(2026, 5, 4, 23), date(2026, 5, 4)),
+    ("a punch between windows that do not overlap belongs to its local day (small hours)", rule("09:00", "17:00"),
+     UTC, utc(2026, 5, 5, 3, 15), date(2026, 5, 5)),
+    ("a night shift's afternoon gap belongs to the shift that starts that evening", rule("22:00", "06:00"), UTC,
+     utc(2026, 5, 5, 14), date(2026, 5, 5)),
 ]
 # fmt: on
 
@@ -180,15 +184,20 @@ START = utc(2026, 10, 20)
     tz=st.sampled_from([UTC, BERLIN, NEW_YORK]),
     offsets=st.lists(st.integers(min_value=0, max_value=10 * 24 * 3600), max_size=40),
 )
-def test_property_each_punch_lands_in_at_most_one_day_inside_its_window(shift, tz, offsets):
+def test_property_each_punch_lands_in_exactly_one_day_and_near_its_window(shift, tz, offsets):
     punches = [PunchFact(START + timedelta(seconds=s)) for s in offsets]
-    days = [date(2026, 10, 19) + timedelta(days=n) for n in range(13)]
+    days = [date(2026, 10, 17) + timedelta(days=n) for n in range(17)]
     assigned = assign_punches_to_days(punches, days, shift, tz)
     placed = [(day, p) for day, ps in assigned.items() for p in ps]
-    assert len(placed) <= len(punches)
+    assert sorted(p.instant for _, p in placed) == sorted(p.instant for p in punches)
     for day, p in placed:
         window = shift_window(day, shift, tz)
-        assert window.earliest_utc <= p.instant <= window.latest_utc
+        if window.earliest_utc <= p.instant <= window.latest_utc:
+            continue
+        # outside its own window: then it is in no other day's window either (unscheduled work)
+        for other in (day - timedelta(days=1), day + timedelta(days=1)):
+            neighbour = shift_window(other, shift, tz)
+            assert not neighbour.earliest_utc <= p.instant <= neighbour.latest_utc
     # the same punches split over a shorter range give the same days (cut depends on neighbours only)
     middle = assign_punches_to_days(punches, days[4:8], shift, tz)
     assert middle == {day: assigned[day] for day in days[4:8]}
