@@ -182,6 +182,9 @@ async def _fail(
 ) -> None:  # fmt: skip
     """Mark the device with the failure and tell HR once; a failure to do even that is logged, not raised."""
     result.outcome, result.error = "error", result.error or describe(exc)
+    # whatever a failed store counted or announced was rolled back with it
+    result.new = result.duplicate = result.unmatched = 0
+    result.unknown_users, result.alert, result.clock_alert = [], None, False
     notice = FailureNotice(device_id, name, result.error, unreachable=isinstance(exc, DeviceUnreachable))
     try:
         if await record_failure(
