@@ -2,15 +2,11 @@
 
 - ``DatabaseDep``, ``RedisDep``, ``SettingsDep``, ``NowDep``, ``ReportCacheDep`` — the clients, clock and
   report cache built by the app factory (``app.state``); routes never construct them.
-- ``Reader`` (any valid token: GET routes), ``Editor`` (admin, hr: writes), ``AdminOnly`` (tokens) —
-  authenticate the bearer token and check its role; each gives a :class:`Principal` whose ``.actor``
-  is what services take.
+- ``authenticate`` — the bearer token of the request as a :class:`Principal` (whose ``.actor`` is what
+  services take), or 401. Who may do what is not decided here: ``api.policy`` (the table) and
+  ``api.access`` (the app-wide dependency that enforces it, ``Caller`` and ``EmployeeAccessDep``).
 - ``PageDep`` — ``limit`` (1..500, default 50) and ``offset`` (≥ 0) query parameters.
 - ``IdPath`` — a positive database id in the path (bounded, so no id can overflow a column).
-- ``Decider`` (admin, hr, manager: leave decisions and cancellations; the services check the rest).
-- ``EmployeeAccessDep`` — "may this token act on employee X": admin/hr always, a manager token for its
-  own employee and everyone reporting to it directly or indirectly, readonly never; and "may it read
-  about X": the same, except that readonly reads everyone.
 
 Every dependency is ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, a thread
 hop per dependency per request that costs more than the work itself.
@@ -32,10 +28,9 @@ from api.errors import Unauthorized
 from api.schemas.common import no_nul
 from shared.config import Settings
 from shared.domain.enums import TokenRole
-from shared.errors import N_, Forbidden, Invalid
+from shared.errors import N_, Invalid
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.org import people as org_people
 from shared.services.org.tokens import authenticate_token
 from shared.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -129,7 +124,8 @@ async def authenticate(
     now: NowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    """The live token of the request, or 401. ``last_used_at`` is written at most once a minute."""
+    """The live token of the request, or 401 (unknown, revoked, expired, or its employee's access ended).
+    ``last_used_at`` is written at most once a minute."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
@@ -137,37 +133,20 @@ async def authenticate(
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise Unauthorized(N_("Send a valid API token in the Authorization header: Bearer followed by the token."))
     async with database.session() as session:  # a read: most requests need no write at all
-        row = await authenticate_token(session, token=token, pepper=settings.secret_key, now=now)
+        row = await authenticate_token(
+            session, token=token, pepper=settings.secret_key, now=now, company_timezone=settings.company_timezone
+        )
         if row is None:
             raise Unauthorized(N_("Send a valid API token in the Authorization header: Bearer followed by the token."))
         principal = Principal(row.id, row.name, row.role, row.employee_id)
         touched = row.last_used_at == now
     if touched:
         async with database.transaction() as session:
-            await authenticate_token(session, token=token, pepper=settings.secret_key, now=now)
+            await authenticate_token(
+                session, token=token, pepper=settings.secret_key, now=now, company_timezone=settings.company_timezone
+            )
     request.state.principal = principal
     return principal
-
-
-def require(*roles: TokenRole) -> Any:
-    """A dependency that lets only tokens of ``roles`` through (403 for the others)."""
-    allowed = frozenset(roles)
-
-    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        if principal.role not in allowed:
-            raise Forbidden(
-                N_("A {role} token may not do this; ask an administrator for a token with more rights."),
-                role=principal.role.value,
-            )
-        return principal
-
-    return check
-
-
-Reader = Annotated[Principal, Depends(require(TokenRole.ADMIN, TokenRole.HR, TokenRole.MANAGER, TokenRole.READONLY))]
-Editor = Annotated[Principal, Depends(require(TokenRole.ADMIN, TokenRole.HR))]
-AdminOnly = Annotated[Principal, Depends(require(TokenRole.ADMIN))]
-Decider = Annotated[Principal, Depends(require(TokenRole.ADMIN, TokenRole.HR, TokenRole.MANAGER))]
 
 
 @dataclass(frozen=True)
@@ -184,67 +163,3 @@ async def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
-
-
-NOT_IN_LINE = N_("Employee {id} is not in your reporting line; only their managers or HR can do this.")
-
-
-@dataclass
-class EmployeeAccess:
-    """Answers "may this token act on (or read about) employee X" for the request's token."""
-
-    principal: Principal
-    database: Database
-    _line: set[int] | None = None
-
-    @property
-    def limited(self) -> bool:
-        """True for manager tokens: they read and act only within their reporting line."""
-        return self.principal.role is TokenRole.MANAGER
-
-    async def can_act_on(self, employee_id: int) -> bool:
-        role = self.principal.role
-        if role in (TokenRole.ADMIN, TokenRole.HR):
-            return True
-        if role is not TokenRole.MANAGER or self.principal.employee_id is None:
-            return False
-        if self._line is not None:
-            return employee_id in self._line
-        async with self.database.session() as session:
-            return await org_people.reports_to(session, employee_id=employee_id, manager_id=self.principal.employee_id)
-
-    async def ensure(self, employee_id: int) -> None:
-        """Raise 403 unless the token may act on ``employee_id``."""
-        if not await self.can_act_on(employee_id):
-            raise Forbidden(NOT_IN_LINE, id=employee_id)
-
-    async def ensure_readable(self, employee_id: int) -> None:
-        """Raise 403 unless the token may read about ``employee_id`` (everyone but managers read everyone)."""
-        if self.limited:
-            await self.ensure(employee_id)
-
-    async def ensure_request(self, employee_id: int, approver_id: int | None, *, write: bool = False) -> None:
-        """A leave request: its employee's reporting line, or a manager token that is its approver."""
-        if self.limited and approver_id is not None and approver_id == self.principal.employee_id:
-            return
-        await (self.ensure(employee_id) if write else self.ensure_readable(employee_id))
-
-    async def visible_ids(self) -> set[int] | None:
-        """Whose data the token reads: ``None`` for everyone, else the manager's reporting line."""
-        if not self.limited:
-            return None
-        if self._line is None:
-            manager_id = self.principal.employee_id
-            if manager_id is None:
-                self._line = set()
-            else:
-                async with self.database.session() as session:
-                    self._line = await org_people.reporting_line(session, manager_id=manager_id)
-        return self._line
-
-
-async def employee_access(principal: Reader, database: DatabaseDep) -> EmployeeAccess:
-    return EmployeeAccess(principal, database)
-
-
-EmployeeAccessDep = Annotated[EmployeeAccess, Depends(employee_access)]

@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.route_index import allowed_methods
 from shared.errors import N_, ChronosError
 from shared.i18n import CatalogMissing, Translator, negotiate_locale, translator
 from shared.log import request_id_var
@@ -179,12 +180,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             ),
         )
     elif exc.status_code == 405:
+        given = headers.pop("Allow", None) or headers.pop("allow", "")  # one route's methods: the path may have more
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path)) or given
         code, message = (
             "method_not_allowed",
             render_message(
                 t,
                 N_("{method} is not allowed here; allowed: {allowed}."),
-                {"method": request.method[:16], "allowed": headers.get("allow", "")},
+                {"method": request.method[:16], "allowed": headers["Allow"]},
             ),
         )
     else:

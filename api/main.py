@@ -12,14 +12,17 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from redis.asyncio import Redis
 
+from api.access import check_routes, document_access, enforce_policy
 from api.cache import ResponseCache
 from api.errors import install_error_handlers
 from api.metrics import Metrics
-from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextMiddleware
+from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from api.policy import API_PREFIX, matrix_markdown
 from api.routes import API_ROUTERS, health
 from shared.config import Settings
 from shared.persistence import Database
@@ -27,16 +30,23 @@ from shared.services.jobs import wait_background
 
 logger = logging.getLogger(__name__)
 
-API_PREFIX = "/api/v1"
 DESCRIPTION = """\
 Chronos REST API: company structure (employees, departments, offices, shifts, leave types, holiday
 calendars), leave requests, balances and the ledger, attendance (daily rows, punches, overrides,
 processing), reports (exception digest, timesheet), devices, invitations, API tokens, the audit log
 and job runs.
 
-**Auth**: `Authorization: Bearer <token>` (create one with `chronos admin create-token`). Roles:
-`admin` everything; `hr` everything but tokens; `readonly` reads everything; `manager` (bound to an
-employee) reads about its reporting line and decides on the leave requests routed to it.
+**Auth**: `Authorization: Bearer <token>` (create one with `chronos admin create-token`). A token has a
+role and may carry an expiry; a token bound to an employee stops working when they are deactivated or
+past their leaving date. Roles: `admin` everything; `hr` everything but tokens; `manager` (bound to an
+employee) reads about its reporting line and decides on the leave requests routed to it; `readonly` reads
+what the table below allows and writes nothing; `metrics` reads `/metrics` only.
+
+**Access policy** (every operation also names its rule, and carries it as `x-access`): "reporting line"
+is the token's employee and everyone reporting to them (for leave requests also those routed to them);
+outside it an item is a 403 and lists leave it out. Fields a reader may not see are `null`.
+
+{matrix}
 
 **Rules** are the bot's: a broken rule is a 409 when it clashes with existing data (overlap, balance,
 already decided) or a 422 when the input itself is wrong, with the rule's `code` and its reason.
@@ -45,6 +55,8 @@ already decided) or a 422 when the input itself is wrong, with the rule's `code`
 `Accept-Language`. Send `X-Request-ID` to correlate with the server logs (it is echoed back).
 
 **Lists** take `limit` (1..500, default 50) and `offset`, and answer `{items, total, limit, offset}`.
+
+**Dates** are between 2000-01-01 and 2100-12-31 everywhere.
 """
 
 
@@ -70,14 +82,16 @@ def create_app(
             with contextlib.suppress(Exception):
                 await redis.aclose()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI at /docs and ReDoc at /redoc, their assets served from the package
         title="Chronos API",
         version="1",
-        description=DESCRIPTION,
+        description=DESCRIPTION.replace("{matrix}", matrix_markdown()),
         lifespan=lifespan,
         docs_url="/docs",
-        redoc_url=None,
+        redoc_url="/redoc",
         openapi_url="/openapi.json",
+        static_url="/docs/assets",
+        dependencies=[Depends(enforce_policy)],  # the access policy, before every route (api/access.py)
     )
     metrics = Metrics(database, cache_seconds=metrics_cache_seconds)
     app.state.settings = settings
@@ -97,8 +111,11 @@ def create_app(
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
+    check_routes(app)
+    document_access(app)
 
-    # add_middleware wraps: the last added runs first. Order, outermost first: CORS, request id, metrics.
+    # add_middleware wraps: the last added runs first. Order, outermost first: security headers, CORS,
+    # request id, metrics.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestContextMiddleware)
     origins = settings.cors_origin_list
@@ -111,4 +128,5 @@ def create_app(
             expose_headers=[REQUEST_ID_HEADER],
             max_age=600,
         )
+    app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -1,25 +1,41 @@
-"""Read-only queries behind the admin views (tokens, audit log, job runs); writes live in shared/services."""
+"""Read-only queries behind the admin views (audit log, job runs); writes live in shared/services."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, String, and_, cast, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import JobStatus
-from shared.errors import N_, NotFound
-from shared.model import ApiToken, AuditLog, JobRun
+from shared.errors import N_, Forbidden, NotFound
+from shared.model import AuditLog, DailyAttendance, Invitation, JobRun, LeaveLedgerEntry, LeaveRequest, Punch
 from shared.services.pagination import Page, paginate
 
+# Audit entities that are about one person, and the table + column that names them.
+_PERSONAL: dict[str, Any] = {
+    "leave_request": LeaveRequest,
+    "leave_ledger": LeaveLedgerEntry,
+    "invitation": Invitation,
+    "punch": Punch,
+    "daily_attendance": DailyAttendance,
+}
 
-async def list_tokens(session: AsyncSession, *, limit: int, offset: int, revoked: bool | None = None) -> Page[ApiToken]:
-    statement = select(ApiToken).order_by(ApiToken.id)
-    if revoked is True:
-        statement = statement.where(ApiToken.revoked_at.is_not(None))
-    elif revoked is False:
-        statement = statement.where(ApiToken.revoked_at.is_(None))
-    return await paginate(session, statement, limit=limit, offset=offset)
+
+def about_employees(ids: Collection[int]) -> ColumnElement[bool]:
+    """Audit entries about one of ``ids``: the employee row itself, or a leave request, ledger entry,
+    invitation, punch or attendance day of theirs. Entries about no one person (batch jobs, settings) and
+    about rows since deleted are never matched."""
+    if not ids:
+        return false()
+    wanted = sorted(ids)
+    clauses = [and_(AuditLog.entity == "employee", AuditLog.entity_id.in_([str(i) for i in wanted]))]
+    for entity, model in _PERSONAL.items():
+        owned = select(cast(model.id, String(64))).where(model.employee_id.in_(wanted))
+        clauses.append(and_(AuditLog.entity == entity, AuditLog.entity_id.in_(owned)))
+    return or_(*clauses)
 
 
 async def list_audit_logs(
@@ -33,9 +49,12 @@ async def list_audit_logs(
     entity_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    about: Collection[int] | None = None,
 ) -> Page[AuditLog]:
-    """Newest first; ``since`` is inclusive, ``until`` exclusive."""
+    """Newest first; ``since`` is inclusive, ``until`` exclusive; only entries about ``about`` when given."""
     statement = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    if about is not None:
+        statement = statement.where(about_employees(about))
     for column, value in (
         (AuditLog.actor, actor),
         (AuditLog.action, action),
@@ -51,10 +70,15 @@ async def list_audit_logs(
     return await paginate(session, statement, limit=limit, offset=offset)
 
 
-async def get_audit_log(session: AsyncSession, *, entry_id: int) -> AuditLog:
+async def get_audit_log(session: AsyncSession, *, entry_id: int, about: Collection[int] | None = None) -> AuditLog:
+    """One entry; 403 when ``about`` is given and the entry is not about one of them."""
     row = await session.get(AuditLog, entry_id)
     if row is None:
         raise NotFound(N_("Audit log entry {id} does not exist."), id=entry_id)
+    if about is not None and not await session.scalar(
+        select(AuditLog.id).where(AuditLog.id == entry_id, about_employees(about))
+    ):
+        raise Forbidden(N_("Audit log entry {id} is not about your reporting line."), id=entry_id)
     return row
 
 

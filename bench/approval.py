@@ -15,7 +15,7 @@ import argparse
 import asyncio
 import statistics
 import sys
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -65,8 +65,11 @@ async def prepare(url: str, employees: int, approvals: int, today: date) -> tupl
                         "INSERT INTO leave_requests (employee_id, leave_type_id, start_date, end_date, working_days,"
                         " status, approver_id, created_at, updated_at, version)"
                         " VALUES ($1, $2, $3, $4, 10, 'pending', 1, now(), now(), 1) RETURNING id",
-                        employee_id, sick, start, end,
-                    )  # fmt: skip
+                        employee_id,
+                        sick,
+                        start,
+                        end,
+                    )
                 )
         await conn.execute("ANALYZE")
         return sick, backdated, future
@@ -90,7 +93,7 @@ async def approve_all(db: Database, request_ids: list[int], today: date, now: da
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def main() -> None:
@@ -119,11 +122,19 @@ async def main() -> None:
             rows = []
             floor = await approve_all(db, future[warm:], today, now)
             measured = await approve_all(db, backdated[warm:], today, now)
-            for label, values in (("floor: 10-day leave in the future (nothing to re-process)", floor),
-                                  ("10-day sick leave that began 2 weeks ago (10 days re-processed)", measured)):  # fmt: skip
+            samples = (
+                ("floor: 10-day leave in the future (nothing to re-process)", floor),
+                ("10-day sick leave that began 2 weeks ago (10 days re-processed)", measured),
+            )
+            for label, values in samples:
                 rows.append(
-                    (label, len(values), f"{statistics.median(values):.1f}", f"{percentile(values, 0.95):.1f}",
-                     f"{max(values):.1f}")  # fmt: skip
+                    (
+                        label,
+                        len(values),
+                        f"{statistics.median(values):.1f}",
+                        f"{percentile(values, 0.95):.1f}",
+                        f"{max(values):.1f}",
+                    )
                 )
         finally:
             await db.dispose()

@@ -12,6 +12,7 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 | ``hd:<f, am, pm, s, e, se>`` | leave flow: half-day option |
 | ``lf:<skip, same, ok, edit, cancel>`` / ``lf:e:<step>`` | leave flow actions / edit one step |
 | ``lang:<locale>`` | switch language |
+| ``rl:<employee>`` | HR confirms re-linking an already linked employee (a new invitation code) |
 """
 
 from __future__ import annotations
@@ -96,6 +97,10 @@ def language(locale: str) -> str:
     return _check(f"lang:{locale}")
 
 
+def relink(employee_id: int) -> str:
+    return _check(f"rl:{employee_id}")
+
+
 def _positive(text: str) -> int | None:
     return int(text) if text.isdigit() and 0 < len(text) <= 18 and int(text) > 0 else None
 
@@ -129,6 +134,8 @@ def decode(data: str | None) -> Callback | None:
         return Callback("cancel", request_id=number)
     if kind == "lt" and (number := _positive(rest)):
         return Callback("type", number=number)
+    if kind == "rl" and (number := _positive(rest)):
+        return Callback("relink", number=number)
     if kind == "cal":
         return _decode_calendar(rest)
     if kind == "hd" and rest in HALF_OPTIONS:

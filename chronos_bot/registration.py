@@ -103,6 +103,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lf:edit$", leave_request.on_edit),
         (r"^lf:cancel$", leave_request.on_cancel),
         (r"^lang:(en|ru|ar)$", menu.on_language),
+        (r"^rl:\d+$", hr.on_relink),
     ):
         app.add_handler(CallbackQueryHandler(step(callback), pattern=pattern))
     app.add_handler(CallbackQueryHandler(step(menu.unknown_button)))

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from chronos_cli.runtime import console, err_console, fail, run, settings_or_exit
 from shared.config import Settings
+from shared.domain.bounds import in_bounds
 from shared.domain.enums import JobStatus
 from shared.model import JobRun
 
@@ -85,10 +86,13 @@ def _summary(run_row: JobRun) -> None:
 
 def _day(value: str, option: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         fail(f"{option} {value!r} is not a date; use YYYY-MM-DD", code=2)
         raise
+    if not in_bounds(day):
+        fail(f"{option} {value!r} is outside 2000-01-01 .. 2100-12-31", code=2)
+    return day
 
 
 @devices_app.command("sync")

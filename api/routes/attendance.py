@@ -8,16 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
+from api.access import Caller, EmployeeAccessDep
 from api.cache import DIGEST
 from api.deps import (
     DatabaseDep,
-    Editor,
-    EmployeeAccessDep,
     IdPath,
     IdQuery,
     NowDep,
     PageDep,
-    Reader,
     ReportCacheDep,
     SettingsDep,
     check_date_order,
@@ -83,7 +81,6 @@ async def required_range(
     description="Give `date`, or `date_from` and `date_to` (at most 62 days). Manager tokens see their reporting line.",
 )
 async def get_daily(
-    _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     page: PageDep,
@@ -115,7 +112,6 @@ async def get_daily(
     "device user id matches no employee. Manager tokens see their reporting line's punches.",
 )
 async def get_punches(
-    _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     page: PageDep,
@@ -155,7 +151,7 @@ async def get_punches(
     "has a punch within 2 minutes: nothing is added.",
 )
 async def create_punch(
-    body: PunchCreate, principal: Editor, db: DatabaseDep, settings: SettingsDep, cache: ReportCacheDep, now: NowDep
+    body: PunchCreate, principal: Caller, db: DatabaseDep, settings: SettingsDep, cache: ReportCacheDep, now: NowDep
 ) -> PunchRecordedOut:
     async with db.transaction() as session:
         outcome = await record_punch(
@@ -198,7 +194,7 @@ async def put_daily(
     employee_id: IdPath,
     day: Annotated[Day, Path(alias="date", description="The day to set, e.g. 2026-11-23")],
     body: DayOverride,
-    principal: Editor,
+    principal: Caller,
     db: DatabaseDep,
     cache: ReportCacheDep,
     now: NowDep,
@@ -228,7 +224,7 @@ async def put_daily(
 async def delete_override(
     employee_id: IdPath,
     day: Annotated[Day, Path(alias="date", description="The day, e.g. 2026-11-23")],
-    principal: Editor,
+    principal: Caller,
     db: DatabaseDep,
     settings: SettingsDep,
     cache: ReportCacheDep,
@@ -253,7 +249,7 @@ async def delete_override(
     "hand are kept. Answers what was done.",
 )
 async def process(
-    body: ProcessRequest, principal: Editor, db: DatabaseDep, settings: SettingsDep, cache: ReportCacheDep, now: NowDep
+    body: ProcessRequest, principal: Caller, db: DatabaseDep, settings: SettingsDep, cache: ReportCacheDep, now: NowDep
 ) -> ProcessStatsOut:
     _range(body.date_from, body.date_to)
     async with db.transaction() as session:

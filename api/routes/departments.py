@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
+from api.access import Caller
+from api.deps import DatabaseDep, IdPath, PageDep
 from api.schemas.common import ERRORS, Page
 from api.schemas.departments import DepartmentCreate, DepartmentOut, DepartmentUpdate
 from shared.services.org import structure as org_structure
@@ -13,7 +14,7 @@ router = APIRouter(prefix="/departments", tags=["departments"], responses=ERRORS
 
 
 @router.get("", summary="List departments")
-async def list_departments(_: Reader, db: DatabaseDep, page: PageDep) -> Page[DepartmentOut]:
+async def list_departments(db: DatabaseDep, page: PageDep) -> Page[DepartmentOut]:
     async with db.session() as session:
         return Page[DepartmentOut].of(
             await org_structure.list_departments(session, limit=page.limit, offset=page.offset)
@@ -21,13 +22,13 @@ async def list_departments(_: Reader, db: DatabaseDep, page: PageDep) -> Page[De
 
 
 @router.get("/{department_id}", summary="Read a department")
-async def get_department(department_id: IdPath, _: Reader, db: DatabaseDep) -> DepartmentOut:
+async def get_department(department_id: IdPath, db: DatabaseDep) -> DepartmentOut:
     async with db.session() as session:
         return DepartmentOut.model_validate(await org_structure.get_department(session, department_id=department_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a department")
-async def create_department(body: DepartmentCreate, principal: Editor, db: DatabaseDep) -> DepartmentOut:
+async def create_department(body: DepartmentCreate, principal: Caller, db: DatabaseDep) -> DepartmentOut:
     async with db.transaction() as session:
         dept = await org_structure.create_department(session, actor=principal.actor, values=body.model_dump())
         return DepartmentOut.model_validate(dept)
@@ -35,7 +36,7 @@ async def create_department(body: DepartmentCreate, principal: Editor, db: Datab
 
 @router.patch("/{department_id}", summary="Change a department")
 async def update_department(
-    department_id: IdPath, body: DepartmentUpdate, principal: Editor, db: DatabaseDep
+    department_id: IdPath, body: DepartmentUpdate, principal: Caller, db: DatabaseDep
 ) -> DepartmentOut:
     async with db.transaction() as session:
         dept = await org_structure.update_department(
@@ -49,7 +50,7 @@ async def update_department(
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a department (409 while employees, sub-departments or blackouts refer to it)",
 )
-async def delete_department(department_id: IdPath, principal: Editor, db: DatabaseDep) -> Response:
+async def delete_department(department_id: IdPath, principal: Caller, db: DatabaseDep) -> Response:
     async with db.transaction() as session:
         await org_structure.delete_department(session, actor=principal.actor, department_id=department_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

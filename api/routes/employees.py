@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, UploadFile, status
 
-from api.deps import DatabaseDep, Editor, IdPath, IdQuery, PageDep, Reader, SearchQuery
+from api.access import Caller, EmployeeAccess, EmployeeAccessDep
+from api.deps import DatabaseDep, IdPath, IdQuery, PageDep, SearchQuery
 from api.errors import render_message, request_translator
 from api.schemas.common import ERRORS, Page
 from api.schemas.employees import EmployeeCreate, EmployeeOut, EmployeeUpdate, ImportProblem, ImportReportOut
@@ -17,9 +18,18 @@ from shared.services.org import people as org_people
 router = APIRouter(prefix="/employees", tags=["employees"], responses=ERRORS)
 
 
-@router.get("", summary="List employees")
+async def _shown(access: EmployeeAccess, employee: EmployeeOut) -> EmployeeOut:
+    """E-mail and phone only for readers entitled to them (HR, admin, the person themselves)."""
+    return employee if await access.sees_contact(employee.id) else employee.without_contact()
+
+
+@router.get(
+    "",
+    summary="List employees",
+    description="Manager tokens see their reporting line. `search` looks at e-mails only for readers who may see them.",
+)
 async def list_employees(
-    _: Reader,
+    access: EmployeeAccessDep,
     db: DatabaseDep,
     page: PageDep,
     department_id: IdQuery = None,
@@ -27,6 +37,7 @@ async def list_employees(
     active: bool | None = None,
     search: SearchQuery = None,
 ) -> Page[EmployeeOut]:
+    line = await access.visible_ids()
     async with db.session() as session:
         found = await org_people.list_employees(
             session,
@@ -36,25 +47,30 @@ async def list_employees(
             role=role,
             active=active,
             search=search,
+            ids=line,
+            search_email=access.sees_all_contacts(),
         )
-        return Page[EmployeeOut].of(found)
+    answer = Page[EmployeeOut].of(found)
+    answer.items = [await _shown(access, item) for item in answer.items]
+    return answer
 
 
 @router.get("/{employee_id}", summary="Read an employee")
-async def get_employee(employee_id: IdPath, _: Reader, db: DatabaseDep) -> EmployeeOut:
+async def get_employee(employee_id: IdPath, access: EmployeeAccessDep, db: DatabaseDep) -> EmployeeOut:
     async with db.session() as session:
-        return EmployeeOut.model_validate(await org_people.get_employee(session, employee_id=employee_id))
+        employee = EmployeeOut.model_validate(await org_people.get_employee(session, employee_id=employee_id))
+    return await _shown(access, employee)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create an employee")
-async def create_employee(body: EmployeeCreate, principal: Editor, db: DatabaseDep) -> EmployeeOut:
+async def create_employee(body: EmployeeCreate, principal: Caller, db: DatabaseDep) -> EmployeeOut:
     async with db.transaction() as session:
         employee = await org_people.create_employee(session, actor=principal.actor, values=body.model_dump())
         return EmployeeOut.model_validate(employee)
 
 
 @router.patch("/{employee_id}", summary="Change an employee (only the fields sent)")
-async def update_employee(employee_id: IdPath, body: EmployeeUpdate, principal: Editor, db: DatabaseDep) -> EmployeeOut:
+async def update_employee(employee_id: IdPath, body: EmployeeUpdate, principal: Caller, db: DatabaseDep) -> EmployeeOut:
     async with db.transaction() as session:
         employee = await org_people.update_employee(
             session, actor=principal.actor, employee_id=employee_id, values=body.changes()
@@ -63,7 +79,7 @@ async def update_employee(employee_id: IdPath, body: EmployeeUpdate, principal: 
 
 
 @router.post("/{employee_id}/deactivate", summary="Deactivate an employee (they can no longer use the bot)")
-async def deactivate_employee(employee_id: IdPath, principal: Editor, db: DatabaseDep) -> EmployeeOut:
+async def deactivate_employee(employee_id: IdPath, principal: Caller, db: DatabaseDep) -> EmployeeOut:
     async with db.transaction() as session:
         employee = await org_people.set_employee_active(
             session, actor=principal.actor, employee_id=employee_id, active=False
@@ -72,7 +88,7 @@ async def deactivate_employee(employee_id: IdPath, principal: Editor, db: Databa
 
 
 @router.post("/{employee_id}/reactivate", summary="Reactivate a deactivated employee")
-async def reactivate_employee(employee_id: IdPath, principal: Editor, db: DatabaseDep) -> EmployeeOut:
+async def reactivate_employee(employee_id: IdPath, principal: Caller, db: DatabaseDep) -> EmployeeOut:
     async with db.transaction() as session:
         employee = await org_people.set_employee_active(
             session, actor=principal.actor, employee_id=employee_id, active=True
@@ -92,7 +108,7 @@ async def reactivate_employee(employee_id: IdPath, principal: Editor, db: Databa
 )
 async def import_employees(
     request: Request,
-    principal: Editor,
+    principal: Caller,
     db: DatabaseDep,
     file: Annotated[UploadFile, File(description="UTF-8 CSV with a header row")],
     skip_invalid: Annotated[bool, Query(description="Write the valid rows and skip the bad ones")] = False,

@@ -1,8 +1,13 @@
-"""Probes and metrics, outside /api/v1 and without a token: liveness, readiness, Prometheus."""
+"""Probes and metrics, outside /api/v1: liveness and readiness (no token), Prometheus (a metrics token).
+
+Readiness names what is down but never how it is reached or what the driver said (hosts, ports, error
+texts stay in the server log, with the request id): anyone may call it.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,6 +21,7 @@ from api.schemas.system import Check, Health
 from shared.errors import N_
 
 router = APIRouter(tags=["health"])
+logger = logging.getLogger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -25,8 +31,9 @@ async def _timed(probe: Callable[[], Awaitable[Any]]) -> Check:
     try:
         await asyncio.wait_for(probe(), timeout=CHECK_TIMEOUT_SECONDS)
     except Exception as exc:
-        reason = str(exc) or type(exc).__name__
-        return Check(ok=False, ms=round((time.perf_counter() - started) * 1000, 2), error=reason[:300])
+        logger.warning("readiness: %s failed: %s", getattr(probe, "__qualname__", "probe"), str(exc)[:300] or type(exc))
+        reason = "timed out" if isinstance(exc, TimeoutError) else "not reachable"
+        return Check(ok=False, ms=round((time.perf_counter() - started) * 1000, 2), error=reason)
     return Check(ok=True, ms=round((time.perf_counter() - started) * 1000, 2))
 
 
@@ -60,7 +67,7 @@ async def ready(request: Request, db: DatabaseDep, redis: RedisDep) -> Any:
 
 @router.get(
     "/metrics",
-    summary="Prometheus metrics",
+    summary="Prometheus metrics (an admin or metrics token)",
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
 )

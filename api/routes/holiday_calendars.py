@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import DatabaseDep, Editor, IdPath, PageDep, Reader
+from api.access import Caller
+from api.deps import DatabaseDep, IdPath, PageDep
 from api.schemas.common import ERRORS, Page
 from api.schemas.holiday_calendars import (
     CalendarCreate,
@@ -24,26 +25,26 @@ router = APIRouter(prefix="/holiday-calendars", tags=["holiday calendars"], resp
 
 
 @router.get("", summary="List holiday calendars")
-async def list_calendars(_: Reader, db: DatabaseDep, page: PageDep) -> Page[CalendarOut]:
+async def list_calendars(db: DatabaseDep, page: PageDep) -> Page[CalendarOut]:
     async with db.session() as session:
         return Page[CalendarOut].of(await org_time.list_calendars(session, limit=page.limit, offset=page.offset))
 
 
 @router.get("/{calendar_id}", summary="Read a holiday calendar")
-async def get_calendar(calendar_id: IdPath, _: Reader, db: DatabaseDep) -> CalendarOut:
+async def get_calendar(calendar_id: IdPath, db: DatabaseDep) -> CalendarOut:
     async with db.session() as session:
         return CalendarOut.model_validate(await org_time.get_calendar(session, calendar_id=calendar_id))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a holiday calendar")
-async def create_calendar(body: CalendarCreate, principal: Editor, db: DatabaseDep) -> CalendarOut:
+async def create_calendar(body: CalendarCreate, principal: Caller, db: DatabaseDep) -> CalendarOut:
     async with db.transaction() as session:
         calendar = await org_time.create_calendar(session, actor=principal.actor, values=body.model_dump())
         return CalendarOut.model_validate(calendar)
 
 
 @router.patch("/{calendar_id}", summary="Change a holiday calendar")
-async def update_calendar(calendar_id: IdPath, body: CalendarUpdate, principal: Editor, db: DatabaseDep) -> CalendarOut:
+async def update_calendar(calendar_id: IdPath, body: CalendarUpdate, principal: Caller, db: DatabaseDep) -> CalendarOut:
     async with db.transaction() as session:
         calendar = await org_time.update_calendar(
             session, actor=principal.actor, calendar_id=calendar_id, values=body.changes()
@@ -56,7 +57,7 @@ async def update_calendar(calendar_id: IdPath, body: CalendarUpdate, principal: 
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a holiday calendar and its holidays (409 while employees follow it)",
 )
-async def delete_calendar(calendar_id: IdPath, principal: Editor, db: DatabaseDep) -> Response:
+async def delete_calendar(calendar_id: IdPath, principal: Caller, db: DatabaseDep) -> Response:
     async with db.transaction() as session:
         await org_time.delete_calendar(session, actor=principal.actor, calendar_id=calendar_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -64,7 +65,7 @@ async def delete_calendar(calendar_id: IdPath, principal: Editor, db: DatabaseDe
 
 @router.post("/{calendar_id}/import", summary="Import a year of public holidays (idempotent per date)")
 async def import_holidays(
-    calendar_id: IdPath, body: HolidayImportRequest, principal: Editor, db: DatabaseDep
+    calendar_id: IdPath, body: HolidayImportRequest, principal: Caller, db: DatabaseDep
 ) -> HolidayImportOut:
     async with db.transaction() as session:
         result = await org_time.import_calendar_holidays(
@@ -81,10 +82,9 @@ async def import_holidays(
 @router.get("/{calendar_id}/holidays", summary="List a calendar's holidays by date")
 async def list_holidays(
     calendar_id: IdPath,
-    _: Reader,
     db: DatabaseDep,
     page: PageDep,
-    year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="2000..2100")] = None,
 ) -> Page[HolidayOut]:
     async with db.session() as session:
         found = await org_time.list_holidays(
@@ -94,7 +94,7 @@ async def list_holidays(
 
 
 @router.get("/{calendar_id}/holidays/{holiday_id}", summary="Read a holiday")
-async def get_holiday(calendar_id: IdPath, holiday_id: IdPath, _: Reader, db: DatabaseDep) -> HolidayOut:
+async def get_holiday(calendar_id: IdPath, holiday_id: IdPath, db: DatabaseDep) -> HolidayOut:
     async with db.session() as session:
         return HolidayOut.model_validate(
             await org_time.get_holiday(session, calendar_id=calendar_id, holiday_id=holiday_id)
@@ -102,7 +102,7 @@ async def get_holiday(calendar_id: IdPath, holiday_id: IdPath, _: Reader, db: Da
 
 
 @router.post("/{calendar_id}/holidays", status_code=status.HTTP_201_CREATED, summary="Add a holiday")
-async def create_holiday(calendar_id: IdPath, body: HolidayCreate, principal: Editor, db: DatabaseDep) -> HolidayOut:
+async def create_holiday(calendar_id: IdPath, body: HolidayCreate, principal: Caller, db: DatabaseDep) -> HolidayOut:
     async with db.transaction() as session:
         holiday = await org_time.create_holiday(
             session, actor=principal.actor, calendar_id=calendar_id, values=body.model_dump()
@@ -112,7 +112,7 @@ async def create_holiday(calendar_id: IdPath, body: HolidayCreate, principal: Ed
 
 @router.patch("/{calendar_id}/holidays/{holiday_id}", summary="Change a holiday")
 async def update_holiday(
-    calendar_id: IdPath, holiday_id: IdPath, body: HolidayUpdate, principal: Editor, db: DatabaseDep
+    calendar_id: IdPath, holiday_id: IdPath, body: HolidayUpdate, principal: Caller, db: DatabaseDep
 ) -> HolidayOut:
     async with db.transaction() as session:
         holiday = await org_time.update_holiday(
@@ -124,7 +124,7 @@ async def update_holiday(
 @router.delete(
     "/{calendar_id}/holidays/{holiday_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a holiday"
 )
-async def delete_holiday(calendar_id: IdPath, holiday_id: IdPath, principal: Editor, db: DatabaseDep) -> Response:
+async def delete_holiday(calendar_id: IdPath, holiday_id: IdPath, principal: Caller, db: DatabaseDep) -> Response:
     async with db.transaction() as session:
         await org_time.delete_holiday(session, actor=principal.actor, calendar_id=calendar_id, holiday_id=holiday_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

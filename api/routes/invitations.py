@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from api.deps import DatabaseDep, Editor, IdPath, IdQuery, NowDep, PageDep, Reader, RedisDep, SettingsDep
+from api.access import Caller, EmployeeAccessDep
+from api.deps import DatabaseDep, IdPath, IdQuery, NowDep, PageDep, RedisDep, SettingsDep
 from api.schemas.common import ERRORS, Page
 from api.schemas.invitations import InvitationCreate, InvitationCreated, InvitationOut
 from shared.model import Invitation
@@ -21,6 +22,7 @@ def _view(invitation: Invitation, *, now: datetime) -> dict[str, object]:
         "id": invitation.id,
         "employee_id": invitation.employee_id,
         "state": service.invitation_state(invitation, now=now),
+        "relink": invitation.relink,
         "expires_at": invitation.expires_at,
         "used_at": invitation.used_at,
         "used_by_telegram_id": invitation.used_by_telegram_id,
@@ -32,25 +34,36 @@ def _view(invitation: Invitation, *, now: datetime) -> dict[str, object]:
 
 @router.get("", summary="List invitations (never their codes)")
 async def list_invitations(
-    _: Reader,
+    access: EmployeeAccessDep,
     db: DatabaseDep,
     page: PageDep,
     now: NowDep,
     employee_id: IdQuery = None,
     state: Annotated[service.InvitationState | None, Query()] = None,
 ) -> Page[InvitationOut]:
+    line = await access.visible_ids()
     async with db.session() as session:
         found = await service.list_invitations(
-            session, limit=page.limit, offset=page.offset, now=now, employee_id=employee_id, state=state
+            session,
+            limit=page.limit,
+            offset=page.offset,
+            now=now,
+            employee_id=employee_id,
+            state=state,
+            employee_ids=line,
         )
         return Page[InvitationOut].of(found, lambda i: InvitationOut(**_view(i, now=now)))
 
 
 @router.get("/{invitation_id}", summary="Read an invitation (never its code)")
-async def get_invitation(invitation_id: IdPath, _: Reader, db: DatabaseDep, now: NowDep) -> InvitationOut:
+async def get_invitation(
+    invitation_id: IdPath, access: EmployeeAccessDep, db: DatabaseDep, now: NowDep
+) -> InvitationOut:
     async with db.session() as session:
         invitation = await service.get_invitation(session, invitation_id=invitation_id)
-        return InvitationOut(**_view(invitation, now=now))
+        answer = InvitationOut(**_view(invitation, now=now))
+    await access.ensure(answer.employee_id)
+    return answer
 
 
 @router.post(
@@ -58,12 +71,14 @@ async def get_invitation(invitation_id: IdPath, _: Reader, db: DatabaseDep, now:
     status_code=status.HTTP_201_CREATED,
     summary="Invite an employee to the bot",
     description="Answers with the one-time code (and a t.me deep link when the bot's username is known). "
-    "Only a hash of the code is stored: it cannot be shown again; create a new invitation if it is lost.",
+    "Only a hash of the code is stored: it cannot be shown again; create a new invitation if it is lost. "
+    "A new invitation revokes the employee's earlier pending ones. An employee already linked to Telegram "
+    "needs `relink: true` (else 409 already_linked).",
 )
 async def create_invitation(
     request: Request,
     body: InvitationCreate,
-    principal: Editor,
+    principal: Caller,
     db: DatabaseDep,
     redis: RedisDep,
     settings: SettingsDep,
@@ -77,6 +92,7 @@ async def create_invitation(
             pepper=settings.secret_key,
             now=now,
             ttl=timedelta(days=body.expires_in_days),
+            relink=body.relink,
         )
         view = _view(created.invitation, now=now)
     configured = request.app.state.bot_username or settings.bot_username
@@ -85,7 +101,7 @@ async def create_invitation(
 
 
 @router.post("/{invitation_id}/revoke", summary="Revoke an unused invitation (idempotent)")
-async def revoke_invitation(invitation_id: IdPath, principal: Editor, db: DatabaseDep, now: NowDep) -> InvitationOut:
+async def revoke_invitation(invitation_id: IdPath, principal: Caller, db: DatabaseDep, now: NowDep) -> InvitationOut:
     async with db.transaction() as session:
         invitation = await service.revoke_invitation(
             session, invitation_id=invitation_id, actor=principal.actor, now=now

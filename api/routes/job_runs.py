@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api import queries
-from api.deps import DatabaseDep, IdPath, NameQuery, PageDep, Reader
+from api.deps import DatabaseDep, IdPath, NameQuery, PageDep
 from api.schemas.common import ERRORS, Page
 from api.schemas.system import JobRunOut
 from shared.domain.enums import JobStatus
@@ -17,7 +17,6 @@ router = APIRouter(prefix="/job-runs", tags=["job runs"], responses=ERRORS)
 
 @router.get("", summary="List job runs, newest first")
 async def list_job_runs(
-    _: Reader,
     db: DatabaseDep,
     page: PageDep,
     job: NameQuery = None,
@@ -29,6 +28,6 @@ async def list_job_runs(
 
 
 @router.get("/{run_id}", summary="Read a job run")
-async def get_job_run(run_id: IdPath, _: Reader, db: DatabaseDep) -> JobRunOut:
+async def get_job_run(run_id: IdPath, db: DatabaseDep) -> JobRunOut:
     async with db.session() as session:
         return JobRunOut.model_validate(await queries.get_job_run(session, run_id=run_id))

@@ -14,18 +14,15 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.access import Caller, EmployeeAccess, EmployeeAccessDep
 from api.cache import DIGEST, ResponseCache
 from api.deps import (
     DatabaseDep,
-    Decider,
-    Editor,
-    EmployeeAccessDep,
     IdPath,
     IdQuery,
     NowDep,
     PageDep,
     Principal,
-    Reader,
     ReportCacheDep,
     SettingsDep,
     check_date_order,
@@ -94,7 +91,6 @@ def already_decided(outcome: DecisionOutcome) -> Conflict:
     "first. Manager tokens see their reporting line and the requests routed to them.",
 )
 async def list_leaves(
-    _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     page: PageDep,
@@ -121,15 +117,24 @@ async def list_leaves(
             approver_id=approver_id,
             leave_type_id=leave_type_id,
         )
-    return Page[LeaveOut].of(found, LeaveOut.of)
+    answer = Page[LeaveOut].of(found, LeaveOut.of)
+    answer.items = [await _shown(access, item) for item in answer.items]
+    return answer
 
 
 @router.get("/{request_id}", summary="Read a leave request")
-async def get_leave(request_id: IdPath, _: Reader, access: EmployeeAccessDep, db: DatabaseDep) -> LeaveOut:
+async def get_leave(request_id: IdPath, access: EmployeeAccessDep, db: DatabaseDep) -> LeaveOut:
     async with db.session() as session:
         row = await get_leave_row(session, request_id=request_id)
     await access.ensure_request(row.request.employee_id, row.request.approver_id)
-    return LeaveOut.of(row)
+    return await _shown(access, LeaveOut.of(row))
+
+
+async def _shown(access: EmployeeAccess, leave: LeaveOut) -> LeaveOut:
+    """Reason, comment and attachment only for readers entitled to them (HR, managers, the approver)."""
+    if await access.sees_leave_reasons(leave.employee_id, leave.approver_id):
+        return leave
+    return leave.without_reasons()
 
 
 @router.post(
@@ -141,13 +146,12 @@ async def get_leave(request_id: IdPath, _: Reader, access: EmployeeAccessDep, db
 async def quote(
     body: LeaveQuoteRequest,
     request: Request,
-    _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
     now: NowDep,
 ) -> QuoteOut:
-    await access.ensure_readable(body.employee_id)
+    await access.ensure(body.employee_id)
     async with db.session() as session:
         today = await employee_today(
             session, employee_id=body.employee_id, company_timezone=settings.company_timezone, now=now
@@ -193,7 +197,7 @@ async def quote(
 )
 async def create_leave(
     body: LeaveCreate,
-    principal: Editor,
+    principal: Caller,
     db: DatabaseDep,
     settings: SettingsDep,
     cache: ReportCacheDep,
@@ -222,7 +226,7 @@ async def create_leave(
     return answer
 
 
-async def _check_access(access: EmployeeAccessDep, db: Database, request_id: int) -> int:
+async def _check_access(access: EmployeeAccessDep, db: Database, request_id: int, *, approver_may: bool) -> int:
     """404 for an unknown request, 403 outside the token's reach; returns whose request it is.
 
     Read in a session of its own: the service must be the first to load the row in its transaction
@@ -231,7 +235,10 @@ async def _check_access(access: EmployeeAccessDep, db: Database, request_id: int
     async with db.session() as session:
         found = await queries_leave.get_leave_request(session, request_id=request_id)
         employee_id, approver_id = found.employee_id, found.approver_id
-    await access.ensure_request(employee_id, approver_id, write=True)
+    if approver_may:
+        await access.ensure_request(employee_id, approver_id)
+    else:
+        await access.ensure(employee_id)
     return employee_id
 
 
@@ -243,10 +250,12 @@ async def _act_on(
     cache: ResponseCache,
     now: datetime,
     act: Callable[[AsyncSession, date], Awaitable[None]],
+    *,
+    approver_may: bool = True,
 ) -> LeaveOut:
     """Check the token may act on the request, run ``act(session, today)`` in one transaction (today where
     the employee is), answer the request as it is now; the digest's cached answers are forgotten."""
-    employee_id = await _check_access(access, db, request_id)
+    employee_id = await _check_access(access, db, request_id, approver_may=approver_may)
     async with db.transaction() as session:
         today = await employee_today(
             session, employee_id=employee_id, company_timezone=settings.company_timezone, now=now
@@ -286,7 +295,7 @@ DECISION_ERRORS = (
 @router.post("/{request_id}/approve", summary="Approve a pending request", description=DECISION_ERRORS)
 async def approve_leave(
     request_id: IdPath,
-    principal: Decider,
+    principal: Caller,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
@@ -306,7 +315,7 @@ async def approve_leave(
 async def reject_leave(
     request_id: IdPath,
     body: RejectBody,
-    principal: Decider,
+    principal: Caller,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
@@ -320,12 +329,12 @@ async def reject_leave(
 @router.post(
     "/{request_id}/cancel",
     summary="Cancel a pending request, or an approved one before it ends (the days come back)",
-    description="HR and admin cancel any request; a manager token only its own employee's. 409 when the "
+    description="HR and admin cancel any request; a manager token only its own. 409 when the "
     "request is already cancelled or decided against, or the leave has ended.",
 )
 async def cancel(
     request_id: IdPath,
-    principal: Decider,
+    principal: Caller,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
@@ -337,4 +346,4 @@ async def cancel(
         reason = body.reason if body else None
         await cancel_leave(session, actor=principal.actor, request_id=request_id, today=today, now=now, reason=reason)
 
-    return await _act_on(request_id, access, db, settings, cache, now, cancel_it)
+    return await _act_on(request_id, access, db, settings, cache, now, cancel_it, approver_may=False)

@@ -9,8 +9,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.access import EmployeeAccessDep
 from api.cache import DIGEST
-from api.deps import DatabaseDep, EmployeeAccessDep, IdQuery, NowDep, Reader, ReportCacheDep, SettingsDep
+from api.deps import DatabaseDep, IdQuery, NowDep, ReportCacheDep, SettingsDep
 from api.errors import request_translator
 from api.schemas.common import ERRORS, Day
 from api.schemas.reports import (
@@ -25,7 +26,7 @@ from shared.domain.digest import Digest, DigestKind
 from shared.domain.timesheet import parse_month
 from shared.i18n import Translator
 from shared.reports.digest_render import kind_label
-from shared.reports.timesheet import timesheet_csv, timesheet_filename, timesheet_xlsx
+from shared.reports.timesheet import timesheet_export, timesheet_filename
 from shared.services.attendance.processing import today_in
 from shared.services.attendance.timesheet import load_timesheet
 from shared.services.notify.digest import load_digest
@@ -69,6 +70,7 @@ def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOu
     unknown = [UnknownBadgeOut.model_validate(u) for u in digest.unknown_users] if line is None else []
     offline = [OfflineDeviceOut.model_validate(d) for d in digest.offline_devices] if line is None else []
     dead = digest.dead_outbox if line is None else 0
+    not_over = digest.not_over if line is None else len(digest.not_over_ids & line)
     counts[DigestKind.UNKNOWN_USER] = len(unknown)
     out = [
         OutTodayOut(
@@ -87,7 +89,9 @@ def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOu
     return DigestOut(
         date=digest.date,
         today=digest.today,
-        quiet=not (groups or unknown or offline or dead or out),
+        quiet=not (groups or unknown or offline or dead or out or not_over),
+        so_far=bool(not_over),
+        not_over=not_over,
         exception_count=sum(counts.values()),
         counts=dict(counts),
         groups=groups,
@@ -109,7 +113,6 @@ def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOu
 )
 async def exceptions(
     request: Request,
-    _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
@@ -145,7 +148,6 @@ async def exceptions(
 )
 async def timesheet(
     request: Request,
-    _: Reader,
     access: EmployeeAccessDep,
     db: DatabaseDep,
     settings: SettingsDep,
@@ -167,8 +169,7 @@ async def timesheet(
     if line is not None:
         sheet.rows = [r for r in sheet.rows if r.employee_id in line]
     t = request_translator(request)
-    render = timesheet_xlsx if file_format == "xlsx" else timesheet_csv
-    body = await run_in_threadpool(render, t, sheet)  # type: ignore[arg-type]
+    body = await run_in_threadpool(timesheet_export, t, sheet, file_format)  # type: ignore[arg-type]
     return Response(
         body,
         media_type=XLSX if file_format == "xlsx" else CSV,

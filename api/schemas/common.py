@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 
+from shared.domain.bounds import FIRST_DAY, LAST_DAY
 from shared.services.pagination import Page as ServicePage
 
 T = TypeVar("T")
@@ -46,9 +47,6 @@ def _naive_time(value: time) -> time:
     return value
 
 
-FIRST_DAY = date(2000, 1, 1)
-LAST_DAY = date(2100, 12, 31)
-
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
@@ -62,7 +60,17 @@ def _in_range(value: datetime) -> datetime:
     return value
 
 
+def _naive_in_range(value: datetime) -> datetime:
+    """Like ``_in_range``, for query parameters where a naive instant means UTC."""
+    return _in_range(value if value.tzinfo else value.replace(tzinfo=UTC))
+
+
 Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY, description="A date between 2000-01-01 and 2100-12-31")]
+QueryInstant = Annotated[
+    datetime,
+    AfterValidator(_naive_in_range),
+    Field(description="An instant between 2000-01-01 and 2100-12-31; without a UTC offset it is UTC"),
+]
 Instant = Annotated[
     AwareDatetime,
     AfterValidator(_in_range),

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from api.schemas.common import DbId, Out, Patch, Strict, Text, TimeZoneName
+from api.schemas.common import Day, DbId, Out, Patch, Strict, Text, TimeZoneName
 from shared.domain.enums import Role
 from shared.services.crud import CODE_PATTERN
 from shared.services.org.people import EMAIL_PATTERN, PHONE_PATTERN, WORK_WEEK_PATTERN
@@ -53,8 +53,8 @@ class EmployeeCreate(Strict):
     office_id: DbId | None = None
     holiday_calendar_id: DbId | None = None
     work_week: WorkWeek = Field(default="12345", description="ISO weekdays worked, Monday=1 … Sunday=7")
-    hire_date: date | None = Field(default=None, description="First day employed: this year's entitlement at once")
-    leaving_date: date | None = Field(default=None, description="Last day employed; access ends the day after")
+    hire_date: Day | None = Field(default=None, description="First day employed: this year's entitlement at once")
+    leaving_date: Day | None = Field(default=None, description="Last day employed; access ends the day after")
     device_user_id: DeviceUserId | None = Field(default=None, description="User id on the ZKTeco devices")
 
 
@@ -74,8 +74,8 @@ class EmployeeUpdate(Patch):
     office_id: DbId | None = None
     holiday_calendar_id: DbId | None = None
     work_week: WorkWeek = None
-    hire_date: date | None = None
-    leaving_date: date | None = Field(
+    hire_date: Day | None = None
+    leaving_date: Day | None = Field(
         default=None, description="Pending leave after it is cancelled; days after it are not processed"
     )
     device_user_id: DeviceUserId | None = None
@@ -103,6 +103,10 @@ class EmployeeOut(Out):
     device_user_id: str | None
     created_at: datetime
     updated_at: datetime
+
+    def without_contact(self) -> EmployeeOut:
+        """The employee as a reader not entitled to contact data sees them (``api.policy``: contact data)."""
+        return self.model_copy(update={"email": None, "phone": None})
 
 
 class ImportProblem(Out):

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-from api.schemas.common import Out, Patch, Strict, Text
+from api.schemas.common import FIRST_DAY, LAST_DAY, Day, Out, Patch, Strict, Text
 
 Name = Text(120)
 Country = Text(3, min_length=2, pattern=r"^[A-Za-z]{2,3}$")
 Subdivision = Text(16)
 HolidayName = Text(200)
-Year = Annotated[int, Field(ge=1900, le=2200)]
+Year = Annotated[int, Field(ge=FIRST_DAY.year, le=LAST_DAY.year)]
 
 
 class CalendarCreate(Strict):
@@ -62,14 +62,14 @@ class HolidayCreate(Strict):
         "json_schema_extra": {"examples": [{"date": "2026-12-24", "name": "Christmas Eve (company day off)"}]}
     }
 
-    date: dt.date
+    date: Day
     name: HolidayName
 
 
 class HolidayUpdate(Patch):
     model_config = {"json_schema_extra": {"examples": [{"name": "Company day off"}]}}
 
-    date: dt.date = None
+    date: Day = None
     name: HolidayName = None
 
 

@@ -16,12 +16,18 @@ class InvitationCreate(Strict):
 
     employee_id: DbId
     expires_in_days: Annotated[int, Field(ge=1, le=90)] = 7
+    relink: bool = Field(
+        default=False,
+        description="Required (true) when the employee is already linked to Telegram: the code then moves them "
+        "to another account, and the current chat is told when it is used. Without it: 409 already_linked.",
+    )
 
 
 class InvitationOut(Out):
     id: int
     employee_id: int
     state: InvitationState
+    relink: bool = Field(default=False, description="Redeeming it moves an already linked employee")
     expires_at: datetime
     used_at: datetime | None
     used_by_telegram_id: int | None

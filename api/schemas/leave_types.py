@@ -57,6 +57,9 @@ class LeaveTypeCreate(Strict):
     attachment_required: bool = False
     backdate_days: DayCount = 0
     active: bool = True
+    public: bool = Field(
+        default=False, description="Teammates may see this type (e.g. remote work); otherwise they see only 'away'"
+    )
 
 
 class LeaveTypeUpdate(Patch):
@@ -78,6 +81,7 @@ class LeaveTypeUpdate(Patch):
     attachment_required: bool = None
     backdate_days: DayCount = None
     active: bool = None
+    public: bool = None
 
 
 class LeaveTypeOut(Out):
@@ -98,3 +102,4 @@ class LeaveTypeOut(Out):
     attachment_required: bool
     backdate_days: int
     active: bool
+    public: bool

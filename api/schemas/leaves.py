@@ -168,6 +168,10 @@ class LeaveOut(Out):
             updated_at=r.updated_at,
         )
 
+    def without_reasons(self) -> LeaveOut:
+        """The request as a reader not entitled to its reasons sees it (``api.policy``: leave reasons)."""
+        return self.model_copy(update={"reason": None, "decision_comment": None, "attachment_file_id": None})
+
 
 class ViolationOut(Out):
     code: str = Field(examples=["insufficient_balance"])

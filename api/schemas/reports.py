@@ -56,6 +56,8 @@ class DigestOut(Out):
     date: dt.date = Field(description="The attendance day the exceptions are about")
     today: dt.date = Field(description="The day who_is_out is about")
     quiet: bool = Field(description="Nothing at all to report")
+    so_far: bool = Field(description="Some people's day is not over: their absences are not reported yet")
+    not_over: int = Field(description="How many people's day is not over (shift window still open)")
     exception_count: int
     counts: dict[DigestKind, int]
     groups: list[DigestGroupOut]

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from pydantic import Field
 
-from api.schemas.common import DbId, Out, Strict, Text
+from api.schemas.common import DbId, Instant, Out, Strict, Text
 from shared.domain.enums import TokenRole
+from shared.services.org.tokens import TokenState
 
 Name = Text(120)
 
@@ -17,7 +18,8 @@ class TokenCreate(Strict):
         "json_schema_extra": {
             "examples": [
                 {"name": "payroll-sync", "role": "readonly"},
-                {"name": "ops-lead", "role": "manager", "employee_id": 3},
+                {"name": "ops-lead", "role": "manager", "employee_id": 3, "expires_at": "2027-06-30T00:00:00Z"},
+                {"name": "prometheus", "role": "metrics"},
             ]
         }
     }
@@ -25,6 +27,7 @@ class TokenCreate(Strict):
     name: Name
     role: TokenRole
     employee_id: DbId | None = Field(default=None, description="Required for manager tokens: whose reports they see")
+    expires_at: Instant | None = Field(default=None, description="Refused from this instant on; empty: until revoked")
 
 
 class TokenOut(Out):
@@ -35,6 +38,8 @@ class TokenOut(Out):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None
+    state: TokenState = TokenState.ACTIVE
 
 
 class TokenCreated(TokenOut):

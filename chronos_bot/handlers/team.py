@@ -40,6 +40,7 @@ async def team(turn: Turn) -> None:
         )
     t = turn.t
     tz = turn.timezone
+    away = t("away")  # the type of someone's leave, for readers not entitled to it
     text = [t("👥 <b>Your team on {day}</b>", day=t.format_date(today.day, "full"))]
     if today.size == 0:
         text.append(t("Nobody reports to you yet."))
@@ -54,7 +55,7 @@ async def team(turn: Turn) -> None:
           for p in today.late if p.first_in]),
         (t("❔ Not yet in ({n})", n=len(today.not_in)), _names(t, today.not_in, "• {name}")),
         (t("🌴 On leave ({n})", n=len(today.on_leave)),
-         [f"• {html.escape(p.name)} — {html.escape(p.leave_type or '')}{_half(t, p.half)}"
+         [f"• {html.escape(p.name)} — {html.escape(p.leave_type or away)}{_half(t, p.half)}"
           + (" " + t("until {date}", date=t.format_date(p.leave_until, "medium")) if p.leave_until else "")
           for p in today.on_leave]),
         (t("💤 Day off ({n})", n=len(today.day_off)), _names(t, today.day_off, "• {name}")),
@@ -69,7 +70,8 @@ def _out_line(t: Translator, line: OutLine) -> str:
     start = t.format_date(line.start_date, "medium") + _half(t, line.start_half)
     end = t.format_date(line.end_date, "medium") + _half(t, line.end_half)
     dates = start if line.start_date == line.end_date else f"{start} – {end}"
-    return f"• {html.escape(line.name)} — {html.escape(line.type_name)}, {dates}"
+    kind = line.type_name or t("away")  # the type only for readers entitled to it
+    return f"• {html.escape(line.name)} — {html.escape(kind)}, {dates}"
 
 
 async def whos_out_command(turn: Turn) -> None:
@@ -78,7 +80,14 @@ async def whos_out_command(turn: Turn) -> None:
     sunday = monday + timedelta(days=6)
     department = None if turn.me.role in HR else turn.me.department_id
     async with turn.deps.db.session() as session:
-        lines = await whos_out(session, start=monday, end=sunday, department_id=department)
+        lines = await whos_out(
+            session,
+            start=monday,
+            end=sunday,
+            department_id=department,
+            viewer_id=turn.me.id,
+            viewer_is_hr=turn.me.role in HR,
+        )
     t = turn.t
     head = t("🗓 <b>Who is out this week</b> ({start} – {end})",
              start=t.format_date(monday, "medium"), end=t.format_date(sunday, "medium"))  # fmt: skip

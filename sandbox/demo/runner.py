@@ -216,7 +216,7 @@ async def run_demo(
                 status=lambda: demo_status(db, ZONE),
                 links={
                     "API docs": f"http://127.0.0.1:{ports.api}/docs",
-                    "Metrics": f"http://127.0.0.1:{ports.api}/metrics",
+                    "Metrics (send the demo token as a Bearer token)": f"http://127.0.0.1:{ports.api}/metrics",
                     "Health": f"http://127.0.0.1:{ports.api}/health/ready",
                     "token": token,
                 },
@@ -264,7 +264,7 @@ def summary(info: DemoInfo) -> list[tuple[str, Any]]:
     return [
         ("Web chat", info.web_url),
         ("API docs", f"{info.api_url}/docs"),
-        ("Metrics", f"{info.api_url}/metrics"),
+        ("Metrics (Bearer: the demo token)", f"{info.api_url}/metrics"),
         ("Telegram emulator", info.telegram_url),
         ("Demo API token (admin)", info.token),
         *(("Device", d) for d in info.devices),

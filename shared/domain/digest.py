@@ -147,7 +147,12 @@ class Digest:
     offline_devices: tuple[OfflineDevice, ...] = ()
     dead_outbox: int = 0
     counts: Mapping[DigestKind, int] = field(default_factory=dict)
-    not_over: int = 0
+    not_over_ids: frozenset[int] = frozenset()
+
+    @property
+    def not_over(self) -> int:
+        """How many people's day is not over yet."""
+        return len(self.not_over_ids)
 
     @property
     def rows(self) -> tuple[DigestRow, ...]:
@@ -285,11 +290,12 @@ def build_digest(
     today = date if today is None else today
     by_department: dict[str | None, list[DigestRow]] = defaultdict(list)
     counts = dict.fromkeys(DigestKind, 0)
-    not_over = 0
+    not_over: set[int] = set()
     for result in results:
         if result.date != date or result.employee_id is None:
             continue
-        not_over += not result.is_final
+        if not result.is_final:
+            not_over.add(result.employee_id)
         found = exceptions_of(result)
         if not found:
             continue
@@ -316,5 +322,5 @@ def build_digest(
         offline_devices=tuple(sorted(offline_devices, key=lambda d: (d.name.casefold(), d.id))),
         dead_outbox=dead_outbox,
         counts=counts,
-        not_over=not_over,
+        not_over_ids=frozenset(not_over),
     )

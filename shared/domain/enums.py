@@ -17,6 +17,7 @@ class TokenRole(StrEnum):
     HR = "hr"
     MANAGER = "manager"
     READONLY = "readonly"
+    METRICS = "metrics"  # reads /metrics and nothing else (for Prometheus)
 
 
 class HoursMode(StrEnum):

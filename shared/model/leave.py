@@ -32,6 +32,8 @@ class LeaveType(Base):
     attachment_required: Mapped[bool] = mapped_column(default=False)
     backdate_days: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Teammates may see this type (e.g. remote work); otherwise they only see "away".
+    public: Mapped[bool] = mapped_column(default=False)
 
 
 class LeaveBlackout(Base):

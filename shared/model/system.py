@@ -24,6 +24,8 @@ class Invitation(Base):
     revoked_at: Mapped[datetime | None]
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # HR confirmed that redeeming this code may move an already linked employee to another Telegram account.
+    relink: Mapped[bool] = mapped_column(default=False)
 
 
 class ApiToken(Base):
@@ -37,6 +39,7 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # refused from this instant on; None: until revoked
 
 
 class OutboxMessage(Base):

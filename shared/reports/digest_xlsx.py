@@ -9,7 +9,7 @@ from shared.domain.digest import Digest
 from shared.domain.enums import HalfDay
 from shared.i18n import Translator
 from shared.reports.digest_render import kind_label
-from shared.reports.xlsx import add_sheet, new_workbook, to_bytes
+from shared.reports.export import Table, write_tables
 
 
 def _local(value: datetime | None, tz: str) -> str:
@@ -17,9 +17,7 @@ def _local(value: datetime | None, tz: str) -> str:
 
 
 def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
-    workbook = new_workbook()
-    add_sheet(
-        workbook,
+    exceptions = Table(
         t("Exceptions"),
         [t("Department"), t("Code"), t("Employee"), t("Exception"), t("Minutes")],
         (
@@ -28,10 +26,8 @@ def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
             for r in g.rows
         ),
         widths=[22, 12, 28, 30, 10],
-        rtl=t.rtl,
     )
-    add_sheet(
-        workbook,
+    unknown = Table(
         t("Unknown badges"),
         [t("Device"), t("Device user"), t("Punches"), t("First"), t("Last")],
         (
@@ -45,11 +41,9 @@ def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
             for u in digest.unknown_users
         ),
         widths=[22, 14, 10, 18, 18],
-        rtl=t.rtl,
     )
     halves = {HalfDay.MORNING: t("morning"), HalfDay.AFTERNOON: t("afternoon")}
-    add_sheet(
-        workbook,
+    out = Table(
         t("Out today"),
         [t("Department"), t("Code"), t("Employee"), t("Leave type"), t("Half day"), t("Back on")],
         (
@@ -64,17 +58,14 @@ def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
             for o in digest.who_is_out
         ),
         widths=[22, 12, 28, 20, 12, 12],
-        rtl=t.rtl,
     )
-    add_sheet(
-        workbook,
+    devices = Table(
         t("Devices"),
         [t("Offline device"), t("Last sync"), t("Last error")],
         ([d.name, _local(d.last_success_at, tz), d.last_error or ""] for d in digest.offline_devices),
         widths=[24, 18, 50],
-        rtl=t.rtl,
     )
-    return to_bytes(workbook)
+    return write_tables("xlsx", [exceptions, unknown, out, devices], rtl=t.rtl)
 
 
 def digest_filename(digest: Digest) -> str:

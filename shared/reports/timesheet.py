@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from shared.domain.enums import AttendanceStatus
 from shared.domain.timesheet import CODES, LATE_SUFFIX, SO_FAR_SUFFIX, Timesheet
 from shared.errors import N_
 from shared.i18n import Translator
-from shared.reports.xlsx import add_sheet, new_workbook, to_bytes
+from shared.reports.export import ExportFormat, Table, write_tables
 
 LEGEND = {
     AttendanceStatus.PRESENT: N_("present"),
@@ -46,33 +43,34 @@ def _values(sheet: Timesheet) -> list[list[object]]:
     ]
 
 
-def timesheet_xlsx(t: Translator, sheet: Timesheet) -> bytes:
-    workbook = new_workbook()
-    headers = _headers(t, sheet)
+def timesheet_tables(t: Translator, sheet: Timesheet) -> list[Table]:
+    """The month's sheet and the legend of its codes."""
     widths = [10, 26, 18, *([6] * len(sheet.dates)), 9, 9, 10, 8, 10]
-    add_sheet(
-        workbook,
+    month = Table(
         t("Timesheet {month}", month=f"{sheet.year}-{sheet.month:02d}"),
-        headers,
+        _headers(t, sheet),
         _values(sheet),
         widths=widths,
         freeze="D2",
-        rtl=t.rtl,
     )
     legend = [(code, t.gettext(LEGEND[status])) for status, code in CODES.items()]
     legend.append((LATE_SUFFIX, t("arrived late (added to the code, e.g. P*)")))
     legend.append((SO_FAR_SUFFIX, t("the day is not over yet: in so far (e.g. P~)")))
     legend.append(("", t("not over or not processed yet, or not employed on that day")))
-    add_sheet(workbook, t("Legend"), [t("Code"), t("Meaning")], legend, widths=[8, 50], rtl=t.rtl)
-    return to_bytes(workbook)
+    return [month, Table(t("Legend"), [t("Code"), t("Meaning")], legend, widths=[8, 50])]
+
+
+def timesheet_export(t: Translator, sheet: Timesheet, file_format: ExportFormat) -> bytes:
+    """The timesheet as XLSX (with the legend sheet) or CSV, through the one export writer."""
+    return write_tables(file_format, timesheet_tables(t, sheet), rtl=t.rtl)
+
+
+def timesheet_xlsx(t: Translator, sheet: Timesheet) -> bytes:
+    return timesheet_export(t, sheet, "xlsx")
 
 
 def timesheet_csv(t: Translator, sheet: Timesheet) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_headers(t, sheet))
-    writer.writerows(_values(sheet))
-    return buffer.getvalue().encode("utf-8-sig")
+    return timesheet_export(t, sheet, "csv")
 
 
 def timesheet_filename(sheet: Timesheet, extension: str) -> str:

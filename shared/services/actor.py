@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.domain.enums import Role, TokenRole
+from shared.errors import Forbidden
 
 
 @dataclass(frozen=True)
@@ -45,3 +46,13 @@ class Actor:
     @classmethod
     def for_token(cls, name: str, role: TokenRole, employee_id: int | None = None) -> Actor:
         return cls(label=f"token:{name}", employee_id=employee_id, token_role=role)
+
+    def acts_on_self(self, employee_id: int) -> bool:
+        """Whether this actor is the person ``employee_id`` (a bot user, or a token bound to them)."""
+        return self.employee_id is not None and self.employee_id == employee_id
+
+
+def ensure_not_self(actor: Actor, employee_id: int, message: str) -> None:
+    """Nobody acts on themselves where a second person must (balances, attendance, decisions): 403."""
+    if actor.acts_on_self(employee_id):
+        raise Forbidden(message)

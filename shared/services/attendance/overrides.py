@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.enums import AttendanceStatus
 from shared.errors import N_, Forbidden, Invalid, NotFound
 from shared.model import DailyAttendance
-from shared.services.actor import Actor
+from shared.services.actor import Actor, ensure_not_self
 from shared.services.attendance.processing import process_days
 from shared.services.audit import audit, snapshot
 from shared.services.lookups import get_employee
@@ -30,6 +30,7 @@ async def override_day(
     """HR sets a day by hand; nightly processing will keep it."""
     if not actor.is_hr:
         raise Forbidden(N_("Only HR can override attendance."))
+    ensure_not_self(actor, employee_id, N_("You cannot set your own attendance; ask another HR person."))
     if not reason or not reason.strip():
         raise Invalid(N_("An override needs a reason."))
     if worked_minutes is not None and not 0 <= worked_minutes <= 24 * 60:
@@ -65,6 +66,7 @@ async def clear_override(
     """HR takes a day set by hand back: it is computed from the punches again, in this transaction."""
     if not actor.is_hr:
         raise Forbidden(N_("Only HR can override attendance."))
+    ensure_not_self(actor, employee_id, N_("You cannot set your own attendance; ask another HR person."))
     await get_employee(session, employee_id)
     row = await session.scalar(
         select(DailyAttendance)

@@ -14,7 +14,7 @@ from shared.domain.punches import DUPLICATE_WINDOW, PunchFact, distance_m
 from shared.domain.shift_window import ShiftRule, shift_day_at
 from shared.errors import N_, Forbidden, Invalid
 from shared.model import Employee, Office, Punch, Shift
-from shared.services.actor import Actor
+from shared.services.actor import Actor, ensure_not_self
 from shared.services.attendance.processing import shift_rule, zone
 from shared.services.attendance.refresh import refresh_days
 from shared.services.audit import audit, snapshot
@@ -48,6 +48,7 @@ def _authorise(actor: Actor, employee: Employee, source: PunchSource, note: str 
         return
     if not actor.is_hr:
         raise Forbidden(N_("Only HR can add punches for others."))
+    ensure_not_self(actor, employee.id, N_("You cannot add punches for yourself by hand; ask another HR person."))
     if source is PunchSource.MANUAL and not (note and note.strip()):
         raise Invalid(N_("A manual punch needs a reason."))
 

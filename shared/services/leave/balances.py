@@ -25,7 +25,7 @@ from shared.domain.ledger_carry import carry_over_entries, expiry_entry, project
 from shared.errors import N_, Forbidden
 from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.persistence.locks import lock_rows
-from shared.services.actor import Actor
+from shared.services.actor import Actor, ensure_not_self
 from shared.services.audit import audit
 from shared.services.leave.context import ledger_postings, policy_of, posting_of, span_of
 from shared.services.leave.postings import post_entries
@@ -188,9 +188,10 @@ async def adjust_balance(
     session: AsyncSession, *, actor: Actor, employee_id: int, leave_type_id: int, delta: Decimal, note: str, on: date
 ) -> LeaveLedgerEntry:
     """An HR correction with a note; never edits an existing entry. A type that does not allow a negative
-    balance refuses a correction that would take it below zero on any day from ``on`` (409)."""
+    balance refuses a correction that would take it below zero on any day of its year from ``on`` (409)."""
     if not actor.is_hr:
         raise Forbidden(N_("Only HR can adjust balances."))
+    ensure_not_self(actor, employee_id, N_("You cannot adjust your own balance; ask another HR person."))
     await get_employee(session, employee_id)
     await lock_rows(session, Employee, [employee_id])
     leave_type = await get_leave_type(session, leave_type_id)

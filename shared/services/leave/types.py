@@ -46,6 +46,7 @@ LEAVE_TYPE_FIELDS = frozenset(
         "attachment_required",
         "backdate_days",
         "active",
+        "public",
     }
 )
 LEAVE_TYPE_MISSING = N_("Leave type {id} does not exist.")
@@ -93,6 +94,7 @@ async def create_leave_type(session: AsyncSession, *, actor: Actor, values: Valu
         "attachment_required": False,
         "backdate_days": 0,
         "active": True,
+        "public": False,
     }
     return await create_row(session, actor, LEAVE_TYPE, LeaveType(**(defaults | only(values, LEAVE_TYPE_FIELDS))))
 

@@ -5,6 +5,9 @@ a person with a check-in is in (late when past the shift's grace), one without i
 leave wins, and a day off keeps people out of every list but ``day_off``. "Today" is each person's own
 shift day at this instant (``shift_day_at``): at 02:00 a night worker who started at 22:00 is shown under
 the shift they are working, not under tonight's. Punches outside the shift window count and are flagged.
+
+The type of someone's leave is shown only to those entitled to it (``shared.domain.privacy``); for
+everyone else it is ``None`` and the views say "away".
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_day
 from shared.domain.enums import AttendanceStatus, HalfDay, LeaveStatus, Role
+from shared.domain.privacy import sees_leave_type
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import shift_day_at
 from shared.model import Department, Employee, Holiday, LeaveRequest, LeaveType, Punch
@@ -101,10 +105,11 @@ async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, c
             )
         ).all()
     }
-    leaves: dict[int, tuple[LeaveRequest, str]] = {}
-    for request, type_name in (
+    managers = {m.id: m.manager_id for m in members}
+    leaves: dict[int, tuple[LeaveRequest, str | None]] = {}
+    for request, type_name, public in (
         await session.execute(
-            select(LeaveRequest, LeaveType.name)
+            select(LeaveRequest, LeaveType.name, LeaveType.public)
             .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
             .where(
                 LeaveRequest.employee_id.in_(ids),
@@ -115,7 +120,14 @@ async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, c
         )
     ).all():
         if request.start_date <= days[request.employee_id] <= request.end_date:
-            leaves[request.employee_id] = (request, type_name)
+            shown = sees_leave_type(
+                viewer_id=manager.id,
+                viewer_is_hr=manager.role in HR_ROLES,
+                subject_id=request.employee_id,
+                approver_ids={request.approver_id, request.decided_by_id, managers.get(request.employee_id)},
+                public=public,
+            )
+            leaves[request.employee_id] = (request, type_name if shown else None)
     for member in members:
         tz = zone(member.timezone or company_timezone)
         day = days[member.id]
@@ -142,7 +154,7 @@ def _place(
     result: TeamToday,
     member: Employee,
     outcome: DayResult,
-    leave: tuple[LeaveRequest, str] | None,
+    leave: tuple[LeaveRequest, str | None] | None,
     day_leave: DayLeave | None,
 ) -> None:
     """Append one member to the list their (provisional) day falls in."""
@@ -169,22 +181,31 @@ def _place(
 
 @dataclass(frozen=True)
 class OutLine:
-    """Someone on approved leave in the period asked about."""
+    """Someone on approved leave in the period asked about (``type_name`` None: the reader sees "away")."""
 
     employee_id: int
     name: str
     department: str | None
-    type_name: str
+    type_name: str | None
     start_date: date
     end_date: date
     start_half: HalfDay | None
     end_half: HalfDay | None
 
 
-async def whos_out(session: AsyncSession, *, start: date, end: date, department_id: int | None = None) -> list[OutLine]:
-    """Approved leave overlapping [start, end] (of one department, or everyone), by start date then name."""
+async def whos_out(
+    session: AsyncSession,
+    *,
+    start: date,
+    end: date,
+    viewer_id: int | None,
+    viewer_is_hr: bool,
+    department_id: int | None = None,
+) -> list[OutLine]:
+    """Approved leave overlapping [start, end] (of one department, or everyone), by start date then name;
+    the type only where ``viewer_id`` may see it."""
     query = (
-        select(LeaveRequest, Employee.full_name, Department.name, LeaveType.name)
+        select(LeaveRequest, Employee.full_name, Department.name, LeaveType.name, LeaveType.public, Employee.manager_id)
         .join(Employee, Employee.id == LeaveRequest.employee_id)
         .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
         .outerjoin(Department, Department.id == Employee.department_id)
@@ -198,10 +219,28 @@ async def whos_out(session: AsyncSession, *, start: date, end: date, department_
     )
     if department_id is not None:
         query = query.where(Employee.department_id == department_id)
-    return [
-        OutLine(r.employee_id, name, dept, type_name, r.start_date, r.end_date, r.start_half, r.end_half)
-        for r, name, dept, type_name in (await session.execute(query)).all()
-    ]
+    lines = []
+    for r, name, dept, type_name, public, manager_id in (await session.execute(query)).all():
+        shown = sees_leave_type(
+            viewer_id=viewer_id,
+            viewer_is_hr=viewer_is_hr,
+            subject_id=r.employee_id,
+            approver_ids={r.approver_id, r.decided_by_id, manager_id},
+            public=public,
+        )
+        lines.append(
+            OutLine(
+                r.employee_id,
+                name,
+                dept,
+                type_name if shown else None,
+                r.start_date,
+                r.end_date,
+                r.start_half,
+                r.end_half,
+            )
+        )
+    return lines
 
 
 async def team_overlaps(

@@ -3,12 +3,18 @@
 The code is shown once (to HR, or inside a t.me deep link) and stored only as a keyed hash of its
 normalised form, so "abcd-efgh" typed by hand matches "ABCDEFGH". Redeeming is single-use even when two
 redemptions race: the row is claimed with a conditional UPDATE.
+
+Linking is explicit: a new invitation revokes the person's earlier pending codes (only the newest works);
+inviting someone already linked to Telegram needs HR's confirmation (``relink``), and only such a code
+moves the link: a plain code of an already linked person is refused when redeemed. When the link moves,
+the previous chat is told and the audit log records both accounts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import html
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from shared.model import Employee, Invitation
+from shared.notify.leave_messages import translator_for
+from shared.notify.outbox import enqueue_message
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
 from shared.services.pagination import Page, paginate
@@ -30,6 +38,10 @@ MAX_TTL = timedelta(days=90)
 _HIDDEN = frozenset({"code_hash"})
 
 logger = logging.getLogger(__name__)
+
+
+class AlreadyLinked(Conflict):
+    code = "already_linked"
 
 
 class InvitationState(enum.StrEnum):
@@ -67,9 +79,16 @@ async def create_invitation(
     pepper: str,
     now: datetime,
     ttl: timedelta = DEFAULT_TTL,
+    relink: bool = False,
 ) -> NewInvitation:
-    """Store a new invitation for an active employee; the plaintext code is returned here only."""
-    employee = await session.get(Employee, employee_id)
+    """Store a new invitation for an active employee; the plaintext code is returned here only.
+
+    The employee's earlier pending invitations are revoked. An employee already linked to Telegram is
+    invited only with ``relink`` (HR confirmed moving them to another account); otherwise 409 already_linked.
+    """
+    if not actor.is_hr:
+        raise Forbidden(N_("Only HR can invite employees."))
+    employee = await session.get(Employee, employee_id, with_for_update=True)  # one new code at a time
     if employee is None:
         raise NotFound(N_("Employee {id} does not exist."), id=employee_id)
     if not employee.active:
@@ -80,6 +99,16 @@ async def create_invitation(
         )
     if not timedelta(hours=1) <= ttl <= MAX_TTL:
         raise Invalid(N_("An invitation is valid for 1 hour to 90 days."), details={"field": "expires_in_days"})
+    if employee.telegram_user_id is not None and not relink:
+        raise AlreadyLinked(
+            N_(
+                "{name} is already linked to a Telegram account. Confirm a re-link to move them to another "
+                "account (the current chat will be told)."
+            ),
+            name=employee.full_name,
+            details={"field": "relink"},
+        )
+    await _revoke_pending(session, employee_id=employee_id, actor=actor, now=now)
     code = new_invitation_code()
     invitation = Invitation(
         code_hash=_hash(code, pepper),
@@ -87,11 +116,32 @@ async def create_invitation(
         expires_at=now + ttl,
         created_by=actor.label,
         created_at=now,
+        relink=employee.telegram_user_id is not None,
     )
     session.add(invitation)
     await session.flush()
     audit(session, actor, "create", "invitation", invitation.id, new=snapshot(invitation, exclude=_HIDDEN))
     return NewInvitation(invitation, code)
+
+
+async def _revoke_pending(session: AsyncSession, *, employee_id: int, actor: Actor, now: datetime) -> None:
+    """Revoke the employee's pending invitations: a new code supersedes them (one audit row each)."""
+    pending = await session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.employee_id == employee_id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .order_by(Invitation.id)
+        .with_for_update()
+    )
+    for old in pending:
+        old.revoked_at = now
+        audit(
+            session, actor, "revoke", "invitation", old.id, new={"revoked_at": now.isoformat(), "reason": "superseded"}
+        )
 
 
 async def get_invitation(session: AsyncSession, *, invitation_id: int) -> Invitation:
@@ -109,9 +159,13 @@ async def list_invitations(
     now: datetime,
     employee_id: int | None = None,
     state: InvitationState | None = None,
+    employee_ids: set[int] | None = None,
 ) -> Page[Invitation]:
-    """Invitations, newest first; the codes themselves are never stored, so never listed."""
+    """Invitations (of ``employee_ids`` only, when given), newest first; the codes themselves are never
+    stored, so never listed."""
     statement = select(Invitation).order_by(Invitation.created_at.desc(), Invitation.id.desc())
+    if employee_ids is not None:
+        statement = statement.where(Invitation.employee_id.in_(sorted(employee_ids)))
     if employee_id is not None:
         statement = statement.where(Invitation.employee_id == employee_id)
     if state is InvitationState.USED:
@@ -168,6 +222,9 @@ async def redeem_invitation(
     employee = await session.get(Employee, invitation.employee_id)
     if employee is None or not employee.active:
         raise Forbidden(N_("This account is deactivated; contact HR if that is a mistake."))
+    previous = employee.telegram_user_id
+    if previous is not None and previous != telegram_user_id and not invitation.relink:
+        raise AlreadyLinked(N_("This person is already linked to another Telegram account; ask HR for a re-link code."))
     other = await session.scalar(
         select(Employee.id).where(Employee.telegram_user_id == telegram_user_id, Employee.id != employee.id)
     )
@@ -184,7 +241,6 @@ async def redeem_invitation(
     )
     if claimed.rowcount != 1:
         raise Invalid(N_("This invitation code was already used; ask HR for a new one."))
-    previous = employee.telegram_user_id
     employee.telegram_user_id = telegram_user_id
     await session.flush()
     actor = Actor.for_employee(employee.id, employee.role)
@@ -200,14 +256,28 @@ async def redeem_invitation(
         audit(
             session,
             actor,
-            "link_telegram",
+            "link_telegram" if previous is None else "relink_telegram",
             "employee",
             employee.id,
             old={"telegram_user_id": previous},
-            new={"telegram_user_id": telegram_user_id},
+            new={"telegram_user_id": telegram_user_id, "invitation_id": invitation.id},
         )
+    if previous is not None and previous != telegram_user_id:
+        _tell_previous_chat(session, chat_id=previous, locale=employee.locale, name=employee.full_name)
     await session.refresh(invitation)
     return employee
+
+
+UNLINKED = N_(
+    "🔒 Your Chronos account ({name}) was moved to another Telegram account with a code from HR. This chat "
+    "no longer has access. If you did not ask for this, contact HR at once."
+)
+
+
+def _tell_previous_chat(session: AsyncSession, *, chat_id: int, locale: str | None, name: str) -> None:
+    """The chat that lost the link is told, in the person's language (through the outbox)."""
+    t = translator_for(locale)
+    enqueue_message(session, chat_id=chat_id, text=t(UNLINKED, name=html.escape(name)))
 
 
 async def bot_username(redis: Any, *, configured: str | None = None) -> str | None:

@@ -37,6 +37,7 @@ from shared.services.org.employment import ATTENDANCE_FIELDS, company_today, emp
 from shared.services.org.importer import ImportReport, import_employees
 from shared.services.org.schedules import CALENDAR_MISSING, SHIFT_MISSING
 from shared.services.org.structure import DEPARTMENT_MISSING, OFFICE_MISSING
+from shared.services.org.tokens import revoke_employee_tokens
 from shared.services.pagination import Page
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -144,8 +145,10 @@ async def list_employees(
     active: bool | None = None,
     search: str | None = None,
     ids: set[int] | None = None,
+    search_email: bool = True,
 ) -> Page[Employee]:
-    """Employees by id; ``search`` matches code, name or e-mail (case-insensitive substring)."""
+    """Employees by id; ``search`` matches code, name or (with ``search_email``, for readers entitled to
+    contact data) e-mail, as a case-insensitive substring."""
     statement = select(Employee).order_by(Employee.id)
     if department_id is not None:
         statement = statement.where(Employee.department_id == department_id)
@@ -155,13 +158,8 @@ async def list_employees(
         statement = statement.where(Employee.active.is_(active))
     if search and search.strip():
         pattern = _like(search.strip().lower())
-        statement = statement.where(
-            or_(
-                func.lower(Employee.code).like(pattern, escape="\\"),
-                func.lower(Employee.full_name).like(pattern, escape="\\"),
-                func.lower(Employee.email).like(pattern, escape="\\"),
-            )
-        )
+        columns = [Employee.code, Employee.full_name, *([Employee.email] if search_email else [])]
+        statement = statement.where(or_(*(func.lower(c).like(pattern, escape="\\") for c in columns)))
     if ids is not None:
         statement = statement.where(Employee.id.in_(sorted(ids)))
     return await list_rows(session, statement, limit=limit, offset=offset)
@@ -197,10 +195,13 @@ async def set_employee_active(session: AsyncSession, *, actor: Actor, employee_i
     """Deactivate (or reactivate) an employee. Idempotent.
 
     Deactivating ends the employment today unless an earlier leaving date is set (their last days
-    stay in the reports, their pending leave after it is cancelled); reactivating clears a leaving
-    date that has come (the days since are processed again; a future leaving date stays).
+    stay in the reports, their pending leave after it is cancelled) and ends their access: the API
+    tokens bound to them are revoked (reactivating brings none back: create new ones). Reactivating
+    clears a leaving date that has come (the days since are processed again; a future one stays).
     """
     employee = await get_employee(session, employee_id=employee_id)
+    if not active:
+        await revoke_employee_tokens(session, employee_id=employee.id, actor=actor, now=utcnow())
     if employee.active == active:
         return employee
     now = utcnow()

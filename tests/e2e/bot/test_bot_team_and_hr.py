@@ -59,10 +59,12 @@ async def test_team_is_for_managers_only(h: Harness) -> None:
     assert "Your team" not in reply["text"]
 
 
-async def test_whos_out_lists_approved_leave_this_week(h: Harness) -> None:
+async def test_whos_out_lists_approved_leave_this_week_and_teammates_see_only_away(h: Harness) -> None:
     await _a_day_at_work(h)
-    reply = await h.send(BOB, "🗓 Who's out", has("Who is out this week"))
-    assert "Carl — Annual leave" in reply["text"]
+    teammate = await h.send(BOB, "🗓 Who's out", has("Who is out this week"))
+    assert "Carl — away" in teammate["text"] and "Annual leave" not in teammate["text"]
+    manager = await h.send(MANAGER, "/whosout", has("Who is out this week"))
+    assert "Carl — Annual leave" in manager["text"], "Carl's manager approves his leave: he sees the type"
 
 
 async def test_help_and_menu_depend_on_the_role(h: Harness) -> None:
@@ -102,6 +104,21 @@ async def test_invite_gives_hr_a_code_and_a_deep_link_that_works(h: Harness) -> 
 
     refused = await h.send(BOB, "/invite N1", has("This is for HR"))
     assert "Invitation" not in refused["text"]
+
+
+async def test_inviting_a_linked_employee_needs_a_confirmed_relink_and_the_old_chat_is_told(h: Harness) -> None:
+    ask = await h.send(HR, "/invite B1", has("already linked to a Telegram account"))
+    assert "Code:" not in ask["text"]
+    [[button]] = ask["buttons"]
+    confirmed = await h.press_then(HR, has("Invitation for Bob"), data=button["callback_data"])
+    assert "Re-link" in confirmed["text"]
+    code = next(line for line in confirmed["text"].splitlines() if line.startswith("Code: ")).split(": ", 1)[1]
+    await h.control.ensure_user(NEWBIE, "Bob", language_code="en")
+    await h.send(NEWBIE, "/start " + code, has("Welcome, Bob"))
+    await h.wait_for(BOB, has("moved to another Telegram account"))
+    async with h.db.session() as session:
+        assert (await session.get(Employee, h.company.bob_id)).telegram_user_id == NEWBIE
+        assert await session.scalar(select(AuditLog).where(AuditLog.action == "relink_telegram")) is not None
 
 
 async def test_digest_and_report_come_as_text_and_xlsx_documents(h: Harness) -> None:

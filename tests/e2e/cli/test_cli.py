@@ -97,6 +97,31 @@ def test_create_token_prints_the_token_once_and_stores_a_hash(fresh_url, tmp_pat
     assert dup.returncode == 1 and "already exists" in dup.stderr
 
 
+def test_tokens_are_listed_revoked_and_carry_an_expiry(fresh_url, tmp_path):
+    chronos("db", "upgrade", database_url=fresh_url, cwd=tmp_path)
+    made = chronos(
+        "admin", "create-token", "--role", "readonly", "--name", "bi", "--expires", "2099-12-31",
+        database_url=fresh_url, cwd=tmp_path,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "valid until 2100-01-01 00:00 UTC" in made.stdout
+    chronos("admin", "create-token", "--role", "metrics", "--name", "prom", database_url=fresh_url, cwd=tmp_path)
+    listed = chronos("admin", "tokens", "list", database_url=fresh_url, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "bi" in listed.stdout and "prom" in listed.stdout and "2100-01-01" in listed.stdout
+    revoked = chronos("admin", "tokens", "revoke", "bi", database_url=fresh_url, cwd=tmp_path)
+    assert revoked.returncode == 0 and "is revoked" in revoked.stdout
+    assert "bi " not in chronos("admin", "tokens", "list", database_url=fresh_url, cwd=tmp_path).stdout
+    assert "revoked" in chronos("admin", "tokens", "list", "--all", database_url=fresh_url, cwd=tmp_path).stdout
+    unknown = chronos("admin", "tokens", "revoke", "nope", database_url=fresh_url, cwd=tmp_path)
+    assert unknown.returncode == 1 and "does not exist" in unknown.stderr
+    past = chronos(
+        "admin", "create-token", "--role", "hr", "--name", "old", "--expires", "2001-01-01",
+        database_url=fresh_url, cwd=tmp_path,
+    )  # fmt: skip
+    assert past.returncode == 1 and "future" in past.stderr
+
+
 def test_demo_seed_prints_the_company(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
     result = chronos("demo", "seed", database_url=url, cwd=tmp_path)

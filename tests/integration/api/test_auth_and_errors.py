@@ -6,6 +6,8 @@ import logging
 
 import pytest
 
+from api.policy import POLICY, PUBLIC
+
 V1 = "/api/v1"
 
 
@@ -114,10 +116,13 @@ async def test_messages_follow_accept_language(client, admin):
     assert any("а" <= ch <= "я" for ch in russian.lower())
 
 
-async def test_an_unexpected_error_is_a_500_in_the_common_shape_and_logged_with_the_request_id(app, client, caplog):
+async def test_an_unexpected_error_is_a_500_in_the_common_shape_and_logged_with_the_request_id(
+    app, client, caplog, monkeypatch
+):
     async def boom() -> None:
         raise RuntimeError("kaput")
 
+    monkeypatch.setitem(POLICY, ("GET", "/boom"), PUBLIC)
     app.add_api_route("/boom", boom)
     with caplog.at_level(logging.ERROR):
         response = await client.get("/boom", headers={"X-Request-ID": "trace-me"})

@@ -43,7 +43,7 @@ async def test_readiness_checks_the_database_and_a_real_redis_with_timings(db: D
     assert checks["database"]["ms"] >= 0 and checks["redis"]["ms"] >= 0
 
 
-async def test_readiness_is_503_naming_redis_when_redis_is_down(db: Database, settings):
+async def test_readiness_is_503_naming_redis_when_redis_is_down(db: Database, settings, caplog):
     down = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
     app = create_app(settings, db, down)
     async with _client(app) as client:
@@ -53,6 +53,9 @@ async def test_readiness_is_503_naming_redis_when_redis_is_down(db: Database, se
     assert body["error"]["code"] == "not_ready" and "redis" in body["error"]["message"]
     assert [d["field"] for d in body["error"]["details"]] == ["redis"]
     assert body["checks"]["database"]["ok"] is True and body["checks"]["redis"]["ok"] is False
+    assert "127.0.0.1" not in response.text and "Connect" not in response.text, "no host, port or driver message"
+    assert body["checks"]["redis"]["error"] in ("not reachable", "timed out")
+    assert any("readiness" in r.getMessage() for r in caplog.records), "the details go to the log"
     await down.aclose()
 
 
@@ -63,6 +66,7 @@ async def test_readiness_is_503_naming_the_database_when_it_is_down(settings):
         response = await client.get("/health/ready")
     assert response.status_code == 503
     assert [d["field"] for d in response.json()["error"]["details"]] == ["database"]
+    assert "127.0.0.1" not in response.text and "nobody" not in response.text and "asyncpg" not in response.text
     await down.dispose()
 
 
@@ -71,7 +75,7 @@ async def test_requests_are_counted_by_route_template_and_status(client, admin):
     await client.get("/api/v1/employees/4343", headers=admin)
     await client.get("/api/v1/employees", headers=admin)
     await client.get("/nowhere")
-    text = (await client.get("/metrics")).text
+    text = (await client.get("/metrics", headers=admin)).text
     samples = _samples(text)
     one = (("method", "GET"), ("route", "/api/v1/employees/{employee_id}"), ("status", "404"))
     assert samples[("chronos_http_requests_total", one)] == 2
@@ -84,7 +88,7 @@ async def test_requests_are_counted_by_route_template_and_status(client, admin):
     assert "/api/v1/employees/4242" not in text
 
 
-async def test_business_numbers_come_from_the_database(client, db: Database):
+async def test_business_numbers_come_from_the_database(client, db: Database, admin):
     now = datetime.now(UTC)
     async with db.transaction() as s:
         employee = Employee(code="E1", full_name="Ana", role=Role.EMPLOYEE)
@@ -111,7 +115,7 @@ async def test_business_numbers_come_from_the_database(client, db: Database):
             )
         for status in (OutboxStatus.PENDING, OutboxStatus.DEAD, OutboxStatus.DEAD, OutboxStatus.SENT):
             s.add(OutboxMessage(chat_id=1, payload={"text": "hi"}, status=status))
-    samples = _samples((await client.get("/metrics")).text)
+    samples = _samples((await client.get("/metrics", headers=admin)).text)
     assert samples[("chronos_metrics_database_up", ())] == 1
     assert samples[("chronos_leave_requests", (("status", "pending"),))] == 2
     assert samples[("chronos_leave_requests", (("status", "approved"),))] == 1
@@ -124,20 +128,20 @@ async def test_business_numbers_come_from_the_database(client, db: Database):
     assert ("chronos_device_last_sync_age_seconds", (("device", "Never"),)) not in samples
 
 
-async def test_database_numbers_are_cached_between_scrapes(db: Database, settings):
+async def test_database_numbers_are_cached_between_scrapes(db: Database, settings, admin):
     app = create_app(settings, db, create_redis(""), metrics_cache_seconds=60)
     async with _client(app) as client:
-        first = _samples((await client.get("/metrics")).text)
+        first = _samples((await client.get("/metrics", headers=admin)).text)
         async with db.transaction() as s:
             s.add(Punch(device_user_id="1", source=PunchSource.API, instant=datetime.now(UTC)))
-        second = _samples((await client.get("/metrics")).text)
+        second = _samples((await client.get("/metrics", headers=admin)).text)
     assert first[("chronos_punches_ingested_total", ())] == second[("chronos_punches_ingested_total", ())] == 0
 
 
-async def test_each_app_has_its_own_registry(db: Database, settings, client):
+async def test_each_app_has_its_own_registry(db: Database, settings, client, admin):
     await client.get("/health/live")
     other = create_app(settings, db, create_redis(""))
     async with _client(other) as other_client:
-        samples = _samples((await other_client.get("/metrics")).text)
+        samples = _samples((await other_client.get("/metrics", headers=admin)).text)
     live = (("method", "GET"), ("route", "/health/live"), ("status", "200"))
     assert ("chronos_http_requests_total", live) not in samples

@@ -121,10 +121,9 @@ async def test_the_timesheet_has_a_code_per_day_totals_and_a_legend(db: Database
 
 
 def test_a_translated_sheet_title_with_characters_excel_forbids_still_makes_a_workbook():
-    from shared.reports.xlsx import add_sheet, new_workbook, sheet_title, to_bytes
+    from shared.reports.export import Table, sheet_title, write_tables
 
     assert sheet_title("Timesheet 2026/11: [draft]*?") == "Timesheet 2026 11 draft"
     assert sheet_title("[]") == "Sheet" and len(sheet_title("x" * 40)) == 31
-    book = new_workbook()
-    add_sheet(book, "Ausnahmen: 20/11", ["a"], [[1]])
-    assert load_workbook(io.BytesIO(to_bytes(book))).sheetnames == ["Ausnahmen 20 11"]
+    data = write_tables("xlsx", [Table("Ausnahmen: 20/11", ["a"], [[1]])])
+    assert load_workbook(io.BytesIO(data)).sheetnames == ["Ausnahmen 20 11"]

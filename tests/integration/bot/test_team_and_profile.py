@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from shared.domain.enums import Direction, HalfDay, LeaveStatus, PunchSource, Role
 from shared.errors import Forbidden, Invalid, NotFound
-from shared.model import AuditLog, Employee, LeaveRequest, Punch
+from shared.model import AuditLog, Employee, LeaveRequest, LeaveType, Punch
 from shared.persistence import Database
 from shared.services.notify.team import team_members, team_overlaps, team_today, whos_out
 from shared.services.org.profile import employee_by_code, employee_by_telegram_id, leave_history, set_locale
@@ -49,8 +49,8 @@ async def test_team_today_sorts_people_into_in_late_not_yet_in_and_on_leave(db: 
     assert [m.name for m in today.present] == ["Alice"] and today.present[0].late_minutes == 0
     assert [(m.name, m.late_minutes) for m in today.late] == [("Bob", 40)]
     assert [(m.name, m.leave_type, m.leave_until) for m in today.on_leave] == [
-        ("Hana HR", "Annual leave", DAY + timedelta(days=2))
-    ]
+        ("Hana HR", None, DAY + timedelta(days=2))
+    ], "Max heads Hana's department but does not approve her leave: he sees that she is away, not why"
     assert today.not_in == [] and today.day_off == [] and today.size == 3
 
 
@@ -113,10 +113,38 @@ async def test_whos_out_lists_approved_leave_in_the_period_by_department(db: Dat
     await _leave(db, company.bob_id, company.annual_id, DAY, DAY, status=LeaveStatus.PENDING)
     await _leave(db, company.hr_id, company.sick_id, DAY - timedelta(days=10), DAY - timedelta(days=8))
     async with db.session() as s:
-        week = await whos_out(s, start=DAY, end=DAY + timedelta(days=6))
-        other = await whos_out(s, start=DAY, end=DAY + timedelta(days=6), department_id=company.department_id + 1)
+        week = await whos_out(s, start=DAY, end=DAY + timedelta(days=6), viewer_id=company.hr_id, viewer_is_hr=True)
+        other = await whos_out(
+            s, start=DAY, end=DAY + timedelta(days=6), department_id=company.department_id + 1,
+            viewer_id=company.hr_id, viewer_is_hr=True,
+        )  # fmt: skip
     assert [(o.name, o.type_name, o.department) for o in week] == [("Alice", "Annual leave", "Ops")]
     assert other == []
+
+
+async def test_teammates_see_away_and_the_entitled_see_the_type(db: Database, company: Company) -> None:
+    async with db.transaction() as s:
+        remote = LeaveType(code="REMOTE", name="Remote work", public=True)
+        s.add(remote)
+        await s.flush()
+        remote_id = remote.id
+    await _leave(
+        db, company.alice_id, company.sick_id, DAY, DAY, approver_id=company.manager_id, start_half=HalfDay.AFTERNOON
+    )
+    await _leave(db, company.bob_id, remote_id, DAY, DAY)
+
+    async def seen_by(viewer: int, hr: bool = False) -> dict[str, str | None]:
+        async with db.session() as s:
+            lines = await whos_out(s, start=DAY, end=DAY, viewer_id=viewer, viewer_is_hr=hr)
+        return {o.name: o.type_name for o in lines}
+
+    assert await seen_by(company.bob_id) == {"Alice": None, "Bob": "Remote work"}, "a teammate: away, or public"
+    assert await seen_by(company.alice_id) == {"Alice": "Sick leave", "Bob": "Remote work"}, "the person"
+    assert await seen_by(company.manager_id) == {"Alice": "Sick leave", "Bob": "Remote work"}, "the approver"
+    assert await seen_by(company.hr_id, hr=True) == {"Alice": "Sick leave", "Bob": "Remote work"}, "HR"
+    async with db.session() as s:
+        half = [o for o in await whos_out(s, start=DAY, end=DAY, viewer_id=company.bob_id, viewer_is_hr=False)]
+    assert half[0].start_half is HalfDay.AFTERNOON, "a teammate still sees the half day"
 
 
 async def test_team_overlaps_name_the_teammates_away(db: Database, company: Company) -> None:
