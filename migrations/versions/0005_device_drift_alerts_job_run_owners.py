@@ -1,7 +1,7 @@
 """64-bit clock drift and drift alerts on devices, lock owner on job runs
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03 06:00:00
 
 - ``devices.clock_drift_seconds`` becomes BIGINT: a device clock set to 2099 is ~2.3e9 s ahead, which
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
