@@ -1,7 +1,8 @@
 """Run one scheduler job now: `chronos devices sync`, `chronos attendance process`, `chronos digest send`.
 
 Each runs exactly what the scheduler runs (same Redis lock, recorded as a JobRun with trigger "cli"), draws a
-progress bar and prints a summary; the exit code is 1 when the run failed or was skipped.
+progress bar and prints a summary; the exit code is 1 when the run failed, partly failed (PARTIAL: some devices
+failed) or was skipped.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from shared.bootstrap import service_settings
 from shared.config import Settings
 from shared.persistence import Database
 from shared.redis_client import redis_from_settings
+from shared.services.jobs import reap_abandoned_runs
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,17 @@ def build_scheduler(runner: JobRunner, settings: Settings) -> AsyncIOScheduler:
     return scheduler
 
 
+async def _reap(clients: Clients) -> None:
+    """Runs left RUNNING by a killed scheduler (their lock is gone) are marked FAILED before anything runs."""
+    try:
+        reaped = await reap_abandoned_runs(clients.db, clients.redis, clock=clients.clock)
+    except Exception:  # the database or Redis is not there yet: the next taker of each lock does it
+        log.exception("could not check for runs left running by a stopped scheduler")
+        return
+    if reaped:
+        log.warning("%d job runs were left running by a stopped scheduler; marked failed", reaped)
+
+
 def _on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -73,7 +85,8 @@ async def serve(settings: Settings, *, clients: Clients | None = None, stop: asy
         for job in scheduler.get_jobs():
             log.info("job %s: %s; next run %s", job.id, job.trigger, job.next_run_time)
         log.info("scheduler started: %d jobs, Redis prefix %r", len(scheduler.get_jobs()), settings.redis_prefix)
-        started = [asyncio.create_task(runner.tracked(name, trigger="start"), name=name) for name in at_start]
+        await _reap(clients)
+        started = [asyncio.create_task(runner.at_start(name), name=name) for name in at_start]
         await stop.wait()
         log.info("scheduler stopping")
         scheduler.pause()

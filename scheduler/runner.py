@@ -25,6 +25,7 @@ from shared.model import JobRun, utcnow
 from shared.persistence import Database
 from shared.services.devices.sync import DeviceIO
 from shared.services.jobs import JobContext, Progress, run_recorded
+from shared.services.locks import claim_once, owner_id
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class JobRunner:
             trigger=trigger,
             prefix=clients.settings.redis_prefix,
             slot=slot,
-            lock_ttl=spec.lock_ttl,
+            lock_ttl=spec.lock_ttl or clients.settings.job_lock_ttl_seconds,
             progress=progress,
             clock=clients.clock,
         )
@@ -107,3 +108,20 @@ class JobRunner:
     async def scheduled(self, name: str) -> None:
         """The function APScheduler runs for every job."""
         await self.tracked(name, trigger="schedule", slot=scheduled_for.get())
+
+    async def at_start(self, name: str) -> None:
+        """SCHEDULER_RUN_AT_START: run once per cluster. Replicas starting within SCHEDULER_MISFIRE_GRACE_SECONDS
+        of each other share one run: the first to claim it runs it, the others log and return."""
+        clients = self.clients
+        key = f"{clients.settings.redis_prefix}:job:start:{name}"
+        try:
+            claimed = await claim_once(
+                clients.redis, key, owner=owner_id(), ttl_seconds=clients.settings.scheduler_misfire_grace_seconds
+            )
+        except Exception:
+            log.exception("job %s: could not claim the run at start", name)
+            return
+        if not claimed:
+            log.info("job %s: already run at start by another scheduler; not running it", name)
+            return
+        await self.tracked(name, trigger="start")

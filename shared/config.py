@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     device_offline_minutes: int = 30
     device_sync_concurrency: int = 8
     device_clock_max_drift_seconds: int = 0
+    # tell HR (once) when a device clock is off by more than this many seconds; 0 = never
+    device_clock_alert_seconds: int = 300
+    # a device sync (connect, read, store, clear, clock) gives up after this many seconds
+    device_sync_deadline_seconds: float = 120.0
+    # Redis leases of jobs and device syncs: renewed every third of this while held, free this long after a crash
+    job_lock_ttl_seconds: float = 15.0
     digest_time: str = "08:00"
     attendance_process_time: str = "00:30"
     reminder_pending_time: str = "09:00"
@@ -142,11 +148,26 @@ class Settings(BaseSettings):
         "db_connect_timeout_seconds", "db_pool_timeout_seconds", "db_statement_timeout_seconds",
         "redis_connect_timeout_seconds", "redis_socket_timeout_seconds", "telegram_timeout_seconds",
         "api_request_timeout_seconds", "bot_update_timeout_seconds", "bot_lock_seconds",
+        "device_sync_deadline_seconds",
     )  # fmt: skip
     @classmethod
     def _positive(cls, value: float) -> float:
         if value <= 0:
             raise ValueError(f"{value} must be positive")
+        return value
+
+    @field_validator("job_lock_ttl_seconds")
+    @classmethod
+    def _lock_ttl(cls, value: float) -> float:
+        if value < 3:
+            raise ValueError(f"JOB_LOCK_TTL_SECONDS={value} is too short; use at least 3 (it is renewed every third)")
+        return value
+
+    @field_validator("device_clock_alert_seconds")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError(f"{value} must be 0 (off) or more")
         return value
 
     @model_validator(mode="after")

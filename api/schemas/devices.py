@@ -81,6 +81,7 @@ class DeviceOut(Out):
     last_record_count: int | None
     clock_drift_seconds: int | None
     offline_alerted_at: datetime | None
+    drift_alerted_at: datetime | None
     created_at: datetime
     password: int = Field(default=0, exclude=True)
 

@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     fail.add_argument("--drop-mid-chunk", action="store_true", help="drop in the middle of the chunk")
     fail.add_argument("--count-skew", type=int, default=0, help="misreport the record count by N")
     fail.add_argument("--refuse-auth", action="store_true", help="refuse every comm key")
+    fail.add_argument("--corrupt-reply-to", type=int, default=None, help="flip a bit in the next reply to CMD")
+    fail.add_argument("--duplicate-reply-to", type=int, default=None, help="send the next reply to CMD twice")
     parser.add_argument("--log-level", default="INFO")
     return parser
 
@@ -72,6 +74,8 @@ def config_from_args(args: argparse.Namespace) -> DeviceConfig:
             drop_mid_chunk=args.drop_mid_chunk,
             record_count_skew=args.count_skew,
             refuse_auth=args.refuse_auth,
+            corrupt_reply_to=args.corrupt_reply_to,
+            duplicate_reply_to=args.duplicate_reply_to,
         ),
     )
 

@@ -100,10 +100,28 @@ class CommandProcessor:
             logger.info("unsupported command %d from %s", packet.command, session.peer)
             return self._answer(session, packet, p.CMD_ACK_UNKNOWN)
         try:
-            return handler(session, packet)
+            reply = handler(session, packet)
         except Exception:
             logger.exception("command %d from %s failed", packet.command, session.peer)
             return self._answer(session, packet, p.CMD_ACK_ERROR)
+        return self._inject(packet.command, reply)
+
+    def _inject(self, command: int, reply: Reply) -> Reply:
+        """Transit faults of :class:`FailureConfig`: a flipped bit, a duplicated reply."""
+        failures = self.failures
+        if command == failures.corrupt_reply_to and failures.corrupt_replies > 0 and reply.packets:
+            failures.corrupt_replies -= 1
+            index = max(range(len(reply.packets)), key=lambda i: len(reply.packets[i]))
+            damaged = bytearray(reply.packets[index])
+            offset = p.HEADER_SIZE + (len(damaged) - p.HEADER_SIZE) // 2 if len(damaged) > p.HEADER_SIZE else 0
+            damaged[offset] ^= 0x04
+            reply.packets[index] = bytes(damaged)
+            logger.info("injected failure: flipped a bit at byte %d of the reply to command %d", offset, command)
+        if command == failures.duplicate_reply_to and failures.duplicate_replies > 0 and reply.packets:
+            failures.duplicate_replies -= 1
+            reply.packets = reply.packets + reply.packets
+            logger.info("injected failure: the reply to command %d is sent twice", command)
+        return reply
 
     def close_session(self, session: Session) -> None:
         """The connection ended: a device re-enables itself when its disabling client is gone."""

@@ -53,6 +53,15 @@ class FailureConfig:
     """Added to the record count reported in CMD_GET_FREE_SIZES (≠ the buffer)."""
     skew_replies: int | None = None
     """How many free-size replies get the skew (``None`` = all of them)."""
+    corrupt_reply_to: int | None = None
+    """Command (e.g. ``CMD_READ_BUFFER`` 1504) whose next reply has one bit flipped in transit (after the
+    checksum was computed): in the middle of the data of its largest packet."""
+    corrupt_replies: int = 1
+    """How many replies to ``corrupt_reply_to`` get a flipped bit (then it stops)."""
+    duplicate_reply_to: int | None = None
+    """Command whose next reply is sent twice (UDP: the copy is read as the answer to the next request)."""
+    duplicate_replies: int = 1
+    """How many replies to ``duplicate_reply_to`` are duplicated (then it stops)."""
 
 
 @dataclass

@@ -75,23 +75,33 @@ def _fold(total: int) -> int:
     return 0 if total == 0 else (total - 1) % USHRT_MAX + 1
 
 
-def checksum(payload: bytes) -> int:
-    """zkemsdk.c checksum of header (checksum field 0) + data: folded sum of LE words, inverted."""
+def _word_sum(payload: bytes) -> int:
+    """Sum of the little-endian 16-bit words; an odd last byte is added alone."""
     even = len(payload) & ~1
     words = array("H", payload[:even])
     if sys.byteorder == "big":  # pragma: no cover - the protocol is little-endian
         words.byteswap()
-    total = sum(words)
-    if len(payload) & 1:
-        total += payload[-1]
-    folded = _fold(total)
+    return sum(words) + (payload[-1] if len(payload) & 1 else 0)
+
+
+def checksum(payload: bytes) -> int:
+    """The checksum pyzk (zkemsdk.c) puts in its requests: header (checksum field 0) + data, folded sum of LE
+    words, inverted the way zkemsdk.c does it — one lower than a device's (:func:`device_checksum`)."""
+    folded = _fold(_word_sum(payload))
     return USHRT_MAX - 1 - folded if folded < USHRT_MAX else USHRT_MAX - 1
 
 
+def device_checksum(payload: bytes) -> int:
+    """The checksum a device puts in its replies: the one's complement of the end-around-carry sum of the LE
+    words. A capture from a real device (adrobinoga/zk-protocol, protocol.md: ``d007296af38d0a0009`` carries
+    0x6a29) shows it; pyzk's formula gives 0x6a28 there."""
+    return _fold(_word_sum(payload)) ^ USHRT_MAX
+
+
 def build_packet(command: int, session_id: int, reply_id: int, data: bytes = b"") -> bytes:
-    """A packet with a correct checksum (the client never checks it, a device computes it)."""
+    """A reply packet with the checksum a device computes (:func:`device_checksum`)."""
     unsigned = HEADER.pack(command, 0, session_id, reply_id) + data
-    return HEADER.pack(command, checksum(unsigned), session_id, reply_id) + data
+    return HEADER.pack(command, device_checksum(unsigned), session_id, reply_id) + data
 
 
 def parse_packet(raw: bytes) -> Packet:
@@ -102,11 +112,14 @@ def parse_packet(raw: bytes) -> Packet:
 
 
 def checksum_ok(packet: Packet) -> bool:
-    """Accept the checksum computed with this reply id or the previous one.
+    """Accept a request's checksum as a device computes it, or as pyzk does with this reply id or the previous one.
 
     pyzk computes the checksum *before* incrementing the reply id and then sends the incremented
-    id (wrapping 65534 → 0), so its checksums never match the header it sends.
+    id (wrapping 65534 → 0), and its formula is one lower than a device's; devices accept it.
     """
+    unsigned = HEADER.pack(packet.command, 0, packet.session_id, packet.reply_id) + packet.data
+    if device_checksum(unsigned) == packet.checksum:
+        return True
     for reply_id in (packet.reply_id, (packet.reply_id - 1) % USHRT_MAX):
         unsigned = HEADER.pack(packet.command, 0, packet.session_id, reply_id) + packet.data
         if checksum(unsigned) == packet.checksum:

@@ -24,8 +24,9 @@ JobFunction = Callable[..., Awaitable[None]]
 class JobSpec:
     name: str
     run: JobFunction
-    lock_ttl: float = 120.0
-    """Seconds the Redis lock lives without renewal (it is renewed every third of it while the job runs)."""
+    lock_ttl: float | None = None
+    """Seconds the Redis lock lives without renewal (renewed every third of it while the job runs);
+    ``None`` = JOB_LOCK_TTL_SECONDS."""
 
     @property
     def summary(self) -> str:

@@ -20,7 +20,7 @@ async def run(ctx: JobContext, clients: Clients, *, device_ids: Sequence[int] | 
 
     Steps (in :func:`shared.services.devices.sync_job.run_device_sync`, shared with the API's sync):
     "find devices" → "read devices and store punches" (per-device new / duplicate / unmatched counts in
-    ``counts["devices"]``) → "check the outcome" (FAILED only when every device failed).
+    ``counts["devices"]``) → "check the outcome" (FAILED when every device failed, PARTIAL when some did).
     """
     await run_device_sync(
         ctx,

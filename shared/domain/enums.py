@@ -105,3 +105,5 @@ class JobStatus(StrEnum):
     SUCCESS = "success"
     FAILED = "failed"
     SKIPPED = "skipped"
+    PARTIAL = "partial"
+    """Some parts failed and the others were done (e.g. two of five devices could not be read)."""

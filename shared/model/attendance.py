@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.domain.enums import (
@@ -37,8 +37,11 @@ class Device(Base):
     last_error_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text())
     last_record_count: Mapped[int | None]
-    clock_drift_seconds: Mapped[int | None]
+    clock_drift_seconds: Mapped[int | None] = mapped_column(BigInteger())
+    """Device clock minus the real time at the last successful read; 64 bits (a clock set to 2099 is ~2.3e9 s)."""
     offline_alerted_at: Mapped[datetime | None]
+    drift_alerted_at: Mapped[datetime | None]
+    """When HR was told the clock is off by more than DEVICE_CLOCK_ALERT_SECONDS; cleared once it is right again."""
     clear_after_sync: Mapped[bool] = mapped_column(default=False)
     direction_mode: Mapped[DirectionMode] = mapped_column(enum_column(DirectionMode), default=DirectionMode.BY_CODE)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -86,7 +86,10 @@ class AuditLog(Base):
 
 class JobRun(Base):
     __tablename__ = "job_runs"
-    __table_args__ = (Index("ix_job_runs_job_started", "job", "started_at"),)
+    __table_args__ = (
+        Index("ix_job_runs_job_started", "job", "started_at"),
+        Index("ix_job_runs_status_lock_key", "status", "lock_key"),  # the RUNNING rows, checked at every start
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(64))
@@ -96,3 +99,8 @@ class JobRun(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text())
     trigger: Mapped[str | None] = mapped_column(String(32))
+    lock_key: Mapped[str | None] = mapped_column(String(200))
+    """The Redis lock the run holds while RUNNING; a RUNNING row whose lock is gone or held by another owner
+    belongs to a crashed process and is marked FAILED by whoever takes the lock over (or at scheduler start)."""
+    owner: Mapped[str | None] = mapped_column(String(120))
+    """The lock owner (host:pid:random) of the process that runs it."""

@@ -3,8 +3,10 @@ the check-out reminder to an employee, the digest attachment's caption."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import escape
+
+from babel.dates import format_timedelta
 
 from shared.notify.leave_messages import translator_for
 
@@ -38,6 +40,23 @@ def device_back_online(locale: str | None, *, device: str, new_punches: int) -> 
         new_punches,
         device=f"<b>{escape(device)}</b>",
     )
+
+
+def device_clock_alert(locale: str | None, *, device: str, drift_seconds: int, device_time: datetime) -> str:
+    """To HR, once, when a device clock is off by more than DEVICE_CLOCK_ALERT_SECONDS (``device_time`` is the
+    naive wall time the device showed)."""
+    t = translator_for(locale)
+    amount = format_timedelta(timedelta(seconds=abs(drift_seconds)), threshold=1, locale=t.locale)
+    name = f"<b>{escape(device)}</b>"
+    if drift_seconds > 0:
+        head = t("🕰 The clock of device {device} is {amount} ahead.", device=name, amount=amount)
+    else:
+        head = t("🕰 The clock of device {device} is {amount} behind.", device=name, amount=amount)
+    shows = t(
+        "It shows {time}: punches recorded there now carry a wrong time. Set the device clock.",
+        time=escape(t.format_datetime(device_time, "medium")),
+    )
+    return f"{head}\n{shows}"
 
 
 def checkout_reminder(locale: str | None, *, checked_in: datetime, shift_end: datetime, tz: str) -> str:

@@ -7,11 +7,14 @@ Every scheduled job, the CLI's "run it now" commands and the API's device sync g
    replicas fire the same schedule at the same instants; the first to claim the instant runs it, the other
    logs and returns ``None`` without writing a JobRun. The claim outlives the run, so a fast job that has
    already finished is not run a second time by a replica whose timer fired a little later.
-2. **Lock** ``{prefix}:job:lock:{lock name}`` (the job name by default), renewed while the job runs and
-   released with a compare-and-delete. A run that finds it taken (a manual run while the scheduled one is
-   still going) is recorded as SKIPPED and does not run.
-3. **JobRun**: a RUNNING row is committed first (so the API can show it), then finished with SUCCESS, SKIPPED
-   or FAILED, the counts and the error. A job never raises out of here: its exception is logged and stored.
+2. **Lock** ``{prefix}:job:lock:{lock name}`` (the job name by default): a short lease (JOB_LOCK_TTL_SECONDS)
+   renewed while the job runs and released with a compare-and-delete (:mod:`shared.services.locks`). A run that
+   finds it taken (a manual run while the scheduled one is still going) is recorded as SKIPPED and does not run.
+   A killed holder stops renewing, so its lock frees itself within one TTL.
+3. **JobRun**: a RUNNING row naming its lock and owner is committed first (so the API can show it), then
+   finished with SUCCESS, PARTIAL, SKIPPED or FAILED, the counts and the error. A job never raises out of here:
+   its exception is logged and stored. Every run, before it starts, marks FAILED the RUNNING rows that dead
+   processes left behind (:func:`reap_abandoned_runs`; the scheduler also does it when it starts).
 
 A job body is ``async def body(ctx: JobContext) -> None`` written as named steps (NetBox style)::
 
@@ -29,31 +32,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn, Protocol
 
 from redis.asyncio import Redis
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from shared.domain.enums import JobStatus
 from shared.model import JobRun, utcnow
 from shared.persistence import Database
 from shared.services.audit import jsonable
+from shared.services.locks import DEFAULT_LOCK_TTL, RedisLock, claim_once, owner_id
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LOCK_TTL = 120.0
 SLOT_TTL_SECONDS = 2 * 24 * 3600
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
-_RENEW = (
-    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
-)
+__all__ = [
+    "DEFAULT_LOCK_TTL", "JobContext", "JobFailed", "JobPartlyFailed", "JobSkipped", "RedisLock", "claim_slot",
+    "lock_key", "owner_id", "reap_abandoned_runs", "run_recorded", "start_recorded", "wait_background",
+]  # fmt: skip
 
 JobBody = Callable[["JobContext"], Awaitable[None]]
 Clock = Callable[[], datetime]
@@ -65,6 +65,11 @@ class JobSkipped(Exception):
 
 class JobFailed(Exception):
     """Raised by a job body for an expected failure: the run ends as FAILED with this message, no traceback."""
+
+
+class JobPartlyFailed(Exception):
+    """Raised by a job body at its end when some parts failed and the others were done: the run ends as
+    PARTIAL with this message (the CLI exits non-zero)."""
 
 
 class _SkipStep(BaseException):
@@ -160,59 +165,6 @@ def _fmt(counts: dict[str, int]) -> str:
     return ", ".join(f"{k}={v}" for k, v in counts.items())
 
 
-def owner_id() -> str:
-    """Who holds a lock: host, process and a random part (two runs of one process differ)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-class RedisLock:
-    """A lease in Redis: SET NX PX, renewed while held, released only by its owner."""
-
-    def __init__(self, redis: Redis, key: str, *, ttl: float = DEFAULT_LOCK_TTL, owner: str | None = None) -> None:
-        self.redis = redis
-        self.key = key
-        self.ttl_ms = max(1000, int(ttl * 1000))
-        self.owner = owner or owner_id()
-        self.lost = False
-
-    async def acquire(self) -> bool:
-        return bool(await self.redis.set(self.key, self.owner, nx=True, px=self.ttl_ms))
-
-    async def holder(self) -> str | None:
-        value = await self.redis.get(self.key)
-        return None if value is None else str(value)
-
-    async def release(self) -> None:
-        with contextlib.suppress(Exception):  # an unreachable Redis lets the lease expire on its own
-            await self.redis.eval(_RELEASE, 1, self.key, self.owner)  # type: ignore[misc]
-
-    async def renew(self) -> bool:
-        return bool(await self.redis.eval(_RENEW, 1, self.key, self.owner, str(self.ttl_ms)))  # type: ignore[misc]
-
-    @contextlib.asynccontextmanager
-    async def kept_alive(self) -> AsyncIterator[None]:
-        """Renew the lease every third of its TTL while the block runs."""
-
-        async def keep() -> None:
-            while True:
-                await asyncio.sleep(self.ttl_ms / 3000)
-                try:
-                    if not await self.renew():
-                        self.lost = True
-                        log.error("lock %s was lost (expired or taken over) while held", self.key)
-                        return
-                except Exception as exc:  # a Redis hiccup: try again at the next tick
-                    log.warning("could not renew lock %s: %r", self.key, exc)
-
-        task = asyncio.create_task(keep(), name=f"renew {self.key}")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-
 def lock_key(prefix: str, name: str) -> str:
     return f"{prefix}:job:lock:{name}"
 
@@ -220,7 +172,46 @@ def lock_key(prefix: str, name: str) -> str:
 async def claim_slot(redis: Redis, *, prefix: str, job: str, slot: datetime, owner: str) -> bool:
     """True for the first caller that claims the scheduled instant ``slot`` of ``job``."""
     key = f"{prefix}:job:slot:{job}:{slot.isoformat()}"
-    return bool(await redis.set(key, owner, nx=True, ex=SLOT_TTL_SECONDS))
+    return await claim_once(redis, key, owner=owner, ttl_seconds=SLOT_TTL_SECONDS)
+
+
+ABANDONED = "abandoned: the process running it stopped (its lock {key} expired or was taken over)"
+
+
+async def reap_abandoned_runs(db: Database, redis: Redis, *, clock: Clock = utcnow, key: str | None = None) -> int:
+    """Mark FAILED the RUNNING runs whose lock is no longer held by their owner (their process died).
+
+    A RUNNING row is written only while its lock is held and finished before the lock is released, so a RUNNING
+    row whose lock is free or held by someone else belongs to a process that stopped without finishing it.
+    ``key`` limits the check to one lock (the one the caller just acquired). Rows written before runs recorded
+    their lock are left alone. Returns how many rows were marked.
+    """
+    async with db.session() as session:
+        query = select(JobRun.id, JobRun.lock_key, JobRun.owner).where(
+            JobRun.status == JobStatus.RUNNING, JobRun.lock_key.is_not(None)
+        )
+        if key is not None:
+            query = query.where(JobRun.lock_key == key)
+        running = (await session.execute(query)).all()
+    dead = [(run_id, lock) for run_id, lock, owner in running if lock and await redis.get(lock) != owner]
+    for run_id, lock in dead:
+        async with db.transaction() as session:
+            await session.execute(
+                update(JobRun)
+                .where(JobRun.id == run_id, JobRun.status == JobStatus.RUNNING)
+                .values(status=JobStatus.FAILED, error=ABANDONED.format(key=lock), finished_at=clock())
+            )
+        log.warning("job run #%d was left running by a process that stopped; marked failed", run_id)
+    return len(dead)
+
+
+async def _reap_quietly(db: Database, redis: Redis, clock: Clock) -> None:
+    """Before a run starts: the runs crashed processes left RUNNING (any job) are marked failed. Housekeeping:
+    a failure here is logged and the run goes on."""
+    try:
+        await reap_abandoned_runs(db, redis, clock=clock)
+    except Exception:
+        log.warning("could not check for runs left running by stopped processes", exc_info=True)
 
 
 @dataclass
@@ -231,10 +222,13 @@ class _Begun:
 
 
 async def _insert_run(
-    db: Database, *, job: str, trigger: str, status: JobStatus, now: datetime, counts: dict[str, Any], error: str | None
-) -> JobRun:
+    db: Database, *, job: str, trigger: str, status: JobStatus, now: datetime, counts: dict[str, Any],
+    error: str | None, lock: RedisLock | None = None,
+) -> JobRun:  # fmt: skip
     async with db.transaction() as session:
         run = JobRun(job=job, trigger=trigger, status=status, started_at=now, counts=counts, error=error)
+        if lock is not None:
+            run.lock_key, run.owner = lock.key, lock.owner
         if status is not JobStatus.RUNNING:
             run.finished_at = now
         session.add(run)
@@ -269,8 +263,9 @@ async def _begin(
             db, job=job, trigger=trigger, status=JobStatus.SKIPPED, now=clock(), counts=base, error=reason
         )
     try:
+        await _reap_quietly(db, redis, clock)
         run = await _insert_run(
-            db, job=job, trigger=trigger, status=JobStatus.RUNNING, now=clock(), counts=base, error=None
+            db, job=job, trigger=trigger, status=JobStatus.RUNNING, now=clock(), counts=base, error=None, lock=lock
         )
     except BaseException:
         await lock.release()
@@ -293,6 +288,8 @@ async def _execute(db: Database, begun: _Begun, body: JobBody, clock: Clock) -> 
         status, error = JobStatus.SKIPPED, str(exc)
     except JobFailed as exc:
         status, error = JobStatus.FAILED, str(exc)
+    except JobPartlyFailed as exc:
+        status, error = JobStatus.PARTIAL, str(exc)
     except asyncio.CancelledError:
         await _finish(db, run, JobStatus.FAILED, context.counts, "cancelled (the service stopped)", clock)
         await begun.lock.release()
@@ -300,6 +297,8 @@ async def _execute(db: Database, begun: _Begun, body: JobBody, clock: Clock) -> 
     except Exception as exc:
         log.exception("%s #%d failed", run.job, run.id)
         status, error = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"
+    if begun.lock.lost:
+        context.counts["lock_lost"] = True
     try:
         await _finish(db, run, status, context.counts, error, clock)
     finally:

@@ -16,8 +16,10 @@ from shared.zk.device import (
 from shared.zk.errors import (
     DeviceAuthFailed,
     DeviceDataMismatch,
+    DeviceDeadlineExceeded,
     DeviceError,
     DeviceProtocolError,
+    DeviceReplyRejected,
     DeviceUnreachable,
 )
 from shared.zk.records import (
@@ -37,11 +39,13 @@ __all__ = [
     "RECORD_SIZES",
     "DeviceAuthFailed",
     "DeviceDataMismatch",
+    "DeviceDeadlineExceeded",
     "DeviceError",
     "DeviceParams",
     "DeviceProtocolError",
     "DeviceReader",
     "DeviceReadout",
+    "DeviceReplyRejected",
     "DeviceUnreachable",
     "DeviceUser",
     "RawRecord",

@@ -60,6 +60,8 @@ class DeviceReadout:
     record_capacity: int
     attempts: int = 1
     """How many times the attendance buffer was read (2 after a count mismatch)."""
+    dropped_replies: int = 0
+    """Intact UDP replies to earlier requests (duplicates, late answers) that were dropped while reading."""
     duration_s: float = field(default=0.0, compare=False)
 
     @property
@@ -75,12 +77,17 @@ class DeviceReader(Protocol):
     """The shape of :func:`read_device`, for injecting it (or a fake) into the sync job."""
 
     def __call__(
-        self, params: DeviceParams, *, timeout: float | None = None, now_utc: datetime | None = None
+        self,
+        params: DeviceParams,
+        *,
+        timeout: float | None = None,
+        now_utc: datetime | None = None,
+        deadline: float | None = None,
     ) -> DeviceReadout: ...
 
 
-def _users(client: ZK) -> list[DeviceUser]:
-    return [
+def _users(client: ZK, params: DeviceParams) -> list[DeviceUser]:
+    users = [
         DeviceUser(
             uid=int(user.uid),
             user_id=str(user.user_id),
@@ -91,6 +98,11 @@ def _users(client: ZK) -> list[DeviceUser]:
         )
         for user in client.get_users()
     ]
+    if len(users) != int(client.users):
+        raise DeviceDataMismatch(
+            f"device {params.address} reported {client.users} users but sent {len(users)}; not storing anything"
+        )
+    return users
 
 
 def _read_attendance(
@@ -125,22 +137,29 @@ def _free_data(client: ZK, params: DeviceParams) -> None:
 
 
 def read_device(
-    params: DeviceParams, *, timeout: float | None = None, now_utc: datetime | None = None
+    params: DeviceParams,
+    *,
+    timeout: float | None = None,
+    now_utc: datetime | None = None,
+    deadline: float | None = None,
 ) -> DeviceReadout:
     """Read identity, clock, users and the whole attendance log of one device.
 
     Blocking: run it in a thread (``asyncio.to_thread``). The device is disabled while reading
     and re-enabled in every case. ``timeout`` (seconds per device reply) defaults to
-    ``params.timeout``. ``now_utc`` is the reference for the clock drift; by default the current
+    ``params.timeout``; ``deadline`` (a ``time.monotonic()`` instant) bounds the whole read. Every reply
+    is verified (checksum, session and reply id, chunk sizes) and the users and records must number
+    what the device announced. ``now_utc`` is the reference for the clock drift; by default the current
     time right after the device clock was read.
 
-    Raises :class:`DeviceUnreachable`, :class:`DeviceAuthFailed`, :class:`DeviceDataMismatch` or
-    :class:`DeviceProtocolError`; never returns a partial log.
+    Raises :class:`DeviceUnreachable`, :class:`DeviceAuthFailed`, :class:`DeviceDataMismatch`,
+    :class:`DeviceProtocolError` (:class:`DeviceReplyRejected`) or :class:`DeviceDeadlineExceeded`;
+    never returns a partial log.
     """
     if now_utc is not None and now_utc.tzinfo is None:
         raise ValueError("now_utc must be timezone-aware")
     started = time.monotonic()
-    with device_session(params, timeout=timeout) as client:
+    with device_session(params, timeout=timeout, deadline=deadline) as client:
         with translate_errors(params, "read the serial number"):
             serial = client.get_serialnumber()
         with translate_errors(params, "read the firmware version"):
@@ -149,11 +168,12 @@ def read_device(
             device_time = client.get_time()
         reference = now_utc if now_utc is not None else datetime.now(UTC)
         with translate_errors(params, "read the users"):
-            users = _users(client)
+            users = _users(client, params)
         count, record_size, records, attempts = _read_attendance(
             client, params, {user.uid: user.user_id for user in users}
         )
         user_count, capacity = int(client.users), int(client.rec_cap)
+        dropped = client.wire.dropped if client.wire is not None else 0
     # the device clock has whole seconds and truncates; compare like with like
     drift = to_utc(device_time, params.timezone) - reference.astimezone(UTC).replace(microsecond=0)
     readout = DeviceReadout(
@@ -171,6 +191,7 @@ def read_device(
         user_count=user_count,
         record_capacity=capacity,
         attempts=attempts,
+        dropped_replies=dropped,
         duration_s=time.monotonic() - started,
     )
     logger.info(
@@ -181,14 +202,20 @@ def read_device(
     return readout
 
 
-def clear_attendance(params: DeviceParams, *, expected_count: int | None = None, timeout: float | None = None) -> int:
+def clear_attendance(
+    params: DeviceParams,
+    *,
+    expected_count: int | None = None,
+    timeout: float | None = None,
+    deadline: float | None = None,
+) -> int:
     """Delete the device's attendance log; returns how many records it held.
 
     Pass ``expected_count`` (the number of records you stored from the last read) to refuse to
     clear when the device holds a different number: the device is disabled between the check and
     the clear, so no punch can slip in and be lost.
     """
-    with device_session(params, timeout=timeout) as client:
+    with device_session(params, timeout=timeout, deadline=deadline) as client:
         with translate_errors(params, "read the record count"):
             client.read_sizes()
         count = int(client.records)
@@ -204,13 +231,15 @@ def clear_attendance(params: DeviceParams, *, expected_count: int | None = None,
     return count
 
 
-def set_time(params: DeviceParams, when: datetime, *, timeout: float | None = None) -> datetime:
+def set_time(
+    params: DeviceParams, when: datetime, *, timeout: float | None = None, deadline: float | None = None
+) -> datetime:
     """Set the device clock; returns the device time it had before (naive, device-local).
 
     ``when`` may be aware (converted to the device zone) or naive (taken as device-local).
     """
     local = when.astimezone(params.zone).replace(tzinfo=None) if when.tzinfo else when
-    with device_session(params, timeout=timeout) as client:
+    with device_session(params, timeout=timeout, deadline=deadline) as client:
         with translate_errors(params, "read the clock"):
             before = client.get_time()
         with translate_errors(params, "set the clock"):

@@ -25,3 +25,12 @@ class DeviceDataMismatch(DeviceError):
 
 class DeviceProtocolError(DeviceError):
     """The device answered something we cannot understand (bad reply, corrupt record)."""
+
+
+class DeviceReplyRejected(DeviceProtocolError):
+    """A reply failed verification: wrong checksum (corrupted in transit), answering another request or
+    session, or a data chunk of the wrong size. Nothing of that read is stored."""
+
+
+class DeviceDeadlineExceeded(DeviceError):
+    """The device answered, but the whole session did not finish within its deadline (a very slow device)."""

@@ -1,11 +1,12 @@
 """Connection handling over pyzk: parameters, error translation, a disabled-device session.
 
-pyzk is used for the transport only. Its traps handled here:
+pyzk is used for the transport only, through :class:`shared.zk.wire.VerifyingZK` (every reply verified, one
+deadline per session). Its traps handled here and there:
 
 * Errors come as ``ZKErrorResponse`` / ``ZKNetworkError`` / ``ZKErrorConnection`` *and* as raw
   socket errors (the chunk receive paths do not wrap them); all become our :mod:`.errors` types.
 * When a TCP peer closes in the middle of a data chunk, pyzk's raw receive loop spins forever on
-  ``recv() == b''``. After connecting we wrap pyzk's socket so an empty read raises instead.
+  ``recv() == b''``; the verified socket raises instead.
 * ``ZK.__init__`` opens a UDP socket that ``connect()`` replaces without closing; we close it.
 * ``connect()`` without ``ommit_ping=True`` shells out to ``ping``; we always omit it.
 """
@@ -13,12 +14,11 @@ pyzk is used for the transport only. Its traps handled here:
 from __future__ import annotations
 
 import logging
-import socket
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from zk import ZK
@@ -26,16 +26,19 @@ from zk.exception import ZKErrorConnection, ZKErrorResponse, ZKNetworkError
 
 from shared.zk.errors import (
     DeviceAuthFailed,
+    DeviceDeadlineExceeded,
     DeviceError,
     DeviceProtocolError,
+    DeviceReplyRejected,
     DeviceUnreachable,
 )
 from shared.zk.records import RECORD_SIZES
+from shared.zk.wire import DeadlineExceeded, ReplyRejected, VerifyingZK
 
 logger = logging.getLogger(__name__)
 
 Protocol = Literal["tcp", "udp"]
-_SOCKET_ATTR = "_ZK__sock"  # pyzk 0.9 keeps its socket in a name-mangled private attribute
+CLEANUP_GRACE_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,79 +81,70 @@ class DeviceParams:
         return ZoneInfo(self.timezone)
 
 
-class _GuardedSocket:
-    """Delegates to pyzk's socket; an empty TCP read (peer closed) raises instead of spinning."""
-
-    def __init__(self, sock: socket.socket, *, stream: bool) -> None:
-        self._sock = sock
-        self._stream = stream
-
-    def recv(self, size: int, *flags: int) -> bytes:
-        data = self._sock.recv(size, *flags)
-        if not data and size > 0 and self._stream:
-            raise ConnectionResetError("the device closed the connection")
-        return data
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
+def _in_chain(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
+    """``exc`` or the exception it was raised from / while handling, if one is a ``kind`` (pyzk re-wraps)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
-def _pyzk_socket(client: ZK) -> Any:
-    return getattr(client, _SOCKET_ATTR, None)
-
-
-def _close_socket(client: ZK) -> None:
-    sock = _pyzk_socket(client)
-    if sock is not None:
-        try:
-            sock.close()
-        except OSError:  # pragma: no cover - closing never matters
-            logger.debug("closing the device socket failed", exc_info=True)
+def _translate(exc: Exception, params: DeviceParams, action: str) -> DeviceError:
+    where = f"device {params.address}"
+    rejected = _in_chain(exc, ReplyRejected)
+    if rejected is not None:
+        return DeviceReplyRejected(
+            f"{where} sent a reply that failed verification while trying to {action}: {rejected}; nothing was stored"
+        )
+    late = _in_chain(exc, DeadlineExceeded)
+    if late is not None:
+        return DeviceDeadlineExceeded(f"{where}: the sync ran past its deadline while trying to {action}")
+    if isinstance(exc, ZKErrorResponse):
+        if "Unauthenticated" in str(exc):
+            return DeviceAuthFailed(
+                f"{where} refused the comm key while trying to {action}; check the password "
+                "(Comm Key) configured for this device"
+            )
+        return DeviceProtocolError(f"{where} rejected the request while trying to {action}: {exc}")
+    if isinstance(exc, ZKNetworkError):
+        return DeviceUnreachable(
+            f"{where} did not answer while trying to {action} ({exc or 'no reply'}); check that it "
+            "is powered, reachable and that the protocol (tcp/udp) and port are right"
+        )
+    if isinstance(exc, ZKErrorConnection):
+        return DeviceProtocolError(f"{where}: connection not established while trying to {action}")
+    if isinstance(exc, OSError):
+        return DeviceUnreachable(f"{where} stopped answering while trying to {action} ({exc or type(exc).__name__})")
+    if isinstance(exc, (struct.error, ValueError, IndexError, TypeError, UnicodeError)):
+        return DeviceProtocolError(f"{where} sent a reply that could not be decoded while trying to {action}: {exc!r}")
+    raise exc
 
 
 @contextmanager
 def translate_errors(params: DeviceParams, action: str) -> Iterator[None]:
-    """Map pyzk and socket exceptions raised inside the block to :mod:`.errors` types."""
-    where = f"device {params.address}"
+    """Map pyzk, socket and wire-verification exceptions raised inside the block to :mod:`.errors` types."""
     try:
         yield
     except DeviceError:
         raise
-    except ZKErrorResponse as exc:
-        if "Unauthenticated" in str(exc):
-            raise DeviceAuthFailed(
-                f"{where} refused the comm key while trying to {action}; check the password "
-                "(Comm Key) configured for this device"
-            ) from exc
-        raise DeviceProtocolError(f"{where} rejected the request while trying to {action}: {exc}") from exc
-    except ZKNetworkError as exc:
-        raise DeviceUnreachable(
-            f"{where} did not answer while trying to {action} ({exc or 'no reply'}); check that it "
-            "is powered, reachable and that the protocol (tcp/udp) and port are right"
-        ) from exc
-    except ZKErrorConnection as exc:
-        raise DeviceProtocolError(f"{where}: connection not established while trying to {action}") from exc
-    except OSError as exc:
-        raise DeviceUnreachable(
-            f"{where} stopped answering while trying to {action} ({exc or type(exc).__name__})"
-        ) from exc
-    except (struct.error, ValueError, IndexError, TypeError, UnicodeError) as exc:
-        raise DeviceProtocolError(
-            f"{where} sent a reply that could not be decoded while trying to {action}: {exc!r}"
-        ) from exc
+    except Exception as exc:
+        raise _translate(exc, params, action) from exc
 
 
-def _make_client(params: DeviceParams, timeout: float) -> ZK:
-    client = ZK(
+def _make_client(params: DeviceParams, timeout: float, deadline: float | None) -> VerifyingZK:
+    return VerifyingZK(
         params.host,
         port=params.port,
         timeout=timeout,
+        deadline=deadline,
         password=params.password,
         force_udp=params.protocol == "udp",
         ommit_ping=True,
     )
-    _close_socket(client)  # the UDP socket opened by __init__; connect() creates the real one
-    return client
 
 
 def _cleanup(client: ZK, params: DeviceParams) -> None:
@@ -163,23 +157,27 @@ def _cleanup(client: ZK, params: DeviceParams) -> None:
 
 
 @contextmanager
-def device_session(params: DeviceParams, *, timeout: float | None = None) -> Iterator[ZK]:
-    """Connected pyzk client with the device disabled; enabled and disconnected on exit."""
-    client = _make_client(params, timeout or params.timeout)
+def device_session(
+    params: DeviceParams, *, timeout: float | None = None, deadline: float | None = None
+) -> Iterator[VerifyingZK]:
+    """Connected pyzk client with the device disabled; enabled and disconnected on exit.
+
+    Every reply is verified (:mod:`.wire`); ``deadline`` (a ``time.monotonic()`` instant) bounds the whole
+    session, ``timeout`` (default ``params.timeout``) each wait. The goodbye gets a short grace past it.
+    """
+    wait = timeout or params.timeout
+    client = _make_client(params, wait, deadline)
     try:
         with translate_errors(params, "connect"):
             client.connect()
-        sock = _pyzk_socket(client)
-        if sock is not None:
-            setattr(client, _SOCKET_ATTR, _GuardedSocket(sock, stream=params.protocol == "tcp"))
-        else:  # pragma: no cover - only if pyzk's internals change
-            logger.warning("pyzk socket attribute not found; dropped connections may hang")
         logger.debug("device %s: connected", params.address)
         try:
             with translate_errors(params, "disable the device"):
                 client.disable_device()
             yield client
         finally:
+            if client.wire is not None:
+                client.wire.extend_deadline(min(wait, CLEANUP_GRACE_SECONDS))
             _cleanup(client, params)
     finally:
-        _close_socket(client)
+        client.close_socket()

@@ -6,10 +6,12 @@ them costs a fifth of building objects.
 
 PostgreSQL: the keys this device already has in the batch's time span are read first (one index range scan
 through asyncpg); rows not among them (nor repeated in the batch) are written with ``COPY`` (binary, no
-per-row statement). Should another writer store one of them meanwhile, COPY fails on the unique key and the
-rows are written again, from a savepoint, as ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING``
-(column arrays; ``RETURNING`` counts what was new). SQLite: ``executemany`` of ``INSERT … ON CONFLICT DO
-NOTHING``, matched and unmatched rows apart so that the row counts say how many of each were new.
+per-row statement), each chunk inside its own ``SAVEPOINT``. Should a chunk meet a stored key anyway (another
+writer stored it meanwhile, or the span was too narrow), COPY fails on the unique key: the savepoint is rolled
+back (the transaction stays usable) and that chunk and every later one are written as ``INSERT … SELECT FROM
+unnest(…) ON CONFLICT DO NOTHING`` (column arrays; ``RETURNING`` counts what was new). No row is dropped.
+SQLite: ``executemany`` of ``INSERT … ON CONFLICT DO NOTHING``, matched and unmatched rows apart so that the
+row counts say how many of each were new.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from typing import Final
 from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import PunchSource
@@ -60,6 +61,7 @@ _COPY_COLUMNS = (
     "device_id", "source", "created_at", "created_by", "device_user_id", "instant", "employee_id", "direction",
     "raw_status", "raw_punch",
 )  # fmt: skip
+_SAVEPOINT = "chronos_punch_copy"
 _EXISTING = "SELECT device_user_id, instant FROM punches WHERE device_id = $1 AND instant >= $2 AND instant <= $3"
 _PG_INSERT = text(
     "WITH ins AS ("
@@ -90,26 +92,36 @@ async def _store_postgresql(
     session: AsyncSession, device_id: int, chunks: AsyncIterator[Sequence[PunchRow]], span: Span | None,
     created_at: datetime, created_by: str,
 ) -> StoreCounts:  # fmt: skip
-    raw = (await (await session.connection()).get_raw_connection()).driver_connection
+    connection = await session.connection()
+    await connection.exec_driver_sql("SELECT 1")  # SQLAlchemy begins lazily: COPY must run inside its transaction
+    raw = (await connection.get_raw_connection()).driver_connection
     assert raw is not None
     seen: set[tuple[str, datetime]] = set()
     if span is not None:
         seen.update((user, instant) for user, instant in await raw.fetch(_EXISTING, device_id, *span))
     source = PunchSource.DEVICE.value
-    written: list[PunchRow] = []
-    try:
-        async with session.begin_nested():
-            async for chunk in chunks:
-                fresh = _unseen(chunk, seen)
-                if fresh:
-                    records = [(device_id, source, created_at, created_by, *r) for r in fresh]
-                    await raw.copy_records_to_table("punches", records=records, columns=_COPY_COLUMNS)
-                written.extend(fresh)
-    except (UniqueViolationError, IntegrityError):  # another writer stored some of them meanwhile
-        async for chunk in chunks:
-            written.extend(_unseen(chunk, seen))
-        return await _insert_on_conflict(session, device_id, written, created_at, created_by)
-    return StoreCounts(len(written), _matched(written))
+    new = matched = 0
+    copying = True
+    async for chunk in chunks:
+        fresh = _unseen(chunk, seen)
+        if not fresh:
+            continue
+        if copying:
+            records = [(device_id, source, created_at, created_by, *r) for r in fresh]
+            # asyncpg's own transaction() refuses to nest in SQLAlchemy's: the savepoint is spelled out
+            await raw.execute(f"SAVEPOINT {_SAVEPOINT}")
+            try:
+                await raw.copy_records_to_table("punches", records=records, columns=_COPY_COLUMNS)
+            except UniqueViolationError:  # a key stored by someone else: insert-or-ignore from here on
+                await raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+                copying = False
+            else:
+                await raw.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+                new, matched = new + len(fresh), matched + _matched(fresh)
+                continue
+        counts = await _insert_on_conflict(session, device_id, fresh, created_at, created_by)
+        new, matched = new + counts.new, matched + counts.new_matched
+    return StoreCounts(new, matched)
 
 
 async def _insert_on_conflict(

@@ -1,60 +1,58 @@
 """Syncing ZKTeco devices: read in a worker thread, store every punch once, keep the device's state, tell HR.
 
-One device (:func:`sync_device`):
+One device (:func:`sync_device`), all of it within DEVICE_SYNC_DEADLINE_SECONDS:
 
-1. Lock the device in Redis (``{prefix}:device:{id}:sync``): one reader per device; a second sync of the same
-   device at the same time reports ``busy`` and reads nothing.
-2. Read it with :mod:`shared.zk` in a worker thread (pyzk blocks); the adapter returns the whole log or raises.
-   The UTC conversion and the rows are built in the thread too, a chunk ahead of the database write.
+1. Lock the device in Redis (``{prefix}:device:{id}:sync``, a short lease renewed while the sync runs): one
+   reader per device; a second sync of the same device at the same time reports ``busy`` and reads nothing.
+2. Read it with :mod:`shared.zk` in a worker thread (pyzk blocks); the adapter verifies every packet and returns
+   the whole log or raises. The UTC conversion and the rows are built in the thread too, a chunk ahead of the
+   database write (:mod:`.sync_rows`).
 3. One transaction: insert-or-ignore the punches on (device, device user id, instant) — a device user id that
    matches ``Employee.device_user_id`` gets that employee, the others are kept with no employee and counted —
    and update the device (status, serial, firmware, record count, clock drift, last success). A device that
-   was reported offline is announced back online, once.
+   was reported failing is announced back, once; a clock off by more than DEVICE_CLOCK_ALERT_SECONDS is
+   announced once (:mod:`.health`).
 4. After the commit, with ``clear_after_sync``: check every record read is stored, then clear the device log
    (the adapter refuses when the device holds another count by then). 5. Correct a drifted clock if configured.
 
-A failed read stores nothing and marks the device OFFLINE or ERROR; after DEVICE_OFFLINE_MINUTES without a sync
-HR is alerted once. The job around it (named steps, a JobRun, the API's entry point) is in device_sync_job.
+Any failure — the read, the store, the deadline — stores nothing of that read and marks the device OFFLINE or
+ERROR with ``last_error``; after DEVICE_OFFLINE_MINUTES without a sync HR is alerted once. The job around it
+(named steps, a JobRun, the API's entry point) is in :mod:`.sync_job`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
-import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import Settings
 from shared.domain.enums import DeviceStatus, DirectionMode
-from shared.domain.punches import direction_from_code
 from shared.model import Device, Employee, Punch, utcnow
-from shared.notify.job_messages import device_back_online, device_offline_alert
-from shared.notify.outbox import enqueue_message
 from shared.persistence import Database
-from shared.services.attendance.punch_store import EMPLOYEE, INSTANT, USER, PunchRow, Span, store_device_punches
-from shared.services.jobs import RedisLock
-from shared.services.lookups import hr_people
-from shared.zk import DeviceError, DeviceParams, DeviceReader, DeviceReadout, DeviceUnreachable, records_to_utc, to_utc
+from shared.services.attendance.punch_store import EMPLOYEE, INSTANT, USER, PunchRow, store_device_punches
+from shared.services.devices.health import FailureNotice, describe, note_success, record_failure
+from shared.services.devices.sync_rows import PunchRows, in_thread
+from shared.services.locks import DEFAULT_LOCK_TTL, RedisLock
+from shared.zk import DeviceDeadlineExceeded, DeviceError, DeviceParams, DeviceReader, DeviceReadout, DeviceUnreachable
 from shared.zk import clear_attendance as zk_clear
 from shared.zk import read_device as zk_read
 from shared.zk import set_time as zk_set_time
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-BUILD_CHUNK = 20_000
 JOB = "sync_devices"
 ACTOR = f"system:{JOB}"
+DEADLINE_GRACE = 3.0
+"""The device adapter stops at the deadline (plus ~2 s to say goodbye); the whole sync is cut this much later."""
 
 
 @dataclass(frozen=True)
@@ -72,10 +70,13 @@ class SyncOptions:
     offline_after: timedelta = timedelta(minutes=30)
     max_drift_seconds: int = 0
     """Correct the device clock when it is off by more than this; 0 = never."""
+    drift_alert_seconds: int = 300
+    """Tell HR (once) when the device clock is off by more than this; 0 = never."""
     timeout: float = 10.0
+    deadline_seconds: float = 120.0
     concurrency: int = 8
     prefix: str = "chronos"
-    lock_ttl: float = 120.0
+    lock_ttl: float = DEFAULT_LOCK_TTL
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SyncOptions:
@@ -83,9 +84,12 @@ class SyncOptions:
             company_timezone=settings.company_timezone,
             offline_after=timedelta(minutes=settings.device_offline_minutes),
             max_drift_seconds=settings.device_clock_max_drift_seconds,
+            drift_alert_seconds=settings.device_clock_alert_seconds,
             timeout=settings.device_timeout_seconds,
+            deadline_seconds=settings.device_sync_deadline_seconds,
             concurrency=max(1, settings.device_sync_concurrency),
             prefix=settings.redis_prefix,
+            lock_ttl=settings.job_lock_ttl_seconds,
         )
 
 
@@ -106,6 +110,9 @@ class DeviceSyncResult:
     cleared: int | None = None
     clock_corrected: bool = False
     alert: str | None = None
+    """``offline`` (HR told the device fails) or ``back_online``."""
+    clock_alert: bool = False
+    dropped_replies: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -118,8 +125,9 @@ class DeviceSyncResult:
         optional = {
             "unknown_users": self.unknown_users[:20], "record_size": self.record_size,
             "clock_drift_seconds": self.clock_drift_seconds, "cleared": self.cleared,
-            "clock_corrected": self.clock_corrected or None, "alert": self.alert, "error": self.error,
-            "warnings": self.warnings,
+            "clock_corrected": self.clock_corrected or None, "alert": self.alert,
+            "clock_alert": self.clock_alert or None, "dropped_replies": self.dropped_replies or None,
+            "error": self.error, "warnings": self.warnings,
         }  # fmt: skip
         counts.update({k: v for k, v in optional.items() if v not in (None, [])})
         return counts
@@ -134,55 +142,15 @@ class _Plan:
     clear_after_sync: bool
 
 
-async def _in_thread(executor: Executor | None, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    if executor is None:
-        return await asyncio.to_thread(fn, *args, **kwargs)
-    call = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
-    return await asyncio.get_running_loop().run_in_executor(executor, call)
+@dataclass
+class _Lease:
+    """The device lock while held (``lock`` is None without Redis: one process, nobody to race)."""
 
+    lock: RedisLock | None
 
-class _Rows:
-    """The records read as punch rows, built chunk by chunk in the worker thread: the next chunk is converted
-    (UTC, employee, direction) while the database stores the previous one. Every row built is kept."""
-
-    def __init__(
-        self, readout: DeviceReadout, plan: _Plan, employees: Mapping[str, int], executor: Executor | None
-    ) -> None:
-        self.records, self.tz = readout.records, plan.params.timezone
-        self.employees, self.executor = employees, executor
-        codes = {record.punch for record in readout.records}
-        self.direction = {code: direction_from_code(code, plan.direction_mode).value for code in codes}
-        self.all: list[PunchRow] = []
-
-    def span(self) -> Span | None:
-        """Earliest and latest instant (local → UTC never reorders: DST folds take the first occurrence)."""
-        if not self.records:
-            return None
-        local = [record.local_time for record in self.records]
-        return to_utc(min(local), self.tz), to_utc(max(local), self.tz)
-
-    def _build(self, start: int) -> list[PunchRow]:
-        records = self.records[start : start + BUILD_CHUNK]
-        employees, direction = self.employees, self.direction
-        return [
-            (user, instant, employees.get(user), direction[punch], status, punch)
-            for (user, _, status, punch, _), instant in zip(records, records_to_utc(records, self.tz), strict=True)
-        ]
-
-    async def chunks(self) -> AsyncIterator[list[PunchRow]]:
-        starts = list(range(0, len(self.records), BUILD_CHUNK))
-        pending = asyncio.ensure_future(_in_thread(self.executor, self._build, starts[0])) if starts else None
-        try:
-            for index in range(len(starts)):
-                assert pending is not None
-                rows = await pending
-                if index + 1 < len(starts):
-                    pending = asyncio.ensure_future(_in_thread(self.executor, self._build, starts[index + 1]))
-                self.all.extend(rows)
-                yield rows
-        finally:
-            if pending is not None and not pending.done():
-                pending.cancel()  # the store gave up: nobody wants the next chunk
+    @property
+    def lost(self) -> bool:
+        return self.lock is not None and self.lock.lost
 
 
 async def _plan(db: Database, device_id: int, options: SyncOptions) -> _Plan | DeviceSyncResult:
@@ -208,41 +176,31 @@ async def _employee_ids(db: Database) -> dict[str, int]:
         return {str(user): employee for user, employee in rows.all()}
 
 
-async def _tell_hr(session: AsyncSession, text_for: Callable[[str | None], str], ref: str) -> int:
-    sent = 0
-    for person in await hr_people(session):
-        if person.telegram_user_id:
-            enqueue_message(session, chat_id=person.telegram_user_id, text=text_for(person.locale), ref=ref)
-            sent += 1
-    return sent
-
-
-async def _record_failure(
-    db: Database, plan: _Plan, exc: Exception, now: datetime, options: SyncOptions, result: DeviceSyncResult
-) -> None:
-    result.outcome, result.error = "error", f"{type(exc).__name__}: {exc}"
-    async with db.transaction() as session:
-        device = await session.get(Device, plan.device_id, with_for_update=True)
-        if device is None:
-            return
-        device.status = DeviceStatus.OFFLINE if isinstance(exc, DeviceUnreachable) else DeviceStatus.ERROR
-        device.last_error_at, device.last_error = now, result.error
-        since = device.last_success_at or device.created_at
-        if device.offline_alerted_at is None and now - since >= options.offline_after:
-            device.offline_alerted_at = now
-            last, error, tz = device.last_success_at, result.error, options.company_timezone
-            await _tell_hr(
-                session,
-                lambda locale: device_offline_alert(locale, device=plan.name, last_success=last, error=error, tz=tz),
-                ref=f"device:{plan.device_id}:offline",
-            )
+async def _fail(
+    db: Database, device_id: int, name: str, exc: Exception, now: datetime, options: SyncOptions,
+    result: DeviceSyncResult,
+) -> None:  # fmt: skip
+    """Mark the device with the failure and tell HR once; a failure to do even that is logged, not raised."""
+    result.outcome, result.error = "error", result.error or describe(exc)
+    # whatever a failed store counted or announced was rolled back with it
+    result.new = result.duplicate = result.unmatched = 0
+    result.unknown_users, result.alert, result.clock_alert = [], None, False
+    notice = FailureNotice(device_id, name, result.error, unreachable=isinstance(exc, DeviceUnreachable))
+    try:
+        if await record_failure(
+            db, notice, now=now, offline_after=options.offline_after, company_timezone=options.company_timezone
+        ):
             result.alert = "offline"
-    log.warning("device %s (%s): %s", plan.name, plan.params.address, result.error)
+    except Exception as inner:  # the database itself is failing: the run's counts still say what happened
+        log.exception("device %s: the failure could not be recorded on the device", name)
+        result.warnings.append(f"the failure could not be recorded on the device: {describe(inner)}")
+    log.warning("device %s: %s", name, result.error)
 
 
 async def _store(
-    db: Database, plan: _Plan, readout: DeviceReadout, rows: _Rows, now: datetime, result: DeviceSyncResult
-) -> None:
+    db: Database, plan: _Plan, readout: DeviceReadout, rows: PunchRows, now: datetime, options: SyncOptions,
+    result: DeviceSyncResult,
+) -> None:  # fmt: skip
     async with db.transaction() as session:
         device = await session.get(Device, plan.device_id, with_for_update=True)
         if device is None:
@@ -258,15 +216,12 @@ async def _store(
         device.serial, device.firmware = readout.serial[:64] or device.serial, readout.firmware[:64] or device.firmware
         device.last_record_count = readout.record_count
         device.clock_drift_seconds = result.clock_drift_seconds
-        if device.offline_alerted_at is not None:
-            device.offline_alerted_at = None
-            new = stored.new
-            await _tell_hr(
-                session,
-                lambda locale: device_back_online(locale, device=plan.name, new_punches=new),
-                ref=f"device:{plan.device_id}:online",
-            )
-            result.alert = "back_online"
+        sent = await note_success(
+            session, device, name=plan.name, new_punches=stored.new, drift_seconds=result.clock_drift_seconds or 0,
+            device_time=readout.device_time, drift_threshold=options.drift_alert_seconds, now=now,
+        )  # fmt: skip
+        result.alert = "back_online" if "back_online" in sent else None
+        result.clock_alert = "clock" in sent
 
 
 async def _all_stored(db: Database, device_id: int, rows: Sequence[PunchRow]) -> bool:
@@ -283,44 +238,74 @@ async def _all_stored(db: Database, device_id: int, rows: Sequence[PunchRow]) ->
     return all((r[USER], r[INSTANT]) in stored for r in rows)
 
 
-async def _after_commit(
-    db: Database, plan: _Plan, io: DeviceIO, readout: DeviceReadout, rows: list[PunchRow],
-    options: SyncOptions, executor: Executor | None, clock: Callable[[], datetime], result: DeviceSyncResult,
+async def _clear_log(
+    db: Database, plan: _Plan, io: DeviceIO, readout: DeviceReadout, rows: list[PunchRow], deadline: float,
+    executor: Executor | None, result: DeviceSyncResult,
 ) -> None:  # fmt: skip
-    if plan.clear_after_sync and readout.record_count:
-        if not await _all_stored(db, plan.device_id, rows):
-            result.warnings.append("not cleared: the stored punches do not match the records read")
-        else:
-            try:
-                result.cleared = await _in_thread(
-                    executor, io.clear, plan.params, expected_count=readout.record_count, timeout=options.timeout
-                )
-            except DeviceError as exc:
-                result.warnings.append(f"not cleared: {exc}")
+    """With ``clear_after_sync``: clear the device log once every record read is known to be stored."""
+    if not (plan.clear_after_sync and readout.record_count):
+        return
+    if not await _all_stored(db, plan.device_id, rows):
+        result.warnings.append("not cleared: the stored punches do not match the records read")
+        return
+    try:
+        result.cleared = await in_thread(
+            executor, io.clear, plan.params, expected_count=readout.record_count, timeout=plan.params.timeout,
+            deadline=deadline,
+        )  # fmt: skip
+    except DeviceError as exc:
+        result.warnings.append(f"not cleared: {exc}")
+
+
+async def _correct_clock(
+    plan: _Plan, io: DeviceIO, max_drift: int, deadline: float, executor: Executor | None,
+    clock: Callable[[], datetime], result: DeviceSyncResult,
+) -> None:  # fmt: skip
     drift = result.clock_drift_seconds or 0
-    if options.max_drift_seconds > 0 and abs(drift) > options.max_drift_seconds:
-        try:
-            await _in_thread(executor, io.set_time, plan.params, clock(), timeout=options.timeout)
-            result.clock_corrected = True
-            log.info("device %s: clock was %+d s off; set to the current time", plan.name, drift)
-        except DeviceError as exc:
-            result.warnings.append(f"clock not corrected: {exc}")
+    if max_drift <= 0 or abs(drift) <= max_drift:
+        return
+    try:
+        await in_thread(executor, io.set_time, plan.params, clock(), timeout=plan.params.timeout, deadline=deadline)
+        result.clock_corrected = True
+        log.info("device %s: clock was %+d s off; set to the current time", plan.name, drift)
+    except DeviceError as exc:
+        result.warnings.append(f"clock not corrected: {exc}")
 
 
 @contextlib.asynccontextmanager
-async def _device_lock(redis: Redis | None, options: SyncOptions, device_id: int) -> AsyncIterator[bool]:
+async def _device_lock(redis: Redis | None, options: SyncOptions, device_id: int) -> AsyncIterator[_Lease | None]:
+    """The device's lease, renewed while the sync runs; ``None`` when another sync holds it."""
     if redis is None:
-        yield True
+        yield _Lease(None)
         return
     lock = RedisLock(redis, f"{options.prefix}:device:{device_id}:sync", ttl=options.lock_ttl)
     if not await lock.acquire():
-        yield False
+        yield None
         return
     try:
         async with lock.kept_alive():
-            yield True
+            yield _Lease(lock)
     finally:
         await lock.release()
+
+
+async def _read_and_store(
+    db: Database, plan: _Plan, io: DeviceIO, deadline: float, now: datetime, reference: datetime | None,
+    options: SyncOptions, executor: Executor | None, result: DeviceSyncResult,
+) -> tuple[DeviceReadout, PunchRows]:  # fmt: skip
+    employees = await _employee_ids(db)
+    readout = await in_thread(
+        executor, io.read, plan.params, timeout=plan.params.timeout, now_utc=reference, deadline=deadline
+    )
+    result.read, result.record_size = len(readout.records), readout.record_size
+    result.clock_drift_seconds = int(readout.clock_drift.total_seconds())
+    result.dropped_replies = readout.dropped_replies
+    rows = PunchRows(
+        readout.records, timezone=plan.params.timezone, direction_mode=plan.direction_mode, employees=employees,
+        executor=executor,
+    )  # fmt: skip
+    await _store(db, plan, readout, rows, now, options, result)
+    return readout, rows
 
 
 async def sync_device(
@@ -333,37 +318,43 @@ async def sync_device(
     clock: Callable[[], datetime] = utcnow,
     executor: Executor | None = None,
 ) -> DeviceSyncResult:
-    """Read one device and store its punches (see the module docstring). Never raises for device errors."""
+    """Read one device and store its punches (see the module docstring). Never raises for a failed sync: the
+    failure is in the result and on the device."""
     started = time.perf_counter()
     io = io or DeviceIO()
     plan = await _plan(db, device_id, options)
     if isinstance(plan, DeviceSyncResult):
+        if plan.error and plan.error.startswith("configuration:"):
+            await _fail(db, device_id, plan.name, ValueError(plan.error), clock(), options, plan)
         return plan
     result = DeviceSyncResult(plan.device_id, plan.name)
-    async with _device_lock(redis, options, device_id) as locked:
-        if not locked:
+    async with _device_lock(redis, options, device_id) as lease:
+        if lease is None:
             result.outcome = "busy"
             log.info("device %s is being synced by another run; skipped", plan.name)
             return result
-        employees = await _employee_ids(db)
         now = clock()
         # the drift is best measured right after the device clock is read, unless the caller pins the time
         reference = None if clock is utcnow else now
+        deadline = time.monotonic() + options.deadline_seconds
+        cut = asyncio.timeout(options.deadline_seconds + DEADLINE_GRACE)
         try:
-            readout = await _in_thread(executor, io.read, plan.params, timeout=plan.params.timeout, now_utc=reference)
-        except DeviceError as exc:
-            await _record_failure(db, plan, exc, now, options, result)
-            result.seconds = time.perf_counter() - started
-            return result
-        result.read, result.record_size = len(readout.records), readout.record_size
-        result.clock_drift_seconds = int(readout.clock_drift.total_seconds())
-        rows = _Rows(readout, plan, employees, executor)
-        await _store(db, plan, readout, rows, now, result)
-        await _after_commit(db, plan, io, readout, rows.all, options, executor, clock, result)
+            async with cut:
+                readout, rows = await _read_and_store(db, plan, io, deadline, now, reference, options, executor, result)
+        except Exception as exc:  # the device, the data, the database, the deadline: all of them mark the device
+            if isinstance(exc, TimeoutError) and cut.expired():
+                exc = DeviceDeadlineExceeded(f"the sync did not finish within {options.deadline_seconds:g} s")
+            await _fail(db, plan.device_id, plan.name, exc, now, options, result)
+        else:  # device writes that must not run twice: only while the lock is still ours
+            if lease.lost:
+                result.warnings.append("log not cleared, clock not set: the device lock was lost meanwhile")
+            else:
+                await _clear_log(db, plan, io, readout, rows.all, deadline, executor, result)
+                await _correct_clock(plan, io, options.max_drift_seconds, deadline, executor, clock, result)
     result.seconds = time.perf_counter() - started
     log.info(
-        "device %s: %d read, %d new, %d duplicate, %d unmatched in %.2f s",
-        plan.name, result.read, result.new, result.duplicate, result.unmatched, result.seconds,
+        "device %s: %s, %d read, %d new, %d duplicate, %d unmatched in %.2f s",
+        plan.name, result.outcome, result.read, result.new, result.duplicate, result.unmatched, result.seconds,
     )  # fmt: skip
     return result
 
@@ -387,10 +378,9 @@ async def sync_devices(
                 result = await sync_device(
                     db, device_id=device_id, options=options, io=io, redis=redis, clock=clock, executor=executor
                 )
-            except Exception as exc:  # e.g. the database went away: the other devices carry on
+            except Exception as exc:  # e.g. the database or Redis went away: the other devices carry on
                 log.exception("device #%d: sync failed", device_id)
-                error = f"{type(exc).__name__}: {exc}"
-                result = DeviceSyncResult(device_id, f"#{device_id}", outcome="error", error=error)
+                result = DeviceSyncResult(device_id, f"#{device_id}", outcome="error", error=describe(exc))
         if on_result is not None:
             on_result(result)
         return result

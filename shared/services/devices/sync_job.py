@@ -19,7 +19,7 @@ from sqlalchemy import select
 from shared.model import Device, JobRun, utcnow
 from shared.persistence import Database
 from shared.services.devices.sync import DeviceIO, SyncOptions, sync_devices
-from shared.services.jobs import JobContext, JobFailed, JobSkipped, start_recorded
+from shared.services.jobs import JobContext, JobFailed, JobPartlyFailed, JobSkipped, start_recorded
 
 log = logging.getLogger(__name__)
 JOB = "sync_devices"
@@ -65,15 +65,17 @@ async def run_device_sync(
         ctx.counts["devices"] = {str(r.device_id): r.as_counts() for r in results}
         step.count(**{name: sum(getattr(r, name) for r in results) for name in _TOTALS})
         step.count(ok=sum(r.outcome == "ok" for r in results), errors=sum(r.outcome == "error" for r in results))
-        step.count(busy=sum(r.outcome == "busy" for r in results), alerts=sum(r.alert is not None for r in results))
+        step.count(busy=sum(r.outcome == "busy" for r in results))
+        step.count(alerts=sum((r.alert is not None) + r.clock_alert for r in results))
     async with ctx.step("check the outcome"):
         failed = [r for r in results if r.outcome == "error"]
+        errors = "; ".join(f"{r.name}: {r.error}" for r in failed)
         if failed and len(failed) == len(results):
-            raise JobFailed("; ".join(f"{r.name}: {r.error}" for r in failed))
+            raise JobFailed(errors)
         if all(r.outcome == "busy" for r in results):
             raise JobSkipped("every device is being synced by another run")
         if failed:
-            log.warning("%d of %d devices failed: %s", len(failed), len(results), ", ".join(r.name for r in failed))
+            raise JobPartlyFailed(f"{len(failed)} of {len(results)} devices failed: {errors}")
 
 
 async def start_device_sync(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sandbox.zk import DeviceConfig, EmulatedUser, ZKEmulator, make_users
 from shared.model import Device, Employee, Punch, utcnow
 from shared.persistence import Database
+from tests.conftest import _wipe
 from tests.integration.scheduler.conftest import clients, runner, settings  # noqa: F401 - shared fixtures
 from tests.integration.scheduler.support import Clock
 
@@ -40,6 +41,15 @@ def emulator() -> Iterator[StartEmulator]:
     yield start
     for device in running:
         device.stop()
+
+
+@pytest.fixture
+async def pg(pg_url: str):
+    """The run's PostgreSQL database, emptied, for tests that start real processes (one backend is enough)."""
+    database = Database.from_url(pg_url)
+    await _wipe(database)
+    yield database
+    await database.dispose()
 
 
 def closed_port() -> int:

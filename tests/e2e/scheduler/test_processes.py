@@ -60,14 +60,6 @@ def stop(process: subprocess.Popen[bytes]) -> int:
     return process.wait(timeout=30)
 
 
-@pytest.fixture
-async def pg(pg_url: str):
-    database = Database.from_url(pg_url)
-    await _wipe(database)
-    yield database
-    await database.dispose()
-
-
 async def test_two_scheduler_processes_run_each_scheduled_instant_once(
     pg: Database, pg_url: str, real_redis, redis_prefix: str, emulator: StartEmulator, tmp_path: Path
 ):

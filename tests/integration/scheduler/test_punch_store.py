@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -52,3 +53,84 @@ async def test_a_batch_that_repeats_a_key_stores_it_once(db: Database):
     counts = await _store(db, device_id, rows + rows[:3])  # COPY meets the repeat; ON CONFLICT takes over
     assert (counts.new, counts.new_matched) == (6, 3)
     assert (await _store(db, device_id, [])).new == 0
+
+
+async def _chunks(*chunks: list[PunchRow]):
+    for chunk in chunks:
+        yield chunk
+
+
+async def _count(db: Database) -> int:
+    async with db.session() as s:
+        return int(await s.scalar(select(func.count()).select_from(Punch)) or 0)
+
+
+async def test_a_chunk_that_meets_a_stored_key_is_stored_row_by_row_and_the_later_chunks_too(db: Database):
+    device_id, person_id = await _setup(db)
+    rows = _rows(person_id, 12)
+    await _store(db, device_id, rows[2:4])  # stored, but outside the span we announce below
+    async with db.transaction() as s:
+        counts = await store_device_punches(
+            s, device_id=device_id, rows=_chunks(rows[:6], rows[6:9], rows[9:]), span=(T0, T0),
+            created_at=T0, created_by="test",
+        )  # fmt: skip
+        assert await s.scalar(select(func.count()).select_from(Punch)) == 12  # the transaction is still usable
+    assert (counts.new, counts.new_matched) == (10, 5)
+    assert await _count(db) == 12
+
+
+async def test_a_later_chunk_that_meets_a_stored_key_keeps_the_chunks_copied_before_it(db: Database):
+    device_id, person_id = await _setup(db)
+    rows = _rows(person_id, 9)
+    await _store(db, device_id, rows[7:8])
+    async with db.transaction() as s:
+        counts = await store_device_punches(
+            s, device_id=device_id, rows=_chunks(rows[:3], rows[3:6], rows[6:]), span=(T0, T0),
+            created_at=T0, created_by="test",
+        )  # fmt: skip
+    assert counts.new == 8 and await _count(db) == 9
+
+
+async def test_two_writers_storing_overlapping_punches_at_once_store_each_once(pg_url: str):
+    """PostgreSQL, two connections: the second COPY waits on the first one's keys, then falls back."""
+    db = Database.from_url(pg_url)
+    try:
+        from tests.conftest import _wipe
+
+        await _wipe(db)
+        device_id, person_id = await _setup(db)
+        rows = _rows(person_id, 400)
+        gate = asyncio.Event()
+
+        async def writer(part: list[PunchRow], hold: bool) -> int:
+            async with db.transaction() as s:
+                counts = await store_device_punches(
+                    s, device_id=device_id, rows=_chunks(part), span=(T0, T0), created_at=T0, created_by="test"
+                )
+                if hold:
+                    gate.set()
+                    await asyncio.sleep(0.3)  # the other writer is blocked on our uncommitted keys meanwhile
+                return counts.new
+
+        first = asyncio.create_task(writer(rows[:300], hold=True))
+        await gate.wait()
+        second = await writer(rows[100:], hold=False)
+        assert (await first, second) == (300, 100)
+        assert await _count(db) == 400
+    finally:
+        await db.dispose()
+
+
+async def test_punches_stored_in_a_transaction_that_rolls_back_are_not_kept(db: Database):
+    device_id, person_id = await _setup(db)
+
+    class Abort(Exception):
+        pass
+
+    try:
+        async with db.transaction() as s:  # nothing ran in it before: the store must not run outside it
+            await store_device_punches(s, device_id=device_id, rows=_rows(person_id, 5), created_at=T0, created_by="t")
+            raise Abort
+    except Abort:
+        pass
+    assert await _count(db) == 0
