@@ -67,7 +67,12 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(_env_file=None, api_secret_key="api-test-secret", cors_origins="http://hr.example.com")
+    # A generous request budget: on a loaded CI machine SQLite may queue a write for seconds; the budget
+    # itself is tested with small values in tests/faults.
+    return Settings(
+        _env_file=None, api_secret_key="api-test-secret", cors_origins="http://hr.example.com",
+        api_request_timeout_seconds=120,
+    )  # fmt: skip
 
 
 @pytest.fixture
