@@ -3,15 +3,25 @@
 from shared.domain.enums import *  # noqa: F403 - the enums are part of the model's vocabulary
 from shared.model.attendance import DailyAttendance, Device, Punch
 from shared.model.base import Base, UTCDateTime, utcnow
-from shared.model.leave import LeaveBlackout, LeaveLedgerEntry, LeaveRequest, LeaveType
+from shared.model.leave import (
+    ApprovalChainLevel,
+    Delegation,
+    LeaveBlackout,
+    LeaveLedgerEntry,
+    LeaveRequest,
+    LeaveStep,
+    LeaveType,
+)
 from shared.model.org import Department, Employee, Holiday, HolidayCalendar, Office, Shift
 from shared.model.system import ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
 
 __all__ = [
     "ApiToken",
+    "ApprovalChainLevel",
     "AuditLog",
     "Base",
     "DailyAttendance",
+    "Delegation",
     "Department",
     "Device",
     "Employee",
@@ -22,6 +32,7 @@ __all__ = [
     "LeaveBlackout",
     "LeaveLedgerEntry",
     "LeaveRequest",
+    "LeaveStep",
     "LeaveType",
     "Office",
     "OutboxMessage",

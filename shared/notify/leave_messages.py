@@ -81,6 +81,7 @@ def status_label(t: Translator, status: LeaveStatus) -> str:
         LeaveStatus.APPROVED: N_("approved"),
         LeaveStatus.REJECTED: N_("rejected"),
         LeaveStatus.CANCELLED: N_("cancelled"),
+        LeaveStatus.EXPIRED: N_("expired"),
     }
     return t.gettext(labels[status])
 
