@@ -5,7 +5,7 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 
 | data | meaning |
 |---|---|
-| ``lv:a:<request>`` / ``lv:r:<request>`` | approve / reject (written by ``shared.notify.leave_messages``) |
+| ``lv:a:<request>[:<level>]`` / ``lv:r:<request>[:<level>]`` | approve / reject (at that level of the approval chain; written by ``shared.notify.leave_messages``) |
 | ``lc:<request>`` | cancel my request |
 | ``lt:<leave type>`` | leave flow: the type |
 | ``cal:d:<YYYYMMDD>`` / ``cal:m:<YYYYMM>`` / ``cal:n`` | calendar: a day / another month / nothing |
@@ -128,8 +128,8 @@ def decode(data: str | None) -> Callback | None:
         return None
     decision = parse_decision_callback(data)
     if decision is not None:
-        action, request_id = decision
-        return Callback("decide", request_id=request_id, approve=action == APPROVE)
+        action, request_id, level = decision
+        return Callback("decide", request_id=request_id, approve=action == APPROVE, number=level)
     kind, _, rest = data.partition(":")
     if kind == "lc" and (number := _positive(rest)):
         return Callback("cancel", request_id=number)
