@@ -176,10 +176,14 @@ async def pending_for(session: AsyncSession, *, approver_id: int, include_unrout
     return list(rows)
 
 
-async def reroute_pending(session: AsyncSession, *, today: date, actor: Actor) -> int:
-    """Give every pending request whose approver is away (or no longer entitled) the approver routing picks today."""
+async def reroute_pending(session: AsyncSession, *, today: date, actor: Actor, approver_id: int | None = None) -> int:
+    """Give every pending request (of one approver) whose approver is away, no longer entitled or delegating
+    the approver who should hold it today."""
     moved = 0
-    for request in await session.scalars(select(LeaveRequest).where(LeaveRequest.status == LeaveStatus.PENDING)):
+    query = select(LeaveRequest).where(LeaveRequest.status == LeaveStatus.PENDING)
+    if approver_id is not None:
+        query = query.where(LeaveRequest.approver_id == approver_id)
+    for request in list(await session.scalars(query)):
         employee = await get_employee(session, request.employee_id)
         new_id = await current_holder(session, request, employee, today)
         if new_id == request.approver_id or new_id is None:
