@@ -27,9 +27,9 @@ from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor, ensure_not_self
 from shared.services.audit import audit
-from shared.services.leave.context import ledger_postings, policy_of, posting_of, span_of
+from shared.services.leave.context import ledger_postings, policy_of, posting_of
 from shared.services.leave.postings import post_entries
-from shared.services.leave.years import parts_of
+from shared.services.leave.years import request_parts
 from shared.services.lookups import get_employee, get_leave_type
 
 
@@ -77,7 +77,7 @@ async def balances(session: AsyncSession, *, employee_id: int, as_of: date) -> l
     this_year: dict[int, Decimal] = defaultdict(Decimal)
     next_year: dict[int, Decimal] = defaultdict(Decimal)
     for request in pending:
-        parts = await parts_of(session, employee, span_of(request)) or {request.start_date.year: Decimal(0)}
+        parts = await request_parts(session, employee, request) or {request.start_date.year: Decimal(0)}
         for year, days in parts.items():
             (this_year if year <= as_of.year else next_year)[request.leave_type_id] += Decimal(days)
     lines = []
