@@ -17,7 +17,7 @@ Delegation: while a delegation holds on ``day`` its delegate decides instead of 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -137,3 +137,25 @@ def next_stage(
 def remaining_levels(levels: Sequence[ChainLevel], *, after: int, days: Decimal) -> int:
     """How many applicable levels follow level ``after`` (for "level 1 of 2")."""
     return sum(1 for i in applicable_levels(levels, days) if i > after)
+
+
+def working_days_waited(since: date, today: date, is_working_day: Callable[[date], bool]) -> int:
+    """Working days after ``since`` up to and including ``today`` (waiting since Friday: Monday is day 1)."""
+    waited, day = 0, since
+    while day < today:
+        day = day.fromordinal(day.toordinal() + 1)
+        waited += is_working_day(day)
+    return waited
+
+
+class Overdue(StrEnum):
+    ESCALATE = "escalate"
+    EXPIRE = "expire"
+
+
+def overdue_action(waited: int, limit: int | None, *, escalated: bool) -> Overdue | None:
+    """A request waiting ``waited`` working days at its level: escalate it once, then (another ``limit``
+    days later) let it expire; None while it is within the limit (or the type sets none)."""
+    if limit is None or limit <= 0 or waited < limit:
+        return None
+    return Overdue.EXPIRE if escalated else Overdue.ESCALATE
