@@ -100,6 +100,8 @@ DEVICES_READ = _rule("devices", READ, admin=ALL, hr=ALL, readonly=ALL)
 DEVICES_WRITE = _rule("devices", WRITE, admin=ALL, hr=ALL)
 JOB_RUNS = _rule("job runs", READ, admin=ALL, hr=ALL, readonly=ALL)
 AUDIT_LOG = _rule("audit log", READ, admin=ALL, hr=ALL, manager=LINE)
+DELEGATIONS_READ = _rule("delegations", READ, admin=ALL, hr=ALL, manager=OWN)
+DELEGATIONS_WRITE = _rule("delegations", WRITE, admin=ALL, hr=ALL, manager=OWN)
 TOKENS_READ = _rule("API tokens", READ, admin=ALL)
 TOKENS_WRITE = _rule("API tokens", WRITE, admin=ALL)
 
@@ -129,6 +131,12 @@ _API: dict[tuple[str, str], Rule] = {
     **_crud("/offices", "office_id", ORG_READ, ORG_WRITE),
     **_crud("/shifts", "shift_id", ORG_READ, ORG_WRITE),
     **_crud("/leave-types", "leave_type_id", ORG_READ, ORG_WRITE),
+    ("GET", "/leave-types/{leave_type_id}/approval-chain"): ORG_READ,
+    ("PUT", "/leave-types/{leave_type_id}/approval-chain"): ORG_WRITE,
+    ("GET", "/delegations"): DELEGATIONS_READ,
+    ("GET", "/delegations/{delegation_id}"): DELEGATIONS_READ,
+    ("POST", "/delegations"): DELEGATIONS_WRITE,
+    ("DELETE", "/delegations/{delegation_id}"): DELEGATIONS_WRITE,
     **_crud("/holiday-calendars", "calendar_id", ORG_READ, ORG_WRITE),
     ("POST", "/holiday-calendars/{calendar_id}/import"): ORG_WRITE,
     **_crud("/holiday-calendars/{calendar_id}/holidays", "holiday_id", ORG_READ, ORG_WRITE),

@@ -5,7 +5,7 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 
 | data | meaning |
 |---|---|
-| ``lv:a:<request>[:<level>]`` / ``lv:r:<request>[:<level>]`` | approve / reject (at that level of the approval chain; written by ``shared.notify.leave_messages``) |
+| ``lv:a:<request>[:<level>]`` / ``lv:r:…`` | approve / reject (at a chain level; by ``shared.notify.leave_messages``) |
 | ``lc:<request>`` | cancel my request |
 | ``lt:<leave type>`` | leave flow: the type |
 | ``cal:d:<YYYYMMDD>`` / ``cal:m:<YYYYMM>`` / ``cal:n`` | calendar: a day / another month / nothing |

@@ -58,6 +58,7 @@ ALREADY = {
     LeaveStatus.APPROVED: N_("This request has already been approved by {name}."),
     LeaveStatus.REJECTED: N_("This request has already been rejected by {name}."),
     LeaveStatus.CANCELLED: N_("This request has already been cancelled by {name}."),
+    LeaveStatus.PENDING: N_("This approval level has already been approved by {name}."),
 }
 
 
@@ -177,6 +178,7 @@ async def quote(
         ],
         approver_id=found.approver_id,
         approver_name=found.approver_name,
+        level=found.level,
         auto_approved=found.auto_approved,
         violations=[
             ViolationOut(code=v.code, step=str(v.field) if v.field else None, message=v.render(t))
@@ -268,7 +270,7 @@ async def _act_on(
 
 
 def _decision(
-    principal: Principal, request_id: int, now: datetime, *, approve: bool, comment: str | None
+    principal: Principal, request_id: int, now: datetime, *, approve: bool, comment: str | None, level: int | None
 ) -> Callable[[AsyncSession, date], Awaitable[None]]:
     async def decide(session: AsyncSession, today: date) -> None:
         outcome = await decide_leave(
@@ -277,6 +279,7 @@ def _decision(
             request_id=request_id,
             approve=approve,
             comment=comment,
+            level=level,
             today=today,
             now=now,
         )
@@ -288,7 +291,9 @@ def _decision(
 
 DECISION_ERRORS = (
     "403 when the token is not the request's approver, HR or admin (or it is its own request); 409 with "
-    "code already_decided (details: status, decided_by, decided_at) when someone decided first."
+    "code already_decided (details: status, decided_by, decided_at) when someone decided first (with `level`: "
+    "when that level of the approval chain was already decided). Approving a level with a next level passes "
+    "the request on: it stays pending, at the next `stage`, with its new approver."
 )
 
 
@@ -303,7 +308,10 @@ async def approve_leave(
     now: NowDep,
     body: DecisionBody | None = None,
 ) -> LeaveOut:
-    decide = _decision(principal, request_id, now, approve=True, comment=body.comment if body else None)
+    decide = _decision(
+        principal, request_id, now, approve=True, comment=body.comment if body else None,
+        level=body.level if body else None,
+    )  # fmt: skip
     return await _act_on(request_id, access, db, settings, cache, now, decide)
 
 
@@ -322,7 +330,7 @@ async def reject_leave(
     cache: ReportCacheDep,
     now: NowDep,
 ) -> LeaveOut:
-    decide = _decision(principal, request_id, now, approve=False, comment=body.reason)
+    decide = _decision(principal, request_id, now, approve=False, comment=body.reason, level=body.level)
     return await _act_on(request_id, access, db, settings, cache, now, decide)
 
 

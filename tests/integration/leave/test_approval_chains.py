@@ -66,7 +66,7 @@ async def test_a_two_level_request_goes_to_the_manager_then_hr_and_only_then_is_
     await _chain(db, company, MANAGER_THEN_HR)
     request = await _request(db, company)
     assert (request.stage, request.approver_id) == (0, company.manager_id)
-    first = [m for m in await _outbox(db) if m.chat_id == 9002][0]
+    first = next(m for m in await _outbox(db) if m.chat_id == 9002)
     assert first.payload["buttons"][0][0]["callback_data"] == f"lv:a:{request.id}:0"
     assert "level 1 of 2" in first.payload["text"]
 
