@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import Accrual, LeaveStatus
+from shared.domain.hourly import LeaveUnit
 from shared.domain.leave import LeavePolicy, Violation
 from shared.domain.leave_policy import violation_error
 from shared.domain.leave_year import year_balance
@@ -45,6 +46,7 @@ class BalanceLine:
     year_end: Decimal
     year: int = 0
     next_year_available: Decimal = Decimal(0)
+    unit: LeaveUnit = LeaveUnit.DAYS  # hours: every figure of the line counts hours
 
     @property
     def next_year(self) -> int:
@@ -104,6 +106,7 @@ async def balances(session: AsyncSession, *, employee_id: int, as_of: date) -> l
                 year_end - reserved,
                 as_of.year,
                 ahead - next_year[row.id],
+                row.unit,
             )
         )
     return lines
