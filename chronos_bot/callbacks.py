@@ -13,6 +13,7 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 | ``lf:<skip, same, ok, edit, cancel>`` / ``lf:e:<step>`` | leave flow actions / edit one step |
 | ``lang:<locale>`` | switch language |
 | ``rl:<employee>`` | HR confirms re-linking an already linked employee (a new invitation code) |
+| ``dg:p:<employee>`` / ``dg:d:<t, w, 7, 14, l<request>>`` / ``dg:x:<id>`` | /delegate: whom, how long, end |
 """
 
 from __future__ import annotations
@@ -102,6 +103,34 @@ def relink(employee_id: int) -> str:
     return _check(f"rl:{employee_id}")
 
 
+DELEGATE_PERIODS = frozenset({"t", "w", "7", "14"})
+
+
+def delegate_person(employee_id: int) -> str:
+    return _check(f"dg:p:{employee_id}")
+
+
+def delegate_period(period: str) -> str:
+    if period not in DELEGATE_PERIODS and not (period.startswith("l") and parse_id(period[1:])):
+        raise ValueError(f"unknown delegation period {period!r}")
+    return _check(f"dg:d:{period}")
+
+
+def end_delegation(delegation_id: int) -> str:
+    return _check(f"dg:x:{delegation_id}")
+
+
+def _decode_delegate(rest: str) -> Callback | None:
+    sub, _, value = rest.partition(":")
+    if sub == "p" and (number := _positive(value)):
+        return Callback("delegate_to", number=number)
+    if sub == "x" and (number := _positive(value)):
+        return Callback("delegate_end", number=number)
+    if sub == "d" and (value in DELEGATE_PERIODS or (value.startswith("l") and _positive(value[1:]))):
+        return Callback("delegate_period", token=value)
+    return None
+
+
 def _positive(text: str) -> int | None:
     return parse_id(text)
 
@@ -148,6 +177,8 @@ def decode(data: str | None) -> Callback | None:
         if sub == "e" and step in EDITABLE_STEPS:
             return Callback("edit", token=step)
         return None
+    if kind == "dg":
+        return _decode_delegate(rest)
     if kind == "lang" and rest in SUPPORTED_LOCALES:
         return Callback("language", token=rest)
     return None

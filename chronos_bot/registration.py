@@ -21,6 +21,7 @@ from chronos_bot import prompts
 from chronos_bot.handlers import (
     approvals,
     attendance,
+    delegate,
     hr,
     leave_request,
     menu,
@@ -61,6 +62,7 @@ def routes() -> Routes:
         fallback=menu.unknown,
         text_steps={
             (Flow.LEAVE, Step.REASON): leave_request.on_reason,
+            (Flow.LEAVE, Step.TIMES): leave_request.on_times,
             (Flow.REJECT, Step.REASON): approvals.on_reject_reason,
         },
         location_steps={(Flow.CHECK, Step.LOCATION): attendance.on_location},
@@ -94,6 +96,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         ("whosout", team.whos_out_command),
         ("team", team.team),
         ("pending", approvals.pending),
+        ("delegate", delegate.delegate),
         ("invite", hr.invite),
         ("digest", hr.digest),
         ("report", hr.report),
@@ -102,7 +105,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
 
     # 2. Buttons, by callback-data prefix; every one re-checked by the service it reaches.
     for pattern, callback, subject in (
-        (r"^lv:[ar]:\d+$", approvals.on_decision, None),
+        (r"^lv:[ar]:\d+(:\d{1,3})?$", approvals.on_decision, None),
         (r"^lc:\d+$", my_leave.on_cancel_request, None),
         (r"^lt:\d+$", leave_request.on_type, leave),
         (r"^cal:d:\d{8}$", leave_request.on_day, leave),
@@ -117,6 +120,9 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lf:cancel$", leave_request.on_cancel, leave),
         (r"^lang:(en|ru|ar)$", menu.on_language, None),
         (r"^rl:\d+$", hr.on_relink, None),
+        (r"^dg:p:\d+$", delegate.on_person, Flow.DELEGATE.value),
+        (r"^dg:d:(t|w|7|14|l\d+)$", delegate.on_period, Flow.DELEGATE.value),
+        (r"^dg:x:\d+$", delegate.on_end, None),
     ):
         app.add_handler(CallbackQueryHandler(step(callback, subject=subject), pattern=pattern))
     app.add_handler(CallbackQueryHandler(step(menu.unknown_button, subject=prompts.ANY)))

@@ -71,6 +71,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("whosout", N_("Who is out this week"), EVERYONE),
     Command("pending", N_("Leave requests waiting for my decision"), MANAGERS),
     Command("team", N_("My team today: in, late, not yet in, on leave"), MANAGERS),
+    Command("delegate", N_("Let someone decide my approvals while I am away"), MANAGERS),
     Command("invite", N_("Invite an employee: /invite EMPLOYEE_CODE"), HR),
     Command("digest", N_("Attendance exceptions: /digest [YYYY-MM-DD]"), HR),
     Command("report", N_("Monthly timesheet (XLSX): /report YYYY-MM"), HR),

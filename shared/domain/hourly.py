@@ -9,6 +9,7 @@ in UTC), so a person without a shift on that day cannot book hours.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -99,3 +100,21 @@ def excused_bounds(
             if lo < end <= hi and start < end:
                 end, moved = max(lo, start), True
     return start, end
+
+
+_TIME = r"(\d{1,2})(?:[:.h](\d{2}))?"
+_RANGE = re.compile(rf"^\s*{_TIME}\s*(?:-|–|—|\.\.|to|до|إلى)\s*{_TIME}\s*$", re.IGNORECASE)
+
+
+def parse_time_range(text: str) -> tuple[time, time] | None:
+    """``"10:00-12:30"``, ``"9-11"``, ``"14.30 – 16"`` as two times; None for anything else (or 24:00+)."""
+    match = _RANGE.match(text.translate(_DIGITS))
+    if match is None:
+        return None
+    h1, m1, h2, m2 = (int(g) if g else 0 for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        return None
+    return time(h1, m1), time(h2, m2)
+
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")

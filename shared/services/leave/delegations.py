@@ -13,9 +13,9 @@ from html import escape
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.domain.enums import Role
+from shared.domain.enums import LeaveStatus, Role
 from shared.errors import N_, Conflict, Forbidden, Invalid, NotFound
-from shared.model import Delegation, Employee
+from shared.model import Delegation, Employee, LeaveRequest
 from shared.notify.leave_messages import translator_for
 from shared.notify.outbox import enqueue_message
 from shared.persistence.locks import lock_rows
@@ -169,3 +169,36 @@ def _tell_both(session: AsyncSession, delegator: Employee, delegate: Employee, r
         else:
             text = t("🤝 From {start} to {end} you decide the approvals of {name}.", start=start, end=end, name=name)
         enqueue_message(session, chat_id=person.telegram_user_id, text=text)
+
+
+async def delegate_candidates(session: AsyncSession, *, employee_id: int, limit: int = 24) -> list[Employee]:
+    """Whom a person may pick as delegate in the bot: active people reachable in Telegram who approve
+    (managers, HR, admins) or report to them directly, by name."""
+    rows = await session.scalars(
+        select(Employee)
+        .where(
+            Employee.active.is_(True),
+            Employee.telegram_user_id.is_not(None),
+            Employee.id != employee_id,
+            (Employee.role.in_(tuple(APPROVERS))) | (Employee.manager_id == employee_id),
+        )
+        .order_by(Employee.full_name, Employee.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def own_leave_ahead(session: AsyncSession, *, employee_id: int, today: date) -> list[LeaveRequest]:
+    """The person's pending or approved leave that has not ended (a delegation may cover it)."""
+    rows = await session.scalars(
+        select(LeaveRequest)
+        .where(
+            LeaveRequest.employee_id == employee_id,
+            LeaveRequest.status.in_((LeaveStatus.PENDING, LeaveStatus.APPROVED)),
+            LeaveRequest.end_date >= today,
+            LeaveRequest.minutes.is_(None),
+        )
+        .order_by(LeaveRequest.start_date)
+        .limit(3)
+    )
+    return list(rows)

@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 
 from shared.domain.attendance import DayContext, classify_day
 from shared.domain.enums import Direction, PunchSource
-from shared.domain.hourly import HourlyRule, HourRange, check_range, excused_bounds, hours_of, range_on
+from shared.domain.hourly import (
+    HourlyRule,
+    HourRange,
+    check_range,
+    excused_bounds,
+    hours_of,
+    parse_time_range,
+    range_on,
+)
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import ShiftRule, shift_window
 
@@ -108,3 +116,26 @@ def test_leaving_early_for_approved_hours_is_not_an_early_exit():
     punches = [PunchFact(at(9), Direction.IN, PunchSource.DEVICE), PunchFact(at(16), Direction.OUT, PunchSource.DEVICE)]
     excused = classify_day(DayContext(DAY, excused=((at(16), at(18)),)), punches, SHIFT, BERLIN, now=at(23))
     assert excused.early_exit_minutes == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10:00-12:30", (time(10), time(12, 30))),
+        ("9-11", (time(9), time(11))),
+        ("14.30 – 16", (time(14, 30), time(16))),
+        ("٠٩:٣٠-١١:٠٠", (time(9, 30), time(11))),  # Arabic-Indic digits
+        ("10 до 12", (time(10), time(12))),
+        ("25:00-26:00", None),
+        ("10:75-11", None),
+        ("tomorrow", None),
+        ("", None),
+    ],
+)
+def test_a_typed_time_range_is_read_in_the_usual_ways(text, expected):
+    assert parse_time_range(text) == expected
+
+
+@given(h1=st.integers(0, 23), m1=st.integers(0, 59), h2=st.integers(0, 23), m2=st.integers(0, 59))
+def test_a_written_range_reads_back_as_itself(h1, m1, h2, m2):
+    assert parse_time_range(f"{h1:02d}:{m1:02d}-{h2}:{m2:02d}") == (time(h1, m1), time(h2, m2))
