@@ -100,6 +100,7 @@ DEVICES_READ = _rule("devices", READ, admin=ALL, hr=ALL, readonly=ALL)
 DEVICES_WRITE = _rule("devices", WRITE, admin=ALL, hr=ALL)
 JOB_RUNS = _rule("job runs", READ, admin=ALL, hr=ALL, readonly=ALL)
 AUDIT_LOG = _rule("audit log", READ, admin=ALL, hr=ALL, manager=LINE)
+ATTACHMENTS = _rule("leave documents", READ, admin=ALL, hr=ALL, manager=LINE)
 DELEGATIONS_READ = _rule("delegations", READ, admin=ALL, hr=ALL, manager=OWN)
 DELEGATIONS_WRITE = _rule("delegations", WRITE, admin=ALL, hr=ALL, manager=OWN)
 TOKENS_READ = _rule("API tokens", READ, admin=ALL)
@@ -142,6 +143,7 @@ _API: dict[tuple[str, str], Rule] = {
     **_crud("/holiday-calendars/{calendar_id}/holidays", "holiday_id", ORG_READ, ORG_WRITE),
     ("GET", "/leaves"): LEAVE_READ,
     ("GET", "/leaves/{request_id}"): LEAVE_READ,
+    ("GET", "/leaves/{request_id}/attachment"): ATTACHMENTS,
     ("POST", "/leaves/quote"): LEAVE_READ,  # checks the rules, writes nothing
     ("POST", "/leaves"): LEAVE_WRITE,
     ("POST", "/leaves/{request_id}/approve"): DECISIONS,

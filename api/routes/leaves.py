@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.access import Caller, EmployeeAccess, EmployeeAccessDep
@@ -44,10 +44,11 @@ from api.schemas.leaves import (
 from shared.config import Settings
 from shared.domain.enums import LeaveStatus
 from shared.domain.leave_state import Action, transition_violation
-from shared.errors import N_, Conflict
+from shared.errors import N_, Conflict, Forbidden
 from shared.persistence import Database
 from shared.services.attendance.refresh import refreshed_in
 from shared.services.leave import queries as queries_leave
+from shared.services.leave.attachments import fetch_attachment
 from shared.services.leave.decisions import DecisionOutcome, decide_leave
 from shared.services.leave.queries import Scope, employee_today, get_leave_row
 from shared.services.leave.requests import cancel_leave, quote_leave, request_leave
@@ -136,6 +137,29 @@ async def _shown(access: EmployeeAccess, leave: LeaveOut) -> LeaveOut:
     if await access.sees_leave_reasons(leave.employee_id, leave.approver_id):
         return leave
     return leave.without_reasons()
+
+
+@router.get(
+    "/{request_id}/attachment",
+    summary="Download the document attached to a request (e.g. a sick note)",
+    description="The file the employee sent the bot, fetched from Telegram. For HR, admin, the person's managers "
+    "and the request's approver (like the reason). 404 when the request has no document; 503 when Telegram "
+    "cannot be asked now.",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The document"}},
+)
+async def get_attachment(request_id: IdPath, request: Request, access: EmployeeAccessDep, db: DatabaseDep) -> Response:
+    async with db.session() as session:
+        row = await get_leave_row(session, request_id=request_id)
+        await access.ensure_request(row.request.employee_id, row.request.approver_id)
+        if not await access.sees_leave_reasons(row.request.employee_id, row.request.approver_id):
+            raise Forbidden(N_("Only HR, the person's managers and the approver may see this document."))
+        found = await fetch_attachment(session, request_id=request_id, files=request.app.state.files)
+    return Response(
+        content=found.content,
+        media_type=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"', "Cache-Control": "no-store"},
+    )
 
 
 @router.post(

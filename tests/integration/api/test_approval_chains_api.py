@@ -83,3 +83,18 @@ async def test_an_hourly_type_is_booked_by_time_and_its_balance_is_in_hours(clie
     balances = await client.get(f"{API}/balances/{company.alice_id}", headers=staff["hr"])
     line = next(b for b in balances.json()["balances"] if b["leave_type_id"] == type_id)
     assert (line["unit"], line["available"]) == ("hours", 14)
+
+
+async def test_the_attached_document_is_downloaded_by_hr_and_the_approver_but_not_readonly(
+    client, staff, company: Company
+):
+    created = await _ask(client, staff, company, leave_type_id=company.sick_id, attachment_file_id="note-7")
+    for role in ("hr", "manager"):
+        response = await client.get(f"{API}/leaves/{created['id']}/attachment", headers=staff[role])
+        assert response.status_code == 200, response.text
+        assert response.content.startswith(b"%PDF") and "attachment" in response.headers["content-disposition"]
+    refused = await client.get(f"{API}/leaves/{created['id']}/attachment", headers=staff["readonly"])
+    assert refused.status_code == 403
+    plain = await _ask(client, staff, company, start_date="2026-12-14", end_date="2026-12-15")
+    missing = await client.get(f"{API}/leaves/{plain['id']}/attachment", headers=staff["hr"])
+    assert missing.status_code == 404

@@ -246,3 +246,15 @@ async def test_the_history_of_a_single_level_request_records_the_decision(db, co
         manager = await s.get(Employee, company.manager_id)
     assert [(st.level, st.outcome, st.decided_by_id) for st in steps] == [(None, "approved", manager.id)]
     assert Role.MANAGER is manager.role
+
+
+async def test_the_attached_document_reaches_each_approver_with_the_request(db, company):
+    async with db.transaction() as s:
+        await set_chain(s, actor=company.hr, leave_type_id=company.sick_id, levels=MANAGER_THEN_HR)
+        request = await request_leave(
+            s, actor=company.alice, employee_id=company.alice_id, leave_type_id=company.sick_id,
+            start=date(2026, 11, 23), end=date(2026, 11, 24), attachment_file_id="tg-file-42", today=TODAY, now=NOW,
+        )  # fmt: skip
+    await _decide(db, company.manager, request.id, level=0)
+    documents = [(m.chat_id, m.payload["file_id"]) for m in await _outbox(db) if m.payload["kind"] == "document"]
+    assert documents == [(9002, "tg-file-42"), (9001, "tg-file-42")]
