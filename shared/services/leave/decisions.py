@@ -59,7 +59,7 @@ async def decide_leave(
         return DecisionOutcome(
             request, False, request.decided_by or request.cancelled_by, request.decided_at or request.cancelled_at
         )
-    if level is not None and request.stage != level:
+    if level is not None and request.stage is not None and request.stage != level:
         return await level_already_decided(session, request, level)
     violation = can_decide(rule_actor(actor), record_of(request))
     if violation is not None:
