@@ -71,8 +71,8 @@ async def test_a_request_waiting_too_long_goes_to_hr_then_expires_and_the_employ
     assert run.counts["expired"] == 1
     row = await _row(db, request.id)
     assert row.status is LeaveStatus.EXPIRED
-    assert any("expired" in m.payload.get("text", "") or "истек" in m.payload.get("text", "")
-               for m in await outbox(db, ALICE))  # fmt: skip
+    told = [m.payload.get("text", "") for m in await outbox(db, ALICE)]
+    assert any(text.startswith("⌛ Срок заявки на отпуск истёк") for text in told), told  # Alice reads Russian
     async with db.session() as s:
         steps = [st.outcome for st in await s.scalars(select(LeaveStep).where(LeaveStep.request_id == request.id))]
         actions = [a.action for a in await s.scalars(select(AuditLog).where(AuditLog.entity == "leave_request"))]
