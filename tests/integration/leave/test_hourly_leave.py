@@ -17,8 +17,10 @@ from shared.model import DailyAttendance, LeaveLedgerEntry, LeaveType, OutboxMes
 from shared.persistence import Database
 from shared.services.actor import Actor
 from shared.services.leave.balances import allocate_year, balances
+from shared.services.leave.context import on_leave_ids
 from shared.services.leave.decisions import decide_leave
 from shared.services.leave.requests import cancel_leave, quote_leave, request_leave
+from shared.services.notify.team import team_today
 from tests.factories import Company, make_company
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -137,3 +139,19 @@ async def test_approved_hours_at_the_start_of_the_shift_are_not_lateness(db, com
     async with db.session() as s:
         day = await s.scalar(select(DailyAttendance).where(DailyAttendance.date == FRIDAY))
     assert day.late_minutes == 125  # without the leave she was two hours late
+
+
+async def test_the_managers_team_view_counts_hours_off_as_excused_not_as_away(db, company):
+    company, perm = company
+    async with db.transaction() as s:
+        s.add(Punch(employee_id=company.alice_id, source=PunchSource.DEVICE, direction=Direction.IN,
+                    instant=datetime(2026, 11, 23, 11, 2, tzinfo=BERLIN), device_user_id="a"))  # fmt: skip
+    request = await _ask(db, company, perm, TODAY, time(9), time(11))
+    async with db.transaction() as s:
+        await decide_leave(s, actor=company.manager, request_id=request.id, approve=True, today=TODAY, now=NOW)
+    noon = datetime(2026, 11, 23, 12, tzinfo=BERLIN)
+    async with db.session() as s:
+        today = await team_today(s, manager_id=company.manager_id, now=noon, company_timezone="Europe/Berlin")
+        approver_away = await on_leave_ids(s, [company.alice_id], TODAY)
+    assert [m.name for m in today.present] == ["Alice"] and today.present[0].late_minutes == 0
+    assert today.on_leave == [] and approver_away == set()
