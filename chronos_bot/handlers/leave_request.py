@@ -20,6 +20,7 @@ from chronos_bot.calendar import Cell
 from chronos_bot.handlers import leave_flow
 from chronos_bot.handlers.common import with_menu
 from chronos_bot.state import Flow, Step
+from chronos_bot.texts import MANAGERS
 from chronos_bot.turn import Turn
 from shared.domain.enums import LeaveStatus
 from shared.domain.hourly import LeaveUnit, parse_time_range
@@ -243,6 +244,8 @@ async def on_confirm(turn: Turn) -> None:
                  name=html.escape(approver.full_name))  # fmt: skip
     else:
         done = t("📨 Sent to HR for approval. I will tell you when they decide.")
+    if turn.me.role in MANAGERS and request.minutes is None:  # an approver going away: who decides meanwhile
+        done += "\n" + t("While you are away, /delegate lets someone else decide your approvals.")
     await turn.edit(_question(turn))
     await with_menu(turn, done)
     turn.toast(t("Request sent"))

@@ -76,9 +76,15 @@ def delegate_of(approver_id: int, delegations: Collection[Delegation], day: date
 
 
 def level_approver(
-    level: ChainLevel, requester: OrgEmployee, org: Org, on_leave_ids: Collection[int], day: date
+    level: ChainLevel,
+    requester: OrgEmployee,
+    org: Org,
+    on_leave_ids: Collection[int],
+    day: date,
+    approved_by: Collection[int] = (),
 ) -> int | None:
-    """The available person who decides ``level`` of ``requester``'s request on ``day``; None if nobody."""
+    """The available person who decides ``level`` of ``requester``'s request on ``day``; None if nobody.
+    An HR level picks an HR person who has not approved an earlier level (another HR person decides)."""
     if level.kind is LevelKind.MANAGER:
         return next(
             (m for m in manager_chain(requester, org) if is_available(m, requester, org, on_leave_ids, day)), None
@@ -91,7 +97,9 @@ def level_approver(
             (
                 i
                 for i in sorted(org.employees)
-                if org.employees[i].role in APPROVING_ROLES and is_available(i, requester, org, on_leave_ids, day)
+                if org.employees[i].role in APPROVING_ROLES
+                and i not in approved_by
+                and is_available(i, requester, org, on_leave_ids, day)
             ),
             None,
         )
@@ -124,7 +132,7 @@ def next_stage(
     for index in applicable_levels(levels, days):
         if after is not None and index <= after:
             continue
-        approver = level_approver(levels[index], requester, org, on_leave_ids, day)
+        approver = level_approver(levels[index], requester, org, on_leave_ids, day, approved_by)
         if approver is None or approver in approved_by:
             continue
         delegate = delegate_of(approver, delegations, day)

@@ -258,3 +258,16 @@ async def test_the_attached_document_reaches_each_approver_with_the_request(db, 
     await _decide(db, company.manager, request.id, level=0)
     documents = [(m.chat_id, m.payload["file_id"]) for m in await _outbox(db) if m.payload["kind"] == "document"]
     assert documents == [(9002, "tg-file-42"), (9001, "tg-file-42")]
+
+
+async def test_each_approver_reads_the_level_in_their_own_language(db, company):
+    async with db.transaction() as s:
+        (await s.get(Employee, company.manager_id)).locale = "ar"
+    await _chain(db, company, MANAGER_THEN_HR)
+    request = await _request(db, company)
+    await _decide(db, company.manager, request.id, level=0)
+    texts = {m.chat_id: m.payload.get("text") or "" for m in await _outbox(db) if m.payload.get("buttons")}
+    assert "مستوى الموافقة 1 من 2" in texts[9002]
+    assert "Approval level 2 of 2" in texts[9001]
+    told = [m.payload["text"] for m in await _outbox(db) if m.chat_id == 9003]  # Alice reads Russian
+    assert any("теперь заявка ждёт решения: Hana HR" in t for t in told)

@@ -127,3 +127,12 @@ def test_walking_a_chain_visits_applicable_levels_in_order_never_the_requester_n
     approvers = [s.approver_id for s in seen]
     assert 1 not in approvers and len(approvers) == len(set(approvers))
     assert not set(approvers) & away
+
+
+def test_an_hr_level_after_hr_approved_goes_to_another_hr_person():
+    second_hr = OrgEmployee(6, Role.HR)
+    org = Org.of([EMPLOYEE, MANAGER, HEAD, HR, DIRECTOR, second_hr], [OrgDepartment(SALES, 3)])
+    levels = [ChainLevel(LevelKind.HR), ChainLevel(LevelKind.HR)]
+    assert stage(levels=levels, org=org) == Stage(0, 5)
+    assert stage(after=0, levels=levels, org=org, done={5}) == Stage(1, 6)
+    assert stage(after=0, levels=levels, done={5}) is None  # only one HR person: the level is skipped
