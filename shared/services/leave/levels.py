@@ -77,6 +77,8 @@ async def current_holder(session: AsyncSession, request: LeaveRequest, employee:
     """Who should hold the waiting request today: its level re-resolved (chain), or routing kept while the
     approver is available; either way handed to a delegate while a delegation holds."""
     if request.stage is not None:
+        if request.escalated:
+            return request.approver_id  # escalated for waiting too long: it stays where the expiry job sent it
         done = await approved_by(session, request.id)
         assigned = await assign(
             session, employee=employee, leave_type_id=request.leave_type_id, days=Decimal(request.working_days),

@@ -119,3 +119,17 @@ async def test_a_decided_request_is_left_alone(db: Database, runner: JobRunner, 
                            now=datetime(2026, 11, 16, 12, tzinfo=UTC))  # fmt: skip
     run = await _run(runner, clock, date(2026, 11, 25))
     assert (run.counts["escalated"], run.counts["expired"]) == (0, 0)
+
+
+async def test_the_daily_rerouting_does_not_undo_an_escalation(
+    db: Database, runner: JobRunner, company: Company, clock: Clock
+):
+    async with db.transaction() as s:
+        await set_chain(s, actor=company.hr, leave_type_id=company.annual_id, levels=[ChainLevel(LevelKind.MANAGER)])
+    request = await _request(db, company)
+    await _run(runner, clock, WEDNESDAY)
+    assert (await _row(db, request.id)).approver_id == company.hr_id
+    clock.now = berlin(WEDNESDAY, 10).astimezone(UTC)
+    rerouted = await runner.run("approval_reminders", trigger="schedule")
+    assert rerouted is not None and rerouted.counts["rerouted"] == 0
+    assert (await _row(db, request.id)).approver_id == company.hr_id
