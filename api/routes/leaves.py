@@ -203,6 +203,7 @@ async def quote(
         approver_id=found.approver_id,
         approver_name=found.approver_name,
         level=found.level,
+        minutes=found.hours.minutes if found.hours else None,
         auto_approved=found.auto_approved,
         violations=[
             ViolationOut(code=v.code, step=str(v.field) if v.field else None, message=v.render(t))

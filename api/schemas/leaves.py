@@ -256,5 +256,6 @@ class QuoteOut(Out):
     approver_id: int | None
     approver_name: str | None
     level: int | None = Field(default=None, description="The approval chain level it would start at")
+    minutes: int | None = Field(default=None, description="Hourly types: the booked minutes (working_days: hours)")
     auto_approved: bool = Field(description="The type needs no approval: the request would be approved at once")
     violations: list[ViolationOut]

@@ -77,6 +77,10 @@ async def test_an_hourly_type_is_booked_by_time_and_its_balance_is_in_hours(clie
         "employee_id": company.alice_id, "leave_type_id": type_id, "start_date": "2026-12-01",
         "end_date": "2026-12-01", "start_time": "07:00", "end_time": "08:00"})  # fmt: skip
     assert bad.json()["ok"] is False and bad.json()["violations"][0]["code"] == "outside_shift"
+    good = await client.post(f"{API}/leaves/quote", headers=staff["hr"], json={
+        "employee_id": company.alice_id, "leave_type_id": type_id, "start_date": "2026-12-01",
+        "end_date": "2026-12-01", "start_time": "09:30", "end_time": "11:00"})  # fmt: skip
+    assert (good.json()["ok"], good.json()["minutes"], good.json()["working_days"]) == (True, 90, 1.5)
     booked = await _ask(client, staff, company, leave_type_id=type_id, start_date="2026-12-01",
                         end_date="2026-12-01", start_time="16:00", end_time="18:00")  # fmt: skip
     assert (booked["unit"], booked["minutes"], booked["working_days"]) == ("hours", 120, 2)
