@@ -46,9 +46,13 @@ async def quote_hours(
     end: date,
     start_time: time | None,
     end_time: time | None,
+    halves: bool = False,
     request_id: int | None = None,
 ) -> HourQuote:
     """Check an hourly booking on one day inside the employee's shift (writes nothing)."""
+    if halves:
+        no_halves = Violation("no_half_days", N_("Hours are booked by time, not in half days."), Step.HALF_DAY)
+        return HourQuote(None, Decimal(0), [no_halves])
     if start != end:
         return HourQuote(None, Decimal(0), [Violation("one_day", N_("Hours are booked on one day."), Step.DATES)])
     if start_time is None or end_time is None:

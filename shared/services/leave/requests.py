@@ -113,7 +113,7 @@ async def quote_leave(
     if is_hourly(leave_type):
         hourly = await quote_hours(
             session, employee=employee, leave_type=leave_type, start=start, end=end, start_time=start_time,
-            end_time=end_time, request_id=request_id,
+            end_time=end_time, halves=start_half is not None or end_half is not None, request_id=request_id,
         )  # fmt: skip
         by_hours = await hourly_type_ids(session)
         existing = [r for r in existing if r.leave_type_id not in by_hours]  # hourly bookings: checked by range

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from shared.domain.enums import Accrual, AttendanceStatus, Direction, LeaveStatus, LedgerKind, PunchSource
+from shared.domain.enums import Accrual, AttendanceStatus, Direction, HalfDay, LeaveStatus, LedgerKind, PunchSource
 from shared.domain.hourly import LeaveUnit
 from shared.domain.leave import RuleViolated
 from shared.model import DailyAttendance, LeaveLedgerEntry, LeaveType, OutboxMessage, Punch
@@ -155,3 +155,10 @@ async def test_the_managers_team_view_counts_hours_off_as_excused_not_as_away(db
         approver_away = await on_leave_ids(s, [company.alice_id], TODAY)
     assert [m.name for m in today.present] == ["Alice"] and today.present[0].late_minutes == 0
     assert today.on_leave == [] and approver_away == set()
+
+
+async def test_hours_with_a_half_day_are_refused(db, company):
+    company, perm = company
+    with pytest.raises(RuleViolated) as caught:
+        await _ask(db, company, perm, TUESDAY, time(10), time(12), start_half=HalfDay.MORNING, end_half=HalfDay.MORNING)
+    assert caught.value.violation.code == "no_half_days"
