@@ -17,7 +17,8 @@ UPSERT_CHUNK = 5000
 
 _COLUMNS = (
     "status", "first_in", "last_out", "worked_minutes", "late_minutes", "early_exit_minutes", "worked_on_day_off",
-    "shift_id", "leave_request_id", "punch_count", "is_final", "unscheduled_punches", "overtime_minutes", "processed_at",
+    "shift_id", "leave_request_id", "punch_count", "is_final", "unscheduled_punches", "overtime_minutes",
+    "processed_at",
 )  # fmt: skip
 
 
@@ -66,7 +67,8 @@ async def upsert_results(session: AsyncSession, results: Sequence[DayResult], *,
             "last_out": r.last_out, "worked_minutes": r.worked_minutes, "late_minutes": r.late_minutes,
             "early_exit_minutes": r.early_exit_minutes, "worked_on_day_off": r.worked_on_day_off,
             "shift_id": r.shift_id, "leave_request_id": r.leave_request_id, "punch_count": r.punch_count,
-            "is_final": r.is_final, "unscheduled_punches": r.unscheduled_punches, "overtime_minutes": r.overtime_minutes,
+            "is_final": r.is_final, "unscheduled_punches": r.unscheduled_punches,
+            "overtime_minutes": r.overtime_minutes,
             "processed_at": processed_at,
             "manual_override": False,
         }

@@ -18,7 +18,7 @@ from shared.config import get_settings
 from shared.domain.corrections import check_request, correction_instant, decide_violation
 from shared.domain.enums import CorrectionStatus, Direction, OutboxStatus, PunchSource
 from shared.errors import N_, Conflict, Forbidden, Invalid, NotFound
-from shared.model import Employee, OutboxMessage, Punch, PunchCorrection
+from shared.model import Employee, OutboxMessage, Punch, PunchCorrection, Shift
 from shared.notify import timekeeping_messages as msg
 from shared.notify.outbox import enqueue_edit, enqueue_message
 from shared.persistence.locks import lock_rows
@@ -28,7 +28,6 @@ from shared.services.attendance.refresh import refresh_days
 from shared.services.audit import audit, snapshot
 from shared.services.leave.routing import route_for
 from shared.services.lookups import get_employee, hr_people
-from shared.model import Shift
 
 _REFUSALS = {
     "already_decided": (Conflict, N_("This correction has already been decided.")),

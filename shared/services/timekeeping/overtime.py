@@ -69,12 +69,12 @@ async def undecided_overtime(
     session: AsyncSession, *, date_from: date, date_to: date, employee_ids: list[int] | None = None
 ) -> list[OvertimeDay]:
     """Final days with overtime and no decision yet, by person then date."""
+    decided = and_(
+        OvertimeDecision.employee_id == DailyAttendance.employee_id, OvertimeDecision.date == DailyAttendance.date
+    )
     query = (
         select(DailyAttendance.employee_id, DailyAttendance.date, DailyAttendance.overtime_minutes)
-        .outerjoin(
-            OvertimeDecision,
-            and_(OvertimeDecision.employee_id == DailyAttendance.employee_id, OvertimeDecision.date == DailyAttendance.date),
-        )
+        .outerjoin(OvertimeDecision, decided)
         .where(
             DailyAttendance.date.between(date_from, date_to), DailyAttendance.overtime_minutes > 0,
             DailyAttendance.is_final.is_(True), OvertimeDecision.id.is_(None),
