@@ -60,6 +60,4 @@ def test_a_request_needs_a_reason_a_past_or_present_day_within_the_lookback():
     ],
 )
 def test_the_approver_or_hr_decide_a_pending_correction_never_their_own(actor, hr, status, expected):
-    assert (
-        decide_violation(actor_id=actor, actor_is_hr=hr, employee_id=1, approver_id=5, status=status) == expected
-    )
+    assert decide_violation(actor_id=actor, actor_is_hr=hr, employee_id=1, approver_id=5, status=status) == expected

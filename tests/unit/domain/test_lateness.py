@@ -117,9 +117,7 @@ def test_waiving_restores_the_balance_exactly(days, policy, waived):
     opening = Decimal(10)
     entries = []
     for index, crossing in enumerate(crossings(days, (), policy)):
-        entry = deduction_entry(
-            notice_id=index, employee_id=1, policy=policy, days=crossing.days, on=crossing.last_day
-        )
+        entry = deduction_entry(notice_id=index, employee_id=1, policy=policy, days=crossing.days, on=crossing.last_day)
         assert entry is not None
         entries.append(entry)
         if index in waived:
