@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.config import get_settings
+from shared.config import Settings, get_settings
 from shared.domain.enums import LatenessPeriod, LatenessStatus, LedgerKind
 from shared.domain.lateness import LatenessPolicy, crossings, deduction_entry, lateness_key, waiver_entry
 from shared.domain.ledger import LedgerPosting
@@ -38,9 +38,9 @@ class WaiveOutcome:
     changed: bool
 
 
-async def policy_from_settings(session: AsyncSession) -> LatenessPolicy:
+async def policy_from_settings(session: AsyncSession, settings: Settings | None = None) -> LatenessPolicy:
     """The configured policy; a deduction needs LATENESS_LEAVE_TYPE to name an existing leave type."""
-    settings = get_settings()
+    settings = settings or get_settings()
     type_id = None
     if settings.lateness_leave_type.strip():
         type_id = await session.scalar(
