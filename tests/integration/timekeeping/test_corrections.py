@@ -14,6 +14,7 @@ from shared.persistence import Database
 from shared.services.actor import Actor
 from shared.services.attendance.processing import process_days
 from shared.services.attendance.punches import record_punch
+from shared.services.notify.digest import load_digest
 from shared.services.timekeeping.corrections import decide_correction, request_correction
 from tests.factories import Company, make_company
 
@@ -147,3 +148,14 @@ async def test_hr_can_ask_on_someones_behalf_through_the_api(db: Database):
             reason="badge left at home", now=NOW,
         )  # fmt: skip
     assert correction.created_by == "cli" and correction.approver_id == company.manager_id
+
+
+async def test_hr_sees_the_approved_correction_in_the_digest_of_its_day(db: Database):
+    company = await make_company(db)
+    correction = await _ask(db, company)
+    async with db.transaction() as s:
+        await decide_correction(s, actor=company.manager, correction_id=correction.id, approve=True, now=NOW)
+    async with db.session() as s:
+        digest = await load_digest(s, day=MONDAY, today=NOW.date(), company_timezone="Europe/Berlin", now=NOW)
+    (row,) = digest.corrections
+    assert (row.full_name, row.status, row.decided_by) == ("Alice", CorrectionStatus.APPROVED, "Max Manager")
