@@ -1,5 +1,6 @@
 """The demo company: three departments, 25 people with managers and HR, day and night shifts,
-five leave types (one is time off in lieu, credited by approved overtime) and a country's public holidays for this year and the next."""
+five leave types (one is time off in lieu, credited by approved overtime) and a country's public holidays
+for this year and the next."""
 
 from __future__ import annotations
 
