@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.config import get_settings
 from shared.domain.corrections import check_request, correction_instant, decide_violation
 from shared.domain.enums import CorrectionStatus, Direction, OutboxStatus, PunchSource
-from shared.errors import N_, Conflict, Forbidden, Invalid, NotFound
+from shared.errors import N_, ChronosError, Conflict, Forbidden, Invalid, NotFound
 from shared.model import Employee, OutboxMessage, Punch, PunchCorrection, Shift
 from shared.notify import timekeeping_messages as msg
 from shared.notify.outbox import enqueue_edit, enqueue_message
@@ -44,9 +44,9 @@ class CorrectionOutcome:
     changed: bool
 
 
-def refusal(code: str) -> Conflict | Forbidden:
+def refusal(code: str) -> ChronosError:
     kind, message = _REFUSALS[code]
-    error = kind(message)
+    error: ChronosError = kind(message)
     error.code = code
     return error
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import CorrectionStatus, LatenessStatus, OvertimeStatus
@@ -42,7 +42,7 @@ async def list_corrections(
     """Newest day first; with ``visible``, only those people's corrections and those routed to ``approver_id``."""
     statement = select(PunchCorrection).order_by(PunchCorrection.date.desc(), PunchCorrection.id.desc())
     if visible is not None:
-        reach = PunchCorrection.employee_id.in_(sorted(visible))
+        reach: ColumnElement[bool] = PunchCorrection.employee_id.in_(sorted(visible))
         if approver_id is not None:
             reach = or_(reach, PunchCorrection.approver_id == approver_id)
         statement = statement.where(reach)
