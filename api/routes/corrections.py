@@ -29,6 +29,12 @@ class AlreadyDecided(Conflict):
     code = "already_decided"
 
 
+ALREADY = {
+    CorrectionStatus.APPROVED: N_("This correction has already been approved by {name}."),
+    CorrectionStatus.REJECTED: N_("This correction has already been rejected by {name}."),
+}
+
+
 async def _shown(access: EmployeeAccess, row: PunchCorrection) -> CorrectionOut:
     answer = CorrectionOut.model_validate(row)
     if await access.sees_leave_reasons(row.employee_id, row.approver_id):
@@ -118,10 +124,8 @@ async def _decide(
             session, actor=principal.actor, correction_id=correction_id, approve=approve, comment=comment, now=now
         )
         if not outcome.changed:
-            raise AlreadyDecided(
-                N_("This correction has already been {status} by {name}."),
-                status=outcome.correction.status.value, name=outcome.correction.decided_by or "?",
-            )  # fmt: skip
+            done = outcome.correction
+            raise AlreadyDecided(ALREADY[done.status], name=done.decided_by or "?")
         answer = await _shown(access, outcome.correction)
     return answer
 

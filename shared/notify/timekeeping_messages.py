@@ -74,7 +74,7 @@ def correction_request(locale: str | None, view: CorrectionView) -> tuple[str, K
     text = "\n".join(
         [
             t("🕒 Missed-punch correction from {name}", name=f"<b>{escape(view.employee_name)}</b>"),
-            t("Add a {punch}", punch=_punch(t, view)),
+            t("Missing: {punch}", punch=_punch(t, view)),
             t("Reason: {reason}", reason=escape(view.reason)),
         ]
     )
@@ -92,16 +92,16 @@ def correction_decided(locale: str | None, view: CorrectionView, decider: str, a
         verdict = t("Approved by {who} on {when}", who=escape(decider), when=when)
     else:
         verdict = t("Rejected by {who} on {when}", who=escape(decider), when=when)
-    return f"{head}\n{t('Add a {punch}', punch=_punch(t, view))}\n\n<b>{verdict}</b>"
+    return f"{head}\n{t('Missing: {punch}', punch=_punch(t, view))}\n\n<b>{verdict}</b>"
 
 
 def correction_for_employee(locale: str | None, view: CorrectionView, decider: str, comment: str | None) -> str:
     t = translator_for(locale)
     if view.status is CorrectionStatus.APPROVED:
-        text = t("✅ Your correction was approved by {who}: the {punch} is recorded.", who=escape(decider),
+        text = t("✅ Your correction was approved by {who}; recorded: {punch}.", who=escape(decider),
                  punch=_punch(t, view))  # fmt: skip
     else:
-        text = t("❌ Your correction was rejected by {who}: the {punch} is not recorded.", who=escape(decider),
+        text = t("❌ Your correction was rejected by {who}; not recorded: {punch}.", who=escape(decider),
                  punch=_punch(t, view))  # fmt: skip
     if comment:
         text += "\n" + t("Comment: {comment}", comment=escape(comment))
@@ -159,7 +159,7 @@ def overtime_for_employee(
 
 def overtime_reversed(locale: str | None, day: date, credit: Decimal, who: str) -> str:
     t = translator_for(locale)
-    return t("↩️ {who} took back the overtime of {day}; {days} of time off in lieu were reversed.",
+    return t("↩️ {who} took back the overtime of {day}; time off in lieu reversed: {days}.",
              who=escape(who), day=t.format_date(day, "medium"), days=count(t, DAYS, credit))  # fmt: skip
 
 
@@ -169,10 +169,10 @@ def _days_list(t: Translator, days: Sequence[date]) -> str:
 
 def lateness_for_employee(locale: str | None, days: Sequence[date], deducted: Decimal, type_name: str | None) -> str:
     t = translator_for(locale)
-    text = t.plural("⚠️ You were late {n} time: {days}.", "⚠️ You were late {n} times: {days}.", len(days),
-                    days=_days_list(t, days))  # fmt: skip
+    listed = _days_list(t, days)
+    text = t.plural("⚠️ You were late {n} time: {days}.", "⚠️ You were late {n} times: {days}.", len(days), days=listed)
     if deducted > 0 and type_name:
-        text += "\n" + t("{days} were deducted from {type} under the lateness policy.",
+        text += "\n" + t("Deducted under the lateness policy: {days} of {type}.",
                          days=count(t, DAYS, deducted), type=escape(type_name))  # fmt: skip
     return text + "\n" + t("Please talk to your manager if something is wrong.")
 
@@ -181,10 +181,11 @@ def lateness_for_manager(
     locale: str | None, name: str, days: Sequence[date], deducted: Decimal, type_name: str | None
 ) -> str:
     t = translator_for(locale)
+    listed, who = _days_list(t, days), escape(name)
     text = t.plural("⚠️ {name} was late {n} time: {days}.", "⚠️ {name} was late {n} times: {days}.", len(days),
-                    name=escape(name), days=_days_list(t, days))  # fmt: skip
+                    name=who, days=listed)  # fmt: skip
     if deducted > 0 and type_name:
-        text += "\n" + t("{days} were deducted from {type} under the lateness policy.",
+        text += "\n" + t("Deducted under the lateness policy: {days} of {type}.",
                          days=count(t, DAYS, deducted), type=escape(type_name))  # fmt: skip
     return text
 

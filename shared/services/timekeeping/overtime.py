@@ -176,7 +176,7 @@ async def reverse_overtime(
     if row is None:
         raise NotFound(N_("No overtime decision for employee {id} on {date}."), id=employee_id, date=day)
     if row.status is not OvertimeStatus.APPROVED:
-        raise Conflict(N_("Only approved overtime can be taken back; this one is {status}."), status=row.status.value)
+        raise Conflict(N_("Only approved overtime can be taken back."), details={"status": row.status.value})
     before = snapshot(row)
     credit = await session.scalar(select(LeaveLedgerEntry).where(LeaveLedgerEntry.key == toil_key(row.id)))
     if credit is not None:
