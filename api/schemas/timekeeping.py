@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
@@ -124,7 +123,3 @@ class WaiveBody(Strict):
     model_config = {"json_schema_extra": {"examples": [{"reason": "Train strike that week"}]}}
 
     reason: Reason
-
-
-def decimal_or_zero(value: Decimal | None) -> Decimal:
-    return value if value is not None else Decimal(0)
