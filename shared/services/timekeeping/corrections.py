@@ -75,10 +75,8 @@ async def request_correction(
     if direction not in (Direction.IN, Direction.OUT):
         raise Invalid(N_("Say whether the missing punch is a check-in or a check-out."), details={"field": "direction"})
     key = f"{actor.label}:{idempotency_key}"[:200] if idempotency_key else None
-    if key is not None:
-        found = await session.scalar(select(PunchCorrection).where(PunchCorrection.idempotency_key == key))
-        if found is not None:
-            return found
+    if key is not None and (found := await _by_key(session, key)) is not None:
+        return found
     employee = await get_employee(session, employee_id)
     if actor.employee_id != employee.id and not actor.is_hr:
         raise Forbidden(N_("You can only ask for corrections of your own punches."))
@@ -93,6 +91,8 @@ async def request_correction(
         lookback_days=settings.attendance_lookback_days,
     )  # fmt: skip
     await lock_rows(session, Employee, [employee.id])
+    if key is not None and (found := await _by_key(session, key)) is not None:
+        return found  # the same request, made meanwhile by a concurrent retry
     waiting = await session.scalar(
         select(PunchCorrection.id).where(
             PunchCorrection.employee_id == employee.id, PunchCorrection.date == day,
@@ -111,6 +111,10 @@ async def request_correction(
     audit(session, actor, "create", "punch_correction", correction.id, new=snapshot(correction))
     await _ask_approvers(session, correction, employee)
     return correction
+
+
+async def _by_key(session: AsyncSession, key: str) -> PunchCorrection | None:
+    return await session.scalar(select(PunchCorrection).where(PunchCorrection.idempotency_key == key))
 
 
 async def _ask_approvers(session: AsyncSession, correction: PunchCorrection, employee: Employee) -> None:

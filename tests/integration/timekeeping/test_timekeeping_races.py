@@ -120,3 +120,18 @@ async def test_two_overtime_approvals_at_once_credit_once(db: Database, db_url: 
     assert await _count(db, select(func.count()).select_from(OvertimeDecision)) == 1
     credits = select(func.count()).select_from(LeaveLedgerEntry).where(LeaveLedgerEntry.kind == LedgerKind.TOIL)
     assert await _count(db, credits) == 1
+
+
+async def test_a_request_retried_at_once_with_the_same_key_makes_one_correction(db: Database, db_url: str):
+    company = await make_company(db)
+
+    async def ask(database: Database) -> Any:
+        async with database.transaction() as s:
+            return await request_correction(
+                s, actor=company.alice, employee_id=company.alice_id, day=date(2026, 11, 23), at=time(18, 10),
+                direction=Direction.OUT, reason="forgot", now=NOW, idempotency_key="same",
+            )  # fmt: skip
+
+    results = await _in_parallel(db_url, [ask, ask, ask])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert len({r.id for r in results}) == 1
