@@ -106,6 +106,8 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         ("digest", hr.digest),
         ("report", hr.report),
         ("correct", corrections.begin),
+        ("corrections", corrections.waiting),
+        ("overtime", overtime.waiting),
         ("lateness", lateness.lateness),
     ):
         app.add_handler(CommandHandler(name, step(callback)))

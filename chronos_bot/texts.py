@@ -71,6 +71,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("whosout", N_("Who is out this week"), EVERYONE),
     Command("correct", N_("Ask for a missed check-in or check-out to be added"), EVERYONE),
     Command("pending", N_("Leave requests waiting for my decision"), MANAGERS),
+    Command("corrections", N_("Missed-punch corrections waiting for my decision"), MANAGERS),
+    Command("overtime", N_("Overtime of my team waiting for my decision"), MANAGERS),
     Command("team", N_("My team today: in, late, not yet in, on leave"), MANAGERS),
     Command("invite", N_("Invite an employee: /invite EMPLOYEE_CODE"), HR),
     Command("digest", N_("Attendance exceptions: /digest [YYYY-MM-DD]"), HR),

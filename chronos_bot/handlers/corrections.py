@@ -18,7 +18,7 @@ from telegram import ForceReply
 
 from chronos_bot import callbacks, keyboards, state
 from chronos_bot.calendar import Cell
-from chronos_bot.handlers.common import FORGED, STALE, audit_press, with_menu
+from chronos_bot.handlers.common import FORGED, STALE, audit_press, require_manager, with_menu
 from chronos_bot.state import Flow, Step
 from chronos_bot.turn import Turn
 from shared.domain.enums import CorrectionStatus, Direction
@@ -30,11 +30,13 @@ from shared.services.timekeeping.corrections import (
     CorrectionOutcome,
     correction_day_choices,
     decide_correction,
+    pending_corrections,
     request_correction,
     view_of,
 )
 
 DAY_CHOICES = 7
+PENDING_LIMIT = 20
 TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.h ]?([0-5]\d)\s*$")
 
 
@@ -151,7 +153,25 @@ async def on_stop(turn: Turn) -> None:
     await turn.edit(turn.t("Correction cancelled: nothing was sent."))
 
 
-# ----- the approver's buttons -----
+# ----- the approver's side -----
+
+
+async def waiting(turn: Turn) -> None:
+    """/corrections: the corrections that wait for my decision, each with Approve / Reject."""
+    require_manager(turn)
+    async with turn.deps.db.session() as session:
+        found = await pending_corrections(session, approver_id=turn.me.id, include_unrouted=turn.actor.is_hr)
+        cards = []
+        for correction in found[:PENDING_LIMIT]:
+            if correction.employee_id == turn.me.id:
+                continue
+            employee = await get_employee(session, correction.employee_id)
+            cards.append(msg.correction_request(turn.me.locale or turn.t.locale, view_of(correction, employee)))
+    if not cards:
+        await with_menu(turn, turn.t("No correction waits for your decision."))
+        return
+    for text, keyboard in cards:
+        await turn.say(text, keyboards.from_outbox(keyboard))
 
 
 async def on_decision(turn: Turn) -> None:

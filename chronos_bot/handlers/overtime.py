@@ -9,13 +9,34 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
-from chronos_bot import callbacks
-from chronos_bot.handlers.common import FORGED, STALE, audit_press
+from chronos_bot import callbacks, keyboards
+from chronos_bot.handlers.common import FORGED, STALE, audit_press, require_manager, with_menu
 from chronos_bot.turn import Turn
+from shared.domain.overtime import week_start
 from shared.errors import ChronosError, Forbidden, NotFound
+from shared.notify import timekeeping_messages as msg
 from shared.services.lookups import get_employee
-from shared.services.timekeeping.overtime import decide_overtime
+from shared.services.timekeeping.overtime import decide_overtime, overtime_waiting_for
 from shared.texts import DAYS, count
+
+
+async def waiting(turn: Turn) -> None:
+    """/overtime: last week's and this week's undecided overtime of the people I approve, with buttons."""
+    require_manager(turn)
+    this_week = week_start(turn.today)
+    summaries = []
+    async with turn.deps.db.session() as session:
+        for week in (this_week - timedelta(days=7), this_week):
+            lines = await overtime_waiting_for(
+                session, approver_id=turn.me.id, include_unrouted=turn.actor.is_hr, week=week, today=turn.today
+            )
+            if lines:
+                summaries.append(msg.overtime_summary(turn.me.locale or turn.t.locale, week, lines[:20]))
+    if not summaries:
+        await with_menu(turn, turn.t("No overtime waits for your decision."))
+        return
+    for text, keyboard in summaries:
+        await turn.say(text, keyboards.from_outbox(keyboard))
 
 
 async def on_decision(turn: Turn) -> None:

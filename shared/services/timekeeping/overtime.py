@@ -188,7 +188,7 @@ async def reverse_overtime(
     row.status = OvertimeStatus.REVERSED
     row.reversed_by = actor.label
     row.reversed_at = now
-    row.comment = ((row.comment or "") + f"\n{reason}".strip())[:2000] if reason else row.comment
+    row.comment = "\n".join(part for part in (row.comment, (reason or "").strip()) if part)[:2000] or None
     await session.flush()
     audit(session, actor, "reverse", "overtime_decision", row.id, old=before, new=snapshot(row))
     employee = await get_employee(session, employee_id)
@@ -207,11 +207,9 @@ async def _name(session: AsyncSession, actor: Actor) -> str:
     return actor.label.split(":", 1)[-1]
 
 
-async def send_weekly_summaries(session: AsyncSession, *, week: date, today: date) -> int:
-    """Tell each approver the undecided overtime of the week starting ``week`` (Monday), with buttons.
-
-    Returns how many messages were queued. People nobody can be routed to go to every HR person.
-    """
+async def weekly_lines(session: AsyncSession, *, week: date, today: date) -> dict[int | None, list[msg.OvertimeLine]]:
+    """The undecided overtime of the week starting ``week`` (Monday), per person, grouped by approver today
+    (``None``: nobody can be routed to; HR decides)."""
     days = await undecided_overtime(session, date_from=week, date_to=week + timedelta(days=6))
     by_person: dict[int, list[OvertimeDay]] = {}
     for day in days:
@@ -222,6 +220,24 @@ async def send_weekly_summaries(session: AsyncSession, *, week: date, today: dat
         route = await route_for(session, employee, today)
         line = msg.OvertimeLine(employee.id, employee.full_name, tuple((d.date, d.minutes) for d in own))
         by_approver.setdefault(route.approver_id, []).append(line)
+    return by_approver
+
+
+async def overtime_waiting_for(
+    session: AsyncSession, *, approver_id: int, include_unrouted: bool, week: date, today: date
+) -> list[msg.OvertimeLine]:
+    """What of that week's overtime waits on one approver (HR also gets what nobody could be routed to)."""
+    grouped = await weekly_lines(session, week=week, today=today)
+    lines = grouped.get(approver_id, []) + (grouped.get(None, []) if include_unrouted else [])
+    return [line for line in lines if line.employee_id != approver_id]
+
+
+async def send_weekly_summaries(session: AsyncSession, *, week: date, today: date) -> int:
+    """Tell each approver the undecided overtime of the week starting ``week`` (Monday), with buttons.
+
+    Returns how many messages were queued. People nobody can be routed to go to every HR person.
+    """
+    by_approver = await weekly_lines(session, week=week, today=today)
     sent = 0
     for approver_id, lines in by_approver.items():
         if approver_id is not None:

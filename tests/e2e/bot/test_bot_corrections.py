@@ -66,7 +66,9 @@ async def test_a_correction_asked_in_the_bot_and_approved_with_the_button_become
 
 async def test_a_rejection_asks_for_the_reason_and_someone_else_cannot_decide(h: Harness) -> None:
     correction = await _ask(h, "the device was down")
-    card = await h.wait_for(MANAGER, has("Missed-punch correction from Bob"))
+    await h.wait_for(MANAGER, has("Missed-punch correction from Bob"))
+    card = await h.send(MANAGER, "/corrections", with_button("cr:r:"))  # the same card, on demand
+    assert button_data(card) == [f"cr:a:{correction.id}", f"cr:r:{correction.id}"]
     planted = await _plant_button(h, BOB, f"cr:a:{correction.id}")  # Bob forges an Approve of his own
     refused = await h.press(BOB, data=f"cr:a:{correction.id}", message_id=planted)
     assert refused["answer"]["text"] == "⛔ You cannot decide on this correction."
@@ -78,3 +80,4 @@ async def test_a_rejection_asks_for_the_reason_and_someone_else_cannot_decide(h:
     async with h.db.session() as session:
         row = await session.get(PunchCorrection, correction.id)
     assert row.status is CorrectionStatus.REJECTED and row.punch_id is None
+    await h.send(MANAGER, "/corrections", has("No correction waits for your decision."))

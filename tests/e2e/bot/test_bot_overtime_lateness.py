@@ -58,6 +58,15 @@ async def test_the_manager_approves_last_weeks_overtime_from_the_summary(h: Harn
     again = await h.press(MANAGER, data=data, message_id=summary["message_id"])
     assert "already decided" in again["answer"]["text"]
     assert len(await credits()) == 2
+    await h.send(MANAGER, "/overtime", has("No overtime waits for your decision."))
+
+
+async def test_the_manager_asks_for_the_teams_overtime_on_demand(h: Harness) -> None:
+    monday = week_start(h.today) - timedelta(days=7)
+    await _worked(h, h.company.bob_id, [monday], 5, 19)
+    summary = await h.send(MANAGER, "/overtime", with_button("ot:a:"))
+    assert "Bob" in summary["text"] and f"ot:r:{h.company.bob_id}:{monday:%Y%m%d}" in button_data(summary)
+    await h.send(BOB, "/overtime", has("This is for managers and HR."))
 
 
 async def test_hr_waives_a_lateness_notice_from_the_bot(h: Harness) -> None:
