@@ -14,6 +14,7 @@ from chronos_bot import callbacks, keyboards, state
 from chronos_bot.handlers.common import FORGED, STALE, audit_press, require_hr, with_menu
 from chronos_bot.state import Flow, Step
 from chronos_bot.turn import Turn
+from shared.domain.enums import LatenessStatus
 from shared.errors import ChronosError
 from shared.model import LatenessNotice
 from shared.notify import timekeeping_messages as msg
@@ -44,7 +45,7 @@ async def on_waive(turn: Turn) -> None:
         await audit_press(turn, FORGED, "lateness_notice", notice_id, "not_hr" if notice else "not_found")
         await turn.answer(turn.t("⛔ You cannot waive this notice."), alert=True)
         return
-    if notice.status.value == "waived":
+    if notice.status is LatenessStatus.WAIVED:
         await audit_press(turn, STALE, "lateness_notice", notice_id, "waived")
         await turn.answer(turn.t("This notice was already waived."), alert=True)
         return
