@@ -15,9 +15,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from shared.domain.enums import HalfDay, LeaveStatus
+from shared.domain.enums import FeedScope, HalfDay, LeaveStatus
+
+__all__ = ["FeedScope"]  # re-exported: the scopes are part of the feeds' vocabulary
 
 
 class CellKind(enum.StrEnum):
@@ -146,15 +148,10 @@ def build_month(
 # ----------------------------------------------------------------------------------------- feed entries
 
 
-class FeedScope(enum.StrEnum):
-    PERSON = "person"
-    TEAM = "team"
-    COMPANY = "company"
-
-
 @dataclass(frozen=True)
 class FeedEntry:
-    """One all-day event of a feed: ``end`` is exclusive (iCalendar's DTEND of an all-day event)."""
+    """One event of a feed: all-day from ``start`` to ``end`` (exclusive, iCalendar's DTEND of an all-day
+    event), or timed from ``starts_at`` to ``ends_at`` (a shift)."""
 
     uid: str
     summary: str
@@ -163,6 +160,8 @@ class FeedEntry:
     cancelled: bool = False
     tentative: bool = False
     sequence: int = 0
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 def leave_uid(request_id: int, domain: str) -> str:

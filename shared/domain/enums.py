@@ -107,3 +107,11 @@ class JobStatus(StrEnum):
     SKIPPED = "skipped"
     PARTIAL = "partial"
     """Some parts failed and the others were done (e.g. two of five devices could not be read)."""
+
+
+class FeedScope(StrEnum):
+    """Whose absences a calendar feed carries: one person's, a department's, or everyone's."""
+
+    PERSON = "person"
+    TEAM = "team"
+    COMPANY = "company"
