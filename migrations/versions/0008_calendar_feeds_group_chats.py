@@ -58,7 +58,6 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=255), nullable=False),
         sa.Column("department_id", sa.Integer(), nullable=False),
         sa.Column("linked_by_id", sa.Integer(), nullable=True),
-        sa.Column("post_approvals", sa.Boolean(), nullable=False),
         sa.Column("linked_at", shared.model.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_posted_on", sa.Date(), nullable=True),
         sa.Column("approvals_seen_at", shared.model.base.UTCDateTime(timezone=True), nullable=True),

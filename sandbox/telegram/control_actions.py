@@ -109,9 +109,9 @@ async def send_text(request: Request) -> JSON:
     if not isinstance(body.get("text"), str):
         raise ControlError(400, "text is required")
     reply_to = _optional_int(body.get("reply_to_message_id"), "reply_to_message_id")
+    from_user = _optional_int(body.get("from_user_id"), "from_user_id")
     return _sent(request, actions.send_text(state, bot, chat_id, body["text"], reply_to=reply_to,
-                                            entities=body.get("entities"),
-                                            from_user=_optional_int(body.get("from_user_id"), "from_user_id")))  # fmt: skip
+                                            entities=body.get("entities"), from_user=from_user))  # fmt: skip
 
 
 async def ensure_group(request: Request) -> JSON:

@@ -37,7 +37,6 @@ class GroupChat(Base):
     title: Mapped[str] = mapped_column(String(255), default="")
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"), index=True)
     linked_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
-    post_approvals: Mapped[bool] = mapped_column(default=False)
     linked_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_posted_on: Mapped[date | None] = mapped_column(Date())  # the morning post went out for this day
     approvals_seen_at: Mapped[datetime | None]  # approvals decided up to here were posted

@@ -12,8 +12,8 @@ that had been shown stay as cancelled events for a while, so subscribed calendar
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -117,7 +117,9 @@ async def create_feed(
         select(CalendarFeed).where(
             CalendarFeed.owner_id == owner_id,
             CalendarFeed.scope == scope,
-            CalendarFeed.department_id.is_(None) if department_id is None else CalendarFeed.department_id == department_id,
+            CalendarFeed.department_id.is_(None)
+            if department_id is None
+            else CalendarFeed.department_id == department_id,
             CalendarFeed.revoked_at.is_(None),
         )
     )
@@ -259,7 +261,13 @@ async def feed_calendar(
 
 
 async def _holiday_entries(
-    session: AsyncSession, t: Translator, people: Iterable[Employee], scope: FeedScope, start: date, end: date, domain: str
+    session: AsyncSession,
+    t: Translator,
+    people: Iterable[Employee],
+    scope: FeedScope,
+    start: date,
+    end: date,
+    domain: str,
 ) -> list[FeedEntry]:
     calendar_ids = {p.holiday_calendar_id for p in people if p.holiday_calendar_id is not None}
     query = (
