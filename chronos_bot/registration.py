@@ -19,8 +19,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from chronos_bot import prompts
 from chronos_bot.handlers import (
+    absences,
     approvals,
     attendance,
+    groups,
     hr,
     leave_request,
     menu,
@@ -80,6 +82,13 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
     free = routes()
     leave = Flow.LEAVE.value
 
+    # 0. Groups: only /linkgroup and /unlinkgroup are answered there; anything else said in a group is ignored.
+    in_groups = filters.ChatType.GROUPS
+    app.add_handler(CommandHandler("linkgroup", step(groups.link_command, open_to_strangers=True), filters=in_groups))
+    app.add_handler(CommandHandler("unlinkgroup", step(groups.unlink_command, open_to_strangers=True),
+                                   filters=in_groups))  # fmt: skip
+    app.add_handler(MessageHandler(in_groups, groups.ignore))
+
     # 1. Commands. /start is the only thing a stranger may do; /cancel ends a prompt itself.
     app.add_handler(CommandHandler("start", step(onboarding.start, open_to_strangers=True)))
     app.add_handler(CommandHandler("cancel", step(menu.cancel, subject=prompts.ANY)))
@@ -92,6 +101,10 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         ("myleaves", my_leave.my_leaves),
         ("balance", my_leave.balance),
         ("whosout", team.whos_out_command),
+        ("calendar", absences.calendar_command),
+        ("holidays", absences.holidays_command),
+        ("feed", absences.feed_command),
+        ("linkgroup", groups.link_command),
         ("team", team.team),
         ("pending", approvals.pending),
         ("invite", hr.invite),
@@ -117,6 +130,9 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lf:cancel$", leave_request.on_cancel, leave),
         (r"^lang:(en|ru|ar)$", menu.on_language, None),
         (r"^rl:\d+$", hr.on_relink, None),
+        (r"^tc:\d{6}(:\d+)?$", absences.on_calendar_page, None),
+        (r"^wo:(tw|nw|tm|nm)$", team.on_whos_out_period, None),
+        (r"^fd:[ptcx]$", absences.on_feed, None),
     ):
         app.add_handler(CallbackQueryHandler(step(callback, subject=subject), pattern=pattern))
     app.add_handler(CallbackQueryHandler(step(menu.unknown_button, subject=prompts.ANY)))

@@ -12,6 +12,8 @@ from scheduler.jobs import (
     carry_over,
     checkout_reminders,
     expire_carry_over,
+    group_approvals,
+    group_posts,
     hr_digest,
     process_attendance,
     sync_devices,
@@ -52,6 +54,8 @@ JOBS: dict[str, JobSpec] = {
             accrual,
             carry_over,
             expire_carry_over,
+            group_posts,
+            group_approvals,
         ),
     )
 }

@@ -203,3 +203,33 @@ def feed_shows(absence: Absence, *, own: bool) -> bool:
     if absence.status is LeaveStatus.PENDING:
         return own
     return own or absence.was_approved
+
+
+@dataclass(frozen=True)
+class Span:
+    """Consecutive days of one row with the same away / pending cell (for a text version of the grid)."""
+
+    start: date
+    end: date
+    kind: CellKind
+    half: HalfDay | None
+
+
+def row_spans(days: Sequence[date], row: Row) -> list[Span]:
+    """The away and pending stretches of a row, in day order (a half day is a stretch of its own)."""
+    spans: list[Span] = []
+    for day, cell in zip(days, row.cells, strict=True):
+        if cell.kind not in (CellKind.AWAY, CellKind.PENDING):
+            continue
+        last = spans[-1] if spans else None
+        if (
+            last is not None
+            and last.kind is cell.kind
+            and last.half is None
+            and cell.half is None
+            and (day - last.end).days == 1
+        ):
+            spans[-1] = Span(last.start, day, cell.kind, None)
+        else:
+            spans.append(Span(day, day, cell.kind, cell.half))
+    return spans

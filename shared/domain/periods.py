@@ -96,6 +96,22 @@ def _iso_month(text: str) -> tuple[date, date] | None:
     return month_bounds(int(year), int(month))
 
 
+BAD_MONTH = N_("I did not understand the month {text}; write it like 2026-12.")
+
+
+def parse_month(text: str, *, today: date) -> tuple[int, int]:
+    """``YYYY-MM`` (empty: this month; ``next month`` / ``this month`` too) as (year, month)."""
+    words = " ".join(text.lower().split())
+    if not words or words == PeriodWord.THIS_MONTH:
+        return today.year, today.month
+    if words == PeriodWord.NEXT_MONTH:
+        return add_months(today.year, today.month, 1)
+    bounds = _iso_month(words.replace(" ", ""))
+    if bounds is None or not FIRST_DATE.year <= bounds[0].year <= LAST_DATE.year:
+        raise Invalid(BAD_MONTH, text=text.strip()[:20])
+    return bounds[0].year, bounds[0].month
+
+
 def _checked(start: date, end: date, word: PeriodWord | None = None) -> Period:
     if end < start:
         raise Invalid(BACKWARDS, start=start, end=end)
