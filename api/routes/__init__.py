@@ -10,6 +10,7 @@ from api.routes import (
     attendance,
     audit_logs,
     balances,
+    calendar_feeds,
     departments,
     devices,
     employees,
@@ -40,6 +41,7 @@ API_ROUTERS = [
     invitations.router,
     devices.router,
     tokens.router,
+    calendar_feeds.router,
     audit_logs.router,
     job_runs.router,
 ]

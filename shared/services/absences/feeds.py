@@ -39,6 +39,7 @@ from shared.services.absences.audience import HR_ROLES, absences_of
 from shared.services.actor import Actor
 from shared.services.audit import audit
 from shared.services.lookups import get_employee
+from shared.services.org.people import reports_to
 from shared.services.pagination import Page, paginate
 from shared.services.secrets import keyed_hash, new_api_token
 
@@ -59,6 +60,13 @@ class FeedView:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+
+async def _may_manage(session: AsyncSession, actor: Actor, owner_id: int) -> bool:
+    """HR, the CLI and jobs manage anyone's feeds; a person their own and their reports'."""
+    if actor.is_hr or actor.employee_id is None or actor.employee_id == owner_id:
+        return True
+    return await reports_to(session, employee_id=owner_id, manager_id=actor.employee_id)
 
 
 def feed_path(token: str) -> str:
@@ -97,8 +105,8 @@ async def create_feed(
         scope = FeedScope(scope)
     except ValueError:
         raise Invalid(N_("A feed is for a person, a team or the company.")) from None
-    if not actor.is_hr and actor.employee_id is not None and actor.employee_id != owner_id:
-        raise Forbidden(N_("Only HR can create a calendar feed for someone else."))
+    if not await _may_manage(session, actor, owner_id):
+        raise Forbidden(N_("Only HR or their managers can create a calendar feed for someone else."))
     await lock_rows(session, Employee, [owner_id])
     owner = await get_employee(session, owner_id)
     if not owner.active:
@@ -167,8 +175,8 @@ async def get_feed(session: AsyncSession, *, feed_id: int) -> CalendarFeed:
 async def revoke_feed(session: AsyncSession, *, feed_id: int, actor: Actor, now: datetime) -> CalendarFeed:
     """Revoke a feed (its URL stops working at once); idempotent. Owners revoke their own, HR any."""
     feed = await get_feed(session, feed_id=feed_id)
-    if not actor.is_hr and actor.employee_id is not None and actor.employee_id != feed.owner_id:
-        raise Forbidden(N_("Only HR can revoke someone else's calendar feed."))
+    if not await _may_manage(session, actor, feed.owner_id):
+        raise Forbidden(N_("Only HR or their managers can revoke someone else's calendar feed."))
     if feed.revoked_at is None:
         feed.revoked_at = now
         audit(session, actor, "revoke", "calendar_feed", feed.id, new={"revoked_at": now})
@@ -200,6 +208,11 @@ async def feed_for_token(session: AsyncSession, *, token: str, pepper: str, now:
     if feed.last_used_at is None or now - feed.last_used_at >= LAST_USED_RESOLUTION:
         feed.last_used_at = now
     return feed
+
+
+async def owner_locale(session: AsyncSession, *, feed: CalendarFeed) -> str | None:
+    owner = await session.get(Employee, feed.owner_id)
+    return owner.locale if owner is not None else None
 
 
 async def _subjects(session: AsyncSession, feed: CalendarFeed) -> dict[int, Employee]:
