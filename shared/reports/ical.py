@@ -8,7 +8,7 @@ remove it. ``DTSTAMP`` is the generation instant, passed in.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
@@ -35,8 +35,8 @@ def feed_ics(entries: Iterable[FeedEntry], *, name: str, now: datetime, timezone
         event.add("dtstamp", now)
         event.add("summary", entry.summary)
         if entry.starts_at is not None and entry.ends_at is not None:
-            event.add("dtstart", entry.starts_at)
-            event.add("dtend", entry.ends_at)
+            event.add("dtstart", entry.starts_at.astimezone(UTC))  # UTC: no VTIMEZONE needed by any client
+            event.add("dtend", entry.ends_at.astimezone(UTC))
         else:
             event.add("dtstart", entry.start)
             event.add("dtend", entry.end)
