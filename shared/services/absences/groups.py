@@ -118,6 +118,7 @@ async def unlink_group(
     if not may_link(person, department):
         raise Forbidden(NOT_THEIRS, department=department.name)
     await session.delete(group)
+    await session.flush()
     audit(session, actor, "unlink", "group_chat", chat_id, old={"department_id": department.id})
     return department
 
