@@ -99,9 +99,8 @@ async def deliver(
     inline = markup if isinstance(markup, InlineKeyboardMarkup) else None  # all an edit may carry
     if kind == "media":
         target = int(payload["message_id"])
-        media = InputMediaPhoto(
-            InputFile(attachment or b"", filename=payload.get("filename") or "picture.png"),
-            caption=payload.get("caption"),
+        media = InputMediaPhoto(  # raw bytes: PTB attaches them as a part of their own (attach://…)
+            attachment or b"", filename=payload.get("filename") or "picture.png", caption=payload.get("caption"),
             parse_mode=parse_mode,
         )
         try:

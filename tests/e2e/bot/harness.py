@@ -24,13 +24,14 @@ from tests.factories import Company
 REPO = Path(__file__).resolve().parents[3]
 PEPPER = "e2e-bot-pepper-not-a-secret"
 COMPANY_TZ = "Europe/Berlin"
+PUBLIC_BASE_URL = "https://chronos.example.test"
 HR, MANAGER, ALICE, BOB = 9001, 9002, 9003, 9004
 PEOPLE = {HR: ("Hana", "en"), MANAGER: ("Max", "en"), ALICE: ("Alice", "ru"), BOB: ("Bob", "en")}
 Predicate = Callable[[dict[str, Any]], bool]
 _OUR_SETTINGS = (
     "DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_FILE_URL",
     "BOT_MODE", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "WEBHOOK_PORT", "BOT_USERNAME",
-    "API_SECRET_KEY", "STAGE", "COMPANY_TIMEZONE", "DEFAULT_LOCALE", "LOG_FORMAT", "LOG_LEVEL",
+    "API_SECRET_KEY", "STAGE", "COMPANY_TIMEZONE", "DEFAULT_LOCALE", "LOG_FORMAT", "LOG_LEVEL", "PUBLIC_BASE_URL",
 )  # fmt: skip
 
 
@@ -134,7 +135,7 @@ class Deployment:
             TELEGRAM_FILE_URL=self.emulator.base_file_url, OUTBOX_POLL_SECONDS="0.1", OUTBOX_MAX_ATTEMPTS="8",
             COMPANY_TIMEZONE=COMPANY_TZ, DEFAULT_LOCALE="en", BOT_USERNAME="chronos_hr_bot", API_SECRET_KEY=PEPPER,
             STAGE="dev", LOG_FORMAT="console", LOG_LEVEL="INFO", HR_NOTIFY_DECISIONS="true", BOT_MODE="polling",
-            PYTHONUNBUFFERED="1",
+            PYTHONUNBUFFERED="1", PUBLIC_BASE_URL=PUBLIC_BASE_URL,
         )  # fmt: skip
         env.update(self.extra)
         env.update(overrides)
