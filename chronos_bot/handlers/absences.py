@@ -199,7 +199,7 @@ async def on_feed(turn: Turn) -> None:
     if press.token == "x":
         async with turn.deps.db.transaction() as session:
             revoked = await revoke_own_feeds(session, owner_id=turn.me.id, actor=turn.actor, now=turn.now)
-        await turn.say(t("Revoked {n} links: calendars subscribed to them stop updating.", n=revoked))
+        await turn.say(t("Links revoked: {n}. Calendars subscribed to them stop updating.", n=revoked))
         return
     if not settings.public_base_url:
         raise Invalid(NO_PUBLIC_URL)

@@ -83,7 +83,7 @@ async def test_feed_gives_a_secret_link_once_and_revoking_stops_it(h: Harness) -
         assert await feed_for_token(session, token=token, pepper=PEPPER, now=datetime.now(UTC)) is not None
     after = await h.last_id(BOB)
     await h.press(BOB, data="fd:x", message_id=menu["message_id"])
-    await h.wait_for(BOB, has("Revoked 1"), after=after)
+    await h.wait_for(BOB, has("Links revoked: 1"), after=after)
     async with h.db.transaction() as session:
         assert await feed_for_token(session, token=token, pepper=PEPPER, now=datetime.now(UTC)) is None
 
