@@ -100,7 +100,9 @@ async def deliver(
     if kind == "media":
         target = int(payload["message_id"])
         media = InputMediaPhoto(  # raw bytes: PTB attaches them as a part of their own (attach://…)
-            attachment or b"", filename=payload.get("filename") or "picture.png", caption=payload.get("caption"),
+            attachment or b"",
+            filename=payload.get("filename") or "picture.png",
+            caption=payload.get("caption"),
             parse_mode=parse_mode,
         )
         try:
