@@ -83,10 +83,11 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
     leave = Flow.LEAVE.value
 
     # 0. Groups: only /linkgroup and /unlinkgroup are answered there; anything else said in a group is ignored.
+    #    They leave the user's private flows alone (a prompt waiting in the private chat is not ended from a group).
     in_groups = filters.ChatType.GROUPS
-    app.add_handler(CommandHandler("linkgroup", step(groups.link_command, open_to_strangers=True), filters=in_groups))
-    app.add_handler(CommandHandler("unlinkgroup", step(groups.unlink_command, open_to_strangers=True),
-                                   filters=in_groups))  # fmt: skip
+    for name, callback in (("linkgroup", groups.link_command), ("unlinkgroup", groups.unlink_command)):
+        group_step = step(callback, open_to_strangers=True, subject=prompts.ANY)
+        app.add_handler(CommandHandler(name, group_step, filters=in_groups))
     app.add_handler(MessageHandler(in_groups, groups.ignore))
 
     # 1. Commands. /start is the only thing a stranger may do; /cancel ends a prompt itself.
