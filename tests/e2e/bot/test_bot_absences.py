@@ -12,10 +12,11 @@ from sqlalchemy import update
 
 from shared.domain.enums import LeaveStatus
 from shared.domain.periods import add_months
-from shared.model import Employee, Holiday, LeaveRequest
+from shared.model import Department, Employee, Holiday, LeaveRequest
 from shared.services.absences.feeds import feed_for_token
 from shared.services.absences.groups import post_mornings
-from tests.e2e.bot.harness import ALICE, BOB, MANAGER, PEPPER, PUBLIC_BASE_URL, Harness, has
+from tests.e2e.bot.harness import ALICE, BOB, HR, MANAGER, PEPPER, PUBLIC_BASE_URL, Harness, button_data, has
+from tests.e2e.bot.test_bot_approvals import _plant_button
 
 pytestmark = pytest.mark.e2e
 
@@ -107,3 +108,24 @@ async def test_a_group_admin_who_manages_the_department_links_the_group_and_it_g
         assert await post_mornings(session, today=h.today, default_locale="en") == (1, 0)
     post = await h.wait_for(GROUP, has("who is away"), after=linked["message_id"])
     assert "Bob" in post["text"] and "Annual leave" not in post["text"]
+
+
+async def test_hr_pages_by_department_and_a_forged_department_press_is_refused(h: Harness) -> None:
+    async with h.db.transaction() as session:
+        sales = Department(name="Sales")
+        session.add(sales)
+        await session.flush()
+        session.add(Employee(code="S1", full_name="Sam Sales", department_id=sales.id, work_week="12345"))
+        sales_id = sales.id
+    month = f"{h.today.year:04d}{h.today.month:02d}"
+    first = await h.send(HR, "/calendar", _photo)
+    assert f"tc:{month}:{sales_id}" in button_data(first)
+    await h.press(HR, data=f"tc:{month}:{sales_id}", message_id=first["message_id"])
+    paged = await h.control.message(HR, first["message_id"])
+    assert paged["caption"].startswith("🗓 Sales")
+
+    mine = await h.send(BOB, "/calendar", _photo)
+    assert not [d for d in button_data(mine) if d.count(":") == 2], "no department buttons for an employee"
+    planted = await _plant_button(h, BOB, f"tc:{month}:{sales_id}")  # a modified client's button
+    answered = await h.press(BOB, data=f"tc:{month}:{sales_id}", message_id=planted)
+    assert answered["answer"]["text"] == "Only HR can see the calendar of another department."

@@ -199,3 +199,25 @@ async def test_the_role_of_the_person_decides_beyond_the_group_admin_check(db: D
         linked = await link_group(s, chat_id=GROUP, title="Ops", department_name=str(company.department_id), person=hr,
                                   is_chat_admin=True, actor=company.hr, now=NOW)  # fmt: skip
     assert linked.department.name == "Ops", "a department can be named by its id too"
+
+
+async def test_two_admins_linking_the_same_group_at_once_make_one_link(db: Database, db_url: str):
+    company = await _company(db)
+    manager, hr = await _person(db, company.manager_id), await _person(db, company.hr_id)
+    engines = [Database.from_url(db_url) for _ in range(4)]
+
+    async def link(engine: Database, person: Employee, actor: Actor):
+        async with engine.transaction() as s:
+            return await link_group(s, chat_id=GROUP, title="Ops", department_name="Ops", person=person,
+                                    is_chat_admin=True, actor=actor, now=NOW)  # fmt: skip
+
+    people = [(manager, company.manager), (hr, company.hr)] * 2
+    try:
+        results = await asyncio.gather(*(link(e, p, a) for e, (p, a) in zip(engines, people, strict=True)),
+                                       return_exceptions=True)  # fmt: skip
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    async with db.session() as s:
+        assert await s.scalar(select(func.count()).select_from(GroupChat)) == 1
