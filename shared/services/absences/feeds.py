@@ -205,9 +205,24 @@ async def feed_for_token(session: AsyncSession, *, token: str, pepper: str, now:
     owner = await session.get(Employee, feed.owner_id)
     if owner is None or not has_access(owner.active, owner.leaving_date, now.date()):
         return None
+    if not await _still_entitled(session, owner, feed):
+        return None
     if feed.last_used_at is None or now - feed.last_used_at >= LAST_USED_RESOLUTION:
         feed.last_used_at = now
     return feed
+
+
+async def _still_entitled(session: AsyncSession, owner: Employee, feed: CalendarFeed) -> bool:
+    """A team feed needs its owner still in (or heading) the department, a company feed an HR owner: someone
+    who moved to another department or role stops seeing what they no longer may."""
+    if feed.scope is FeedScope.COMPANY:
+        return owner.role in HR_ROLES
+    if feed.scope is FeedScope.TEAM:
+        if owner.role in HR_ROLES or owner.department_id == feed.department_id:
+            return True
+        department = await session.get(Department, feed.department_id)
+        return department is not None and department.head_id == owner.id
+    return True
 
 
 async def owner_locale(session: AsyncSession, *, feed: CalendarFeed) -> str | None:

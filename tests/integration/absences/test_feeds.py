@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from shared.domain.enums import FeedScope, Role
 from shared.errors import Forbidden, Invalid
 from shared.i18n import translator
-from shared.model import AuditLog, CalendarFeed, Employee
+from shared.model import AuditLog, CalendarFeed, Department, Employee
 from shared.persistence import Database
 from shared.services.absences.feeds import create_feed, feed_calendar, feed_for_token, revoke_feed
 from shared.services.actor import Actor
@@ -215,3 +215,20 @@ async def test_two_links_made_at_once_leave_one_live_link(db: Database, db_url: 
             .where(CalendarFeed.owner_id == company.alice_id, CalendarFeed.revoked_at.is_(None))
         )
     assert live == 1
+
+
+async def test_a_team_link_stops_when_its_owner_moves_to_another_department_and_a_company_link_without_hr(
+    db: Database,
+):
+    company = await _company(db)
+    team = await _feed(db, company.alice_id, FeedScope.TEAM)
+    whole = await _feed(db, company.hr_id, FeedScope.COMPANY)
+    async with db.transaction() as s:
+        other = Department(name="Sales")
+        s.add(other)
+        await s.flush()
+        (await s.get(Employee, company.alice_id)).department_id = other.id
+        (await s.get(Employee, company.hr_id)).role = Role.EMPLOYEE
+    async with db.transaction() as s:
+        assert await feed_for_token(s, token=team, pepper=PEPPER, now=NOW) is None
+        assert await feed_for_token(s, token=whole, pepper=PEPPER, now=NOW) is None
