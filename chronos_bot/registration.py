@@ -15,7 +15,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from chronos_bot import prompts
 from chronos_bot.handlers import (
@@ -89,6 +96,14 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         group_step = step(callback, open_to_strangers=True, subject=prompts.ANY)
         app.add_handler(CommandHandler(name, group_step, filters=in_groups))
     app.add_handler(MessageHandler(in_groups, groups.ignore))
+    added = step(groups.on_added, open_to_strangers=True, subject=prompts.ANY)
+
+    async def added_to_group(update: Any, context: Any) -> None:
+        """The bot's membership changed: only a group's matters here (a private chat's is a block/unblock)."""
+        if update.effective_chat is not None and update.effective_chat.type in ("group", "supergroup"):
+            await added(update, context)
+
+    app.add_handler(ChatMemberHandler(added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
 
     # 1. Commands. /start is the only thing a stranger may do; /cancel ends a prompt itself.
     app.add_handler(CommandHandler("start", step(onboarding.start, open_to_strangers=True)))

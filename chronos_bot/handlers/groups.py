@@ -68,6 +68,23 @@ async def unlink_command(turn: Turn) -> None:
     )
 
 
+async def on_added(turn: Turn) -> None:
+    """The bot was added to a group: say how to link it (nothing else happens until someone does)."""
+    change = turn.update.my_chat_member
+    if change is None or not turn.in_group:
+        return
+    if change.old_chat_member.status in ("left", "kicked") and change.new_chat_member.status in (
+        "member",
+        "administrator",
+    ):
+        await turn.say(
+            turn.t(
+                "Hello! An administrator of this group who is HR or a manager of the department can link it with "
+                "/linkgroup DEPARTMENT; then I post here every working morning who of it is away."
+            )
+        )
+
+
 async def ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Anything else said in a group: not for the bot."""
     return None

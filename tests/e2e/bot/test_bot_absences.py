@@ -94,6 +94,7 @@ async def test_a_group_admin_who_manages_the_department_links_the_group_and_it_g
 ) -> None:
     await _bob_away_today(h)
     await h.control.ensure_group(GROUP, "Ops team", {MANAGER: "administrator", BOB: "member", ALICE: "member"})
+    await h.wait_for(GROUP, has("/linkgroup DEPARTMENT"))  # the bot says hello and how to link it
 
     sent = await h.control.send_text(GROUP, "/linkgroup Ops", from_user=BOB)
     refused = await h.wait_for(GROUP, has("administrator"), after=sent["message"]["message_id"])
@@ -102,7 +103,7 @@ async def test_a_group_admin_who_manages_the_department_links_the_group_and_it_g
     sent = await h.control.send_text(GROUP, "/linkgroup Ops", from_user=MANAGER)
     linked = await h.wait_for(GROUP, has("Linked to Ops"), after=sent["message"]["message_id"])
     texts = [m["text"] for m in (await h.control.transcript(GROUP))["messages"] if m["from_bot"]]
-    assert len(texts) == 2 and linked["message_id"] > chatter["message"]["message_id"], "chatter gets no answer"
+    assert len(texts) == 3 and linked["message_id"] > chatter["message"]["message_id"], "chatter gets no answer"
 
     async with h.db.transaction() as session:
         assert await post_mornings(session, today=h.today, default_locale="en") == (1, 0)
