@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -252,6 +253,22 @@ class Harness:
     async def bot_texts(self, user: int) -> list[str]:
         messages = (await self.control.transcript(user))["messages"]
         return [m.get("text") or m.get("caption") or "" for m in messages if m["from_bot"]]
+
+
+async def plant_button(h: Harness, chat_id: int, data: str) -> int:
+    """What a modified client can do: make a button with any callback data appear and press it.
+
+    The emulator only lets users press buttons that exist, so the test posts the button through the Bot
+    API (as the bot's token) into the victim's chat; the bot must not trust it.
+    """
+    url = f"{h.deployment.emulator.base_url}{h.deployment.token}/sendMessage"
+    markup = {"inline_keyboard": [[{"text": "Approve", "callback_data": data}]]}
+    async with httpx.AsyncClient(trust_env=False) as client:
+        response = await client.post(
+            url, data={"chat_id": chat_id, "text": "crafted", "reply_markup": json.dumps(markup)}
+        )
+    response.raise_for_status()
+    return int(response.json()["result"]["message_id"])
 
 
 async def eventually(check: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.05) -> Any:

@@ -15,8 +15,18 @@ from shared.domain.periods import add_months
 from shared.model import Department, Employee, Holiday, LeaveRequest
 from shared.services.absences.feeds import feed_for_token
 from shared.services.absences.groups import post_mornings
-from tests.e2e.bot.harness import ALICE, BOB, HR, MANAGER, PEPPER, PUBLIC_BASE_URL, Harness, button_data, has
-from tests.e2e.bot.test_bot_approvals import _plant_button
+from tests.e2e.bot.harness import (
+    ALICE,
+    BOB,
+    HR,
+    MANAGER,
+    PEPPER,
+    PUBLIC_BASE_URL,
+    Harness,
+    button_data,
+    has,
+    plant_button,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -127,6 +137,6 @@ async def test_hr_pages_by_department_and_a_forged_department_press_is_refused(h
 
     mine = await h.send(BOB, "/calendar", _photo)
     assert not [d for d in button_data(mine) if d.count(":") == 2], "no department buttons for an employee"
-    planted = await _plant_button(h, BOB, f"tc:{month}:{sales_id}")  # a modified client's button
+    planted = await plant_button(h, BOB, f"tc:{month}:{sales_id}")  # a modified client's button
     answered = await h.press(BOB, data=f"tc:{month}:{sales_id}", message_id=planted)
     assert answered["answer"]["text"] == "Only HR can see the calendar of another department."
