@@ -15,7 +15,7 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 | ``rl:<employee>`` | HR confirms re-linking an already linked employee (a new invitation code) |
 | ``tc:<YYYYMM>`` / ``tc:<YYYYMM>:<department>`` | team calendar: show a month (of a department, HR) |
 | ``wo:<tw, nw, tm, nm>`` | who's out: this week, next week, this month, next month |
-| ``fd:<p, t, c, x>`` | calendar feeds: a new personal / team / company link, revoke all mine |
+| ``fd:<p, s, t, c, x>`` | calendar feeds: a new personal (with shifts) / team / company link, revoke all mine |
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def relink(employee_id: int) -> str:
 
 
 WHOS_OUT_PERIODS = {"tw": "this week", "nw": "next week", "tm": "this month", "nm": "next month"}
-FEED_ACTIONS = frozenset({"p", "t", "c", "x"})
+FEED_ACTIONS = frozenset({"p", "s", "t", "c", "x"})
 
 
 def team_calendar(year: int, month: int, department_id: int | None = None) -> str:

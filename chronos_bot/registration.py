@@ -148,7 +148,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^rl:\d+$", hr.on_relink, None),
         (r"^tc:\d{6}(:\d+)?$", absences.on_calendar_page, None),
         (r"^wo:(tw|nw|tm|nm)$", team.on_whos_out_period, None),
-        (r"^fd:[ptcx]$", absences.on_feed, None),
+        (r"^fd:[pstcx]$", absences.on_feed, None),
     ):
         app.add_handler(CallbackQueryHandler(step(callback, subject=subject), pattern=pattern))
     app.add_handler(CallbackQueryHandler(step(menu.unknown_button, subject=prompts.ANY)))

@@ -165,7 +165,13 @@ async def holidays_command(turn: Turn) -> None:
 
 def _feed_buttons(turn: Turn) -> InlineKeyboardMarkup:
     t = turn.t
-    rows = [[Cell(t("🔗 My calendar"), callbacks.feed_action("p")), Cell(t("🔗 My team"), callbacks.feed_action("t"))]]
+    rows = [
+        [
+            Cell(t("🔗 My calendar"), callbacks.feed_action("p")),
+            Cell(t("🔗 With my shifts"), callbacks.feed_action("s")),
+        ],
+        [Cell(t("🔗 My team"), callbacks.feed_action("t"))],
+    ]
     if turn.me.role in HR_ROLES:
         rows.append([Cell(t("🔗 Whole company"), callbacks.feed_action("c"))])
     rows.append([Cell(t("🚫 Revoke all my links"), callbacks.feed_action("x"))])
@@ -203,10 +209,11 @@ async def on_feed(turn: Turn) -> None:
         return
     if not settings.public_base_url:
         raise Invalid(NO_PUBLIC_URL)
-    scope = {"p": FeedScope.PERSON, "t": FeedScope.TEAM, "c": FeedScope.COMPANY}[press.token]
+    scope = {"p": FeedScope.PERSON, "s": FeedScope.PERSON, "t": FeedScope.TEAM, "c": FeedScope.COMPANY}[press.token]
     async with turn.deps.db.transaction() as session:
         _, token = await create_feed(
-            session, owner_id=turn.me.id, scope=scope, pepper=settings.secret_key, actor=turn.actor, now=turn.now
-        )
+            session, owner_id=turn.me.id, scope=scope, include_shifts=press.token == "s", pepper=settings.secret_key,
+            actor=turn.actor, now=turn.now,
+        )  # fmt: skip
     url = feed_url(settings.public_base_url, token)
     await turn.say(t("Your new link (the previous one of this kind stopped working):") + f"\n<code>{url}</code>")

@@ -91,7 +91,15 @@ async def test_feed_gives_a_secret_link_once_and_revoking_stops_it(h: Harness) -
     link = await h.wait_for(BOB, has(PUBLIC_BASE_URL), after=after)
     token = re.search(r"/ical/(cal_[A-Za-z0-9_-]+)\.ics", link["text"]).group(1)  # type: ignore[union-attr]
     async with h.db.transaction() as session:
-        assert await feed_for_token(session, token=token, pepper=PEPPER, now=datetime.now(UTC)) is not None
+        feed = await feed_for_token(session, token=token, pepper=PEPPER, now=datetime.now(UTC))
+        assert feed is not None and not feed.include_shifts
+    after = await h.last_id(BOB)
+    await h.press(BOB, data="fd:s", message_id=menu["message_id"])
+    with_shifts = await h.wait_for(BOB, has(PUBLIC_BASE_URL), after=after)
+    token = re.search(r"/ical/(cal_[A-Za-z0-9_-]+)\.ics", with_shifts["text"]).group(1)  # type: ignore[union-attr]
+    async with h.db.transaction() as session:
+        feed = await feed_for_token(session, token=token, pepper=PEPPER, now=datetime.now(UTC))
+        assert feed is not None and feed.include_shifts, "it replaced the personal link without shifts"
     after = await h.last_id(BOB)
     await h.press(BOB, data="fd:x", message_id=menu["message_id"])
     await h.wait_for(BOB, has("Links revoked: 1"), after=after)
