@@ -10,6 +10,7 @@ from telegram import InlineKeyboardMarkup
 from chronos_bot import callbacks, keyboards
 from chronos_bot.calendar import Cell, month_title
 from chronos_bot.handlers.common import FORGED, audit_press
+from chronos_bot.handlers.team import period_words
 from chronos_bot.turn import Turn
 from shared.domain.absences import CellKind, MonthGrid, row_spans
 from shared.domain.enums import FeedScope, HalfDay
@@ -127,7 +128,7 @@ async def _show_calendar(turn: Turn, year: int, month: int, department_id: int |
 
 async def calendar_command(turn: Turn) -> None:
     """/calendar [YYYY-MM]: the month of the people I may see, as a picture."""
-    year, month = parse_month(" ".join(turn.args), today=turn.today)
+    year, month = parse_month(" ".join(turn.args), today=turn.today, aliases=period_words(turn.t))
     await _show_calendar(turn, year, month, None, edit=False)
 
 

@@ -12,7 +12,7 @@ from chronos_bot.handlers.common import FORGED, audit_press, require_manager, wi
 from chronos_bot.texts import HR
 from chronos_bot.turn import Turn
 from shared.domain.enums import HalfDay
-from shared.domain.periods import Period, PeriodWord, parse_period
+from shared.domain.periods import WORD_LABELS, Period, PeriodWord, parse_period
 from shared.errors import N_
 from shared.i18n import Translator
 from shared.services.notify.team import OutLine, TeamMember, team_today, whos_out
@@ -121,9 +121,14 @@ async def _whos_out(turn: Turn, period: Period) -> str:
     return "\n".join([head, *body])
 
 
+def period_words(t: Translator) -> dict[str, PeriodWord]:
+    """The reader's words for the period keywords ("следующая неделя" → next week)."""
+    return {t.pgettext(*label): word for word, label in WORD_LABELS.items()}
+
+
 async def whos_out_command(turn: Turn) -> None:
     """/whosout [period]: approved leave in the period (this week by default; my department, everyone for HR)."""
-    period = parse_period(" ".join(turn.args), today=turn.today)
+    period = parse_period(" ".join(turn.args), today=turn.today, aliases=period_words(turn.t))
     text = await _whos_out(turn, period)
     if turn.args:
         await turn.say(text, _period_buttons(turn.t))

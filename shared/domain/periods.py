@@ -1,7 +1,8 @@
 """Periods people ask about ("next week", "this month", "2026-12-21..2026-12-31"), as date ranges.
 
-Pure: ``today`` is passed in. Words are English keywords (the bot also offers them as buttons, so
-nobody has to type them in another language); dates are ISO (``YYYY-MM-DD``, or ``YYYY-MM`` for a month).
+Pure: ``today`` is passed in. Words are English keywords, plus the reader's own words for them (``aliases``,
+the translations of ``WORD_LABELS`` the bot passes in: "следующая неделя", "الأسبوع القادم"); dates are ISO
+(``YYYY-MM-DD``, or ``YYYY-MM`` for a month).
 A range is at most ``MAX_PERIOD_DAYS`` long and lies within the bounded dates every rule uses.
 """
 
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 import calendar
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from shared.errors import N_, Invalid
+from shared.errors import N_, NC_, Invalid
 
 MAX_PERIOD_DAYS = 92
 FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2100, 12, 31)
@@ -34,6 +36,20 @@ class PeriodWord(enum.StrEnum):
     NEXT_WEEK = "next week"
     THIS_MONTH = "this month"
     NEXT_MONTH = "next month"
+
+
+WORD_LABELS: dict[PeriodWord, tuple[str, str]] = {
+    PeriodWord.TODAY: NC_("period", "today"),
+    PeriodWord.TOMORROW: NC_("period", "tomorrow"),
+    PeriodWord.THIS_WEEK: NC_("period", "this week"),
+    PeriodWord.NEXT_WEEK: NC_("period", "next week"),
+    PeriodWord.THIS_MONTH: NC_("period", "this month"),
+    PeriodWord.NEXT_MONTH: NC_("period", "next month"),
+}
+
+
+def normalized(text: str) -> str:
+    return " ".join(text.lower().replace("_", " ").split())
 
 
 @dataclass(frozen=True)
@@ -99,12 +115,13 @@ def _iso_month(text: str) -> tuple[date, date] | None:
 BAD_MONTH = N_("I did not understand the month {text}; write it like 2026-12.")
 
 
-def parse_month(text: str, *, today: date) -> tuple[int, int]:
-    """``YYYY-MM`` (empty: this month; ``next month`` / ``this month`` too) as (year, month)."""
-    words = " ".join(text.lower().split())
-    if not words or words == PeriodWord.THIS_MONTH:
+def parse_month(text: str, *, today: date, aliases: Mapping[str, PeriodWord] | None = None) -> tuple[int, int]:
+    """``YYYY-MM`` (empty: this month; ``next month`` / ``this month`` too, or their ``aliases``) as (year, month)."""
+    words = normalized(text)
+    word = {normalized(k): v for k, v in (aliases or {}).items()}.get(words) or words
+    if not words or word == PeriodWord.THIS_MONTH:
         return today.year, today.month
-    if words == PeriodWord.NEXT_MONTH:
+    if word == PeriodWord.NEXT_MONTH:
         return add_months(today.year, today.month, 1)
     bounds = _iso_month(words.replace(" ", ""))
     if bounds is None or not FIRST_DATE.year <= bounds[0].year <= LAST_DATE.year:
@@ -122,11 +139,15 @@ def _checked(start: date, end: date, word: PeriodWord | None = None) -> Period:
     return Period(start, end, word)
 
 
-def parse_period(text: str, *, today: date) -> Period:
-    """The period ``text`` names; empty text is this week. Raises ``Invalid`` (translated) otherwise."""
-    words = " ".join(text.lower().replace("_", " ").split())
+def parse_period(text: str, *, today: date, aliases: Mapping[str, PeriodWord] | None = None) -> Period:
+    """The period ``text`` names; empty text is this week. Raises ``Invalid`` (translated) otherwise.
+    ``aliases``: other words for the keywords ({"следующая неделя": NEXT_WEEK}), matched case-insensitively."""
+    words = normalized(text)
     if not words:
         return word_period(PeriodWord.THIS_WEEK, today=today)
+    own = {normalized(k): v for k, v in (aliases or {}).items()}
+    if words in own:
+        return word_period(own[words], today=today)
     try:
         return word_period(PeriodWord(words), today=today)
     except ValueError:

@@ -74,6 +74,7 @@ async def test_whos_out_takes_a_period_and_explains_a_bad_one(h: Harness) -> Non
     assert "Who is out this month" in edited["text"] and "Bob" in edited["text"]
     bad = await h.send(BOB, "/whosout 2026-12-31..2026-12-01", has("before it starts"))
     assert "earlier date first" in bad["text"]
+    await h.send(ALICE, "/whosout следующая неделя", has("Кто отсутствует на следующей неделе"))  # her own words
 
 
 async def test_holidays_lists_the_coming_holidays_of_my_calendar(h: Harness) -> None:

@@ -20,7 +20,9 @@ def test_calendar_pages_carry_a_month_and_maybe_a_department() -> None:
     assert press is not None and (press.month, press.number) == ((2026, 12), 42)
 
 
-@pytest.mark.parametrize("data", ["tc:202613", "tc:2026", "tc:202612:x", "tc:202612:0", "wo:yesterday", "fd:z", "fd:", "fd:ps"])
+@pytest.mark.parametrize(
+    "data", ["tc:202613", "tc:2026", "tc:202612:x", "tc:202612:0", "wo:yesterday", "fd:z", "fd:", "fd:ps"]
+)
 def test_forged_absence_buttons_decode_to_nothing(data: str) -> None:
     assert callbacks.decode(data) is None
 

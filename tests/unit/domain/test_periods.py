@@ -95,3 +95,12 @@ def test_a_month_for_the_calendar_is_this_one_by_default_or_written_yyyy_mm() ->
         with pytest.raises(Invalid) as refused:
             parse_month(bad, today=THURSDAY)
         assert refused.value.message == BAD_MONTH
+
+
+def test_the_readers_own_words_name_the_same_periods() -> None:
+    aliases = {"следующая неделя": PeriodWord.NEXT_WEEK, "الشهر القادم": PeriodWord.NEXT_MONTH}
+    assert parse_period("Следующая  неделя", today=THURSDAY, aliases=aliases).start == date(2026, 12, 7)
+    assert parse_period("الشهر القادم", today=THURSDAY, aliases=aliases).end == date(2027, 1, 31)
+    assert parse_month("الشهر القادم", today=THURSDAY, aliases=aliases) == (2027, 1)
+    with pytest.raises(Invalid):
+        parse_period("следующий год", today=THURSDAY, aliases=aliases)
