@@ -68,6 +68,10 @@ async def _events(db: Database, token: str, *, now: datetime = NOW) -> dict[str,
     calendar = Calendar.from_ical(text)
     events = {}
     for event in calendar.walk("VEVENT"):
+        for required in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "STATUS"):  # RFC 5545 and what apps need
+            assert required in event, f"{required} missing in {event.to_ical()!r}"
+        assert event.decoded("DTEND") > event.decoded("DTSTART")
+        assert str(event["UID"]) not in events, "UIDs are unique within a feed"
         events[str(event["UID"])] = {
             "summary": str(event["SUMMARY"]),
             "status": str(event["STATUS"]),

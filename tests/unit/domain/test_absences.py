@@ -116,3 +116,22 @@ def test_a_cell_is_away_or_pending_exactly_on_working_days_a_shown_request_cover
         covered = first <= day <= last and status in (LeaveStatus.APPROVED, LeaveStatus.PENDING)
         working = day.isoweekday() <= 5 and day != date(2026, 12, 25)
         assert (cell.kind in (CellKind.AWAY, CellKind.PENDING)) == (covered and working)
+
+
+@given(
+    starts=st.lists(st.integers(min_value=1, max_value=31), max_size=5),
+    halves=st.lists(st.sampled_from([None, HalfDay.MORNING, HalfDay.AFTERNOON]), min_size=5, max_size=5),
+)
+def test_the_spans_of_a_row_cover_exactly_its_away_and_pending_days(starts, halves) -> None:
+    absences = [
+        Absence(i, 1, date(2026, 12, d), date(2026, 12, min(31, d + 2)), halves[i], None,
+                LeaveStatus.APPROVED if i % 2 else LeaveStatus.PENDING, None)
+        for i, d in enumerate(starts)
+    ]  # fmt: skip
+    grid = grid_of(*absences)
+    spans = row_spans(grid.days, grid.rows[0])
+    covered = [d for s in spans for d in grid.days if s.start <= d <= s.end]
+    marked = [
+        d for d, c in zip(grid.days, grid.rows[0].cells, strict=True) if c.kind in (CellKind.AWAY, CellKind.PENDING)
+    ]
+    assert covered == marked
