@@ -23,6 +23,9 @@ class Flow(StrEnum):
     LEAVE = "leave"
     REJECT = "reject"
     DELEGATE = "delegate"
+    CORRECT = "correct"
+    REJECT_CORRECTION = "reject_correction"
+    WAIVE = "waive"
 
 
 class Step(StrEnum):
@@ -38,6 +41,9 @@ class Step(StrEnum):
     ATTACHMENT = "attachment"
     CONFIRM = "confirm"
     EDIT = "edit"
+    DAY = "day"
+    DIRECTION = "direction"
+    TIME = "time"
 
 
 def begin(session: UserSession, flow: Flow, step: Step, **data: Any) -> None:

@@ -1,7 +1,8 @@
 """The demo company: three departments, 25 people with managers and HR, day and night shifts,
-five leave types (annual leave needs the manager, then HR above 5 days; unpaid leave always both and
-expires unanswered; "Permission" is booked in hours), a delegation of Lukas's approvals to Elena next
-week, and a country's public holidays for this year and the next."""
+six leave types (annual leave needs the manager, then HR above 5 days; unpaid leave always both and
+expires unanswered; "Permission" is booked in hours; time off in lieu is credited by approved overtime),
+a delegation of Lukas's approvals to Elena next week, and a country's public holidays for this year and
+the next."""
 
 from __future__ import annotations
 
@@ -129,6 +130,19 @@ def leave_types() -> list[LeaveType]:
             half_days_allowed=False,
             approval_required=True,
             backdate_days=2,
+        ),
+        LeaveType(
+            code="TOIL",
+            name="Time off in lieu",
+            paid=True,
+            yearly_allowance=Decimal(0),
+            accrual=Accrual.NONE,
+            accrual_rounding=Decimal(0),
+            carry_over_cap=Decimal(0),
+            min_notice_days=1,
+            half_days_allowed=True,
+            negative_allowed=False,
+            approval_required=True,
         ),
     ]
 

@@ -12,8 +12,11 @@ from scheduler.jobs import (
     carry_over,
     checkout_reminders,
     expire_carry_over,
+    group_approvals,
+    group_posts,
     hr_digest,
     leave_expiry,
+    overtime_summary,
     process_attendance,
     sync_devices,
 )
@@ -54,6 +57,9 @@ JOBS: dict[str, JobSpec] = {
             carry_over,
             expire_carry_over,
             leave_expiry,
+            overtime_summary,
+            group_posts,
+            group_approvals,
         ),
     )
 }

@@ -35,6 +35,8 @@ Frappe HRMS auto-attendance semantics, with its known gaps fixed. Rules decided 
 * **Hourly leave**: approved ranges (``DayContext.excused``) that cover the start or the end of the
   shift move the expected arrival / leaving past them, so no lateness or early exit is counted for them.
 * **Manual overrides win**: the caller writes a result only when :func:`should_write` says so.
+* **Overtime** (``overtime_minutes``): see :mod:`shared.domain.overtime`; computed only when the caller
+  passes ``overtime_threshold`` (the service passes ``OVERTIME_THRESHOLD_MINUTES``), 0 otherwise.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from enum import StrEnum
 
 from shared.domain.enums import AttendanceStatus, Direction, HoursMode
 from shared.domain.hourly import excused_bounds
+from shared.domain.overtime import beyond_shift_minutes, day_off_minutes
 from shared.domain.punches import PunchFact, drop_sorted_duplicates, resolve_directions, sort_punches
 from shared.domain.shift_window import ShiftRule, ShiftWindow, assign_punches_to_days, day_plan, is_unscheduled
 
@@ -98,6 +101,7 @@ class DayResult:
     punch_count: int = 0
     is_final: bool = False
     unscheduled_punches: int = 0
+    overtime_minutes: int = 0
 
     @property
     def missing_checkout(self) -> bool:
@@ -152,6 +156,7 @@ def classify_day(
     tz: dt.tzinfo,
     *,
     now: dt.datetime,
+    overtime_threshold: int | None = None,
 ) -> DayResult:
     """Classify one shift day from the employee's punches (any order; those outside the day are ignored).
 
@@ -160,7 +165,7 @@ def classify_day(
     plan = day_plan(context.date, shift, tz)
     _, lower, upper = plan
     ordered = sort_punches(p for p in punches if lower <= p.instant < upper)
-    return _classify(context, ordered, shift, plan, now)
+    return _classify(context, ordered, shift, plan, now, overtime_threshold)
 
 
 def _classify(
@@ -169,6 +174,7 @@ def _classify(
     shift: ShiftRule | None,
     plan: tuple[ShiftWindow, dt.datetime, dt.datetime],
     now: dt.datetime,
+    overtime_threshold: int | None = None,
 ) -> DayResult:
     """Classify the day's punches, already in range and in canonical order."""
     day = context.date
@@ -183,7 +189,9 @@ def _classify(
     is_final = now >= upper
     unscheduled = sum(1 for p in kept if is_unscheduled(p.instant, window)) if shift is not None else 0
 
-    def result(status: AttendanceStatus, late: int = 0, early: int = 0, *, day_off: bool = False) -> DayResult:
+    def result(
+        status: AttendanceStatus, late: int = 0, early: int = 0, *, day_off: bool = False, overtime: int = 0
+    ) -> DayResult:
         on_leave = status is AttendanceStatus.ON_LEAVE or status is AttendanceStatus.HALF_LEAVE
         return DayResult(
             employee_id=context.employee_id,
@@ -200,6 +208,7 @@ def _classify(
             punch_count=count,
             is_final=is_final,
             unscheduled_punches=unscheduled,
+            overtime_minutes=overtime,
         )
 
     off_status = (
@@ -211,7 +220,8 @@ def _classify(
         if not kept:
             return result(off_status)
         status = AttendanceStatus.PRESENT if last_out is not None else AttendanceStatus.INCOMPLETE
-        return result(status, day_off=True)
+        overtime = day_off_minutes(worked, last_out is not None, overtime_threshold)
+        return result(status, day_off=True, overtime=overtime)
 
     leave = context.leave
     if leave == DayLeave.FULL:
@@ -244,7 +254,8 @@ def _classify(
         expected_start, expected_end = excused_bounds(expected_start, expected_end, context.excused)
     late = _minutes_after(first_in, expected_start, shift.late_grace_minutes) if first_in is not None else 0
     early = _minutes_after(expected_end, last_out, shift.early_grace_minutes) if last_out is not None else 0
-    return result(status, late, early)
+    overtime = beyond_shift_minutes(first_in, last_out, window.start_utc, window.end_utc, overtime_threshold)
+    return result(status, late, early, overtime=overtime)
 
 
 def classify_days(
@@ -254,6 +265,7 @@ def classify_days(
     tz: dt.tzinfo,
     *,
     now: dt.datetime,
+    overtime_threshold: int | None = None,
 ) -> list[DayResult]:
     """Classify a range of one employee's days from all their punches in the range, in one pass.
 
@@ -262,4 +274,4 @@ def classify_days(
     """
     contexts = list(contexts)
     by_day = assign_punches_to_days(punches, (c.date for c in contexts), shift, tz)
-    return [_classify(c, by_day[c.date], shift, day_plan(c.date, shift, tz), now) for c in contexts]
+    return [_classify(c, by_day[c.date], shift, day_plan(c.date, shift, tz), now, overtime_threshold) for c in contexts]

@@ -23,7 +23,7 @@ async def test_the_demo_company_has_everything_the_walkthrough_needs(db: Databas
         assert await s.scalar(select(func.count(Department.id))) == 3
         assert await s.scalar(select(func.count(Employee.id))) == 25
         assert await s.scalar(select(func.count(Shift.id))) == 2
-        assert await s.scalar(select(func.count(LeaveType.id))) == 5
+        assert await s.scalar(select(func.count(LeaveType.id))) == 6
         hourly = await s.scalar(select(LeaveType).where(LeaveType.unit == LeaveUnit.HOURS))
         assert hourly is not None and hourly.step_minutes == 30
         annual = await s.scalar(select(LeaveType.id).where(LeaveType.code == "ANNUAL"))
