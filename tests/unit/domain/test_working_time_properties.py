@@ -1,0 +1,77 @@
+"""Properties of the working-time rules for any week of punches (hypothesis)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared.domain.compliance import Limits, RuleCode, evaluate
+from shared.domain.enums import Direction, PunchSource
+from shared.domain.punches import PunchFact
+from shared.domain.working_time import Interval, shifts_of, work_intervals
+
+TZ = ZoneInfo("Europe/Berlin")
+START = datetime(2026, 11, 16, tzinfo=UTC)
+WEEK_MINUTES = 7 * 24 * 60
+
+punches = st.lists(
+    st.builds(
+        PunchFact,
+        st.integers(0, WEEK_MINUTES).map(lambda m: START + timedelta(minutes=m)),
+        st.sampled_from(list(Direction)),
+        st.just(PunchSource.DEVICE),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(punches)
+def test_each_violation_of_a_random_week_is_reported_once(week):
+    shifts = shifts_of(work_intervals(week), tz=TZ)
+    found = evaluate(shifts, Limits(), tz=TZ)
+    keys = Counter(v.key for v in found)
+    assert all(n == 1 for n in keys.values())
+    assert all(v.excess > 0 for v in found)
+    assert evaluate(shifts_of(work_intervals(list(reversed(week))), tz=TZ), Limits(), tz=TZ) == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(punches)
+def test_intervals_never_overlap_and_are_shorter_than_sixteen_hours(week):
+    intervals = work_intervals(week)
+    for interval in intervals:
+        assert timedelta(0) < interval.end - interval.start < timedelta(hours=16)
+    for a, b in zip(intervals, intervals[1:], strict=False):
+        assert a.end <= b.start
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    days=st.integers(1, 6),
+    start_hour=st.integers(6, 10),
+    length=st.integers(60, 6 * 60),
+)
+def test_a_week_that_meets_every_limit_exactly_or_under_has_no_violation(days, start_hour, length):
+    """Shifts of at most six hours without a break, six days, rest of at least eleven hours: quiet."""
+    intervals = [
+        Interval(START + timedelta(days=d, hours=start_hour), START + timedelta(days=d, hours=start_hour, minutes=length))
+        for d in range(days)
+    ]
+    assert evaluate(shifts_of(intervals, tz=TZ), Limits(), tz=TZ) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(rest=st.integers(4 * 60, 20 * 60), first=st.integers(60, 6 * 60))
+def test_the_rest_rule_fires_exactly_when_the_rest_is_under_the_limit(rest, first):
+    a = Interval(START + timedelta(hours=8), START + timedelta(hours=8, minutes=first))
+    b_start = a.end + timedelta(minutes=rest)
+    b = Interval(b_start, b_start + timedelta(hours=2))
+    found = [v for v in evaluate(shifts_of([a, b], tz=TZ), Limits(), tz=TZ) if v.rule is RuleCode.DAILY_REST]
+    assert len(found) == (1 if rest < 11 * 60 else 0)
+    if found:
+        assert found[0].excess == 11 * 60 - rest
