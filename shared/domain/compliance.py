@@ -176,7 +176,9 @@ def consecutive_days(shifts: Sequence[WorkShift], limits: Limits) -> list[Violat
         if run_start is not None and previous is not None:
             length = (previous - run_start).days + 1
             if length > limits.max_consecutive_days:
-                found.append(Violation(RuleCode.CONSECUTIVE_DAYS, run_start, previous, limits.max_consecutive_days, length))
+                found.append(
+                    Violation(RuleCode.CONSECUTIVE_DAYS, run_start, previous, limits.max_consecutive_days, length)
+                )
         run_start = previous = day
     return found
 
@@ -188,11 +190,20 @@ def reference_period(day: dt.date, weeks: int) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(days=length - 1)
 
 
-def weekly_average(shifts: Sequence[WorkShift], limits: Limits) -> list[Violation]:
+def day_minutes(shifts: Iterable[WorkShift]) -> dict[dt.date, int]:
+    """Minutes worked per day (the day a shift started)."""
+    found: dict[dt.date, int] = defaultdict(int)
+    for shift in shifts:
+        found[shift.day] += shift.worked_minutes
+    return dict(found)
+
+
+def weekly_average(worked: Mapping[dt.date, int], limits: Limits) -> list[Violation]:
+    """From minutes worked per day (the daily rows' worked minutes, or :func:`day_minutes`)."""
     weeks = max(1, limits.reference_weeks)
     totals: dict[tuple[dt.date, dt.date], int] = defaultdict(int)
-    for shift in shifts:
-        totals[reference_period(shift.day, weeks)] += shift.worked_minutes
+    for day, minutes in worked.items():
+        totals[reference_period(day, weeks)] += minutes
     return [
         Violation(RuleCode.WEEKLY_AVERAGE, first, last, limits.max_weekly_average, total // weeks)
         for (first, last), total in sorted(totals.items())
@@ -200,16 +211,21 @@ def weekly_average(shifts: Sequence[WorkShift], limits: Limits) -> list[Violatio
     ]
 
 
-def evaluate(shifts: Sequence[WorkShift], limits: Limits, *, tz: ZoneInfo) -> list[Violation]:
-    """Every violation of the enabled rules in these shifts (one person's, in order), sorted."""
+def evaluate(
+    shifts: Sequence[WorkShift], limits: Limits, *, tz: ZoneInfo, worked: Mapping[dt.date, int] | None = None
+) -> list[Violation]:
+    """Every violation of the enabled rules in these shifts (one person's), sorted. The weekly average counts
+    ``worked`` (minutes per day, e.g. from the daily rows of the whole reference period) when given, else the
+    shifts' own minutes."""
     ordered = sorted(shifts, key=lambda s: s.start)
+    per_day = day_minutes(ordered) if worked is None else worked
     checks = {
         RuleCode.DAILY_REST: lambda: daily_rest(ordered, limits),
         RuleCode.DAILY_HOURS: lambda: daily_hours(ordered, limits),
         RuleCode.BREAK: lambda: breaks(ordered, limits),
         RuleCode.NIGHT_WORK: lambda: night_work(ordered, limits, tz),
         RuleCode.CONSECUTIVE_DAYS: lambda: consecutive_days(ordered, limits),
-        RuleCode.WEEKLY_AVERAGE: lambda: weekly_average(ordered, limits),
+        RuleCode.WEEKLY_AVERAGE: lambda: weekly_average(per_day, limits),
     }
     found: list[Violation] = []
     for code, check in checks.items():

@@ -86,9 +86,7 @@ def work_intervals(punches: Iterable[PunchFact], *, max_interval: dt.timedelta =
     return found
 
 
-def shifts_of(
-    intervals: Sequence[Interval], *, tz: ZoneInfo, shift_gap: dt.timedelta = SHIFT_GAP
-) -> list[WorkShift]:
+def shifts_of(intervals: Sequence[Interval], *, tz: ZoneInfo, shift_gap: dt.timedelta = SHIFT_GAP) -> list[WorkShift]:
     """The intervals grouped into shifts, in order (see the module docstring)."""
     shifts: list[WorkShift] = []
     current: list[Interval] = []

@@ -59,7 +59,9 @@ def test_intervals_never_overlap_and_are_shorter_than_sixteen_hours(week):
 def test_a_week_that_meets_every_limit_exactly_or_under_has_no_violation(days, start_hour, length):
     """Shifts of at most six hours without a break, six days, rest of at least eleven hours: quiet."""
     intervals = [
-        Interval(START + timedelta(days=d, hours=start_hour), START + timedelta(days=d, hours=start_hour, minutes=length))
+        Interval(
+            START + timedelta(days=d, hours=start_hour), START + timedelta(days=d, hours=start_hour, minutes=length)
+        )
         for d in range(days)
     ]
     assert evaluate(shifts_of(intervals, tz=TZ), Limits(), tz=TZ) == []

@@ -39,7 +39,9 @@ def punch(instant: datetime, direction: Direction = Direction.UNKNOWN) -> PunchF
 
 
 def test_in_and_out_punches_make_an_interval_and_a_forgotten_check_out_makes_none():
-    found = work_intervals([punch(at(0, 8), Direction.IN), punch(at(0, 12), Direction.OUT), punch(at(1, 8), Direction.IN)])
+    found = work_intervals(
+        [punch(at(0, 8), Direction.IN), punch(at(0, 12), Direction.OUT), punch(at(1, 8), Direction.IN)]
+    )
     assert found == [Interval(at(0, 8), at(0, 12))]
 
 
@@ -59,13 +61,17 @@ def test_breaks_shorter_than_four_hours_stay_in_one_shift_which_belongs_to_the_d
 
 
 def test_a_rest_of_exactly_eleven_hours_is_no_violation():
-    assert RuleCode.DAILY_REST not in rules(evaluate(shifts((at(0, 8), at(0, 16)), (at(1, 3), at(1, 10))), Limits(), tz=UTCZ))
+    assert RuleCode.DAILY_REST not in rules(
+        evaluate(shifts((at(0, 8), at(0, 16)), (at(1, 3), at(1, 10))), Limits(), tz=UTCZ)
+    )
 
 
 def test_a_rest_one_minute_short_is_reported_with_the_missing_minute():
     found = evaluate(shifts((at(0, 8), at(0, 16)), (at(1, 3) - timedelta(minutes=1), at(1, 10))), Limits(), tz=UTCZ)
     rest = [v for v in found if v.rule is RuleCode.DAILY_REST]
-    assert len(rest) == 1 and rest[0].actual == 659 and rest[0].excess == 1 and rest[0].period_start == date(2026, 11, 17)
+    assert (
+        len(rest) == 1 and rest[0].actual == 659 and rest[0].excess == 1 and rest[0].period_start == date(2026, 11, 17)
+    )
 
 
 def test_thirteen_hours_a_day_is_allowed_and_one_minute_more_is_not():
