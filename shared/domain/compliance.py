@@ -25,6 +25,7 @@ Rules decided here (a limit met exactly is never a violation):
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -117,7 +118,7 @@ class Violation:
 
 def daily_rest(shifts: Sequence[WorkShift], limits: Limits) -> list[Violation]:
     shortest: dict[dt.date, int] = {}
-    for before, after in zip(shifts, shifts[1:], strict=False):
+    for before, after in itertools.pairwise(shifts):
         rest = max(0, int((after.start - before.end).total_seconds() // 60))
         if rest < limits.min_daily_rest:
             shortest[after.day] = min(rest, shortest.get(after.day, rest))

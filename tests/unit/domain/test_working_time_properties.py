@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -46,7 +47,7 @@ def test_intervals_never_overlap_and_are_shorter_than_sixteen_hours(week):
     intervals = work_intervals(week)
     for interval in intervals:
         assert timedelta(0) < interval.end - interval.start < timedelta(hours=16)
-    for a, b in zip(intervals, intervals[1:], strict=False):
+    for a, b in itertools.pairwise(intervals):
         assert a.end <= b.start
 
 
