@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     scheduler_misfire_grace_seconds: int = 300
     # "sync_devices=10s,hr_digest=2m,accrual=off": run a job every interval instead of its schedule (demo, tests)
     scheduler_intervals: str = ""
+    # people who left more than this many years ago are anonymised (nightly at RETENTION_TIME); 0 = never
+    retention_years: int = 0
+    retention_time: str = "03:30"
     # comma-separated jobs to run once when the scheduler starts (e.g. "accrual,carry_over" to catch up)
     scheduler_run_at_start: str = ""
 
@@ -129,7 +132,7 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL names no database; append '/<dbname>'")
         return value
 
-    @field_validator("digest_time", "attendance_process_time", "reminder_pending_time", "ledger_time")
+    @field_validator("digest_time", "attendance_process_time", "reminder_pending_time", "ledger_time", "retention_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:
         hours, _, minutes = value.partition(":")
@@ -163,7 +166,7 @@ class Settings(BaseSettings):
             raise ValueError(f"JOB_LOCK_TTL_SECONDS={value} is too short; use at least 3 (it is renewed every third)")
         return value
 
-    @field_validator("device_clock_alert_seconds")
+    @field_validator("device_clock_alert_seconds", "retention_years")
     @classmethod
     def _not_negative(cls, value: int) -> int:
         if value < 0:

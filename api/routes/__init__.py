@@ -10,6 +10,7 @@ from api.routes import (
     attendance,
     audit_logs,
     balances,
+    compliance,
     departments,
     devices,
     employees,
@@ -20,6 +21,7 @@ from api.routes import (
     leaves,
     ledger,
     offices,
+    personal_data,
     reports,
     shifts,
     tokens,
@@ -27,6 +29,7 @@ from api.routes import (
 
 API_ROUTERS = [
     employees.router,
+    personal_data.router,
     departments.router,
     offices.router,
     shifts.router,
@@ -37,6 +40,7 @@ API_ROUTERS = [
     ledger.router,
     attendance.router,
     reports.router,
+    compliance.router,
     invitations.router,
     devices.router,
     tokens.router,

@@ -14,6 +14,7 @@ from scheduler.jobs import (
     expire_carry_over,
     hr_digest,
     process_attendance,
+    retention,
     sync_devices,
 )
 
@@ -52,6 +53,7 @@ JOBS: dict[str, JobSpec] = {
             accrual,
             carry_over,
             expire_carry_over,
+            retention,
         ),
     )
 }

@@ -77,11 +77,9 @@ async def violations_between(session: AsyncSession, *, first: dt.date, last: dt.
     return list(await session.scalars(query))
 
 
-async def get_violation(
-    session: AsyncSession, *, violation_id: int, about: Collection[int] | None = None
-) -> ComplianceViolation:
+async def get_violation(session: AsyncSession, *, violation_id: int) -> ComplianceViolation:
     row = await session.get(ComplianceViolation, violation_id)
-    if row is None or (about is not None and row.employee_id not in about):
+    if row is None:
         raise NotFound(VIOLATION_MISSING, id=violation_id)
     return row
 
