@@ -114,7 +114,7 @@ async def record_punch(
         await session.flush()
         audit(session, actor, "create", "punch", punch.id, new=snapshot(punch))
         facts.append(PunchFact(instant, direction, source))
-        if direction is Direction.IN:
+        if direction is Direction.IN and source is PunchSource.TELEGRAM:  # warned before it happens, not after
             warning = await rest_warning(session, employee=employee, check_in=instant)
             if warning is not None:
                 await warn_manager(session, employee=employee, warning=warning)

@@ -1,4 +1,5 @@
-"""Loading the exception digest of a day: attendance rows, unknown badges, devices, dead messages, who's out."""
+"""Loading the exception digest of a day: attendance rows, unknown badges, devices, dead messages, who's out,
+open working-time violations."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.attendance import DayResult
-from shared.domain.digest import ApprovedLeave, Digest, EmployeeInfo, OfflineDevice, UnknownPunch, build_digest
+from shared.domain.digest import (
+    ApprovedLeave,
+    Digest,
+    EmployeeInfo,
+    OfflineDevice,
+    UnknownPunch,
+    ViolationRow,
+    build_digest,
+)
 from shared.domain.enums import DeviceStatus, LeaveStatus, OutboxStatus
 from shared.errors import N_, Invalid
 from shared.model import (
@@ -24,6 +33,7 @@ from shared.model import (
     Punch,
 )
 from shared.services.attendance.processing import classify_range, employed_during, local_bounds
+from shared.services.compliance.violations import violations_between
 
 RETURN_LOOKAHEAD_DAYS = 60
 
@@ -124,7 +134,12 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
             select(Holiday.date).where(Holiday.date.between(today, today + timedelta(days=RETURN_LOOKAHEAD_DAYS)))
         )
     )
+    violations = [
+        ViolationRow(v.id, v.employee_id, v.rule, v.period_start, v.period_end, v.excess)
+        for v in await violations_between(session, first=day, last=day)
+    ]
     return build_digest(
+        violations=violations,
         date=day,
         results=results,
         employees=employees,
