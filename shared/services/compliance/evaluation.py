@@ -88,7 +88,8 @@ async def _punches(
             )
         )
         for employee_id, instant, direction, source in rows.all():
-            found[employee_id].append(PunchFact(instant, direction, source))
+            if employee_id is not None:
+                found[employee_id].append(PunchFact(instant, direction, source))
     return found
 
 
@@ -123,7 +124,7 @@ def violations_for(
     """One person's violations touching [date_from, date_to] (no I/O)."""
     tz = zone(tz_name)
     shifts = shifts_of(work_intervals(punches), tz=tz)
-    from_punches = {}
+    from_punches: dict[dt.date, int] = {}
     for shift in shifts:
         from_punches[shift.day] = from_punches.get(shift.day, 0) + shift.worked_minutes
     per_day = {**worked}
@@ -197,19 +198,19 @@ async def _store(
         )
         stored.update({(r.employee_id, r.rule, r.period_start): r for r in rows})
     gone: list[int] = []
-    for key, row in stored.items():
+    for key, existing in stored.items():
         if key in fresh:
             continue
-        if row.acknowledged_at is None:
-            gone.append(row.id)
-        elif row.resolved_at is None:
-            row.resolved_at, row.updated_at = now, now
+        if existing.acknowledged_at is None:
+            gone.append(existing.id)
+        elif existing.resolved_at is None:
+            existing.resolved_at, existing.updated_at = now, now
             stats.resolved += 1
     if gone:
         await session.execute(delete(ComplianceViolation).where(ComplianceViolation.id.in_(gone)))
         stats.removed = len(gone)
-    for (employee_id, rule, start), v in fresh.items():
-        row = stored.get((employee_id, rule, start))
+    for (employee_id, rule, period_start), v in fresh.items():
+        row = stored.get((employee_id, rule, period_start))
         values = {
             "period_end": v.period_end,
             "limit_value": v.limit,
@@ -222,7 +223,7 @@ async def _store(
                 ComplianceViolation(
                     employee_id=employee_id,
                     rule=rule,
-                    period_start=start,
+                    period_start=period_start,
                     detected_at=now,
                     updated_at=now,
                     resolved_at=None,

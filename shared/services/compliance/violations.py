@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,7 @@ class ViolationFilter:
     include_resolved: bool = False
 
 
-def _query(where: ViolationFilter, about: Collection[int] | None) -> Select[tuple[ComplianceViolation]]:
+def _query(where: ViolationFilter, about: Collection[int] | None) -> Select[Any]:
     query = select(ComplianceViolation)
     if where.department_id is not None:
         query = query.join(Employee, Employee.id == ComplianceViolation.employee_id).where(

@@ -107,7 +107,7 @@ async def _scrub_audit(session: AsyncSession, entity: str, ids: Sequence[int]) -
 
 
 async def _scrub_outbox(session: AsyncSession, employee: Employee, request_ids: Sequence[int]) -> int:
-    conditions = [OutboxMessage.ref.like(f"rest:{employee.id}:%")]
+    conditions: list[Any] = [OutboxMessage.ref.like(f"rest:{employee.id}:%")]
     if employee.telegram_user_id is not None:
         conditions.append(OutboxMessage.chat_id == employee.telegram_user_id)
     conditions += [OutboxMessage.ref.like(f"leave:{rid}:%") for rid in request_ids[:500]]

@@ -73,7 +73,8 @@ async def run_retention(
         .order_by(Employee.leaving_date, Employee.id)
     )
     for employee_id, code, leaving_date, held in rows.all():
-        (report.held if held else report.due).append(Due(employee_id, code, leaving_date))
+        if leaving_date is not None:
+            (report.held if held else report.due).append(Due(employee_id, code, leaving_date))
     if dry_run:
         return report
     for item in report.due:

@@ -77,7 +77,7 @@ async def person_data(session: AsyncSession, *, employee: Employee) -> dict[str,
         session,
         select(ComplianceViolation).where(ComplianceViolation.employee_id == eid).order_by(ComplianceViolation.id),
     )
-    about = [
+    about: list[Any] = [
         AuditLog.actor == f"employee:{eid}",
         (AuditLog.entity == "employee") & (AuditLog.entity_id == str(eid)),
     ]
@@ -85,7 +85,7 @@ async def person_data(session: AsyncSession, *, employee: Employee) -> dict[str,
         keys = [str(row.id) for row in ids]
         for start in range(0, len(keys), 1000):
             about.append((AuditLog.entity == entity) & AuditLog.entity_id.in_(keys[start : start + 1000]))
-    chat = [OutboxMessage.ref.like(f"rest:{eid}:%")]
+    chat: list[Any] = [OutboxMessage.ref.like(f"rest:{eid}:%")]
     if employee.telegram_user_id is not None:
         chat.append(OutboxMessage.chat_id == employee.telegram_user_id)
     return {
