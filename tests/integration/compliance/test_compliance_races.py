@@ -53,7 +53,10 @@ async def test_parallel_evaluations_of_the_same_days_store_each_violation_once(d
                     Punch(employee_id=who, source=PunchSource.API, instant=start + timedelta(hours=7),
                           direction=Direction.OUT)
                 )  # fmt: skip
-    results = await _in_parallel(db_url, [_evaluate(None), _evaluate([company.alice_id]), _evaluate(None), _evaluate([company.bob_id]), _evaluate(None)])
+    results = await _in_parallel(
+        db_url,
+        [_evaluate(None), _evaluate([company.alice_id]), _evaluate(None), _evaluate([company.bob_id]), _evaluate(None)],
+    )
     assert not [r for r in results if isinstance(r, BaseException)], results
     async with db.session() as s:
         rows = list(await s.scalars(select(ComplianceViolation)))
