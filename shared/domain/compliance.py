@@ -19,7 +19,8 @@ Rules decided here (a limit met exactly is never a violation):
 * ``weekly_average``: the minutes worked in a reference period of ``reference_weeks`` weeks (17), divided
   by the weeks, at most ``max_weekly_average`` (48 h). Reference periods are fixed blocks of weeks counted
   from Monday 2024-01-01 (the directive allows fixed periods); a period still running is reported as soon
-  as its total already exceeds the limit. One violation per period, keyed by its first day.
+  as its total already exceeds the limit. One violation per period, keyed by its first day; ``actual`` is
+  the average rounded up to the minute (so a total one minute over still shows as over).
 """
 
 from __future__ import annotations
@@ -199,34 +200,41 @@ def day_minutes(shifts: Iterable[WorkShift]) -> dict[dt.date, int]:
     return dict(found)
 
 
-def weekly_average(worked: Mapping[dt.date, int], limits: Limits) -> list[Violation]:
-    """From minutes worked per day (the daily rows' worked minutes, or :func:`day_minutes`)."""
-    weeks = max(1, limits.reference_weeks)
+Totals = Mapping[tuple[dt.date, dt.date], int]
+
+
+def period_totals(worked: Mapping[dt.date, int], weeks: int) -> dict[tuple[dt.date, dt.date], int]:
+    """Minutes worked per day summed per reference period ((first day, last day) → minutes)."""
     totals: dict[tuple[dt.date, dt.date], int] = defaultdict(int)
     for day, minutes in worked.items():
         totals[reference_period(day, weeks)] += minutes
+    return dict(totals)
+
+
+def weekly_average(totals: Totals, limits: Limits) -> list[Violation]:
+    """From the minutes worked in each reference period (e.g. the sum of the daily rows' worked minutes)."""
+    weeks = max(1, limits.reference_weeks)
     return [
-        Violation(RuleCode.WEEKLY_AVERAGE, first, last, limits.max_weekly_average, total // weeks)
+        Violation(RuleCode.WEEKLY_AVERAGE, first, last, limits.max_weekly_average, -(-total // weeks))
         for (first, last), total in sorted(totals.items())
         if total > limits.max_weekly_average * weeks
     ]
 
 
 def evaluate(
-    shifts: Sequence[WorkShift], limits: Limits, *, tz: ZoneInfo, worked: Mapping[dt.date, int] | None = None
+    shifts: Sequence[WorkShift], limits: Limits, *, tz: ZoneInfo, totals: Totals | None = None
 ) -> list[Violation]:
     """Every violation of the enabled rules in these shifts (one person's), sorted. The weekly average counts
-    ``worked`` (minutes per day, e.g. from the daily rows of the whole reference period) when given, else the
-    shifts' own minutes."""
+    ``totals`` (minutes per reference period, e.g. from the daily rows) when given, else the shifts' own."""
     ordered = sorted(shifts, key=lambda s: s.start)
-    per_day = day_minutes(ordered) if worked is None else worked
+    per_period = period_totals(day_minutes(ordered), max(1, limits.reference_weeks)) if totals is None else totals
     checks = {
         RuleCode.DAILY_REST: lambda: daily_rest(ordered, limits),
         RuleCode.DAILY_HOURS: lambda: daily_hours(ordered, limits),
         RuleCode.BREAK: lambda: breaks(ordered, limits),
         RuleCode.NIGHT_WORK: lambda: night_work(ordered, limits, tz),
         RuleCode.CONSECUTIVE_DAYS: lambda: consecutive_days(ordered, limits),
-        RuleCode.WEEKLY_AVERAGE: lambda: weekly_average(per_day, limits),
+        RuleCode.WEEKLY_AVERAGE: lambda: weekly_average(per_period, limits),
     }
     found: list[Violation] = []
     for code, check in checks.items():

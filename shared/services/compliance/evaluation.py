@@ -8,8 +8,8 @@ in the same transaction. Idempotent:
   HR acknowledged it: then it is kept, marked ``resolved_at``, with its acknowledgement. One that comes back
   is un-resolved and keeps its acknowledgement.
 - Shift-based rules read the punches from ``SHIFT_LOOKBACK_DAYS`` before the window (a run of consecutive
-  days longer than that is keyed from there); the weekly average reads the daily rows' worked minutes of
-  the whole reference period.
+  days longer than that is keyed from there); the weekly average sums the daily rows' worked minutes of
+  each reference period touching the window (one SUM per period, not the rows).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, or_, select, text
+from sqlalchemy import and_, delete, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.compliance import Limits, Violation, evaluate, reference_period
@@ -93,18 +93,34 @@ async def _punches(
     return found
 
 
-async def _worked(
-    session: AsyncSession, ids: list[int], first: dt.date, last: dt.date
-) -> dict[int, dict[dt.date, int]]:
-    found: dict[int, dict[dt.date, int]] = defaultdict(dict)
-    for start in range(0, len(ids), 1000):
-        rows = await session.execute(
-            select(DailyAttendance.employee_id, DailyAttendance.date, DailyAttendance.worked_minutes).where(
-                DailyAttendance.employee_id.in_(ids[start : start + 1000]), DailyAttendance.date.between(first, last)
+async def _totals(
+    session: AsyncSession, ids: list[int], periods: set[tuple[dt.date, dt.date]]
+) -> dict[int, dict[tuple[dt.date, dt.date], int]]:
+    """Each employee's worked minutes (daily rows) in each reference period: one SUM per period and chunk."""
+    found: dict[int, dict[tuple[dt.date, dt.date], int]] = defaultdict(dict)
+    for first, last in sorted(periods):
+        for start in range(0, len(ids), 1000):
+            rows = await session.execute(
+                select(DailyAttendance.employee_id, func.sum(DailyAttendance.worked_minutes))
+                .where(
+                    DailyAttendance.employee_id.in_(ids[start : start + 1000]),
+                    DailyAttendance.date.between(first, last),
+                )
+                .group_by(DailyAttendance.employee_id)
             )
-        )
-        for employee_id, day, minutes in rows.all():
-            found[employee_id][day] = minutes
+            for employee_id, total in rows.all():
+                found[employee_id][(first, last)] = int(total or 0)
+    return found
+
+
+def _periods(first: dt.date, last: dt.date, weeks: int) -> set[tuple[dt.date, dt.date]]:
+    """The reference periods of ``weeks`` weeks that touch [first, last]."""
+    found = set()
+    day = first
+    while day <= last:
+        period = reference_period(day, weeks)
+        found.add(period)
+        day = period[1] + dt.timedelta(days=1)
     return found
 
 
@@ -114,7 +130,7 @@ def _touches(v: Violation | ComplianceViolation, first: dt.date, last: dt.date) 
 
 def violations_for(
     punches: Sequence[PunchFact],
-    worked: dict[dt.date, int],
+    totals: Mapping[tuple[dt.date, dt.date], int],
     limits: Limits,
     *,
     tz_name: str,
@@ -124,13 +140,7 @@ def violations_for(
     """One person's violations touching [date_from, date_to] (no I/O)."""
     tz = zone(tz_name)
     shifts = shifts_of(work_intervals(punches), tz=tz)
-    from_punches: dict[dt.date, int] = {}
-    for shift in shifts:
-        from_punches[shift.day] = from_punches.get(shift.day, 0) + shift.worked_minutes
-    per_day = {**worked}
-    for day, minutes in from_punches.items():  # a day not processed yet counts what its punches prove
-        per_day.setdefault(day, minutes)
-    return [v for v in evaluate(shifts, limits, tz=tz, worked=per_day) if _touches(v, date_from, date_to)]
+    return [v for v in evaluate(shifts, limits, tz=tz, totals=totals) if _touches(v, date_from, date_to)]
 
 
 async def evaluate_window(
@@ -157,15 +167,15 @@ async def evaluate_window(
     upper = local_midnight(date_to + dt.timedelta(days=3), company_timezone)
     ids = [p.id for p in people]
     punches = await _punches(session, ids, lower, upper)
-    weeks = max(lim.reference_weeks for lim in limits.values())
-    worked_from = min(reference_period(date_from, weeks)[0], shift_from)
-    worked_to = max(reference_period(date_to, weeks)[1], date_to)
-    worked = await _worked(session, ids, worked_from, worked_to)
+    periods = {
+        weeks: _periods(date_from, date_to, weeks) for weeks in {max(1, lim.reference_weeks) for lim in limits.values()}
+    }
+    totals = await _totals(session, ids, set().union(*periods.values()))
     fresh: dict[tuple[int, str, dt.date], Violation] = {}
     for person in people:
         for v in violations_for(
             punches.get(person.id, []),
-            worked.get(person.id, {}),
+            {p: totals.get(person.id, {}).get(p, 0) for p in periods[max(1, limits[person.id].reference_weeks)]},
             limits[person.id],
             tz_name=person.timezone or company_timezone,
             date_from=date_from,

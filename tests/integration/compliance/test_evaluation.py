@@ -181,3 +181,24 @@ async def test_a_check_in_after_a_full_rest_warns_nobody(db: Database, company: 
         )  # fmt: skip
     async with db.session() as s:
         assert outcome.rest_warning is None and list(await s.scalars(select(OutboxMessage))) == []
+
+
+async def test_the_weekly_average_sums_the_daily_rows_of_the_reference_period(db: Database, company: Company):
+    from shared.domain.compliance import reference_period
+    from shared.domain.enums import AttendanceStatus
+    from shared.model import DailyAttendance
+
+    first, last = reference_period(MONDAY, 17)
+    async with db.transaction() as s:
+        day = first
+        while day <= last:
+            if day.weekday() < 5:  # 48 h a week exactly: 576 minutes a day
+                for who in (company.alice_id, company.bob_id):
+                    s.add(DailyAttendance(employee_id=who, date=day, status=AttendanceStatus.PRESENT,
+                                          worked_minutes=576 + (1 if who == company.bob_id and day == first else 0)))  # fmt: skip
+            day += timedelta(days=1)
+    await evaluate(db)
+    rows = await stored(db)
+    assert [(r.employee_id, r.rule, r.period_start, r.period_end, r.actual) for r in rows] == [
+        (company.bob_id, "weekly_average", first, last, 48 * 60 + 1)
+    ]
