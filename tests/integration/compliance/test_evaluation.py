@@ -202,3 +202,25 @@ async def test_the_weekly_average_sums_the_daily_rows_of_the_reference_period(db
     assert [(r.employee_id, r.rule, r.period_start, r.period_end, r.actual) for r in rows] == [
         (company.bob_id, "weekly_average", first, last, 48 * 60 + 1)
     ]
+
+
+async def test_evaluating_day_by_day_stores_the_same_violations_as_the_whole_week_at_once(
+    db: Database, company: Company
+):
+    spans = []
+    for day in range(8):  # eight days in a row: 14–22 then 06–12 (8 h of rest), one day of 14 h
+        start = at(MONDAY + timedelta(days=day), 6 if day % 2 else 14)
+        spans.append((start, start + timedelta(hours=14 if day == 3 else 6 if day % 2 else 8)))
+    await add_punches(db, company.alice_id, *spans)
+    last = MONDAY + timedelta(days=7)
+    for offset in range(8):
+        await evaluate(db, MONDAY + timedelta(days=offset), MONDAY + timedelta(days=offset))
+    day_by_day = [(r.rule, r.period_start, r.period_end, r.actual) for r in await stored(db)]
+    async with db.transaction() as s:
+        for row in await s.scalars(select(ComplianceViolation)):
+            await s.delete(row)
+    await evaluate(db, MONDAY, last)
+    at_once = [(r.rule, r.period_start, r.period_end, r.actual) for r in await stored(db)]
+    assert sorted(day_by_day) == sorted(at_once)
+    assert ("consecutive_days", MONDAY, last, 8) in at_once
+    assert {rule for rule, *_ in at_once} >= {"daily_rest", "daily_hours", "break", "consecutive_days"}
