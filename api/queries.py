@@ -11,7 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import JobStatus
 from shared.errors import N_, Forbidden, NotFound
-from shared.model import AuditLog, DailyAttendance, Invitation, JobRun, LeaveLedgerEntry, LeaveRequest, Punch
+from shared.model import (
+    AuditLog,
+    ComplianceViolation,
+    DailyAttendance,
+    Invitation,
+    JobRun,
+    LeaveLedgerEntry,
+    LeaveRequest,
+    Punch,
+)
 from shared.services.pagination import Page, paginate
 
 # Audit entities that are about one person, and the table + column that names them.
@@ -21,6 +30,7 @@ _PERSONAL: dict[str, Any] = {
     "invitation": Invitation,
     "punch": Punch,
     "daily_attendance": DailyAttendance,
+    "compliance_violation": ComplianceViolation,
 }
 
 

@@ -73,7 +73,9 @@ async def test_a_manager_sees_only_the_reporting_line(client, db, company, staff
 async def test_hr_acknowledges_once_with_a_comment_and_it_is_audited(client, db, company, staff):
     await _violations(db, company)
     url = "/api/v1/compliance/violations"
-    first = (await client.get(url, headers=staff["hr"])).json()["items"][0]["id"]
+    first = (await client.get(url, params={"employee_id": company.alice_id}, headers=staff["hr"])).json()["items"][0][
+        "id"
+    ]
     empty = await client.post(f"{url}/{first}/acknowledge", json={"comment": ""}, headers=staff["hr"])
     manager = await client.post(f"{url}/{first}/acknowledge", json={"comment": "ok"}, headers=staff["manager"])
     done = await client.post(
@@ -87,6 +89,8 @@ async def test_hr_acknowledges_once_with_a_comment_and_it_is_audited(client, db,
     assert open_ones["total"] == 3
     async with db.session() as s:
         assert await s.scalar(select(AuditLog).where(AuditLog.action == "acknowledge")) is not None
+    seen = await client.get("/api/v1/audit-logs", params={"entity": "compliance_violation"}, headers=staff["manager"])
+    assert [e["entity_id"] for e in seen.json()["items"]] == [str(first)]  # Alice is in Max's line
 
 
 async def test_rule_layers_are_set_per_scope_and_bad_values_are_refused(client, db, company, staff):
