@@ -152,10 +152,12 @@ async def evaluate_window(
     company_timezone: str,
     employee_ids: Sequence[int] | None = None,
 ) -> EvaluationStats:
-    """Re-evaluate these employees' (everyone's when ``None``) violations touching [date_from, date_to]."""
+    """Re-evaluate these employees' (everyone's when ``None``) violations touching [date_from, date_to] and the
+    day after (its rest is measured from the last of these days)."""
     stats = EvaluationStats()
     if employee_ids is not None and not employee_ids:
         return stats
+    date_to += dt.timedelta(days=1)
     book = await limit_book(session)
     people = await _people(session, employee_ids, date_from, date_to)
     stats.employees = len(people)

@@ -224,3 +224,15 @@ async def test_evaluating_day_by_day_stores_the_same_violations_as_the_whole_wee
     assert sorted(day_by_day) == sorted(at_once)
     assert ("consecutive_days", MONDAY, last, 8) in at_once
     assert {rule for rule, *_ in at_once} >= {"daily_rest", "daily_hours", "break", "consecutive_days"}
+
+
+async def test_a_corrected_check_out_re_evaluates_the_rest_that_ends_the_next_day(db: Database, company: Company):
+    day2 = MONDAY + timedelta(days=1)
+    await add_punches(db, company.alice_id, (at(MONDAY, 16), at(MONDAY, 18)), (at(day2, 6), at(day2, 11)))
+    await evaluate(db, MONDAY, day2)
+    assert await stored(db) == []
+    async with db.transaction() as s:  # HR finds Monday's real check-out was at 21:00
+        punch = await s.scalar(select(Punch).where(Punch.instant == at(MONDAY, 18)))
+        punch.instant = at(MONDAY, 21)
+    await evaluate(db, MONDAY, MONDAY)
+    assert [(r.rule, r.period_start, r.actual) for r in await stored(db)] == [("daily_rest", day2, 540)]
