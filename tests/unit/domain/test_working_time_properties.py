@@ -78,3 +78,30 @@ def test_the_rest_rule_fires_exactly_when_the_rest_is_under_the_limit(rest, firs
     assert len(found) == (1 if rest < 11 * 60 else 0)
     if found:
         assert found[0].excess == 11 * 60 - rest
+
+
+@settings(max_examples=200, deadline=None)
+@given(limit=st.integers(60, 12 * 60), over=st.integers(0, 120), hour=st.integers(6, 9))
+def test_daily_hours_fire_exactly_past_the_limit_and_say_by_how_much(limit, over, hour):
+    limits = Limits(max_daily=limit, break_after=24 * 60, max_night_shift=24 * 60)
+    start = START + timedelta(hours=hour)
+    found = evaluate(shifts_of([Interval(start, start + timedelta(minutes=limit + over))], tz=TZ), limits, tz=TZ)
+    assert [(v.rule, v.excess) for v in found] == ([(RuleCode.DAILY_HOURS, over)] if over else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(after=st.integers(60, 10 * 60), over=st.integers(0, 60), pause=st.integers(0, 40))
+def test_the_break_rule_fires_exactly_when_a_stretch_passes_the_limit_without_a_long_enough_gap(after, over, pause):
+    """Work ``after + over`` minutes with a gap of ``pause`` minutes in the middle; 15 minutes is a break."""
+    limits = Limits(break_after=after, max_daily=24 * 60, max_night_shift=24 * 60)
+    start = START + timedelta(hours=6)
+    half = (after + over) // 2
+    first = Interval(start, start + timedelta(minutes=half))
+    second_start = first.end + timedelta(minutes=pause)
+    second = Interval(second_start, second_start + timedelta(minutes=after + over - half))
+    intervals = [first, second] if pause else [Interval(start, start + timedelta(minutes=after + over))]
+    found = [v for v in evaluate(shifts_of(intervals, tz=TZ), limits, tz=TZ) if v.rule is RuleCode.BREAK]
+    broken = over > 0 and pause < 15
+    assert len(found) == (1 if broken else 0)
+    if found:
+        assert found[0].excess == over
