@@ -167,9 +167,10 @@ def night_work(shifts: Sequence[WorkShift], limits: Limits, tz: ZoneInfo) -> lis
     return found
 
 
-def consecutive_days(shifts: Sequence[WorkShift], limits: Limits) -> list[Violation]:
+def consecutive_days(worked_days: Iterable[dt.date], limits: Limits) -> list[Violation]:
+    """From the days worked (the shifts' days, or also the daily rows' days with worked minutes)."""
     found = []
-    days = sorted({s.day for s in shifts if s.worked_minutes > 0})
+    days = sorted(set(worked_days))
     run_start = previous = None
     for day in [*days, None]:
         if day is not None and previous is not None and day - previous == dt.timedelta(days=1):
@@ -222,18 +223,25 @@ def weekly_average(totals: Totals, limits: Limits) -> list[Violation]:
 
 
 def evaluate(
-    shifts: Sequence[WorkShift], limits: Limits, *, tz: ZoneInfo, totals: Totals | None = None
+    shifts: Sequence[WorkShift],
+    limits: Limits,
+    *,
+    tz: ZoneInfo,
+    totals: Totals | None = None,
+    worked_days: Iterable[dt.date] = (),
 ) -> list[Violation]:
     """Every violation of the enabled rules in these shifts (one person's), sorted. The weekly average counts
-    ``totals`` (minutes per reference period, e.g. from the daily rows) when given, else the shifts' own."""
+    ``totals`` (minutes per reference period, e.g. from the daily rows) when given, else the shifts' own;
+    days in a row count the shifts' days and ``worked_days`` (e.g. earlier days from the daily rows)."""
     ordered = sorted(shifts, key=lambda s: s.start)
+    days = {s.day for s in ordered if s.worked_minutes > 0} | set(worked_days)
     per_period = period_totals(day_minutes(ordered), max(1, limits.reference_weeks)) if totals is None else totals
     checks = {
         RuleCode.DAILY_REST: lambda: daily_rest(ordered, limits),
         RuleCode.DAILY_HOURS: lambda: daily_hours(ordered, limits),
         RuleCode.BREAK: lambda: breaks(ordered, limits),
         RuleCode.NIGHT_WORK: lambda: night_work(ordered, limits, tz),
-        RuleCode.CONSECUTIVE_DAYS: lambda: consecutive_days(ordered, limits),
+        RuleCode.CONSECUTIVE_DAYS: lambda: consecutive_days(days, limits),
         RuleCode.WEEKLY_AVERAGE: lambda: weekly_average(per_period, limits),
     }
     found: list[Violation] = []

@@ -7,9 +7,10 @@ in the same transaction. Idempotent:
 - A stored violation whose period touches the window and that the punches no longer prove is removed, unless
   HR acknowledged it: then it is kept, marked ``resolved_at``, with its acknowledgement. One that comes back
   is un-resolved and keeps its acknowledgement.
-- Shift-based rules read the punches from ``SHIFT_LOOKBACK_DAYS`` before the window (a run of consecutive
-  days longer than that is keyed from there); the weekly average sums the daily rows' worked minutes of
-  each reference period touching the window (one SUM per period, not the rows).
+- Shift-based rules read the punches from ``SHIFT_LOOKBACK_DAYS`` (2) before the window: enough for the
+  shift before the first day. Days in a row also count the days with worked minutes in the daily rows
+  from ``RUN_LOOKBACK_DAYS`` (31) before the window (a longer run is keyed from there). The weekly average
+  sums the daily rows' worked minutes of each reference period touching the window (one SUM per period).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,7 +32,8 @@ from shared.domain.working_time import shifts_of, work_intervals
 from shared.model import ComplianceViolation, DailyAttendance, Employee, Punch
 from shared.services.compliance.limits import limit_book
 
-SHIFT_LOOKBACK_DAYS = 21
+SHIFT_LOOKBACK_DAYS = 2
+RUN_LOOKBACK_DAYS = 31
 ADVISORY_LOCK = 0x63686E5F636F6D  # one key for every evaluation: concurrent ones queue (PostgreSQL)
 
 
@@ -113,6 +115,22 @@ async def _totals(
     return found
 
 
+async def _worked_days(session: AsyncSession, ids: list[int], first: dt.date, last: dt.date) -> dict[int, set[dt.date]]:
+    """The days each employee has worked minutes on in the daily rows of [first, last]."""
+    found: dict[int, set[dt.date]] = defaultdict(set)
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(DailyAttendance.employee_id, DailyAttendance.date).where(
+                DailyAttendance.employee_id.in_(ids[start : start + 1000]),
+                DailyAttendance.date.between(first, last),
+                DailyAttendance.worked_minutes > 0,
+            )
+        )
+        for employee_id, day in rows.all():
+            found[employee_id].add(day)
+    return found
+
+
 def _periods(first: dt.date, last: dt.date, weeks: int) -> set[tuple[dt.date, dt.date]]:
     """The reference periods of ``weeks`` weeks that touch [first, last]."""
     found = set()
@@ -136,11 +154,13 @@ def violations_for(
     tz_name: str,
     date_from: dt.date,
     date_to: dt.date,
+    worked_days: Collection[dt.date] = (),
 ) -> list[Violation]:
     """One person's violations touching [date_from, date_to] (no I/O)."""
     tz = zone(tz_name)
     shifts = shifts_of(work_intervals(punches), tz=tz)
-    return [v for v in evaluate(shifts, limits, tz=tz, totals=totals) if _touches(v, date_from, date_to)]
+    found = evaluate(shifts, limits, tz=tz, totals=totals, worked_days=worked_days)
+    return [v for v in found if _touches(v, date_from, date_to)]
 
 
 async def evaluate_window(
@@ -169,6 +189,7 @@ async def evaluate_window(
     upper = local_midnight(date_to + dt.timedelta(days=3), company_timezone)
     ids = [p.id for p in people]
     punches = await _punches(session, ids, lower, upper)
+    days = await _worked_days(session, ids, date_from - dt.timedelta(days=RUN_LOOKBACK_DAYS), date_to)
     periods = {
         weeks: _periods(date_from, date_to, weeks) for weeks in {max(1, lim.reference_weeks) for lim in limits.values()}
     }
@@ -182,6 +203,7 @@ async def evaluate_window(
             tz_name=person.timezone or company_timezone,
             date_from=date_from,
             date_to=date_to,
+            worked_days=days.get(person.id, ()),
         ):
             fresh[(person.id, v.rule.value, v.period_start)] = v
     stats.found = len(fresh)

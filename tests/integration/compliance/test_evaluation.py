@@ -12,6 +12,7 @@ from shared.domain.enums import Direction, PunchSource
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.model import AuditLog, ComplianceViolation, OutboxMessage, Punch
 from shared.persistence import Database
+from shared.services.attendance.processing import process_days
 from shared.services.attendance.punches import record_punch
 from shared.services.attendance.refresh import refresh_days
 from shared.services.compliance.evaluation import evaluate_window
@@ -213,6 +214,8 @@ async def test_evaluating_day_by_day_stores_the_same_violations_as_the_whole_wee
         spans.append((start, start + timedelta(hours=14 if day == 3 else 6 if day % 2 else 8)))
     await add_punches(db, company.alice_id, *spans)
     last = MONDAY + timedelta(days=7)
+    async with db.transaction() as s:  # as every night: the days are processed, then evaluated
+        await process_days(s, date_from=MONDAY, date_to=last, now=NOW, company_timezone=TZ)
     for offset in range(8):
         await evaluate(db, MONDAY + timedelta(days=offset), MONDAY + timedelta(days=offset))
     day_by_day = [(r.rule, r.period_start, r.period_end, r.actual) for r in await stored(db)]
