@@ -104,6 +104,8 @@ def night_minutes(shift: WorkShift, *, tz: ZoneInfo, night_start: dt.time, night
     """Minutes of the shift within the local night (``night_start`` to ``night_end`` the next morning)."""
     total = 0
     for interval in shift.intervals:
+        if _all_day_time(interval, tz=tz, night_start=night_start, night_end=night_end):
+            continue
         first = interval.start.astimezone(tz).date() - dt.timedelta(days=1)
         last = interval.end.astimezone(tz).date()
         day = first
@@ -116,6 +118,14 @@ def night_minutes(shift: WorkShift, *, tz: ZoneInfo, night_start: dt.time, night
                 total += minutes_between(start, end)
             day += dt.timedelta(days=1)
     return total
+
+
+def _all_day_time(interval: Interval, *, tz: ZoneInfo, night_start: dt.time, night_end: dt.time) -> bool:
+    """True when the interval lies within one local day's daytime (the common case, checked cheaply)."""
+    if night_end > night_start:  # a "night" within one day: no shortcut
+        return False
+    start, end = interval.start.astimezone(tz), interval.end.astimezone(tz)
+    return start.date() == end.date() and night_end <= start.time() and end.time() <= night_start and start.fold == 0
 
 
 def longest_stretch(shift: WorkShift, *, min_break: dt.timedelta) -> int:

@@ -17,19 +17,19 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, or_, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.compliance import Limits, Violation, evaluate, reference_period
 from shared.domain.punches import PunchFact
 from shared.domain.working_time import shifts_of, work_intervals
-from shared.model import ComplianceViolation, DailyAttendance, Employee, Punch
+from shared.model import ComplianceViolation
+from shared.services.compliance import reads
 from shared.services.compliance.limits import limit_book
 
 SHIFT_LOOKBACK_DAYS = 2
@@ -65,70 +65,39 @@ class EvaluationStats:
         return dict(vars(self))
 
 
-async def _people(session: AsyncSession, ids: Sequence[int] | None, first: dt.date, last: dt.date) -> list[Any]:
-    employed = and_(
-        or_(Employee.active.is_(True), and_(Employee.leaving_date.is_not(None), Employee.leaving_date >= first)),
-        or_(Employee.hire_date.is_(None), Employee.hire_date <= last),
+def longest_run(days: Collection[dt.date]) -> int:
+    """The most days in a row among ``days``."""
+    longest = run = 0
+    previous: dt.date | None = None
+    for day in sorted(days):
+        run = run + 1 if previous is not None and day - previous == dt.timedelta(days=1) else 1
+        longest, previous = max(longest, run), day
+    return longest
+
+
+async def _worked_days(
+    session: AsyncSession,
+    ids: list[int],
+    limits: Mapping[int, Limits],
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    everyone: bool,
+) -> dict[int, set[dt.date]]:
+    """Worked days from the daily rows: the last days before the window for everyone, and the whole
+    RUN_LOOKBACK_DAYS only for whoever may be in a run longer than their limit (its first day is the key)."""
+    shortest = min(lim.max_consecutive_days for lim in limits.values())
+    recent = await reads.worked_days(
+        session, ids, date_from - dt.timedelta(days=shortest + 1), date_to, everyone=everyone
     )
-    query = select(Employee.id, Employee.department_id, Employee.shift_id, Employee.timezone).where(
-        employed, Employee.anonymised_at.is_(None)
-    )
-    if ids is not None:
-        query = query.where(Employee.id.in_(sorted(set(ids))))
-    return list((await session.execute(query.order_by(Employee.id))).all())
-
-
-async def _punches(
-    session: AsyncSession, ids: list[int], lower: dt.datetime, upper: dt.datetime
-) -> dict[int, list[PunchFact]]:
-    found: dict[int, list[PunchFact]] = defaultdict(list)
-    for start in range(0, len(ids), 1000):
-        chunk = ids[start : start + 1000]
-        rows = await session.execute(
-            select(Punch.employee_id, Punch.instant, Punch.direction, Punch.source).where(
-                Punch.employee_id.in_(chunk), Punch.instant >= lower, Punch.instant < upper
-            )
+    # the window's last day may not be processed yet: count it as worked, to be safe
+    long_runs = [e for e, days in recent.items() if longest_run({*days, date_to}) > limits[e].max_consecutive_days]
+    if long_runs:
+        earlier = await reads.worked_days(
+            session, long_runs, date_from - dt.timedelta(days=RUN_LOOKBACK_DAYS), date_to, everyone=False
         )
-        for employee_id, instant, direction, source in rows.all():
-            if employee_id is not None:
-                found[employee_id].append(PunchFact(instant, direction, source))
-    return found
-
-
-async def _totals(
-    session: AsyncSession, ids: list[int], periods: set[tuple[dt.date, dt.date]]
-) -> dict[int, dict[tuple[dt.date, dt.date], int]]:
-    """Each employee's worked minutes (daily rows) in each reference period: one SUM per period and chunk."""
-    found: dict[int, dict[tuple[dt.date, dt.date], int]] = defaultdict(dict)
-    for first, last in sorted(periods):
-        for start in range(0, len(ids), 1000):
-            rows = await session.execute(
-                select(DailyAttendance.employee_id, func.sum(DailyAttendance.worked_minutes))
-                .where(
-                    DailyAttendance.employee_id.in_(ids[start : start + 1000]),
-                    DailyAttendance.date.between(first, last),
-                )
-                .group_by(DailyAttendance.employee_id)
-            )
-            for employee_id, total in rows.all():
-                found[employee_id][(first, last)] = int(total or 0)
-    return found
-
-
-async def _worked_days(session: AsyncSession, ids: list[int], first: dt.date, last: dt.date) -> dict[int, set[dt.date]]:
-    """The days each employee has worked minutes on in the daily rows of [first, last]."""
-    found: dict[int, set[dt.date]] = defaultdict(set)
-    for start in range(0, len(ids), 1000):
-        rows = await session.execute(
-            select(DailyAttendance.employee_id, DailyAttendance.date).where(
-                DailyAttendance.employee_id.in_(ids[start : start + 1000]),
-                DailyAttendance.date.between(first, last),
-                DailyAttendance.worked_minutes > 0,
-            )
-        )
-        for employee_id, day in rows.all():
-            found[employee_id].add(day)
-    return found
+        recent.update(earlier)
+    return recent
 
 
 def _periods(first: dt.date, last: dt.date, weeks: int) -> set[tuple[dt.date, dt.date]]:
@@ -179,7 +148,7 @@ async def evaluate_window(
         return stats
     date_to += dt.timedelta(days=1)
     book = await limit_book(session)
-    people = await _people(session, employee_ids, date_from, date_to)
+    people = await reads.people(session, employee_ids, date_from, date_to)
     stats.employees = len(people)
     if not people:
         return stats
@@ -188,12 +157,13 @@ async def evaluate_window(
     lower = local_midnight(shift_from - dt.timedelta(days=1), company_timezone)
     upper = local_midnight(date_to + dt.timedelta(days=3), company_timezone)
     ids = [p.id for p in people]
-    punches = await _punches(session, ids, lower, upper)
-    days = await _worked_days(session, ids, date_from - dt.timedelta(days=RUN_LOOKBACK_DAYS), date_to)
+    everyone = employee_ids is None
+    punches = await reads.punches(session, ids, lower, upper, everyone=everyone)
+    days = await _worked_days(session, ids, limits, date_from, date_to, everyone=everyone)
     periods = {
         weeks: _periods(date_from, date_to, weeks) for weeks in {max(1, lim.reference_weeks) for lim in limits.values()}
     }
-    totals = await _totals(session, ids, set().union(*periods.values()))
+    totals = await reads.period_totals(session, ids, set().union(*periods.values()), everyone=everyone)
     fresh: dict[tuple[int, str, dt.date], Violation] = {}
     for person in people:
         for v in violations_for(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from shared.domain.compliance import Limits, RuleCode, evaluate
 from shared.domain.enums import Direction, PunchSource
 from shared.domain.punches import PunchFact
-from shared.domain.working_time import Interval, shifts_of, work_intervals
+from shared.domain.working_time import Interval, night_minutes, shifts_of, work_intervals
 
 TZ = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 11, 16, tzinfo=UTC)
@@ -105,3 +105,16 @@ def test_the_break_rule_fires_exactly_when_a_stretch_passes_the_limit_without_a_
     assert len(found) == (1 if broken else 0)
     if found:
         assert found[0].excess == over
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    start=st.integers(0, 60 * 24 * 200).map(lambda m: datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=m)),
+    length=st.integers(1, 15 * 60),
+)
+def test_night_minutes_count_every_minute_between_22_and_5_local_time(start, length):
+    shift = shifts_of([Interval(start, start + timedelta(minutes=length))], tz=TZ)[0]
+    brute = sum(
+        1 for m in range(length) if not time(5) <= (start + timedelta(minutes=m)).astimezone(TZ).time() < time(22)
+    )
+    assert night_minutes(shift, tz=TZ, night_start=time(22), night_end=time(5)) == brute
