@@ -31,4 +31,6 @@ async def run(ctx: JobContext, clients: Clients, *, dry_run: bool = False) -> No
         ctx.counts["dry_run"] = dry_run
         ctx.counts["due_codes"] = [d.code for d in report.due][:200]
         ctx.counts["held_codes"] = [d.code for d in report.held][:200]
-        step.count(due=len(report.due), held=len(report.held), anonymised=report.anonymised)
+        step.count(
+            due=len(report.due), held=len(report.held), skipped=len(report.skipped), anonymised=report.anonymised
+        )

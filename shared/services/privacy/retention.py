@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import N_, Forbidden, Invalid
+from shared.errors import N_, Conflict, Forbidden, Invalid
 from shared.model import Employee
 from shared.services.actor import Actor
 from shared.services.audit import audit
@@ -32,6 +32,7 @@ class RetentionReport:
     cutoff: dt.date | None
     due: list[Due] = field(default_factory=list)
     held: list[Due] = field(default_factory=list)
+    skipped: list[Due] = field(default_factory=list)
     anonymised: int = 0
     dry_run: bool = True
 
@@ -40,6 +41,7 @@ class RetentionReport:
             "cutoff": self.cutoff.isoformat() if self.cutoff else None,
             "due": len(self.due),
             "held": len(self.held),
+            "skipped": len(self.skipped),
             "anonymised": self.anonymised,
             "dry_run": self.dry_run,
         }
@@ -78,7 +80,11 @@ async def run_retention(
     if dry_run:
         return report
     for item in report.due:
-        await anonymise_employee(session, actor=actor, employee_id=item.employee_id, now=now, why="retention")
+        try:  # re-checked under the row lock: a hold set (or an erasure done) since the list was read wins
+            await anonymise_employee(session, actor=actor, employee_id=item.employee_id, now=now, why="retention")
+        except Conflict:
+            report.skipped.append(item)
+            continue
         report.anonymised += 1
     return report
 
