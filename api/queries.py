@@ -17,9 +17,12 @@ from shared.model import (
     DailyAttendance,
     Invitation,
     JobRun,
+    LatenessNotice,
     LeaveLedgerEntry,
     LeaveRequest,
+    OvertimeDecision,
     Punch,
+    PunchCorrection,
 )
 from shared.services.pagination import Page, paginate
 
@@ -31,6 +34,9 @@ _PERSONAL: dict[str, Any] = {
     "punch": Punch,
     "daily_attendance": DailyAttendance,
     "compliance_violation": ComplianceViolation,
+    "lateness_notice": LatenessNotice,
+    "overtime_decision": OvertimeDecision,
+    "punch_correction": PunchCorrection,
 }
 
 

@@ -1,7 +1,7 @@
 """Working-time compliance (rule layers, violations) and personal-data retention (legal hold, anonymised)
 
 Revision ID: 0012
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-03 08:00:00
 
 - ``compliance_rules``: working-time limits per scope (``company``, ``department:<id>``, ``shift:<id>``);
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0005"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

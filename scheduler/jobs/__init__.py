@@ -12,7 +12,10 @@ from scheduler.jobs import (
     carry_over,
     checkout_reminders,
     expire_carry_over,
+    group_approvals,
+    group_posts,
     hr_digest,
+    overtime_summary,
     process_attendance,
     retention,
     sync_devices,
@@ -54,6 +57,9 @@ JOBS: dict[str, JobSpec] = {
             carry_over,
             expire_carry_over,
             retention,
+            overtime_summary,
+            group_posts,
+            group_approvals,
         ),
     )
 }

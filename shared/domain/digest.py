@@ -28,8 +28,10 @@ Rules decided here:
 * Working-time violations (their own section): the open ones (not acknowledged, not resolved) whose period
   touches the digest date, sorted like the exceptions (department, name, code) then by rule and period.
   They stay in every digest until HR acknowledges them.
+* Punch corrections: those about the digest's date and those decided on it (the caller passes them),
+  each once, sorted by name, day, id; a pending one says it waits.
 * ``is_quiet``: nothing at all to report — no exception, unknown user, offline device, dead outbox
-  message, working-time violation, nor anybody out today.
+  message, punch correction, working-time violation, nor anybody out today.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from shared.domain.attendance import DayResult
-from shared.domain.enums import AttendanceStatus, HalfDay
+from shared.domain.enums import AttendanceStatus, CorrectionStatus, Direction, HalfDay
 
 
 class DigestKind(StrEnum):
@@ -156,6 +158,20 @@ class ViolationRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CorrectionRow:
+    """A missed-punch correction HR should see (asked for, approved or rejected)."""
+
+    correction_id: int
+    employee_id: int
+    full_name: str
+    day: dt.date
+    direction: Direction
+    instant: dt.datetime
+    status: CorrectionStatus
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     date: dt.date
     today: dt.date
@@ -167,6 +183,7 @@ class Digest:
     counts: Mapping[DigestKind, int] = field(default_factory=dict)
     not_over_ids: frozenset[int] = frozenset()
     violations: tuple[ViolationRow, ...] = ()
+    corrections: tuple[CorrectionRow, ...] = ()
 
     @property
     def not_over(self) -> int:
@@ -197,6 +214,7 @@ class Digest:
             or self.dead_outbox
             or self.not_over
             or self.violations
+            or self.corrections
         )
 
 
@@ -306,6 +324,7 @@ def build_digest(
     today: dt.date | None = None,
     holidays: Collection[dt.date] = (),
     violations: Iterable[ViolationRow] = (),
+    corrections: Iterable[CorrectionRow] = (),
 ) -> Digest:
     """The digest for attendance ``date`` and who is out on ``today`` (default: the same date)."""
     today = date if today is None else today
@@ -345,6 +364,12 @@ def build_digest(
         counts=counts,
         not_over_ids=frozenset(not_over),
         violations=_violations(violations, date, employees),
+        corrections=tuple(
+            sorted(
+                {c.correction_id: c for c in corrections}.values(),
+                key=lambda c: (c.full_name.casefold(), c.day, c.correction_id),
+            )
+        ),
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from shared.domain.digest import Digest, DigestKind, DigestRow
-from shared.domain.enums import HalfDay
+from shared.domain.digest import CorrectionRow, Digest, DigestKind, DigestRow
+from shared.domain.enums import CorrectionStatus, Direction, HalfDay
 from shared.errors import N_
 from shared.i18n import Translator
 from shared.reports.compliance_render import excess_text, rule_label
@@ -102,6 +102,9 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
                     period=escape(_period(t, v.period_start, v.period_end)),
                 )
             )
+    if digest.corrections:
+        lines += ["", "<b>" + t("Punch corrections") + "</b>"]
+        lines.extend(_correction_line(t, c, tz) for c in digest.corrections)
     lines += ["", "<b>" + t("Out today ({day})", day=escape(t.format_date(digest.today, "medium"))) + "</b>"]
     if not digest.who_is_out:
         lines.append(t("Nobody is on leave today."))
@@ -128,6 +131,21 @@ def _period(t: Translator, first: date, last: date) -> str:
     if first == last:
         return t.format_date(first, "medium")
     return f"{t.format_date(first, 'medium')} – {t.format_date(last, 'medium')}"
+
+
+def _correction_line(t: Translator, row: CorrectionRow, tz: str) -> str:
+    when = t.format_time(row.instant, tz=tz)
+    day = t.format_date(row.day, "short")
+    punch = (
+        t("check-out at {time}", time=when) if row.direction is Direction.OUT else t("check-in at {time}", time=when)
+    )
+    if row.status is CorrectionStatus.APPROVED:
+        state = t("approved by {who}", who=escape(row.decided_by or "?"))
+    elif row.status is CorrectionStatus.REJECTED:
+        state = t("rejected by {who}", who=escape(row.decided_by or "?"))
+    else:
+        state = t("waiting for approval")
+    return f"• {escape(row.full_name)} — {day}, {punch}: {state}"
 
 
 def _fit(t: Translator, lines: list[str], limit: int) -> str:

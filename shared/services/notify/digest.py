@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.attendance import DayResult
 from shared.domain.digest import (
     ApprovedLeave,
+    CorrectionRow,
     Digest,
     EmployeeInfo,
     OfflineDevice,
@@ -31,6 +32,7 @@ from shared.model import (
     LeaveType,
     OutboxMessage,
     Punch,
+    PunchCorrection,
 )
 from shared.services.attendance.processing import classify_range, employed_during, local_bounds
 from shared.services.compliance.violations import violations_between
@@ -138,9 +140,23 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
         ViolationRow(v.id, v.employee_id, v.rule, v.period_start, v.period_end, v.excess)
         for v in await violations_between(session, first=day, last=day)
     ]
+    corrections = [
+        CorrectionRow(c.id, c.employee_id, name, c.date, c.direction, c.instant, c.status, c.decided_by)
+        for c, name in (
+            await session.execute(
+                select(PunchCorrection, Employee.full_name)
+                .join(Employee, Employee.id == PunchCorrection.employee_id)
+                .where(
+                    (PunchCorrection.date == day)
+                    | ((PunchCorrection.decided_at >= start) & (PunchCorrection.decided_at < end))
+                )
+            )
+        ).all()
+    ]
     return build_digest(
         violations=violations,
         date=day,
+        corrections=corrections,
         results=results,
         employees=employees,
         unknown_punches=unknown,
