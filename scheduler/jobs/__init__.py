@@ -18,6 +18,7 @@ from scheduler.jobs import (
     leave_expiry,
     overtime_summary,
     process_attendance,
+    retention,
     sync_devices,
 )
 
@@ -57,6 +58,7 @@ JOBS: dict[str, JobSpec] = {
             carry_over,
             expire_carry_over,
             leave_expiry,
+            retention,
             overtime_summary,
             group_posts,
             group_approvals,
