@@ -40,7 +40,7 @@ def session_store(request: Request) -> ConsoleSessionStore:
     return ConsoleSessionStore(
         request.app.state.redis,
         prefix=settings.redis_prefix,
-        idle_seconds=settings.console_idle_minutes * 60,
+        idle_seconds=settings.console_idle_seconds,
         max_seconds=settings.console_max_hours * 3600,
     )
 

@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     scheduler_misfire_grace_seconds: int = 300
     # The HR console (docs/console.md): the public base URL the bot's menu button opens (empty: no button)
     console_url: str = ""
-    console_idle_minutes: int = 30
+    console_idle_seconds: int = 1800
     console_max_hours: int = 12
     console_code_minutes: int = 10
     console_init_data_max_age_seconds: int = 300

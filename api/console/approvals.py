@@ -26,6 +26,11 @@ ATTACHMENT_UNAVAILABLE = N_("The attachment could not be fetched from Telegram; 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
+class AttachmentUnavailable(ChronosError):
+    code = "unavailable"
+    status = 502
+
+
 @router.get("/approvals")
 async def approvals(request: Request, caller: Caller, access: EmployeeAccessDep, db: DatabaseDep) -> Response:
     """Pending requests this person decides (HR: every pending request), oldest start first."""
@@ -79,9 +84,9 @@ async def attachment(request_id: IdPath, access: EmployeeAccessDep, db: Database
             content = await http.get(f"{settings.telegram_file_base_url}{token}/{path}")
             content.raise_for_status()
     except (httpx.HTTPError, KeyError, ValueError, TypeError) as exc:
-        raise ChronosError(ATTACHMENT_UNAVAILABLE) from exc
+        raise AttachmentUnavailable(ATTACHMENT_UNAVAILABLE) from exc
     if len(content.content) > MAX_ATTACHMENT_BYTES:
-        raise ChronosError(ATTACHMENT_UNAVAILABLE)
+        raise AttachmentUnavailable(ATTACHMENT_UNAVAILABLE)
     name = path.rsplit("/", 1)[-1] or "attachment"
     return Response(
         content.content,

@@ -59,5 +59,5 @@ async def calendar_page(
             day += timedelta(days=1)
     return render(
         request, "calendar.html", month=shown, staff=staff.items, cells=cells, departments=departments, types=types,
-        department_id=department_id, leave_type_id=leave_type_id, status=status, statuses=list(LeaveStatus),
+        department_id=department_id, leave_type_id=leave_type_id, status_filter=status, statuses=list(LeaveStatus),
     )  # fmt: skip
