@@ -14,7 +14,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
@@ -54,7 +54,7 @@ class SignedIn:
     locale: str | None
 
 
-def _today(employee: Employee, company_timezone: str, now: datetime):  # type: ignore[no-untyped-def]
+def _today(employee: Employee, company_timezone: str, now: datetime) -> date:
     return now.astimezone(ZoneInfo(employee.timezone or company_timezone)).date()
 
 
@@ -176,3 +176,13 @@ async def sign_in_with_init_data(
     audit(session, Actor.for_employee(employee.id, employee.role), "console_sign_in", "employee", employee.id,
           new={"via": "telegram"})  # fmt: skip
     return SignedIn(employee.id, employee.role, employee.full_name, employee.locale)
+
+
+async def console_chats(session: AsyncSession) -> list[tuple[int, str | None]]:
+    """(Telegram chat, locale) of everyone who may open the console: the chats that get its menu button."""
+    rows = await session.execute(
+        select(Employee.telegram_user_id, Employee.locale).where(
+            Employee.role.in_(CONSOLE_ROLES), Employee.active.is_(True), Employee.telegram_user_id.is_not(None)
+        )
+    )
+    return [(int(chat), locale) for chat, locale in rows.all() if chat is not None]

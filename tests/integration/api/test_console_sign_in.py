@@ -158,12 +158,12 @@ async def test_a_form_without_the_sessions_csrf_token_is_refused_and_changes_not
             s, actor=Actor.cli(), employee_id=company.alice_id, leave_type_id=company.annual_id,
             start=date(2027, 3, 1), end=date(2027, 3, 2), today=date(2026, 12, 1), now=datetime.now(UTC),
         )  # fmt: skip
-    headers, csrf = await signed_in(app, company.manager_id, Role.MANAGER)
+    headers, _csrf = await signed_in(app, company.manager_id, Role.MANAGER)
     for token in ("", "forged", None):
         data = {"csrf": token} if token is not None else {}
         refused = await client.post(f"/console/leaves/{request.id}/approve", headers=headers, data=data)
         assert refused.status_code == 403 and "form has expired" in refused.text
-    other_headers, other_csrf = await signed_in(app, company.hr_id, Role.HR)
+    _other_headers, other_csrf = await signed_in(app, company.hr_id, Role.HR)
     cross = await client.post(f"/console/leaves/{request.id}/approve", headers=headers, data={"csrf": other_csrf})
     assert cross.status_code == 403, "another session's token is no good"
     async with db.session() as s:
