@@ -80,6 +80,8 @@ def demo_environment(database_url: str, ports: DemoPorts, telegram_url: str, tok
         "BOT_MODE": "polling",
         "API_HOST": "127.0.0.1",
         "API_PORT": str(ports.api),
+        "CONSOLE_URL": f"http://127.0.0.1:{ports.api}",  # the managers' menu button opens the console
+        "CONSOLE_FRAME_ANCESTORS": f"http://127.0.0.1:{ports.web}",  # the web chat shows it in a frame
         "COMPANY_TIMEZONE": ZONE,
         "STAGE": "dev",
         "OUTBOX_POLL_SECONDS": "0.3",
@@ -220,6 +222,7 @@ async def run_demo(
                     "Health": f"http://127.0.0.1:{ports.api}/health/ready",
                     "token": token,
                 },
+                bot_token=telegram.token,
             )
             web_server = api_server(settings, web, host="127.0.0.1", port=ports.web)
             async with serving(web_server, stop):
