@@ -45,6 +45,7 @@ async def _person_page(request: Request, caller: Caller, access: EmployeeAccessD
     return render(
         request, "person.html", person=person, department=department, shift=shift,
         contact=await access.sees_contact(employee_id), may_invite=INVITATIONS_WRITE.scope_for(caller.role) is not None,
+        tz=person.timezone or request.app.state.settings.company_timezone,
         **extra,
     )  # fmt: skip
 

@@ -2,8 +2,8 @@
 
 Who may sign in: an active employee (not past their leaving date) whose role is manager, HR or admin and
 whose Telegram account is linked. Asking for a code never says whether the person exists (the answer is
-the same either way); the code is six digits, kept hashed in Redis for ``code_ttl`` seconds, and a person
-gets ``MAX_CODE_ATTEMPTS`` wrong tries per code. The message goes through the outbox, in the same
+the same either way); the code is six digits, kept hashed in Redis for ``ttl_seconds``, a person gets
+``MAX_CODE_ATTEMPTS`` wrong tries per code and at most ``MAX_CODES_PER_HOUR`` codes an hour. The message goes through the outbox, in the same
 transaction as the audit entry.
 """
 
@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 CONSOLE_ROLES = (Role.MANAGER, Role.HR, Role.ADMIN)
 MAX_CODE_ATTEMPTS = 5
+MAX_CODES_PER_HOUR = 5  # nobody floods a manager's chat with codes (and guesses stay at 25 an hour)
 MAX_LOGIN_LENGTH = 120
 CODE_SENT = N_("Your Chronos console sign-in code is {code}. It works once, for {minutes} minutes.")
 NOT_ALLOWED = N_("You cannot sign in to the console: it is for managers and HR with a linked Telegram account.")
@@ -103,6 +104,14 @@ async def send_code(
         logger.info("console code refused for an unknown or not entitled login")
         return None
     assert employee.telegram_user_id is not None
+    sent_key = f"{prefix}:console:codes-sent:{employee.id}"
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.incr(sent_key)
+        pipe.expire(sent_key, 3600, nx=True)
+        sent, _ = await pipe.execute()
+    if int(sent) > MAX_CODES_PER_HOUR:
+        logger.info("console code refused: %s codes this hour for employee %s", sent, employee.id)
+        return None
     code = f"{secrets.randbelow(10**6):06d}"
     key = _code_key(prefix, employee.id)
     async with redis.pipeline(transaction=True) as pipe:

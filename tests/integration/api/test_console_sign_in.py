@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode
 
@@ -29,7 +30,7 @@ TOKEN = "123456:console-test-token"
 def settings() -> Settings:
     return Settings(
         _env_file=None, api_secret_key="api-test-secret", telegram_bot_token=TOKEN, api_request_timeout_seconds=120,
-        console_idle_seconds=2,
+        console_idle_seconds=2, redis_prefix=f"console-{uuid.uuid4().hex[:10]}",  # the in-process Redis is shared
     )  # fmt: skip
 
 
@@ -147,6 +148,14 @@ async def test_asking_a_code_for_an_employee_or_a_stranger_sends_nothing_and_say
     assert all('name="code"' in a for a in answers)
     async with db.session() as s:
         assert (await s.scalars(select(OutboxMessage))).all() == []
+
+
+async def test_codes_are_limited_to_five_an_hour_per_person(client, db, company):
+    csrf = await _form(client)
+    for _ in range(7):
+        await client.post("/console/sign-in/code", data={"csrf": csrf, "login": "M1"})
+    async with db.session() as s:
+        assert len((await s.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == 9002))).all()) == 5
 
 
 # ------------------------------------------------------------------------------ CSRF and idle expiry
