@@ -3,8 +3,8 @@
 Who may sign in: an active employee (not past their leaving date) whose role is manager, HR or admin and
 whose Telegram account is linked. Asking for a code never says whether the person exists (the answer is
 the same either way); the code is six digits, kept hashed in Redis for ``ttl_seconds``, a person gets
-``MAX_CODE_ATTEMPTS`` wrong tries per code and at most ``MAX_CODES_PER_HOUR`` codes an hour. The message goes through the outbox, in the same
-transaction as the audit entry.
+``MAX_CODE_ATTEMPTS`` wrong tries per code and at most ``MAX_CODES_PER_HOUR`` codes an hour. The message
+goes through the outbox, in the same transaction as the audit entry.
 """
 
 from __future__ import annotations
