@@ -227,3 +227,21 @@ def test_the_arabic_persona_chats_right_to_left(page, demo):  # type: ignore[no-
     keyboard = tab.locator("#keyboard button")
     keyboard.first.wait_for()
     assert keyboard.count() >= 6
+
+
+def test_the_managers_menu_button_opens_the_console_inside_the_chat(page, demo):  # type: ignore[no-untyped-def]
+    """The bot set a web_app menu button for managers at start; the web chat opens it as Telegram does (with
+    initData signed by the bot token), and the console signs the manager in inside the frame."""
+    tab = page
+    be(tab, "Lukas Weber")
+    button = tab.locator("#menu-button")
+    button.wait_for()
+    assert "console" in button.inner_text().lower()
+    button.click()
+    frame = tab.frame_locator("#webapp-frame")
+    frame.locator("h1").filter(has_text="Waiting on you").wait_for(timeout=30_000)
+    assert "Lukas Weber" in (frame.locator(".who .me").text_content() or "")
+    shoot(tab, "console-mini-app")
+    tab.click("#webapp-close")
+    be(tab, "Jonas Becker")
+    assert tab.locator("#menu-button").is_hidden(), "employees have no console button"
