@@ -130,7 +130,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     olga, request_id, leave_month, heat_month = asyncio.run(_seed(db_url, datetime.now(UTC)))
     settings = Settings(
         _env_file=None, database_url=db_url, api_secret_key="console-browser", telegram_bot_token=TOKEN,
-        company_timezone=ZONE, stage="dev", api_request_timeout_seconds=120,
+        company_timezone=ZONE, stage="dev", api_request_timeout_seconds=120, console_refresh_seconds=2,
     )  # fmt: skip
     port = _free_port()
     app = create_app(settings, Database.from_url(db_url), create_redis(""), bot_username="chronos_demo_bot")
@@ -255,6 +255,9 @@ def test_hr_opens_the_console_as_a_mini_app_and_reads_it_in_arabic_at_phone_widt
     tab.goto(f"{console.url}/console/today")
     tab.locator("#board").wait_for()
     assert "HQ entrance" in tab.locator("#board").inner_text(), "device health on the Today page"
+    refreshed = tab.wait_for_event("response", lambda r: r.url.endswith("/console/today/board"), timeout=10_000)
+    assert refreshed.status == 200, "the board refreshes itself (htmx polling)"
+    tab.locator("#board").wait_for()
     assert tab.evaluate("getComputedStyle(document.querySelector('main')).direction") == "rtl"
     assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "no sideways scroll"
     shoot(tab, "console-today-ar")
