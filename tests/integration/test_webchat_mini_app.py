@@ -27,9 +27,7 @@ def _app():  # type: ignore[no-untyped-def]
 
 async def test_the_web_chat_signs_init_data_for_the_persona_that_the_console_accepts():
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app()), base_url="http://chat") as client:
-        answer = await client.get(
-            "/demo/webapp", params={"user": 501, "url": "http://127.0.0.1:8000/console/telegram"}
-        )
+        answer = await client.get("/demo/webapp", params={"user": 501, "url": "http://127.0.0.1:8000/console/telegram"})
     assert answer.status_code == 200
     url = urlsplit(answer.json()["url"])
     assert url.path == "/console/telegram"
