@@ -4,7 +4,8 @@ a request's page with its attachment."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated
 
 import httpx
@@ -21,6 +22,18 @@ from shared.services.leave.decisions import decide_leave, pending_for
 from shared.services.notify.team import team_overlaps
 
 router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A pending request as the page shows it: the request with names, who of the team is away then, and
+    whether it is routed to the reader."""
+
+    row: queries.LeaveRow
+    overlaps: list[tuple[str, date, date]]
+    mine: bool
+
+
 NO_ATTACHMENT = N_("This request has no attachment.")
 ATTACHMENT_UNAVAILABLE = N_("The attachment could not be fetched from Telegram; try again later.")
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -34,22 +47,21 @@ class AttachmentUnavailable(ChronosError):
 @router.get("/approvals")
 async def approvals(request: Request, caller: Caller, access: EmployeeAccessDep, db: DatabaseDep) -> Response:
     """Pending requests this person decides (HR: every pending request), oldest start first."""
-    items = []
+    items: list[Waiting] = []
     async with db.session() as session:
-        if access.limited:
+        if access.limited:  # a manager: what is routed to them
             waiting = await pending_for(session, approver_id=caller.employee_id or 0)
-            ids = [r.id for r in waiting]
-        else:
+            rows = [await queries.get_leave_row(session, request_id=r.id) for r in waiting]
+        else:  # HR and admin: every pending request
             page = await queries.list_leave_requests(session, limit=500, offset=0, status=LeaveStatus.PENDING)
-            ids = sorted((row.request.id for row in page.items), reverse=False)
-        for request_id in ids:
-            row = await queries.get_leave_row(session, request_id=request_id)
+            rows = page.items
+        for row in rows:
             overlaps = await team_overlaps(
                 session, employee_id=row.request.employee_id, start=row.request.start_date, end=row.request.end_date
             )
             mine = row.request.approver_id == caller.employee_id
-            items.append({"row": row, "overlaps": overlaps, "mine": mine})
-    items.sort(key=lambda item: (item["row"].request.start_date, item["row"].request.id))
+            items.append(Waiting(row, overlaps, mine))
+    items.sort(key=lambda item: (item.row.request.start_date, item.row.request.id))
     return render(request, "approvals.html", items=items, hr=not access.limited)
 
 
@@ -121,11 +133,11 @@ async def _decide(
     except ChronosError as refused:
         if refused.status == 403:
             raise
-        return render(request, "error.html", status=refused.status, status_code=refused.status,
+        return render(request, "error.html", http_status=refused.status, status_code=refused.status,
                       message=refused.render(t))  # fmt: skip
     if not outcome.changed:
         message = t(N_("This request has already been decided by {name}."), name=outcome.decided_by or "?")
-        return render(request, "error.html", status=409, status_code=409, message=message)
+        return render(request, "error.html", http_status=409, status_code=409, message=message)
     return RedirectResponse(back_to(request, "/console/approvals"), status_code=303)
 
 

@@ -28,7 +28,10 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = 500
 
 
-async def _rows(db: Database, month: Month, **where: object) -> list[DailyRow]:
+async def _rows(
+    db: Database, month: Month, *, employee_ids: set[int] | None = None, employee_id: int | None = None
+) -> list[DailyRow]:
+    """Every daily row of the month (of ``employee_ids`` or one ``employee_id``), page by page."""
     rows: list[DailyRow] = []
     async with db.session() as session:
         while True:
@@ -38,7 +41,8 @@ async def _rows(db: Database, month: Month, **where: object) -> list[DailyRow]:
                 date_to=month.last,
                 limit=PAGE,
                 offset=len(rows),
-                **where,  # type: ignore[arg-type]
+                employee_ids=employee_ids,
+                employee_id=employee_id,
             )
             rows += page.items
             if not page.items or len(rows) >= page.total:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import segno
 from fastapi import APIRouter, Form, Query, Request
@@ -37,7 +37,7 @@ async def people_page(
 
 
 async def _person_page(request: Request, caller: Caller, access: EmployeeAccessDep, db: DatabaseDep,
-                       employee_id: int, **extra: object) -> Response:  # fmt: skip
+                       employee_id: int, **extra: Any) -> Response:  # fmt: skip
     async with db.session() as session:
         person = await people.get_employee(session, employee_id=employee_id)
         department = await session.get(Department, person.department_id) if person.department_id else None

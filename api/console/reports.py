@@ -3,19 +3,21 @@ XLSX or CSV, from the same services as the API's ``/reports`` and the bot's /dig
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.access import EmployeeAccessDep
+from api.access import EmployeeAccess, EmployeeAccessDep
 from api.console.web import reader, render
 from api.deps import DatabaseDep, NowDep, SettingsDep
 from api.routes.reports import CSV, XLSX
+from shared.config import Settings
 from shared.domain.digest import Digest, digest_within
 from shared.domain.timesheet import parse_month
+from shared.persistence import Database
 from shared.reports.digest_render import kind_label
 from shared.reports.digest_xlsx import digest_filename, digest_xlsx
 from shared.reports.timesheet import timesheet_export, timesheet_filename
@@ -26,7 +28,7 @@ from shared.services.notify.digest import load_digest
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 
-async def _digest(access: EmployeeAccessDep, db: DatabaseDep, settings: SettingsDep, now, day: date) -> Digest:  # type: ignore[no-untyped-def]
+async def _digest(access: EmployeeAccess, db: Database, settings: Settings, now: datetime, day: date) -> Digest:
     tz = settings.company_timezone
     async with db.session() as session:
         digest = await load_digest(session, day=day, today=today_in(tz, now), company_timezone=tz, now=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 Text = Annotated[str, Form(max_length=4096)]
 
 
-async def _start(request: Request, who: SignedIn, via: str, now, target: str) -> Response:  # type: ignore[no-untyped-def]
+async def _start(request: Request, who: SignedIn, via: str, now: datetime, target: str) -> Response:
     locale = who.locale if who.locale in SUPPORTED_LOCALES else reader_locale(request)
     token, _session = await session_store(request).start(
         employee_id=who.employee_id, role=who.role, name=who.name, locale=locale, via=via, now=now
@@ -72,7 +73,7 @@ async def verify_code(
             )  # fmt: skip
     except ChronosError as refused:
         return sign_in_form(
-            request, "sign_in.html", status=refused.status, step="code", login=login,
+            request, "sign_in.html", http_status=refused.status, step="code", login=login,
             error=refused.render(reader(request)), next=back_to(request, "/console"),
         )  # fmt: skip
     return await _start(request, who, "code", now, back_to(request, "/console"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 BUCKETS = ("late", "not_in", "present", "on_leave", "day_off")
 
 
-async def _board(caller: Caller, db: Database, settings: Settings, now: datetime) -> dict[str, object]:
+async def _board(caller: Caller, db: Database, settings: Settings, now: datetime) -> dict[str, Any]:
     async with db.session() as session:
         team = await team_today(
             session, manager_id=caller.employee_id or 0, now=now, company_timezone=settings.company_timezone

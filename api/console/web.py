@@ -101,7 +101,7 @@ def nav_for(role: TokenRole) -> list[tuple[str, str]]:
     return [(path, label) for path, label in NAV if POLICY[("GET", path)].scope_for(role) is not None]
 
 
-def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, template: str, *, http_status: int = 200, **context: Any) -> HTMLResponse:
     """A page in the reader's language, with the navigation of their role and their CSRF token."""
     t = reader(request)
     session = session_of(request)
@@ -122,16 +122,16 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         day_status=lambda status: t.gettext(DAY_STATUS[str(status)]),
         **context,
     )
-    response = HTMLResponse(html, status_code=status)
+    response = HTMLResponse(html, status_code=http_status)
     response.headers["Content-Security-Policy"] = content_security_policy(settings)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def sign_in_form(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+def sign_in_form(request: Request, template: str, *, http_status: int = 200, **context: Any) -> HTMLResponse:
     """A sign-in page with a fresh double-submit CSRF token (cookie + hidden field)."""
     token = request.cookies.get(SIGN_IN_CSRF_COOKIE) or secrets.token_urlsafe(24)
-    response = render(request, template, status=status, csrf=token, **context)
+    response = render(request, template, http_status=http_status, csrf=token, **context)
     set_cookie(request, response, SIGN_IN_CSRF_COOKIE, token, max_age=3600)
     return response
 
@@ -157,7 +157,7 @@ def error_page(request: Request, status: int, message: str) -> Response:
         response = Response(status_code=204)
         response.headers["HX-Redirect"] = "/console/sign-in"
         return response
-    return render(request, "error.html", status=status, status_code=status, message=message)
+    return render(request, "error.html", http_status=status, status_code=status, message=message)
 
 
 def back_to(request: Request, fallback: str) -> str:
