@@ -172,3 +172,23 @@ async def test_approving_on_the_approvals_page_tells_the_employee_through_the_ou
     again = await client.post(f"/console/leaves/{request.id}/approve", headers=headers,
                               data={"csrf": csrf_of(page.text)})  # fmt: skip
     assert again.status_code == 409
+
+
+async def test_cookies_are_secure_except_over_plain_http_in_dev(db, company, clock):
+    import httpx
+
+    from api.main import create_app
+    from shared.redis_client import create_redis
+
+    for stage, base, secure in (("dev", "http://t", False), ("dev", "https://t", True), ("prod", "https://t", True)):
+        settings = Settings(_env_file=None, api_secret_key="a-long-random-secret-for-tests", stage=stage,
+                            telegram_bot_token=TOKEN, api_request_timeout_seconds=120)  # fmt: skip
+        app = create_app(settings, db, create_redis(""), clock=clock)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base) as client:
+            csrf = await _form(client, "/console/telegram")
+            answer = await client.post("/console/sign-in/telegram", data={"csrf": csrf, "init_data": init_data(9002)})
+        cookie = answer.headers["set-cookie"]
+        assert answer.status_code == 303 and ("; Secure" in cookie) is secure, (stage, base, cookie)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        form = await client.get("/console/sign-in")
+    assert "; Secure" in form.headers["set-cookie"], "in prod even a plain-http answer sets Secure cookies"
