@@ -107,13 +107,14 @@ def render(request: Request, template: str, *, http_status: int = 200, **context
     session = session_of(request)
     principal = getattr(request.state, "principal", None)
     settings: Settings = request.app.state.settings
+    sign_in_token = context.pop("csrf", "")
     html = ENV.get_template(template).render(
         _=t,
         t=t,
         lang=t.locale,
         rtl=t.rtl,
         me=session,
-        csrf=session.csrf if session else context.pop("csrf", ""),
+        csrf=session.csrf if session else sign_in_token,
         nav=nav_for(principal.role) if session and principal else [],
         path=request.url.path,
         languages=LANGUAGE_NAMES,
@@ -150,13 +151,13 @@ async def check_csrf(request: Request) -> None:
 
 def error_page(request: Request, status: int, message: str) -> Response:
     """The console's answer to an error: sign-in for an ended session on a page, else a page saying why."""
-    if status == 401 and request.method == "GET":
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/console/sign-in?next={quote(target, safe='')}", status_code=303)
-    if status == 401 and request.headers.get("hx-request"):
+    if status == 401 and request.headers.get("hx-request"):  # a polled fragment: htmx loads the sign-in page
         response = Response(status_code=204)
         response.headers["HX-Redirect"] = "/console/sign-in"
         return response
+    if status == 401 and request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/console/sign-in?next={quote(target, safe='')}", status_code=303)
     return render(request, "error.html", http_status=status, status_code=status, message=message)
 
 

@@ -143,7 +143,9 @@ async def test_a_session_left_idle_ends_and_the_page_asks_to_sign_in_again(app, 
     assert (await client.get("/console/people", headers=headers)).status_code == 200, "use renews the session"
     await asyncio.sleep(2.5)
     ended = await client.get("/console/people", headers=headers)
-    assert ended.status_code == 303 and ended.headers["location"].startswith("/console/sign-in")
+    assert ended.status_code == 303 and ended.headers["location"] == "/console/sign-in?next=%2Fconsole%2Fpeople"
+    polled = await client.get("/console/today/board", headers={**headers, "HX-Request": "true"})
+    assert polled.status_code == 204 and polled.headers["HX-Redirect"] == "/console/sign-in"
 
 
 # ------------------------------------------------------------------------------ approving from the page
