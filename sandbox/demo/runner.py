@@ -217,6 +217,7 @@ async def run_demo(
                 personas=personas,
                 status=lambda: demo_status(db, ZONE),
                 links={
+                    "HR console": f"http://127.0.0.1:{ports.api}/console",
                     "API docs": f"http://127.0.0.1:{ports.api}/docs",
                     "Metrics (send the demo token as a Bearer token)": f"http://127.0.0.1:{ports.api}/metrics",
                     "Health": f"http://127.0.0.1:{ports.api}/health/ready",
@@ -266,6 +267,7 @@ async def _personas(db: Database, telegram: TelegramEmulator) -> list[Persona]:
 def summary(info: DemoInfo) -> list[tuple[str, Any]]:
     return [
         ("Web chat", info.web_url),
+        ("HR console (or the managers' menu button in the chat)", f"{info.api_url}/console"),
         ("API docs", f"{info.api_url}/docs"),
         ("Metrics (Bearer: the demo token)", f"{info.api_url}/metrics"),
         ("Telegram emulator", info.telegram_url),
