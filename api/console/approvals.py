@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import httpx
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.access import Caller, EmployeeAccessDep
@@ -45,11 +45,19 @@ class AttachmentUnavailable(ChronosError):
 
 
 @router.get("/approvals")
-async def approvals(request: Request, caller: Caller, access: EmployeeAccessDep, db: DatabaseDep) -> Response:
-    """Pending requests this person decides (HR: every pending request), oldest start first."""
+async def approvals(
+    request: Request,
+    caller: Caller,
+    access: EmployeeAccessDep,
+    db: DatabaseDep,
+    show: Annotated[Literal["mine", "all"], Query()] = "all",
+) -> Response:
+    """Pending requests this person decides (HR: every pending request, or only those routed to them),
+    oldest start first."""
     items: list[Waiting] = []
+    mine_only = access.limited or show == "mine"
     async with db.session() as session:
-        if access.limited:  # a manager: what is routed to them
+        if mine_only:  # a manager (or HR asking): what is routed to them
             waiting = await pending_for(session, approver_id=caller.employee_id or 0)
             rows = [await queries.get_leave_row(session, request_id=r.id) for r in waiting]
         else:  # HR and admin: every pending request
@@ -62,7 +70,7 @@ async def approvals(request: Request, caller: Caller, access: EmployeeAccessDep,
             mine = row.request.approver_id == caller.employee_id
             items.append(Waiting(row, overlaps, mine))
     items.sort(key=lambda item: (item.row.request.start_date, item.row.request.id))
-    return render(request, "approvals.html", items=items, hr=not access.limited)
+    return render(request, "approvals.html", items=items, hr=not access.limited, show=show)
 
 
 async def _reachable(access: EmployeeAccessDep, db: DatabaseDep, request_id: int) -> queries.LeaveRow:

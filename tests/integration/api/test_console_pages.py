@@ -101,3 +101,20 @@ async def test_the_calendar_shows_a_request_in_its_cells_and_filters_by_status(a
     bad = await client.get("/console/calendar", params={"month": "2026-13"}, headers=manager)
     assert bad.status_code == 422
     assert csrf_of(page.text)
+
+
+async def test_hr_sees_every_pending_request_or_only_those_routed_to_them(app, client, db, company):
+    async with db.transaction() as s:
+        request = await request_leave(
+            s, actor=company.alice, employee_id=company.alice_id, leave_type_id=company.annual_id,
+            start=date(2026, 12, 7), end=date(2026, 12, 8), today=NOW.date(), now=NOW,
+        )  # fmt: skip
+    assert request.approver_id == company.manager_id
+    hr, _ = await signed_in(app, company.hr_id, Role.HR)
+    everything = await client.get("/console/approvals", headers=hr)
+    assert f'id="request-{request.id}"' in everything.text and "not routed to you" in everything.text
+    mine = await client.get("/console/approvals", params={"show": "mine"}, headers=hr)
+    assert f'id="request-{request.id}"' not in mine.text
+    manager, _ = await signed_in(app, company.manager_id, Role.MANAGER)
+    theirs = await client.get("/console/approvals", params={"show": "all"}, headers=manager)
+    assert f'id="request-{request.id}"' in theirs.text and "All pending" not in theirs.text
