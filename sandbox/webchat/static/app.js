@@ -162,6 +162,11 @@ async function openWebApp() {
   $("webapp").hidden = false;
 }
 
+function closeWebApp() {
+  $("webapp").hidden = true;
+  $("webapp-frame").src = "about:blank";
+}
+
 function render(transcript) {
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
@@ -232,6 +237,7 @@ async function refresh() {
     if (state.current && state.current.telegram_user_id === chatId) {
       state.version = transcript.version;
       render(transcript);
+      $("messages").dataset.chat = String(chatId);  // whose transcript is on screen
     }
   } catch (error) { console.warn(error); }
 }
@@ -251,6 +257,8 @@ async function pollLoop(token) {
 
 async function choose(persona) {
   $("toast").hidden = true;
+  $("menu-button").hidden = true;  // until this chat's transcript says which menu button it has
+  closeWebApp();
   state.current = persona;
   state.version = 0;
   state.scrollNext = true;
@@ -369,4 +377,4 @@ async function start() {
 start();
 
 $("menu-button").addEventListener("click", openWebApp);
-$("webapp-close").addEventListener("click", () => { $("webapp").hidden = true; $("webapp-frame").src = "about:blank"; });
+$("webapp-close").addEventListener("click", closeWebApp);

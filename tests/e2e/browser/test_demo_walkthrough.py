@@ -244,4 +244,7 @@ def test_the_managers_menu_button_opens_the_console_inside_the_chat(page, demo):
     shoot(tab, "console-mini-app")
     tab.click("#webapp-close")
     be(tab, "Jonas Becker")
+    jonas = tab.evaluate("state.current.telegram_user_id")
+    tab.locator(f"#messages[data-chat='{jonas}']").wait_for(state="attached")  # his transcript is on screen
     assert tab.locator("#menu-button").is_hidden(), "employees have no console button"
+    assert tab.locator("#webapp").is_hidden()
