@@ -94,7 +94,10 @@ def html_page(request: Request, status: int, message: str) -> Response | None:
     path = request.url.path
     for prefix, page in pages.items():
         if path == prefix or path.startswith(prefix + "/"):
-            return page(request, status, message)
+            try:
+                return page(request, status, message)
+            except Exception:  # the error page must not hide the error: the JSON answer instead
+                logger.exception("the error page of %s failed", prefix)
     return None
 
 
