@@ -275,7 +275,9 @@ operation of `/openapi.json` names its rule (`x-access`).
 
 ## Who may do what
 
-Roles are the API token's. A cell names the scope a role reaches; "—" is a 403.
+Roles are the API token's; in the HR console (`/console`, docs/console.md) the signed-in person's role
+(admin, hr or manager) stands for it, and its pages are rows of the same table. A cell names the scope a
+role reaches; "—" is a 403.
 
 - **all**: everyone's data.
 - **reporting line**: the token's employee and everyone reporting to them, directly or indirectly (for
