@@ -18,11 +18,13 @@ from api.deps import DatabaseDep, IdPath, NowDep, SettingsDep
 from api.policy import ATTENDANCE_WRITE
 from shared.domain.enums import AttendanceStatus
 from shared.domain.heatmap import DayFact, build_heatmap
+from shared.model import PunchCorrection
 from shared.persistence import Database
 from shared.services.attendance.overrides import override_day
 from shared.services.attendance.processing import today_in
 from shared.services.attendance.queries import DailyRow, list_daily, list_punches
 from shared.services.org import people
+from shared.services.timekeeping.queries import list_corrections
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = 500
@@ -95,6 +97,13 @@ async def person_month(
         since = datetime.combine(shown.first - timedelta(days=1), time(), tzinfo=UTC)
         until = datetime.combine(shown.last + timedelta(days=2), time(), tzinfo=UTC)
         punches = await list_punches(session, limit=500, offset=0, since=since, until=until, employee_id=employee_id)
+        corrections = await list_corrections(
+            session, limit=500, offset=0, visible=None, employee_id=employee_id, date_from=shown.first,
+            date_to=shown.last,
+        )  # fmt: skip
+    asked: dict[date, list[PunchCorrection]] = defaultdict(list)
+    for correction in corrections.items:
+        asked[correction.date].append(correction)
     rows = {r.date: r for r in await _rows(db, shown, employee_id=employee_id)}
     tz = person.timezone or settings.company_timezone
     by_day: dict[date, list[object]] = defaultdict(list)
@@ -103,7 +112,7 @@ async def person_month(
     may_override = ATTENDANCE_WRITE.scope_for(caller.role) is not None and caller.employee_id != employee_id
     return render(
         request, "person_month.html", person=person, month=shown, rows=rows, punches=by_day, tz=tz,
-        may_override=may_override, statuses=list(AttendanceStatus),
+        may_override=may_override, statuses=list(AttendanceStatus), corrections=asked,
     )  # fmt: skip
 
 

@@ -57,6 +57,7 @@ DEVICE_STATUS = {
     "offline": N_("offline"),
     "error": N_("error"),
 }
+CORRECTION_STATUS = {"pending": N_("pending"), "approved": N_("approved"), "rejected": N_("rejected")}
 DAY_STATUS = {
     "present": N_("present"),
     "absent": N_("absent"),
@@ -121,6 +122,7 @@ def render(request: Request, template: str, *, http_status: int = 200, **context
         status_label=status_label,
         device_status=lambda status: t.gettext(DEVICE_STATUS[str(status)]),
         day_status=lambda status: t.gettext(DAY_STATUS[str(status)]),
+        correction_status=lambda status: t.gettext(CORRECTION_STATUS[str(status)]),
         **context,
     )
     response = HTMLResponse(html, status_code=http_status)

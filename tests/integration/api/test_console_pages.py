@@ -118,3 +118,21 @@ async def test_hr_sees_every_pending_request_or_only_those_routed_to_them(app, c
     manager, _ = await signed_in(app, company.manager_id, Role.MANAGER)
     theirs = await client.get("/console/approvals", params={"show": "all"}, headers=manager)
     assert f'id="request-{request.id}"' in theirs.text and "All pending" not in theirs.text
+
+
+async def test_a_persons_month_shows_their_punch_corrections(app, client, db, company):
+    from datetime import time as clock_time
+
+    from shared.domain.enums import Direction
+    from shared.services.timekeeping.corrections import request_correction
+
+    async with db.transaction() as s:
+        await request_correction(
+            s, actor=company.alice, employee_id=company.alice_id, day=date(2026, 11, 20), at=clock_time(17, 30),
+            direction=Direction.OUT, reason="forgot to badge out", now=NOW,
+        )  # fmt: skip
+    manager, _ = await signed_in(app, company.manager_id, Role.MANAGER)
+    page = await client.get(f"/console/attendance/{company.alice_id}", params={"month": "2026-11"}, headers=manager)
+    assert page.status_code == 200
+    day = page.text.split('id="day-2026-11-20"', 1)[1].split("</tr>", 1)[0]
+    assert "correction-pending" in day and "forgot to badge out" in day and "5:30" in day
