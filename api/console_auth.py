@@ -10,6 +10,7 @@ Cookies: ``HttpOnly; SameSite=Lax; Path=/console`` and ``Secure``, except over p
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import Request, Response
@@ -18,12 +19,24 @@ from api.deps import Principal
 from shared.config import Settings
 from shared.domain.enums import Role, TokenRole
 from shared.errors import N_, ChronosError
+from shared.services.actor import Actor
 from shared.services.console.sessions import ConsoleSession, ConsoleSessionStore
 
 CONSOLE_PREFIX = "/console"
 SESSION_COOKIE = "chronos_console"
 SIGN_IN_CSRF_COOKIE = "chronos_console_csrf"
 ROLE_TOKENS = {Role.ADMIN: TokenRole.ADMIN, Role.HR: TokenRole.HR, Role.MANAGER: TokenRole.MANAGER}
+
+
+@dataclass(frozen=True)
+class ConsolePrincipal(Principal):
+    """A signed-in console user: acts as themselves (``console:employee:<id>`` in the audit log)."""
+
+    employee_role: Role = Role.EMPLOYEE
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(f"console:employee:{self.employee_id}", self.employee_id, self.employee_role, self.role)
 
 
 class SignInRequired(ChronosError):
@@ -54,7 +67,9 @@ async def console_principal(request: Request, *, now: datetime) -> Principal:
     if session is None or session.role not in ROLE_TOKENS:
         raise SignInRequired(N_("Your session has ended; sign in again."))
     request.state.console_session = session
-    principal = Principal(0, f"console:{session.employee_id}", ROLE_TOKENS[session.role], session.employee_id)
+    principal = ConsolePrincipal(
+        0, f"console:{session.employee_id}", ROLE_TOKENS[session.role], session.employee_id, session.role
+    )
     request.state.principal = principal
     return principal
 

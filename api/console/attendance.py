@@ -3,6 +3,7 @@ punches and overrides; HR overrides a day with a reason (``shared.services.atten
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
 
 from api.access import Caller, EmployeeAccessDep
 from api.console.months import Month
@@ -18,7 +20,7 @@ from api.deps import DatabaseDep, IdPath, NowDep, SettingsDep
 from api.policy import ATTENDANCE_WRITE
 from shared.domain.enums import AttendanceStatus
 from shared.domain.heatmap import DayFact, build_heatmap
-from shared.model import PunchCorrection
+from shared.model import Employee, PunchCorrection
 from shared.persistence import Database
 from shared.services.attendance.overrides import override_day
 from shared.services.attendance.processing import today_in
@@ -28,6 +30,7 @@ from shared.services.timekeeping.queries import list_corrections
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE = 500
+EMPLOYEE_LABEL = re.compile(r"employee:(\d+)$")
 
 
 async def _rows(
@@ -105,6 +108,7 @@ async def person_month(
     for correction in corrections.items:
         asked[correction.date].append(correction)
     rows = {r.date: r for r in await _rows(db, shown, employee_id=employee_id)}
+    deciders = await _names(db, [r.override_by for r in rows.values() if r.override_by])
     tz = person.timezone or settings.company_timezone
     by_day: dict[date, list[object]] = defaultdict(list)
     for punch in sorted(punches.items, key=lambda p: p.instant):
@@ -113,7 +117,22 @@ async def person_month(
     return render(
         request, "person_month.html", person=person, month=shown, rows=rows, punches=by_day, tz=tz,
         may_override=may_override, statuses=list(AttendanceStatus), corrections=asked,
+        who=lambda label: deciders.get(label, label),
     )  # fmt: skip
+
+
+async def _names(db: Database, labels: list[str]) -> dict[str, str]:
+    """Who an audit label such as ``console:employee:7`` or ``employee:7`` is, by name."""
+    ids = {label: int(found.group(1)) for label in labels if (found := EMPLOYEE_LABEL.search(label))}
+    if not ids:
+        return {}
+    async with db.session() as session:
+        names = dict(
+            (
+                await session.execute(select(Employee.id, Employee.full_name).where(Employee.id.in_(set(ids.values()))))
+            ).all()
+        )
+    return {label: names[i] for label, i in ids.items() if i in names}
 
 
 @router.post("/attendance/{employee_id}/{date}/override")

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -30,17 +31,19 @@ from sqlalchemy import select
 
 from api.main import create_app
 from shared.config import Settings
-from shared.domain.enums import DeviceStatus, Direction, LeaveStatus, PunchSource
+from shared.domain.enums import AttendanceStatus, DeviceStatus, Direction, LeaveStatus, PunchSource
 from shared.domain.webapp_init_data import sign_init_data
 from shared.model import Department, Device, Employee, LeaveRequest, OutboxMessage
 from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
 from shared.redis_client import create_redis
 from shared.services.actor import Actor
+from shared.services.attendance.overrides import override_day
 from shared.services.attendance.processing import process_days
 from shared.services.attendance.punches import record_punch
 from shared.services.leave.balances import allocate_year
 from shared.services.leave.requests import request_leave
+from shared.services.timekeeping.corrections import request_correction
 from tests.factories import make_company
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -61,6 +64,7 @@ class Console:
     alice_request: int
     leave_month: str
     heat_month: str
+    corrected: bool  # a correction was asked for in the heatmap's month (only when it is recent enough)
 
 
 def _free_port() -> int:
@@ -78,7 +82,7 @@ def _working_days(first: date, count: int) -> list[date]:
     return days
 
 
-async def _seed(url: str, now: datetime) -> tuple[int, int, date, date]:
+async def _seed(url: str, now: datetime) -> tuple[int, int, date, date, bool]:
     await upgrade_async(url)
     db = Database.from_url(url)
     company = await make_company(db, holidays=())
@@ -120,14 +124,23 @@ async def _seed(url: str, now: datetime) -> tuple[int, int, date, date]:
                                        now=now, company_timezone=ZONE, note="seed")  # fmt: skip
         await process_days(s, date_from=last_month, date_to=month_start - timedelta(days=1), now=now,
                            company_timezone=ZONE, actor=Actor.cli())  # fmt: skip
+        # HR sets one of Bob's days by hand; Bob asks for a forgotten check-out (corrections reach 14 days back).
+        days = _working_days(last_month, 18)
+        await override_day(s, actor=company.hr, employee_id=company.bob_id, day=days[6],
+                           status=AttendanceStatus.PRESENT, reason="Client visit all day", now=now)  # fmt: skip
+        recent = [d for d in days if (today - d).days <= 13 and days.index(d) % 3 == 0]  # his incomplete days
+        if recent:
+            await request_correction(s, actor=company.bob, employee_id=company.bob_id, day=recent[-1],
+                                     at=dt_time(18), direction=Direction.OUT, reason="Forgot to badge out",
+                                     now=now)  # fmt: skip
     await db.dispose()
-    return olga.id, alice.id, next_month, last_month
+    return olga.id, alice.id, next_month, last_month, bool(recent)
 
 
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     db_url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('console') / 'console.db'}"
-    olga, request_id, leave_month, heat_month = asyncio.run(_seed(db_url, datetime.now(UTC)))
+    olga, request_id, leave_month, heat_month, corrected = asyncio.run(_seed(db_url, datetime.now(UTC)))
     settings = Settings(
         _env_file=None, database_url=db_url, api_secret_key="console-browser", telegram_bot_token=TOKEN,
         company_timezone=ZONE, stage="dev", api_request_timeout_seconds=120, console_refresh_seconds=2,
@@ -143,8 +156,9 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         time.sleep(0.05)
     try:
         yield Console(
-            f"http://127.0.0.1:{port}", db_url, olga, request_id, f"{leave_month:%Y-%m}", f"{heat_month:%Y-%m}"
-        )
+            f"http://127.0.0.1:{port}", db_url, olga, request_id, f"{leave_month:%Y-%m}", f"{heat_month:%Y-%m}",
+            corrected,
+        )  # fmt: skip
     finally:
         server.should_exit = True
         thread.join(timeout=30)
@@ -235,6 +249,8 @@ def test_a_manager_signs_in_with_the_bots_code_and_approves_from_the_approvals_p
     tab.locator("#heat-people th.name a").filter(has_text="Bob").click()
     tab.locator("#person-month").wait_for()
     assert tab.locator("#person-month .punch").count() >= 10
+    assert tab.locator("#person-month .correction-pending").count() == (1 if console.corrected else 0)
+    assert "Client visit all day" in tab.locator("#person-month .override").inner_text()
     shoot(tab, "console-person-month")
 
     # Another department's person: the 403 page, and nothing of hers on it.

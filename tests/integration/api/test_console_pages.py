@@ -58,11 +58,12 @@ async def test_hr_overrides_a_day_with_a_reason_and_without_one_nothing_is_writt
     done = await client.post(url, headers=hr, data={"csrf": csrf, "status": "present", "reason": "badge broken"})
     assert done.status_code == 303
     page = await client.get(done.headers["location"], headers=hr)
-    assert "badge broken" in page.text
+    assert "By Hana HR: badge broken" in page.text
     async with db.session() as s:
         day = await s.scalar(select(DailyAttendance).where(DailyAttendance.employee_id == company.alice_id))
         assert day.manual_override and day.status is AttendanceStatus.PRESENT
-        assert await s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "override")) == 1
+        entry = await s.scalar(select(AuditLog).where(AuditLog.action == "override"))
+        assert entry.actor == f"console:employee:{company.hr_id}", "the audit log names the person who acted"
     own = await client.post(f"/console/attendance/{company.hr_id}/2026-11-20/override", headers=hr,
                             data={"csrf": csrf, "status": "present", "reason": "me"})  # fmt: skip
     assert own.status_code == 403, "nobody sets their own day"
