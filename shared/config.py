@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from decimal import Decimal
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -66,6 +67,11 @@ class Settings(BaseSettings):
     # Redis leases of jobs and device syncs: renewed every third of this while held, free this long after a crash
     job_lock_ttl_seconds: float = 15.0
     digest_time: str = "08:00"
+    # where the API is reached from outside (calendar apps fetch feeds at <this>/ical/<token>.ics); empty: no URLs
+    public_base_url: str = ""
+    group_post_time: str = "08:30"  # the morning "who's out" post to linked Telegram groups (company time)
+    group_post_approvals: bool = False  # also post newly approved leave to the department's groups
+    group_approvals_minutes: int = 5  # how often new approvals are looked for
     attendance_process_time: str = "00:30"
     reminder_pending_time: str = "09:00"
     escalate_after_days: int = 3
@@ -165,7 +171,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "digest_time", "attendance_process_time", "reminder_pending_time", "ledger_time", "overtime_summary_time"
+        "digest_time",
+        "attendance_process_time",
+        "reminder_pending_time",
+        "ledger_time",
+        "overtime_summary_time",
+        "group_post_time",
     )
     @classmethod
     def _clock_time(cls, value: str) -> str:
@@ -173,6 +184,18 @@ class Settings(BaseSettings):
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
             raise ValueError(f"{value!r} is not a time of day; use HH:MM such as '08:00'")
         return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"PUBLIC_BASE_URL={value!r} is not a URL; use e.g. 'https://chronos.example.com'")
+        return value.rstrip("/")
+
+    @property
+    def feed_domain(self) -> str:
+        """The domain part of calendar event UIDs: the public host, so UIDs stay the same across restarts."""
+        return urlsplit(self.public_base_url).hostname or "chronos.invalid"
 
     @field_validator("scheduler_intervals")
     @classmethod
@@ -185,7 +208,7 @@ class Settings(BaseSettings):
         "db_connect_timeout_seconds", "db_pool_timeout_seconds", "db_statement_timeout_seconds",
         "redis_connect_timeout_seconds", "redis_socket_timeout_seconds", "telegram_timeout_seconds",
         "api_request_timeout_seconds", "bot_update_timeout_seconds", "bot_lock_seconds",
-        "device_sync_deadline_seconds",
+        "device_sync_deadline_seconds", "group_approvals_minutes",
     )  # fmt: skip
     @classmethod
     def _positive(cls, value: float) -> float:

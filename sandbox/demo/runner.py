@@ -82,6 +82,7 @@ def demo_environment(database_url: str, ports: DemoPorts, telegram_url: str, tok
         "BOT_MODE": "polling",
         "API_HOST": "127.0.0.1",
         "API_PORT": str(ports.api),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.api}",  # /feed links a calendar app on this machine can open
         "CONSOLE_URL": f"http://127.0.0.1:{ports.api}",  # the managers' menu button opens the console
         "CONSOLE_FRAME_ANCESTORS": f"http://127.0.0.1:{ports.web}",  # the web chat shows it in a frame
         "COMPANY_TIMEZONE": ZONE,
