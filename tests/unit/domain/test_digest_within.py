@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from shared.domain.digest import (
+    CorrectionRow,
     DepartmentGroup,
     Digest,
     DigestKind,
@@ -13,8 +14,10 @@ from shared.domain.digest import (
     OfflineDevice,
     OutRow,
     UnknownUserRow,
+    ViolationRow,
     digest_within,
 )
+from shared.domain.enums import CorrectionStatus, Direction
 
 DAY = dt.date(2026, 11, 20)
 AT = dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
@@ -40,6 +43,11 @@ DIGEST = Digest(
     dead_outbox=4,
     counts={DigestKind.LATE: 1, DigestKind.ABSENT: 2, DigestKind.UNKNOWN_USER: 1},
     not_over_ids=frozenset({1, 3}),
+    violations=(ViolationRow(1, 1, "daily_max", DAY, DAY, 30), ViolationRow(2, 3, "daily_max", DAY, DAY, 45)),
+    corrections=(
+        CorrectionRow(1, 2, "Person 2", DAY, Direction.OUT, AT, CorrectionStatus.PENDING),
+        CorrectionRow(2, 3, "Person 3", DAY, Direction.IN, AT, CorrectionStatus.APPROVED),
+    ),
 )
 
 
@@ -50,6 +58,8 @@ def test_only_the_readers_people_are_left_with_their_counts():
     assert dict(mine.counts) == {DigestKind.LATE: 1, DigestKind.ABSENT: 1}
     assert [o.employee_id for o in mine.who_is_out] == [2]
     assert mine.not_over_ids == frozenset({1})
+    assert [v.employee_id for v in mine.violations] == [1]
+    assert [c.employee_id for c in mine.corrections] == [2]
 
 
 def test_hrs_device_details_are_not_shown_to_a_limited_reader():
