@@ -5,9 +5,10 @@ from shared.model.attendance import DailyAttendance, Device, Punch
 from shared.model.base import Base, UTCDateTime, utcnow
 from shared.model.leave import LeaveBlackout, LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.model.org import Department, Employee, Holiday, HolidayCalendar, Office, Shift
-from shared.model.system import ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
+from shared.model.system import ActionLink, ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
 
 __all__ = [
+    "ActionLink",
     "ApiToken",
     "AuditLog",
     "Base",
