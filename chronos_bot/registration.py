@@ -26,6 +26,7 @@ from chronos_bot.handlers import (
     menu,
     my_leave,
     onboarding,
+    settings,
     team,
 )
 from chronos_bot.handlers.errors import make_error_handler
@@ -86,6 +87,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
     for name, callback in (
         ("help", menu.help_command),
         ("language", menu.language),
+        ("settings", settings.settings),
         ("checkin", attendance.check_in),
         ("checkout", attendance.check_out),
         ("leave", leave_request.begin),
@@ -116,6 +118,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lf:edit$", leave_request.on_edit, leave),
         (r"^lf:cancel$", leave_request.on_cancel, leave),
         (r"^lang:(en|ru|ar)$", menu.on_language, None),
+        (r"^ch:(auto|telegram|email|both)$", settings.on_channels, None),
         (r"^rl:\d+$", hr.on_relink, None),
     ):
         app.add_handler(CallbackQueryHandler(step(callback, subject=subject), pattern=pattern))

@@ -75,6 +75,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("digest", N_("Attendance exceptions: /digest [YYYY-MM-DD]"), HR),
     Command("report", N_("Monthly timesheet (XLSX): /report YYYY-MM"), HR),
     Command("language", N_("Change the language"), EVERYONE),
+    Command("settings", N_("How I notify you: Telegram, e-mail or both"), EVERYONE),
     Command("cancel", N_("Leave the current step"), EVERYONE),
     Command("help", N_("What I can do for you"), EVERYONE),
 )
