@@ -26,7 +26,7 @@ def test_the_subject_is_the_first_line_and_never_too_long():
 
 
 def test_the_html_part_keeps_the_text_escaped_and_shows_links_as_buttons():
-    links = [MailLink("Approve", "https://hr.example/mail/leave/t?action=approve&x=\"1\"")]
+    links = [MailLink("Approve", 'https://hr.example/mail/leave/t?action=approve&x="1"')]
     subject, text, html = render_mail(translator("en"), text=TEXT, links=links, links_intro="Decide here:")
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert 'href="https://hr.example/mail/leave/t?action=approve&amp;x=&quot;1&quot;"' in html
