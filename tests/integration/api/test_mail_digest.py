@@ -14,7 +14,7 @@ from shared.model import Employee
 from shared.persistence import Database
 from shared.services.notify.delivery import send_digest
 from tests.factories import Company
-from tests.mail_support import PUBLIC_URL, mail_on, mail_sender, smtp  # noqa: F401 - fixtures
+from tests.mail_support import PUBLIC_URL, mail_sender
 
 DAY = date(2026, 11, 22)
 

@@ -20,7 +20,7 @@ from shared.persistence import Database
 from shared.services.leave.requests import request_leave
 from tests.factories import Company
 from tests.integration.api.conftest import NOW, Clock
-from tests.mail_support import PUBLIC_URL, mail_on, mail_sender, smtp  # noqa: F401 - fixtures
+from tests.mail_support import PUBLIC_URL, mail_sender
 
 TODAY = NOW.date()
 

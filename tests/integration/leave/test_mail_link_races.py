@@ -18,7 +18,6 @@ from shared.services.leave.mail_actions import act_on_decision_link
 from shared.services.leave.mail_links import issue_decision_link
 from shared.services.leave.requests import request_leave
 from tests.factories import make_company
-from tests.mail_support import mail_on, smtp  # noqa: F401 - fixtures
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)

@@ -17,7 +17,7 @@ from shared.services.actor import Actor
 from shared.services.leave.balances import allocate_year
 from shared.services.leave.requests import request_leave
 from tests.factories import Company, make_company
-from tests.mail_support import PUBLIC_URL, mail_on, mail_sender, smtp  # noqa: F401 - fixtures
+from tests.mail_support import PUBLIC_URL, mail_sender
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
