@@ -79,15 +79,15 @@ async def leave_link_act(
     token: Token, request: Request, db: DatabaseDep, now: NowDep, settings: SettingsDep
 ) -> HTMLResponse:
     form = await request.form()
-    visitor = _visitor(request, settings.default_locale)
+    t = _visitor(request, settings.default_locale)
     if not csrf_ok(token, str(form.get("csrf") or "")):
-        return pages.page(visitor, visitor("This link cannot be used"),
-                          pages.paragraph(visitor("Open the link from the e-mail again and use its form."), "error"),
+        return pages.page(t, t("This link cannot be used"),
+                          pages.paragraph(t("Open the link from the e-mail again and use its form."), "error"),
                           403)  # fmt: skip
     action = str(form.get("action") or "")
     if action not in (APPROVE, REJECT):
-        return pages.page(visitor, visitor("This link cannot be used"),
-                          pages.paragraph(visitor("Choose approve or reject."), "error"), 422)  # fmt: skip
+        return pages.page(t, t("This link cannot be used"),
+                          pages.paragraph(t("Choose approve or reject."), "error"), 422)  # fmt: skip
     comment = str(form.get("comment") or "")[:2000]
     try:
         async with db.transaction() as session:
@@ -98,7 +98,7 @@ async def leave_link_act(
                 today=today_in(settings.company_timezone, now),
             )  # fmt: skip
     except ChronosError as exc:
-        return _failed(visitor, exc)
+        return _failed(t, exc)
     name = opened.view.employee_name
     if not outcome.changed:
         status = status_label(t, outcome.request.status)
