@@ -178,10 +178,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,
-    ("GET", "/mail/leave/{token}"): MAIL_LINKS_READ,
-    ("POST", "/mail/leave/{token}"): MAIL_LINKS_WRITE,
-    ("GET", "/mail/unsubscribe/{token}"): MAIL_LINKS_READ,
-    ("POST", "/mail/unsubscribe/{token}"): MAIL_LINKS_WRITE,
+    ("GET", "/mail/leave/{link_token}"): MAIL_LINKS_READ,
+    ("POST", "/mail/leave/{link_token}"): MAIL_LINKS_WRITE,
+    ("GET", "/mail/unsubscribe/{unsubscribe_token}"): MAIL_LINKS_READ,
+    ("POST", "/mail/unsubscribe/{unsubscribe_token}"): MAIL_LINKS_WRITE,
 }
 
 

@@ -41,8 +41,6 @@ def _failed(t: Translator, exc: ChronosError) -> HTMLResponse:
 def _decision_form(t: Translator, token: str, opened: OpenedLink, action: str) -> HTMLResponse:
     summary = f"<p>{t('Leave request from {name}', name=escape(opened.view.employee_name))}<br>"
     summary += describe(t, opened.view).replace("\n", "<br>") + "</p>"
-    if opened.view.reason:
-        summary += pages.paragraph(t("Reason: {reason}", reason=opened.view.reason))
     if opened.state.value == "used":
         return pages.page(t, t("This link was already used."), summary, 409)
     if opened.state.value == "expired":
@@ -62,10 +60,16 @@ def _decision_form(t: Translator, token: str, opened: OpenedLink, action: str) -
     return pages.page(t, title, summary + body)
 
 
-@router.get("/leave/{token}", summary="The confirmation form of an e-mail approval link (acts on nothing)")
+@router.get("/leave/{link_token}", summary="The confirmation form of an e-mail approval link (acts on nothing)")
 async def leave_link_form(
-    token: Token, request: Request, db: DatabaseDep, now: NowDep, settings: SettingsDep, action: ActionQuery = APPROVE
+    link_token: Token,
+    request: Request,
+    db: DatabaseDep,
+    now: NowDep,
+    settings: SettingsDep,
+    action: ActionQuery = APPROVE,
 ) -> HTMLResponse:
+    token = link_token
     async with db.session() as session:
         try:
             opened = await open_decision_link(session, token=token, now=now)
@@ -74,16 +78,17 @@ async def leave_link_form(
     return _decision_form(translator(opened.locale), token, opened, action)
 
 
-@router.post("/leave/{token}", summary="Approve or reject through an e-mail link (once)")
+@router.post("/leave/{link_token}", summary="Approve or reject through an e-mail link (once)")
 async def leave_link_act(
-    token: Token, request: Request, db: DatabaseDep, now: NowDep, settings: SettingsDep
+    link_token: Token, request: Request, db: DatabaseDep, now: NowDep, settings: SettingsDep
 ) -> HTMLResponse:
+    token = link_token
     form = await request.form()
     t = _visitor(request, settings.default_locale)
     if not csrf_ok(token, str(form.get("csrf") or "")):
         return pages.page(t, t("This link cannot be used"),
                           pages.paragraph(t("Open the link from the e-mail again and use its form."), "error"),
-                          403)  # fmt: skip
+                          400)  # fmt: skip
     action = str(form.get("action") or "")
     if action not in (APPROVE, REJECT):
         return pages.page(t, t("This link cannot be used"),
@@ -114,8 +119,11 @@ async def leave_link_act(
     )
 
 
-@router.get("/unsubscribe/{token}", summary="The confirmation form of the digest's unsubscribe link")
-async def unsubscribe_form(token: Token, request: Request, db: DatabaseDep, settings: SettingsDep) -> HTMLResponse:
+@router.get("/unsubscribe/{unsubscribe_token}", summary="The confirmation form of the digest's unsubscribe link")
+async def unsubscribe_form(
+    unsubscribe_token: Token, request: Request, db: DatabaseDep, settings: SettingsDep
+) -> HTMLResponse:
+    token = unsubscribe_token
     async with db.session() as session:
         try:
             found = await read_subscription(session, token=token)
@@ -130,8 +138,11 @@ async def unsubscribe_form(token: Token, request: Request, db: DatabaseDep, sett
     return pages.page(t, t("Stop the daily digest by e-mail?"), body)
 
 
-@router.post("/unsubscribe/{token}", summary="Stop the digest e-mail (the form, or RFC 8058 one-click)")
-async def unsubscribe(token: Token, request: Request, db: DatabaseDep, settings: SettingsDep) -> HTMLResponse:
+@router.post("/unsubscribe/{unsubscribe_token}", summary="Stop the digest e-mail (the form, or RFC 8058 one-click)")
+async def unsubscribe(
+    unsubscribe_token: Token, request: Request, db: DatabaseDep, settings: SettingsDep
+) -> HTMLResponse:
+    token = unsubscribe_token
     try:
         async with db.transaction() as session:
             found = await unsubscribe_digest(session, token=token)

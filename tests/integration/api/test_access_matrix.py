@@ -34,7 +34,9 @@ from shared.services.actor import Actor
 from shared.services.attendance.processing import process_days
 from shared.services.attendance.punches import record_punch
 from shared.services.leave.balances import adjust_balance
+from shared.services.leave.mail_links import issue_decision_link
 from shared.services.leave.requests import request_leave
+from shared.services.notify.unsubscribe import unsubscribe_token
 from shared.services.org.invitations import create_invitation
 from shared.services.org.tokens import create_token
 from tests.factories import Company
@@ -154,7 +156,11 @@ async def world(db: Database, settings, company: Company) -> World:
             "token_id": token.id,
             "run_id": run.id,
             "date": "2026-11-20",
-        }
+            # links in e-mails (public: the link is the authority): a live approval link of Alice's request
+            "link_token": await issue_decision_link(s, request_id=ids["in"]["request_id"],
+                                                    approver_id=company.manager_id, now=NOW),
+            "unsubscribe_token": unsubscribe_token(company.hr_id),
+        }  # fmt: skip
     for side in ids.values():
         side.update(shared)
     return World(ids, headers, company, olga.id, "max@own.example")
