@@ -15,7 +15,9 @@ from tests.e2e.bot.harness import BOB, MANAGER, has, reset_emulator, with_button
 
 pytestmark = pytest.mark.e2e
 
-EMPLOYEE_COMMANDS = ["checkin", "checkout", "leave", "myleaves", "balance", "whosout", "language", "cancel", "help"]
+EMPLOYEE_COMMANDS = [
+    "checkin", "checkout", "leave", "myleaves", "balance", "whosout", "language", "settings", "cancel", "help",
+]  # fmt: skip
 
 
 async def test_commands_are_published_for_every_language_on_start(make_deployment: MakeDeployment) -> None:
