@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from shared.domain.enums import ChannelChoice
 from shared.model import AuditLog, Employee
-from tests.e2e.bot.harness import BOB, Harness, has
+from tests.e2e.bot.harness import BOB, HR, Harness, has
 from tests.e2e.bot.test_bot_approvals import _plant_button
 
 
@@ -34,3 +34,8 @@ async def test_a_forged_channel_button_is_refused(h: Harness) -> None:
     assert answered["answer"]["text"] == "This button is not valid."
     async with h.db.session() as session:
         assert (await session.get(Employee, h.company.bob_id)).notify_channels is ChannelChoice.AUTO
+
+
+async def test_report_by_email_says_plainly_when_this_server_has_no_smtp(h: Harness) -> None:
+    answer = await h.send(HR, "/report 2026-11 email", has("E-mail is not set up on this server"))
+    assert "SMTP_URL" in answer["text"]

@@ -149,3 +149,38 @@ async def test_the_sender_logs_in_when_the_server_asks(db: Database, locked_smtp
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
+
+
+async def test_the_timesheet_xlsx_goes_by_email_as_an_attachment(db: Database, mail_on: LocalSmtpServer):
+    from shared.i18n import translator
+    from shared.reports.timesheet import timesheet_filename, timesheet_xlsx
+    from shared.services.attendance.timesheet import load_timesheet
+    from shared.services.notify.documents import mail_document
+
+    company = await _company(db)
+    async with db.transaction() as s:
+        hana = await s.get(Employee, company.hr_id)
+        hana.email = "hana@example.com"
+        sheet = await load_timesheet(s, year=2026, month=11, today=TODAY)
+        content = timesheet_xlsx(translator("en"), sheet)
+        sent_to = await mail_document(s, person=hana, text="Timesheet for November 2026",
+                                      filename=timesheet_filename(sheet, "xlsx"), content=content)  # fmt: skip
+    assert sent_to == "hana@example.com"
+    await mail_sender(db).drain_once()
+    [mail] = mail_on.mailbox.to("hana@example.com")
+    [attachment] = list(mail.message.iter_attachments())
+    assert attachment.get_content() == content and attachment.get_filename().endswith(".xlsx")
+    assert mail.message["Subject"] == "Timesheet for November 2026"
+
+
+async def test_a_document_is_not_mailed_to_someone_without_an_address_or_without_smtp(db: Database, smtp):
+    from shared.errors import Invalid
+    from shared.services.notify.documents import mail_document
+
+    company = await _company(db)
+    async with db.transaction() as s:
+        hana = await s.get(Employee, company.hr_id)
+        hana.email = "hana@example.com"
+        with pytest.raises(Invalid, match="not set up"):
+            await mail_document(s, person=hana, text="x", filename="t.xlsx", content=b"x")
+    assert await _rows(db) == []
