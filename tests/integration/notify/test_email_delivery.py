@@ -184,3 +184,28 @@ async def test_a_document_is_not_mailed_to_someone_without_an_address_or_without
         with pytest.raises(Invalid, match="not set up"):
             await mail_document(s, person=hana, text="x", filename="t.xlsx", content=b"x")
     assert await _rows(db) == []
+
+
+async def test_reminders_and_escalations_reach_people_who_only_have_email(db: Database, mail_on: LocalSmtpServer):
+    from datetime import timedelta
+
+    from shared.services.notify.reminders import escalate_to_hr, remind_approvers
+
+    company = await _company(db, telegram_user_id=None, email="max@example.com")
+    async with db.transaction() as s:
+        await s.execute(update(Employee).where(Employee.id == company.hr_id).values(telegram_user_id=None,
+                                                                                     email="hana@example.com"))  # fmt: skip
+    request = await _ask(db, company)
+    later = TODAY + timedelta(days=5)
+    async with db.transaction() as s:
+        await s.execute(update(LeaveRequest).where(LeaveRequest.id == request.id).values(created_at=NOW))
+    async with db.transaction() as s:
+        reminded = await remind_approvers(s, today=later)
+        escalated = await escalate_to_hr(s, today=later, after_days=3, company_timezone="Europe/Berlin", now=NOW)
+    assert (reminded.reminded, reminded.unreachable, escalated.messages) == (1, 0, 1)
+    await mail_sender(db).drain_once()
+    [_asked, reminder] = mail_on.mailbox.to("max@example.com")
+    assert "waits for your decision" in reminder.message["Subject"]
+    [escalation] = mail_on.mailbox.to("hana@example.com")
+    text = escalation.message.get_body(("plain",)).get_content()
+    assert "Waiting for 5 days" in text and f"{PUBLIC_URL}/mail/leave/" in text
