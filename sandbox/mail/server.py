@@ -49,7 +49,7 @@ class Received:
         html = message.get_body(preferencelist=("html",))
         return {
             **self.summary(),
-            "headers": {k: str(v) for k, v in message.items()},
+            "headers": {k: str(v).strip() for k, v in message.items()},
             "text": text.get_content() if text is not None else "",
             "html": html.get_content() if html is not None else "",
             "attachments": [part.get_filename() for part in message.iter_attachments()],
