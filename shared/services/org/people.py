@@ -80,7 +80,11 @@ async def _check_employee(session: AsyncSession, employee: Employee) -> None:
             raise invalid(N_("{field} {value} is not valid."), field, field=field, value=value)
     text(employee, "device_user_id", max_length=32, required=False)
     enum(employee, "role", Role)
+    if employee.notify_channels is None:
+        employee.notify_channels = ChannelChoice.AUTO  # null: the default (as on create)
     enum(employee, "notify_channels", ChannelChoice)
+    if employee.digest_email is None:
+        employee.digest_email = True
     if not isinstance(employee.digest_email, bool):
         raise invalid(N_("{field} must be true or false."), "digest_email", field="digest_email")
     if employee.locale is not None and employee.locale not in SUPPORTED_LOCALES:
