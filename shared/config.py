@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     smtp_url: str = ""
     mail_from: str = ""
     smtp_timeout_seconds: float = 30.0
+    # a CA bundle (PEM) to trust for the SMTP server's certificate, e.g. a company CA; empty: the system's
+    smtp_ca_file: str = ""
     # where people reach the API from a mail client (links in e-mails); empty: http://API_HOST:API_PORT
     public_url: str = ""
     mail_link_hours: int = 72

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import ssl
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import Any
+from typing import Any, Literal
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
@@ -107,7 +108,11 @@ class _Handler:
 
 
 class LocalSmtpServer:
-    """``await start()`` listens on ``host:port`` (0: any free port, see ``port``); ``await stop()``."""
+    """``await start()`` listens on ``host:port`` (0: any free port, see ``port``); ``await stop()``.
+
+    With ``tls`` (a server SSL context): ``tls_mode="starttls"`` requires STARTTLS before anything else,
+    ``"implicit"`` speaks TLS from the first byte (``smtps://``).
+    """
 
     def __init__(
         self,
@@ -116,8 +121,11 @@ class LocalSmtpServer:
         port: int = 0,
         credentials: tuple[str, str] | None = None,
         mailbox: Mailbox | None = None,
+        tls: ssl.SSLContext | None = None,
+        tls_mode: Literal["starttls", "implicit"] = "starttls",
     ) -> None:
         self.host, self.port = host, port
+        self.tls, self.tls_mode = tls, tls_mode
         self.credentials = credentials
         self.mailbox = mailbox or Mailbox()
         self.refuse: set[str] = set()
@@ -133,14 +141,19 @@ class LocalSmtpServer:
 
     def _protocol(self) -> SMTP:
         handler = _Handler(self.mailbox, self.refuse, self.defer)
-        if self.credentials is None:
-            return SMTP(handler, hostname="chronos-sandbox")
-        return SMTP(handler, hostname="chronos-sandbox", auth_required=True, auth_require_tls=False,
-                    authenticator=self._authenticate)  # fmt: skip
+        options: dict[str, Any] = {"hostname": "chronos-sandbox"}
+        if self.tls is not None and self.tls_mode == "starttls":
+            options |= {"tls_context": self.tls, "require_starttls": True}
+        if self.credentials is not None:
+            # aiosmtpd only counts STARTTLS as TLS; with implicit TLS the whole connection is encrypted anyway
+            starttls = self.tls is not None and self.tls_mode == "starttls"
+            options |= {"auth_required": True, "auth_require_tls": starttls, "authenticator": self._authenticate}
+        return SMTP(handler, **options)
 
     async def start(self) -> LocalSmtpServer:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(self._protocol, self.host, self.port)
+        implicit = self.tls if self.tls_mode == "implicit" else None
+        self._server = await loop.create_server(self._protocol, self.host, self.port, ssl=implicit)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -151,6 +164,9 @@ class LocalSmtpServer:
             self._server = None
 
     def url(self) -> str:
-        """SMTP_URL for this server (with the login when it asks for one)."""
+        """SMTP_URL for this server (with the login when it asks for one, and its TLS mode)."""
         login = f"{self.credentials[0]}:{self.credentials[1]}@" if self.credentials else ""
-        return f"smtp://{login}{self.host}:{self.port}?starttls=0"
+        if self.tls is not None and self.tls_mode == "implicit":
+            return f"smtps://{login}{self.host}:{self.port}"
+        starttls = 1 if self.tls is not None else 0
+        return f"smtp://{login}{self.host}:{self.port}?starttls={starttls}"
