@@ -137,6 +137,7 @@ async def test_the_sender_logs_in_when_the_server_asks(db: Database, locked_smtp
 
     monkeypatch.setenv("SMTP_URL", locked_smtp.url())
     monkeypatch.setenv("MAIL_FROM", "hr@chronos.test")
+    monkeypatch.setenv("SMTP_TIMEOUT_SECONDS", "2")  # aiosmtpd holds a refused login until the client gives up
     get_settings.cache_clear()
     try:
         await _queue(db, "ok@example.com")
