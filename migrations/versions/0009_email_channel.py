@@ -6,7 +6,8 @@ Create Date: 2026-12-03 08:00:00
 
 - ``employees.notify_channels`` (``auto`` / ``telegram`` / ``email`` / ``both``; existing people: ``auto``,
   i.e. Telegram when linked, else e-mail) and ``employees.digest_email`` (the digest's unsubscribe link).
-- ``outbox.channel`` (existing rows: ``telegram``), ``outbox.email_to``, ``outbox.employee_id``;
+- ``outbox.channel`` (existing rows: ``telegram``), ``outbox.email_to``, ``outbox.employee_id`` (indexed: HR
+  lists a person's notifications);
   ``outbox.chat_id`` becomes nullable (an e-mail row has none).
 - ``action_links``: signed, single-use, expiring links in e-mails (approve / reject a leave request).
 """
@@ -31,6 +32,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("channel", sa.String(length=16), nullable=False, server_default="telegram"))
         batch.add_column(sa.Column("email_to", sa.String(length=254), nullable=True))
         batch.add_column(sa.Column("employee_id", sa.BigInteger(), nullable=True))
+    op.create_index("ix_outbox_employee_id", "outbox", ["employee_id"], unique=False)
     op.create_table(
         "action_links",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -62,6 +64,7 @@ def downgrade() -> None:
     op.drop_index("ix_action_links_leave_request_id", table_name="action_links")
     op.drop_index("ix_action_links_employee_id", table_name="action_links")
     op.drop_table("action_links")
+    op.drop_index("ix_outbox_employee_id", table_name="outbox")
     op.execute("DELETE FROM outbox WHERE chat_id IS NULL")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("employee_id")

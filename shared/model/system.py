@@ -56,7 +56,7 @@ class OutboxMessage(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger())
     channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.TELEGRAM)
     email_to: Mapped[str | None] = mapped_column(String(254))
-    employee_id: Mapped[int | None] = mapped_column(BigInteger())  # whom it is for (when a person), for HR's view
+    employee_id: Mapped[int | None] = mapped_column(BigInteger(), index=True)  # whom it is for, for HR's view
     payload: Mapped[dict[str, Any]]
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary())
     ref: Mapped[str | None] = mapped_column(String(120), index=True)

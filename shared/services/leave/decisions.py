@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import get_settings
-from shared.domain.enums import LeaveStatus
+from shared.domain.enums import Channel, LeaveStatus
 from shared.domain.leave_policy import check_year_balances, violation_error
 from shared.domain.leave_state import can_decide, error_for
 from shared.domain.leave_year import YearBalance
@@ -28,7 +28,7 @@ from shared.services.leave.notify import ask_to_decide, edit_approval_messages, 
 from shared.services.leave.routing import routing_org
 from shared.services.leave.years import parts_of, post_taken, year_balances
 from shared.services.lookups import get_employee, get_leave_type, hr_people
-from shared.services.reach import notify_person
+from shared.services.reach import channels_of, notify_person
 
 
 @dataclass(frozen=True)
@@ -191,13 +191,14 @@ async def _announce_reroute(
     view = leave_view(request, employee, leave_type)
     new = await session.get(Employee, new_id)
     old = await session.get(Employee, old_id) if old_id else None
-    if old is not None and old.telegram_user_id and new is not None:
-        enqueue_edit(
-            session,
-            chat_id=old.telegram_user_id,
-            edit_ref=msg.approver_ref(request.id, old.id),
-            text=msg.rerouted_notice(old.locale, view, new.full_name),
-        )
+    if old is not None and new is not None:
+        notice = msg.rerouted_notice(old.locale, view, new.full_name)
+        if old.telegram_user_id:
+            enqueue_edit(
+                session, chat_id=old.telegram_user_id, edit_ref=msg.approver_ref(request.id, old.id), text=notice
+            )
+        if Channel.EMAIL in channels_of(old):  # a mail cannot be edited: say it in a new one (its links stop working)
+            notify_person(session, old, text=notice, channels=(Channel.EMAIL,))
     if new is not None:
         text, keyboard = msg.approval_request(new.locale, view, [], None)
         await ask_to_decide(session, request_id=request.id, approver=new, text=text, buttons=keyboard,

@@ -210,3 +210,21 @@ async def test_reminders_and_escalations_reach_people_who_only_have_email(db: Da
     [escalation] = mail_on.mailbox.to("hana@example.com")
     text = escalation.message.get_body(("plain",)).get_content()
     assert "Waiting for 5 days" in text and f"{PUBLIC_URL}/mail/leave/" in text
+
+
+async def test_an_approver_asked_by_email_is_told_by_email_when_the_request_is_passed_on(
+    db: Database, mail_on: LocalSmtpServer
+):
+    from shared.services.leave.decisions import reroute_pending
+
+    company = await _company(db, telegram_user_id=None, email="max@example.com")
+    request = await _ask(db, company)
+    async with db.transaction() as s:
+        await s.execute(update(Employee).where(Employee.id == company.manager_id).values(active=False))
+    async with db.transaction() as s:
+        assert await reroute_pending(s, today=TODAY, actor=Actor.system("test"), now=NOW) == 1
+    async with db.session() as s:
+        assert (await s.get(LeaveRequest, request.id)).approver_id == company.hr_id
+    await mail_sender(db).drain_once()
+    [_asked, passed_on] = mail_on.mailbox.to("max@example.com")
+    assert "Passed on to Hana HR" in passed_on.message.get_body(("plain",)).get_content()
