@@ -24,7 +24,6 @@ from sqlalchemy import select
 from sandbox.demo.punches import UNKNOWN_BADGE, Badge, device_records, stranger_records, this_morning, users_for
 from sandbox.demo.seed import PEOPLE, seed_demo
 from sandbox.demo.status import demo_status
-from sandbox.mail.server import LocalSmtpServer
 from sandbox.telegram import TelegramEmulator
 from sandbox.webchat.app import Persona, create_webchat_app
 from sandbox.zk import DeviceConfig, ZKEmulator
@@ -199,6 +198,11 @@ async def run_demo(
     *, data_dir: Path, ports: DemoPorts, stop: asyncio.Event, on_ready: Callable[[DemoInfo], None] | None = None
 ) -> None:
     from chronos_cli.all_in_one import api_server, run_services, serving
+
+    try:
+        from sandbox.mail.server import LocalSmtpServer
+    except ModuleNotFoundError as exc:  # aiosmtpd comes with the demo extra
+        raise RuntimeError("chronos demo needs aiosmtpd: `make install`, or pip install 'chronos-hr[demo]'") from exc
 
     data_dir.mkdir(parents=True, exist_ok=True)
     database = data_dir / "demo.db"

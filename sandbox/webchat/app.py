@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from starlette.applications import Starlette
@@ -21,7 +21,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from sandbox.mail.server import Mailbox
+if TYPE_CHECKING:
+    from sandbox.mail.server import Mailbox
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
