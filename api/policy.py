@@ -104,6 +104,14 @@ DEVICES_READ = _rule("devices", READ, admin=ALL, hr=ALL, readonly=ALL)
 DEVICES_WRITE = _rule("devices", WRITE, admin=ALL, hr=ALL)
 JOB_RUNS = _rule("job runs", READ, admin=ALL, hr=ALL, readonly=ALL)
 AUDIT_LOG = _rule("audit log", READ, admin=ALL, hr=ALL, manager=LINE)
+CORRECTIONS_READ = _rule("punch corrections", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
+CORRECTIONS_WRITE = _rule("punch corrections", WRITE, admin=ALL, hr=ALL)
+CORRECTION_DECISIONS = _rule("punch correction decisions", WRITE, admin=ALL, hr=ALL, manager=LINE)
+OVERTIME_READ = _rule("overtime", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
+OVERTIME_DECISIONS = _rule("overtime decisions", WRITE, admin=ALL, hr=ALL, manager=LINE)
+OVERTIME_REVERSALS = _rule("overtime reversals", WRITE, admin=ALL, hr=ALL)
+LATENESS_READ = _rule("lateness notices", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
+LATENESS_WRITE = _rule("lateness notices", WRITE, admin=ALL, hr=ALL)
 TOKENS_READ = _rule("API tokens", READ, admin=ALL)
 TOKENS_WRITE = _rule("API tokens", WRITE, admin=ALL)
 
@@ -152,6 +160,17 @@ _API: dict[tuple[str, str], Rule] = {
     ("PUT", "/attendance/daily/{employee_id}/{date}"): ATTENDANCE_WRITE,
     ("DELETE", "/attendance/daily/{employee_id}/{date}/override"): ATTENDANCE_WRITE,
     ("POST", "/attendance/process"): ATTENDANCE_WRITE,
+    ("GET", "/corrections"): CORRECTIONS_READ,
+    ("GET", "/corrections/{correction_id}"): CORRECTIONS_READ,
+    ("POST", "/corrections"): CORRECTIONS_WRITE,
+    ("POST", "/corrections/{correction_id}/approve"): CORRECTION_DECISIONS,
+    ("POST", "/corrections/{correction_id}/reject"): CORRECTION_DECISIONS,
+    ("GET", "/overtime"): OVERTIME_READ,
+    ("POST", "/overtime/{employee_id}/approve"): OVERTIME_DECISIONS,
+    ("POST", "/overtime/{employee_id}/reject"): OVERTIME_DECISIONS,
+    ("POST", "/overtime/{employee_id}/reverse"): OVERTIME_REVERSALS,
+    ("GET", "/lateness-notices"): LATENESS_READ,
+    ("POST", "/lateness-notices/{notice_id}/waive"): LATENESS_WRITE,
     ("GET", "/reports/exceptions"): REPORTS,
     ("GET", "/reports/timesheet"): REPORTS,
     ("GET", "/invitations"): INVITATIONS_READ,

@@ -14,6 +14,10 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 | ``lang:<locale>`` | switch language |
 | ``ch:<auto, telegram, email, both>`` | /settings: how I am notified |
 | ``rl:<employee>`` | HR confirms re-linking an already linked employee (a new invitation code) |
+| ``cr:a:<correction>`` / ``cr:r:<correction>`` | approve / reject a missed-punch correction |
+| ``cf:d:<YYYYMMDD>`` / ``cf:in`` / ``cf:out`` / ``cf:x`` | /correct: the day / check-in or check-out / stop |
+| ``ot:a:<employee>:<YYYYMMDD>`` / ``ot:r:…`` | approve / reject a person's overtime in the week from that Monday |
+| ``lw:<notice>`` | HR waives a lateness notice |
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from shared.config import SUPPORTED_LOCALES
 from shared.domain.enums import ChannelChoice
 from shared.domain.ids import parse_id
 from shared.notify.leave_messages import APPROVE, REJECT, decision_callback, parse_decision_callback
+from shared.notify.timekeeping_messages import parse_correction_callback
 
 MAX_BYTES = 64
 LEAVE_ACTIONS = frozenset({"skip", "same", "ok", "edit", "cancel"})
@@ -44,6 +49,7 @@ class Callback:
     day: date | None = None
     month: tuple[int, int] | None = None
     token: str | None = None
+    employee_id: int | None = None
 
 
 def _check(data: str) -> str:
@@ -111,6 +117,20 @@ def relink(employee_id: int) -> str:
     return _check(f"rl:{employee_id}")
 
 
+def correction_day(day: date) -> str:
+    return _check(f"cf:d:{day:%Y%m%d}")
+
+
+CORRECTION_DIRECTIONS = frozenset({"in", "out"})
+CORRECTION_STOP = "cf:x"
+
+
+def correction_direction(direction: str) -> str:
+    if direction not in CORRECTION_DIRECTIONS:
+        raise ValueError(f"unknown direction {direction!r}")
+    return _check(f"cf:{direction}")
+
+
 def _positive(text: str) -> int | None:
     return parse_id(text)
 
@@ -139,7 +159,17 @@ def decode(data: str | None) -> Callback | None:
     if decision is not None:
         action, request_id = decision
         return Callback("decide", request_id=request_id, approve=action == APPROVE)
+    correction = parse_correction_callback(data)
+    if correction is not None:
+        action, correction_id = correction
+        return Callback("correction", request_id=correction_id, approve=action == APPROVE)
     kind, _, rest = data.partition(":")
+    if kind == "cf":
+        return _decode_correction_flow(rest)
+    if kind == "ot":
+        return _decode_overtime(rest)
+    if kind == "lw" and (number := _positive(rest)):
+        return Callback("waive", number=number)
     if kind == "lc" and (number := _positive(rest)):
         return Callback("cancel", request_id=number)
     if kind == "lt" and (number := _positive(rest)):
@@ -173,3 +203,25 @@ def _decode_calendar(rest: str) -> Callback | None:
     if sub == "m" and (month := _month(value)):
         return Callback("month", month=month)
     return None
+
+
+def _decode_correction_flow(rest: str) -> Callback | None:
+    if rest in CORRECTION_DIRECTIONS:
+        return Callback("correct_direction", token=rest)
+    if rest == "x":
+        return Callback("correct_stop")
+    sub, _, value = rest.partition(":")
+    if sub == "d" and (day := _day(value)):
+        return Callback("correct_day", day=day)
+    return None
+
+
+def _decode_overtime(rest: str) -> Callback | None:
+    """``a:<employee>:<YYYYMMDD>``: the week must start on a Monday."""
+    parts = rest.split(":")
+    if len(parts) != 3 or parts[0] not in (APPROVE, REJECT):
+        return None
+    employee_id, week = _positive(parts[1]), _day(parts[2])
+    if employee_id is None or week is None or week.isoweekday() != 1:
+        return None
+    return Callback("overtime", approve=parts[0] == APPROVE, employee_id=employee_id, day=week)

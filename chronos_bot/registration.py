@@ -21,11 +21,14 @@ from chronos_bot import prompts
 from chronos_bot.handlers import (
     approvals,
     attendance,
+    corrections,
     hr,
+    lateness,
     leave_request,
     menu,
     my_leave,
     onboarding,
+    overtime,
     settings,
     team,
 )
@@ -63,6 +66,10 @@ def routes() -> Routes:
         text_steps={
             (Flow.LEAVE, Step.REASON): leave_request.on_reason,
             (Flow.REJECT, Step.REASON): approvals.on_reject_reason,
+            (Flow.CORRECT, Step.TIME): corrections.on_time,
+            (Flow.CORRECT, Step.REASON): corrections.on_reason,
+            (Flow.REJECT_CORRECTION, Step.REASON): corrections.on_reject_reason,
+            (Flow.WAIVE, Step.REASON): lateness.on_waive_reason,
         },
         location_steps={(Flow.CHECK, Step.LOCATION): attendance.on_location},
         file_steps={(Flow.LEAVE, Step.ATTACHMENT): leave_request.on_attachment},
@@ -80,6 +87,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
     step = Pipeline(deps, onboarding.stranger, onboarding.deactivated, flusher, before=prompts.expire)
     free = routes()
     leave = Flow.LEAVE.value
+    correct = Flow.CORRECT.value
 
     # 1. Commands. /start is the only thing a stranger may do; /cancel ends a prompt itself.
     app.add_handler(CommandHandler("start", step(onboarding.start, open_to_strangers=True)))
@@ -99,6 +107,10 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         ("invite", hr.invite),
         ("digest", hr.digest),
         ("report", hr.report),
+        ("correct", corrections.begin),
+        ("corrections", corrections.waiting),
+        ("overtime", overtime.waiting),
+        ("lateness", lateness.lateness),
     ):
         app.add_handler(CommandHandler(name, step(callback)))
 
@@ -120,6 +132,12 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lang:(en|ru|ar)$", menu.on_language, None),
         (r"^ch:(auto|telegram|email|both)$", settings.on_channels, None),
         (r"^rl:\d+$", hr.on_relink, None),
+        (r"^cr:[ar]:\d+$", corrections.on_decision, None),
+        (r"^cf:d:\d{8}$", corrections.on_day, correct),
+        (r"^cf:(in|out)$", corrections.on_direction, correct),
+        (r"^cf:x$", corrections.on_stop, correct),
+        (r"^ot:[ar]:\d+:\d{8}$", overtime.on_decision, None),
+        (r"^lw:\d+$", lateness.on_waive, None),
     ):
         app.add_handler(CallbackQueryHandler(step(callback, subject=subject), pattern=pattern))
     app.add_handler(CallbackQueryHandler(step(menu.unknown_button, subject=prompts.ANY)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,8 @@ from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from shared.domain.enums import LatenessPeriod
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "ru", "ar")
 PLACEHOLDER_SECRETS = frozenset(
@@ -85,6 +88,21 @@ class Settings(BaseSettings):
     bot_lock_seconds: float = 3.0
     device_timeout_seconds: float = 10.0
     attendance_lookback_days: int = 14
+    # Overtime: minutes beyond the shift count once they exceed the threshold; days off count whole.
+    overtime_enabled: bool = True
+    overtime_threshold_minutes: int = 30
+    # Weekly overtime summary to managers (day of week, ISO 1 = Monday, at OVERTIME_SUMMARY_TIME).
+    overtime_summary_weekday: int = 1
+    overtime_summary_time: str = "09:30"
+    # Approved overtime credits this leave type (its code; empty: decisions are recorded, nothing credited).
+    toil_leave_type: str = "TOIL"
+    toil_rate: Decimal = Decimal("1.0")
+    toil_day_minutes: int = 480
+    # Lateness policy: LATENESS_COUNT late arrivals (0 = off) within LATENESS_PERIOD (month | rolling30).
+    lateness_count: int = 0
+    lateness_period: LatenessPeriod = LatenessPeriod.MONTH
+    lateness_deduct_days: Decimal = Decimal(0)
+    lateness_leave_type: str = ""
     checkout_scan_minutes: int = 10
     ledger_time: str = "00:15"
     scheduler_misfire_grace_seconds: int = 300
@@ -140,7 +158,9 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL names no database; append '/<dbname>'")
         return value
 
-    @field_validator("digest_time", "attendance_process_time", "reminder_pending_time", "ledger_time")
+    @field_validator(
+        "digest_time", "attendance_process_time", "reminder_pending_time", "ledger_time", "overtime_summary_time"
+    )
     @classmethod
     def _clock_time(cls, value: str) -> str:
         hours, _, minutes = value.partition(":")
@@ -174,7 +194,28 @@ class Settings(BaseSettings):
             raise ValueError(f"JOB_LOCK_TTL_SECONDS={value} is too short; use at least 3 (it is renewed every third)")
         return value
 
-    @field_validator("device_clock_alert_seconds")
+    @field_validator("overtime_summary_weekday")
+    @classmethod
+    def _weekday(cls, value: int) -> int:
+        if not 1 <= value <= 7:
+            raise ValueError(f"OVERTIME_SUMMARY_WEEKDAY={value} must be 1 (Monday) to 7 (Sunday)")
+        return value
+
+    @field_validator("toil_day_minutes")
+    @classmethod
+    def _day_minutes(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"TOIL_DAY_MINUTES={value} must be at least 1")
+        return value
+
+    @field_validator("toil_rate", "lateness_deduct_days")
+    @classmethod
+    def _not_negative_amount(cls, value: Decimal) -> Decimal:
+        if value < 0:
+            raise ValueError(f"{value} must be 0 or more")
+        return value
+
+    @field_validator("device_clock_alert_seconds", "overtime_threshold_minutes", "lateness_count")
     @classmethod
     def _not_negative(cls, value: int) -> int:
         if value < 0:

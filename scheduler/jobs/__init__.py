@@ -13,6 +13,7 @@ from scheduler.jobs import (
     checkout_reminders,
     expire_carry_over,
     hr_digest,
+    overtime_summary,
     process_attendance,
     sync_devices,
 )
@@ -52,6 +53,7 @@ JOBS: dict[str, JobSpec] = {
             accrual,
             carry_over,
             expire_carry_over,
+            overtime_summary,
         ),
     )
 }

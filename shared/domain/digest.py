@@ -28,8 +28,10 @@ Rules decided here:
 * Undelivered: the dead outbox messages passed in (the caller passes those written since the digest day
   began), one row per (channel, person or address) with the count and the last error, sorted by channel, then
   name; messages to nobody in particular (no person) are grouped by address.
+* Punch corrections: those about the digest's date and those decided on it (the caller passes them),
+  each once, sorted by name, day, id; a pending one says it waits.
 * ``is_quiet``: nothing at all to report — no exception, unknown user, offline device, dead outbox
-  message, nor anybody out today.
+  message, punch correction, nor anybody out today.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from shared.domain.attendance import DayResult
-from shared.domain.enums import AttendanceStatus, HalfDay
+from shared.domain.enums import AttendanceStatus, CorrectionStatus, Direction, HalfDay
 
 
 class DigestKind(StrEnum):
@@ -178,6 +180,20 @@ def undelivered_rows(dead: Iterable[DeadMessage], employees: Mapping[int, Employ
 
 
 @dataclass(frozen=True, slots=True)
+class CorrectionRow:
+    """A missed-punch correction HR should see (asked for, approved or rejected)."""
+
+    correction_id: int
+    employee_id: int
+    full_name: str
+    day: dt.date
+    direction: Direction
+    instant: dt.datetime
+    status: CorrectionStatus
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     date: dt.date
     today: dt.date
@@ -189,6 +205,7 @@ class Digest:
     counts: Mapping[DigestKind, int] = field(default_factory=dict)
     undelivered: tuple[UndeliveredRow, ...] = ()
     not_over_ids: frozenset[int] = frozenset()
+    corrections: tuple[CorrectionRow, ...] = ()
 
     @property
     def not_over(self) -> int:
@@ -218,6 +235,7 @@ class Digest:
             or self.offline_devices
             or self.dead_outbox
             or self.not_over
+            or self.corrections
         )
 
 
@@ -327,6 +345,7 @@ def build_digest(
     leaves: Iterable[ApprovedLeave] = (),
     today: dt.date | None = None,
     holidays: Collection[dt.date] = (),
+    corrections: Iterable[CorrectionRow] = (),
 ) -> Digest:
     """The digest for attendance ``date`` and who is out on ``today`` (default: the same date)."""
     today = date if today is None else today
@@ -366,4 +385,10 @@ def build_digest(
         counts=counts,
         undelivered=undelivered_rows(dead_messages, employees),
         not_over_ids=frozenset(not_over),
+        corrections=tuple(
+            sorted(
+                {c.correction_id: c for c in corrections}.values(),
+                key=lambda c: (c.full_name.casefold(), c.day, c.correction_id),
+            )
+        ),
     )

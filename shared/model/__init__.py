@@ -6,6 +6,7 @@ from shared.model.base import Base, UTCDateTime, utcnow
 from shared.model.leave import LeaveBlackout, LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.model.org import Department, Employee, Holiday, HolidayCalendar, Office, Shift
 from shared.model.system import ActionLink, ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
+from shared.model.workflows import LatenessNotice, OvertimeDecision, PunchCorrection
 
 __all__ = [
     "ActionLink",
@@ -20,13 +21,16 @@ __all__ = [
     "HolidayCalendar",
     "Invitation",
     "JobRun",
+    "LatenessNotice",
     "LeaveBlackout",
     "LeaveLedgerEntry",
     "LeaveRequest",
     "LeaveType",
     "Office",
     "OutboxMessage",
+    "OvertimeDecision",
     "Punch",
+    "PunchCorrection",
     "Shift",
     "UTCDateTime",
     "utcnow",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +39,7 @@ from shared.services.leave.requests import request_leave
 from shared.services.notify.unsubscribe import unsubscribe_token
 from shared.services.org.invitations import create_invitation
 from shared.services.org.tokens import create_token
+from shared.services.timekeeping.corrections import request_correction
 from tests.factories import Company
 from tests.integration.api.conftest import NOW
 
@@ -59,10 +60,11 @@ OPERATIONS = sorted(
     for method, operation in methods.items()
 )
 CALLERS = ("anonymous", "metrics", "readonly", "manager-other", "manager", "hr", "admin")
-PERSONAL_PARAMS = {"employee_id", "request_id", "invitation_id", "entry_id"}
+PERSONAL_PARAMS = {"employee_id", "request_id", "invitation_id", "entry_id", "correction_id"}
 QUERY_VALUES = {"date": "2026-11-20", "month": "2026-11"}
 BODIES = {  # the writes a manager token may reach need a valid body, or validation answers before the route
     ("POST", "/api/v1/leaves/{request_id}/reject"): {"reason": "Busy month"},
+    ("POST", "/api/v1/corrections/{correction_id}/reject"): {"reason": "You left at five"},
 }
 SECRETS = {
     "reason": "alice-private-reason",
@@ -123,6 +125,10 @@ async def world(db: Database, settings, company: Company) -> World:
                 s, actor=hr, employee_id=who, direction=Direction.IN, instant=NOW.replace(day=20, hour=8),
                 source=PunchSource.MANUAL, now=NOW, company_timezone="Europe/Berlin", note="forgot",
             )  # fmt: skip
+            correction = await request_correction(
+                s, actor=hr, employee_id=who, day=date(2026, 11, 19), at=time(18, 5), direction=Direction.OUT,
+                reason=reason, now=NOW,
+            )  # fmt: skip
             await s.flush()
             entry = await s.scalar(
                 select(AuditLog.id).where(AuditLog.entity == "leave_request", AuditLog.entity_id == str(request.id))
@@ -132,6 +138,7 @@ async def world(db: Database, settings, company: Company) -> World:
                 "request_id": request.id,
                 "invitation_id": invitation.invitation.id,
                 "entry_id": entry,
+                "correction_id": correction.id,
             }
         await process_days(s, date_from=date(2026, 11, 16), date_to=date(2026, 11, 20), now=NOW,
                            company_timezone="Europe/Berlin", actor=hr)  # fmt: skip
@@ -155,6 +162,7 @@ async def world(db: Database, settings, company: Company) -> World:
             "device_id": device.id,
             "token_id": token.id,
             "run_id": run.id,
+            "notice_id": 1,  # HR-only routes: a refused role never reaches the id, HR's body is checked first
             "date": "2026-11-20",
             # links in e-mails (public: the link is the authority): a live approval link of Alice's request
             "link_token": await issue_decision_link(s, request_id=ids["in"]["request_id"],
