@@ -112,6 +112,9 @@ OVERTIME_DECISIONS = _rule("overtime decisions", WRITE, admin=ALL, hr=ALL, manag
 OVERTIME_REVERSALS = _rule("overtime reversals", WRITE, admin=ALL, hr=ALL)
 LATENESS_READ = _rule("lateness notices", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
 LATENESS_WRITE = _rule("lateness notices", WRITE, admin=ALL, hr=ALL)
+FEEDS_READ = _rule("calendar feeds", READ, admin=ALL, hr=ALL, manager=LINE)
+FEEDS_WRITE = _rule("calendar feeds", WRITE, admin=ALL, hr=ALL, manager=LINE)
+CALENDAR_FEED = Rule("calendar feed (the secret token in its URL)", READ, public=True)
 TOKENS_READ = _rule("API tokens", READ, admin=ALL)
 TOKENS_WRITE = _rule("API tokens", WRITE, admin=ALL)
 
@@ -182,6 +185,9 @@ _API: dict[tuple[str, str], Rule] = {
     ("GET", "/tokens"): TOKENS_READ,
     ("POST", "/tokens"): TOKENS_WRITE,
     ("POST", "/tokens/{token_id}/revoke"): TOKENS_WRITE,
+    ("GET", "/calendar-feeds"): FEEDS_READ,
+    ("POST", "/calendar-feeds"): FEEDS_WRITE,
+    ("POST", "/calendar-feeds/{feed_id}/revoke"): FEEDS_WRITE,
     ("GET", "/audit-logs"): AUDIT_LOG,
     ("GET", "/audit-logs/{entry_id}"): AUDIT_LOG,
     ("GET", "/outbox"): OUTBOX_READ,
@@ -194,6 +200,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/health/live"): PUBLIC,
     ("GET", "/health/ready"): PUBLIC,
     ("GET", "/metrics"): METRICS,
+    ("GET", "/ical/{token}.ics"): CALENDAR_FEED,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,

@@ -18,6 +18,9 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 | ``cf:d:<YYYYMMDD>`` / ``cf:in`` / ``cf:out`` / ``cf:x`` | /correct: the day / check-in or check-out / stop |
 | ``ot:a:<employee>:<YYYYMMDD>`` / ``ot:r:…`` | approve / reject a person's overtime in the week from that Monday |
 | ``lw:<notice>`` | HR waives a lateness notice |
+| ``tc:<YYYYMM>`` / ``tc:<YYYYMM>:<department>`` | team calendar: show a month (of a department, HR) |
+| ``wo:<tw, nw, tm, nm>`` | who's out: this week, next week, this month, next month |
+| ``fd:<p, s, t, c, x>`` | calendar feeds: a new personal (with shifts) / team / company link, revoke all mine |
 """
 
 from __future__ import annotations
@@ -131,6 +134,27 @@ def correction_direction(direction: str) -> str:
     return _check(f"cf:{direction}")
 
 
+WHOS_OUT_PERIODS = {"tw": "this week", "nw": "next week", "tm": "this month", "nm": "next month"}
+FEED_ACTIONS = frozenset({"p", "s", "t", "c", "x"})
+
+
+def team_calendar(year: int, month: int, department_id: int | None = None) -> str:
+    suffix = f":{department_id}" if department_id is not None else ""
+    return _check(f"tc:{year:04d}{month:02d}{suffix}")
+
+
+def whos_out_period(code: str) -> str:
+    if code not in WHOS_OUT_PERIODS:
+        raise ValueError(f"unknown period {code!r}")
+    return _check(f"wo:{code}")
+
+
+def feed_action(action: str) -> str:
+    if action not in FEED_ACTIONS:
+        raise ValueError(f"unknown feed action {action!r}")
+    return _check(f"fd:{action}")
+
+
 def _positive(text: str) -> int | None:
     return parse_id(text)
 
@@ -191,6 +215,17 @@ def decode(data: str | None) -> Callback | None:
         return Callback("language", token=rest)
     if kind == "ch" and rest in CHANNEL_CHOICES:
         return Callback("channels", token=rest)
+    if kind == "tc":
+        month_text, _, department = rest.partition(":")
+        month = _month(month_text)
+        number = _positive(department) if department else None
+        if month is None or (department and number is None):
+            return None
+        return Callback("team_calendar", month=month, number=number)
+    if kind == "wo" and rest in WHOS_OUT_PERIODS:
+        return Callback("whos_out", token=WHOS_OUT_PERIODS[rest])
+    if kind == "fd" and rest in FEED_ACTIONS:
+        return Callback("feed", token=rest)
     return None
 
 

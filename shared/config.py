@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     # Redis leases of jobs and device syncs: renewed every third of this while held, free this long after a crash
     job_lock_ttl_seconds: float = 15.0
     digest_time: str = "08:00"
+    # where the API is reached from outside (calendar apps fetch feeds at <this>/ical/<token>.ics); empty: no URLs
+    public_base_url: str = ""
+    group_post_time: str = "08:30"  # the morning "who's out" post to linked Telegram groups (company time)
+    group_post_approvals: bool = False  # also post newly approved leave to the department's groups
+    group_approvals_minutes: int = 5  # how often new approvals are looked for
     attendance_process_time: str = "00:30"
     reminder_pending_time: str = "09:00"
     escalate_after_days: int = 3
@@ -116,8 +121,6 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 30.0
     # a CA bundle (PEM) to trust for the SMTP server's certificate, e.g. a company CA; empty: the system's
     smtp_ca_file: str = ""
-    # where people reach the API from a mail client (links in e-mails); empty: http://API_HOST:API_PORT
-    public_url: str = ""
     mail_link_hours: int = 72
 
     @field_validator("company_timezone")
@@ -159,7 +162,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "digest_time", "attendance_process_time", "reminder_pending_time", "ledger_time", "overtime_summary_time"
+        "digest_time",
+        "attendance_process_time",
+        "reminder_pending_time",
+        "ledger_time",
+        "overtime_summary_time",
+        "group_post_time",
     )
     @classmethod
     def _clock_time(cls, value: str) -> str:
@@ -167,6 +175,18 @@ class Settings(BaseSettings):
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
             raise ValueError(f"{value!r} is not a time of day; use HH:MM such as '08:00'")
         return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"PUBLIC_BASE_URL={value!r} is not a URL; use e.g. 'https://chronos.example.com'")
+        return value.rstrip("/")
+
+    @property
+    def feed_domain(self) -> str:
+        """The domain part of calendar event UIDs: the public host, so UIDs stay the same across restarts."""
+        return urlsplit(self.public_base_url).hostname or "chronos.invalid"
 
     @field_validator("scheduler_intervals")
     @classmethod
@@ -179,7 +199,7 @@ class Settings(BaseSettings):
         "db_connect_timeout_seconds", "db_pool_timeout_seconds", "db_statement_timeout_seconds",
         "redis_connect_timeout_seconds", "redis_socket_timeout_seconds", "telegram_timeout_seconds",
         "api_request_timeout_seconds", "bot_update_timeout_seconds", "bot_lock_seconds",
-        "device_sync_deadline_seconds", "smtp_timeout_seconds", "mail_link_hours",
+        "device_sync_deadline_seconds", "smtp_timeout_seconds", "mail_link_hours", "group_approvals_minutes",
     )  # fmt: skip
     @classmethod
     def _positive(cls, value: float) -> float:
@@ -229,13 +249,6 @@ class Settings(BaseSettings):
             parse_smtp_url(value)
         return value
 
-    @field_validator("public_url")
-    @classmethod
-    def _public_url(cls, value: str) -> str:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError(f"PUBLIC_URL={value!r} is not an http(s) URL; use e.g. 'https://hr.example.com'")
-        return value.rstrip("/")
-
     @model_validator(mode="after")
     def _mail_from(self) -> Settings:
         if self.smtp_url and "@" not in self.mail_from:
@@ -276,9 +289,9 @@ class Settings(BaseSettings):
         return bool(self.smtp_url)
 
     @property
-    def public_base_url(self) -> str:
-        """The base of links in e-mails (PUBLIC_URL, else the API's own address)."""
-        return self.public_url or f"http://{self.api_host}:{self.api_port}"
+    def mail_link_base(self) -> str:
+        """The base of links in e-mails: PUBLIC_BASE_URL, else the API's own address."""
+        return self.public_base_url or f"http://{self.api_host}:{self.api_port}"
 
     @property
     def cors_origin_list(self) -> list[str]:

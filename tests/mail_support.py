@@ -32,7 +32,7 @@ def mail_on(smtp: LocalSmtpServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     """E-mail configured for every service in this process (SMTP_URL at ``smtp``, links to ``PUBLIC_URL``)."""
     monkeypatch.setenv("SMTP_URL", smtp.url())
     monkeypatch.setenv("MAIL_FROM", "Chronos <hr@chronos.test>")
-    monkeypatch.setenv("PUBLIC_URL", PUBLIC_URL)
+    monkeypatch.setenv("PUBLIC_BASE_URL", PUBLIC_URL)
     monkeypatch.setenv("API_SECRET_KEY", "api-test-secret")
     get_settings.cache_clear()
     try:

@@ -10,6 +10,7 @@ from api.routes import (
     attendance,
     audit_logs,
     balances,
+    calendar_feeds,
     corrections,
     departments,
     devices,
@@ -48,6 +49,7 @@ API_ROUTERS = [
     outbox.router,
     devices.router,
     tokens.router,
+    calendar_feeds.router,
     audit_logs.router,
     job_runs.router,
 ]

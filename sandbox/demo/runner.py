@@ -81,7 +81,6 @@ def demo_environment(
         # e-mail to the demo's own SMTP server; people without Telegram (most of the company) get e-mail
         "SMTP_URL": f"smtp://127.0.0.1:{smtp_port or ports.smtp}?starttls=0",
         "MAIL_FROM": "Chronos demo <chronos@demo.example>",
-        "PUBLIC_URL": f"http://127.0.0.1:{ports.api}",
         "DATABASE_URL": database_url,
         "REDIS_URL": "",
         "TELEGRAM_BOT_TOKEN": token,
@@ -90,6 +89,7 @@ def demo_environment(
         "BOT_MODE": "polling",
         "API_HOST": "127.0.0.1",
         "API_PORT": str(ports.api),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.api}",  # /feed links a calendar app on this machine can open
         "COMPANY_TIMEZONE": ZONE,
         "STAGE": "dev",
         "OUTBOX_POLL_SECONDS": "0.3",

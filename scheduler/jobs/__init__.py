@@ -12,6 +12,8 @@ from scheduler.jobs import (
     carry_over,
     checkout_reminders,
     expire_carry_over,
+    group_approvals,
+    group_posts,
     hr_digest,
     overtime_summary,
     process_attendance,
@@ -54,6 +56,8 @@ JOBS: dict[str, JobSpec] = {
             carry_over,
             expire_carry_over,
             overtime_summary,
+            group_posts,
+            group_approvals,
         ),
     )
 }

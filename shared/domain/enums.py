@@ -152,3 +152,11 @@ class LatenessPeriod(StrEnum):
 class LatenessStatus(StrEnum):
     ACTIVE = "active"
     WAIVED = "waived"
+
+
+class FeedScope(StrEnum):
+    """Whose absences a calendar feed carries: one person's, a department's, or everyone's."""
+
+    PERSON = "person"
+    TEAM = "team"
+    COMPANY = "company"

@@ -1,6 +1,7 @@
 """All tables; importing this package registers every model on ``Base.metadata``."""
 
 from shared.domain.enums import *  # noqa: F403 - the enums are part of the model's vocabulary
+from shared.model.absences import CalendarFeed, GroupChat
 from shared.model.attendance import DailyAttendance, Device, Punch
 from shared.model.base import Base, UTCDateTime, utcnow
 from shared.model.leave import LeaveBlackout, LeaveLedgerEntry, LeaveRequest, LeaveType
@@ -13,10 +14,12 @@ __all__ = [
     "ApiToken",
     "AuditLog",
     "Base",
+    "CalendarFeed",
     "DailyAttendance",
     "Department",
     "Device",
     "Employee",
+    "GroupChat",
     "Holiday",
     "HolidayCalendar",
     "Invitation",

@@ -39,7 +39,7 @@ def csrf_ok(token: str, value: str | None) -> bool:
 
 
 def decision_url(token: str, action: str) -> str:
-    return f"{get_settings().public_base_url}/mail/leave/{token}?action={action}"
+    return f"{get_settings().mail_link_base}/mail/leave/{token}?action={action}"
 
 
 async def issue_decision_link(session: AsyncSession, *, request_id: int, approver_id: int, now: datetime) -> str:

@@ -34,7 +34,7 @@ def unsubscribe_token(employee_id: int) -> str:
 
 
 def unsubscribe_url(employee_id: int) -> str:
-    return f"{get_settings().public_base_url}/mail/unsubscribe/{unsubscribe_token(employee_id)}"
+    return f"{get_settings().mail_link_base}/mail/unsubscribe/{unsubscribe_token(employee_id)}"
 
 
 @dataclass(frozen=True)

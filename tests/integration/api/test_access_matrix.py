@@ -26,10 +26,11 @@ from sqlalchemy import func, select
 
 from api.main import create_app
 from shared.config import Settings
-from shared.domain.enums import Direction, PunchSource
+from shared.domain.enums import Direction, FeedScope, PunchSource
 from shared.model import AuditLog, Department, Device, Employee, Holiday, JobRun, Office
 from shared.persistence import Database
 from shared.redis_client import create_redis
+from shared.services.absences.feeds import create_feed
 from shared.services.actor import Actor
 from shared.services.attendance.processing import process_days
 from shared.services.attendance.punches import record_punch
@@ -60,7 +61,7 @@ OPERATIONS = sorted(
     for method, operation in methods.items()
 )
 CALLERS = ("anonymous", "metrics", "readonly", "manager-other", "manager", "hr", "admin")
-PERSONAL_PARAMS = {"employee_id", "request_id", "invitation_id", "entry_id", "correction_id"}
+PERSONAL_PARAMS = {"employee_id", "request_id", "invitation_id", "entry_id", "correction_id", "feed_id"}
 QUERY_VALUES = {"date": "2026-11-20", "month": "2026-11"}
 BODIES = {  # the writes a manager token may reach need a valid body, or validation answers before the route
     ("POST", "/api/v1/leaves/{request_id}/reject"): {"reason": "Busy month"},
@@ -75,7 +76,7 @@ SECRETS = {
 
 @dataclass
 class World:
-    ids: dict[str, dict[str, int]]  # "in" (Alice's side) and "out" (Olga's side): path parameter → id
+    ids: dict[str, dict[str, Any]]  # "in" (Alice's side) and "out" (Olga's side): path parameter → id
     headers: dict[str, dict[str, str]]
     company: Company
     olga: int
@@ -105,7 +106,7 @@ async def world(db: Database, settings, company: Company) -> World:
             person.email, person.phone = email, phone
         await s.flush()
         hr = Actor.cli()
-        ids: dict[str, dict[str, int]] = {"in": {}, "out": {}}
+        ids: dict[str, dict[str, Any]] = {"in": {}, "out": {}}
         for side, who, reason in (
             ("in", company.alice_id, SECRETS["reason"]),
             ("out", olga.id, SECRETS["olga_reason"]),
@@ -133,7 +134,12 @@ async def world(db: Database, settings, company: Company) -> World:
             entry = await s.scalar(
                 select(AuditLog.id).where(AuditLog.entity == "leave_request", AuditLog.entity_id == str(request.id))
             )
+            feed, feed_token = await create_feed(
+                s, owner_id=who, scope=FeedScope.PERSON, pepper=settings.secret_key, actor=hr, now=NOW
+            )
             ids[side] |= {
+                "feed_id": feed.id,
+                "token": feed_token,
                 "employee_id": who,
                 "request_id": request.id,
                 "invitation_id": invitation.invitation.id,
@@ -201,7 +207,7 @@ async def _audit_rows(db: Database) -> int:
         return await s.scalar(select(func.count()).select_from(AuditLog))
 
 
-def _request(method: str, path: str, operation: dict[str, Any], ids: dict[str, int]) -> dict[str, Any]:
+def _request(method: str, path: str, operation: dict[str, Any], ids: dict[str, Any]) -> dict[str, Any]:
     params = {}
     for parameter in operation.get("parameters", []):
         if parameter["in"] != "query":
