@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from shared.domain.enums import ChannelChoice
 from shared.model import AuditLog, Employee
-from tests.e2e.bot.harness import BOB, HR, Harness, has
-from tests.e2e.bot.test_bot_approvals import _plant_button
+from tests.e2e.bot.harness import BOB, HR, Harness, has, plant_button
 
 
 async def test_settings_shows_the_choice_and_a_press_stores_it(h: Harness) -> None:
@@ -29,7 +28,7 @@ async def test_settings_shows_the_choice_and_a_press_stores_it(h: Harness) -> No
 
 
 async def test_a_forged_channel_button_is_refused(h: Harness) -> None:
-    planted = await _plant_button(h, BOB, "ch:pigeon")
+    planted = await plant_button(h, BOB, "ch:pigeon")
     answered = await h.press(BOB, data="ch:pigeon", message_id=planted)
     assert answered["answer"]["text"] == "This button is not valid."
     async with h.db.session() as session:
