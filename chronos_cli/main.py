@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chronos_cli import admin, all_in_one, db, demo, importer, jobs, serve_scheduler
+from chronos_cli import admin, all_in_one, db, demo, importer, jobs, privacy, serve_scheduler
 
 app = typer.Typer(
     name="chronos",
@@ -22,6 +22,10 @@ app.add_typer(serve_scheduler.app, name="scheduler")
 app.add_typer(jobs.devices_app, name="devices")
 app.add_typer(jobs.attendance_app, name="attendance")
 app.add_typer(jobs.digest_app, name="digest")
+app.add_typer(privacy.retention_app, name="retention")
+app.add_typer(privacy.export_app, name="export")
+app.add_typer(privacy.erase_app, name="erase")
+app.add_typer(privacy.hold_app, name="legal-hold")
 app.add_typer(all_in_one.app, name="all")
 
 

@@ -11,6 +11,7 @@ from api.routes import (
     audit_logs,
     balances,
     calendar_feeds,
+    compliance,
     corrections,
     departments,
     devices,
@@ -25,6 +26,7 @@ from api.routes import (
     offices,
     outbox,
     overtime,
+    personal_data,
     reports,
     shifts,
     tokens,
@@ -32,6 +34,7 @@ from api.routes import (
 
 API_ROUTERS = [
     employees.router,
+    personal_data.router,
     departments.router,
     offices.router,
     shifts.router,
@@ -45,6 +48,7 @@ API_ROUTERS = [
     overtime.router,
     lateness.router,
     reports.router,
+    compliance.router,
     invitations.router,
     outbox.router,
     devices.router,

@@ -112,6 +112,8 @@ class EmployeeOut(Out):
     device_user_id: str | None
     notify_channels: ChannelChoice = ChannelChoice.AUTO
     digest_email: bool = True
+    legal_hold: bool = Field(description="Anonymising the person is refused while set (PUT …/legal-hold)")
+    anonymised_at: datetime | None = Field(description="When the person's personal data was replaced")
     created_at: datetime
     updated_at: datetime
 

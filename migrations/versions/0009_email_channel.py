@@ -1,7 +1,7 @@
 """E-mail as a second channel: channel choice per person, outbox rows per channel, e-mail action links
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0012
 Create Date: 2026-12-03 08:00:00
 
 - ``employees.notify_channels`` (``auto`` / ``telegram`` / ``email`` / ``both``; existing people: ``auto``,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0008"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -104,5 +104,9 @@ class Employee(Base):
     notify_channels: Mapped[ChannelChoice] = mapped_column(enum_column(ChannelChoice), default=ChannelChoice.AUTO)
     # HR and admins: the daily digest by e-mail too (the digest's List-Unsubscribe link turns it off).
     digest_email: Mapped[bool] = mapped_column(default=True)
+    # A legal hold forbids anonymising the person (retention and erasure on request) while it is set.
+    legal_hold: Mapped[bool] = mapped_column(default=False)
+    # When the person's personal data was replaced (retention or erasure); None while it is kept.
+    anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from shared.domain.digest import Digest
 from shared.domain.enums import HalfDay
 from shared.i18n import Translator
+from shared.reports.compliance_render import excess_text, rule_label
 from shared.reports.digest_render import kind_label
 from shared.reports.export import Table, write_tables
 
@@ -65,7 +66,25 @@ def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
         ([d.name, _local(d.last_success_at, tz), d.last_error or ""] for d in digest.offline_devices),
         widths=[24, 18, 50],
     )
-    return write_tables("xlsx", [exceptions, unknown, out, devices], rtl=t.rtl)
+    working_time = Table(
+        t("Working time"),
+        [t("Department"), t("Code"), t("Employee"), t("Rule"), t("From"), t("To"), t("By how much"), t("Violation")],
+        (
+            [
+                v.department_name or "",
+                v.code,
+                v.full_name,
+                rule_label(t, v.rule),
+                v.period_start,
+                v.period_end,
+                excess_text(t, v.rule, v.excess),
+                v.violation_id,
+            ]
+            for v in digest.violations
+        ),
+        widths=[22, 12, 28, 30, 12, 12, 24, 10],
+    )
+    return write_tables("xlsx", [exceptions, unknown, out, devices, working_time], rtl=t.rtl)
 
 
 def digest_filename(digest: Digest) -> str:
