@@ -228,3 +228,15 @@ async def test_an_approver_asked_by_email_is_told_by_email_when_the_request_is_p
     await mail_sender(db).drain_once()
     [_asked, passed_on] = mail_on.mailbox.to("max@example.com")
     assert "Passed on to Hana HR" in passed_on.message.get_body(("plain",)).get_content()
+
+
+async def test_erasing_a_person_scrubs_the_emails_to_them(db: Database, mail_on: LocalSmtpServer):
+    from shared.services.privacy.anonymise import anonymise_employee
+
+    company = await _company(db, telegram_user_id=None, email="max@example.com")
+    await _ask(db, company)
+    async with db.transaction() as s:
+        await anonymise_employee(s, actor=Actor.cli(), employee_id=company.manager_id, now=NOW, why="test")
+    [row] = [r for r in await _rows(db) if r.channel is Channel.EMAIL]
+    assert row.email_to is None and "Alice" not in str(row.payload.get("html"))
+    assert "Alice" not in str(row.payload.get("subject"))
