@@ -27,8 +27,10 @@ from chronos_bot.turn import BotDeps
 from chronos_bot.webhook import WebhookServer, create_webhook_app, webhook_path
 from shared.config import ConfigError, Settings
 from shared.notify.sender import OutboxSender
+from shared.notify.smtp import mailer_for
 from shared.persistence import Database
 from shared.redis_client import redis_from_settings
+from shared.services.console.signin import console_chats
 from shared.services.org.invitations import bot_username_key
 from shared.sessions import SessionStore
 
@@ -72,6 +74,13 @@ def build_deps(settings: Settings) -> BotDeps:
 async def announce(app: AnyApplication, deps: BotDeps) -> None:
     """Tell Telegram our commands (per language) and publish our @username for the API's invite links."""
     await commands.publish_defaults(app.bot, default_locale=deps.settings.default_locale)
+    if deps.settings.console_url:  # managers' and HR's menu button opens the console (a Mini App)
+        async with deps.db.session() as session:
+            people = await console_chats(session)
+        for chat_id, locale in people:
+            await commands.publish_console_button(
+                app.bot, chat_id, locale or deps.settings.default_locale, console_url=deps.settings.console_url
+            )
     if not deps.settings.bot_username and app.bot.username:
         await deps.redis.set(bot_username_key(deps.settings.redis_prefix), app.bot.username)
 
@@ -108,7 +117,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     sender = OutboxSender(
         deps.db, notifier, deps.redis, max_attempts=settings.outbox_max_attempts,
         poll_seconds=settings.outbox_poll_seconds, prefix=settings.redis_prefix,
-        lease_seconds=settings.outbox_lease_seconds,
+        lease_seconds=settings.outbox_lease_seconds, mailer=mailer_for(settings),
     )  # fmt: skip
     deps.wake_sender = sender.wake.set
     server: WebhookServer | None = None

@@ -39,6 +39,7 @@ from chronos_bot.handlers import (
     my_leave,
     onboarding,
     overtime,
+    settings,
     team,
 )
 from chronos_bot.handlers.errors import make_error_handler
@@ -121,6 +122,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
     for name, callback in (
         ("help", menu.help_command),
         ("language", menu.language),
+        ("settings", settings.settings),
         ("checkin", attendance.check_in),
         ("checkout", attendance.check_out),
         ("leave", leave_request.begin),
@@ -160,6 +162,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lf:edit$", leave_request.on_edit, leave),
         (r"^lf:cancel$", leave_request.on_cancel, leave),
         (r"^lang:(en|ru|ar)$", menu.on_language, None),
+        (r"^ch:(auto|telegram|email|both)$", settings.on_channels, None),
         (r"^rl:\d+$", hr.on_relink, None),
         (r"^dg:p:\d+$", delegate.on_person, Flow.DELEGATE.value),
         (r"^dg:d:(t|w|7|14|l\d+)$", delegate.on_period, Flow.DELEGATE.value),

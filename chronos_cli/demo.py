@@ -62,6 +62,7 @@ def demo(
     telegram_port: Annotated[int, typer.Option(help="Telegram Bot API emulator")] = 8081,
     zk_tcp_port: Annotated[int, typer.Option(help="ZK emulator (TCP)")] = 4370,
     zk_udp_port: Annotated[int, typer.Option(help="ZK emulator (UDP)")] = 4371,
+    smtp_port: Annotated[int, typer.Option(help="Local SMTP server (its mails show in the web chat)")] = 8025,
 ) -> None:
     """Run the whole product offline: emulators, API, bot, scheduler and the web chat."""
     if ctx.invoked_subcommand is not None:
@@ -71,7 +72,8 @@ def demo(
     from sandbox.demo.runner import DemoPorts, run_demo, summary
 
     settings_or_exit()
-    ports = DemoPorts(web=web_port, api=api_port, telegram=telegram_port, zk_tcp=zk_tcp_port, zk_udp=zk_udp_port)
+    ports = DemoPorts(web=web_port, api=api_port, telegram=telegram_port, zk_tcp=zk_tcp_port, zk_udp=zk_udp_port,
+                      smtp=smtp_port)  # fmt: skip
 
     def ready(info: object) -> None:
         table = Table(title="Chronos demo is running — Ctrl-C to stop", show_header=False)

@@ -1,7 +1,7 @@
 """Approval chains, delegation, expiry and hourly leave
 
 Revision ID: 0006
-Revises: 0012
+Revises: 0009
 Create Date: 2026-12-03 08:00:00
 
 - ``approval_chain_levels``: a leave type's ordered approval levels (company-wide, or per department).
@@ -22,7 +22,7 @@ from alembic import op
 import shared.model.base
 
 revision: str = "0006"
-down_revision: str | None = "0012"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,10 +15,11 @@ from shared.model.leave import (
     LeaveType,
 )
 from shared.model.org import Department, Employee, Holiday, HolidayCalendar, Office, Shift
-from shared.model.system import ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
+from shared.model.system import ActionLink, ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
 from shared.model.workflows import LatenessNotice, OvertimeDecision, PunchCorrection
 
 __all__ = [
+    "ActionLink",
     "ApiToken",
     "ApprovalChainLevel",
     "AuditLog",

@@ -105,7 +105,7 @@ async def set_delegation(
     audit(session, actor, "create", "delegation", row.id, new=snapshot(row))
     _tell_both(session, delegator, delegate, row, ended=False)
     if start <= today:
-        await reroute_pending(session, today=today, actor=actor, approver_id=delegator.id)
+        await reroute_pending(session, today=today, actor=actor, approver_id=delegator.id, now=now)
     return DelegationView(row, delegator.full_name, delegate.full_name)
 
 
@@ -128,7 +128,7 @@ async def end_delegation(
     delegator = await get_employee(session, row.delegator_id)
     delegate = await get_employee(session, row.delegate_id)
     _tell_both(session, delegator, delegate, row, ended=True)
-    await reroute_pending(session, today=today, actor=actor, approver_id=delegate.id)
+    await reroute_pending(session, today=today, actor=actor, approver_id=delegate.id, now=now)
     return DelegationView(row, delegator.full_name, delegate.full_name)
 
 

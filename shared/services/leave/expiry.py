@@ -19,7 +19,6 @@ from shared.domain.approval import Overdue, overdue_action, working_days_waited
 from shared.domain.enums import LeaveStatus
 from shared.model import Employee, LeaveRequest, LeaveType
 from shared.notify import leave_messages as msg
-from shared.notify.outbox import enqueue_message
 from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
 from shared.services.attendance.processing import zone
@@ -28,6 +27,7 @@ from shared.services.leave.chains import ESCALATED, EXPIRED, approved_by, assign
 from shared.services.leave.context import work_calendar
 from shared.services.leave.notify import chain_view, edit_approval_messages, send_for_decision
 from shared.services.lookups import get_employee, get_leave_type, hr_people
+from shared.services.reach import notify_person
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ async def _escalate(session: AsyncSession, request: LeaveRequest, actor: Actor, 
     await edit_approval_messages(session, request, lambda locale: msg.escalated_to(locale, view, limit))
     new = await session.get(Employee, new_id) if new_id else None
     if new is not None:
-        await send_for_decision(session, request, new, view)
+        await send_for_decision(session, request, new, view, now=now)
     else:
         log.warning("leave request %s escalated but nobody can decide it", request.id)
 
@@ -124,5 +124,4 @@ async def _expire(session: AsyncSession, request: LeaveRequest, actor: Actor, no
     audit(session, actor, "expire", "leave_request", request.id, old=before, new=snapshot(request))
     view = await chain_view(session, request, employee, leave_type)
     await edit_approval_messages(session, request, lambda locale: msg.expired_notice(locale, view))
-    if employee.telegram_user_id:
-        enqueue_message(session, chat_id=employee.telegram_user_id, text=msg.expired_notice(employee.locale, view))
+    notify_person(session, employee, text=msg.expired_notice(employee.locale, view))

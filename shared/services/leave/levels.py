@@ -13,7 +13,6 @@ from shared.domain.approval import delegate_of
 from shared.domain.routing import reroute_approver
 from shared.model import Employee, LeaveRequest, LeaveStep, LeaveType
 from shared.notify import leave_messages as msg
-from shared.notify.outbox import enqueue_message
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
 from shared.services.leave.chains import APPROVED, Assignment, approved_by, assign, delegations_on, record_step
@@ -21,6 +20,7 @@ from shared.services.leave.context import on_leave_ids, org_employee_of
 from shared.services.leave.notify import chain_view, edit_approval_messages, send_for_decision
 from shared.services.leave.outcome import DecisionOutcome
 from shared.services.leave.routing import routing_org
+from shared.services.reach import notify_person
 
 
 async def level_already_decided(session: AsyncSession, request: LeaveRequest, level: int) -> DecisionOutcome:
@@ -63,13 +63,8 @@ async def pass_on(
         session, request, lambda locale: msg.level_passed_for_approver(locale, view, decider, next_name)
     )
     if nxt is not None:
-        await send_for_decision(session, request, nxt, view)
-    if employee.telegram_user_id:
-        enqueue_message(
-            session,
-            chat_id=employee.telegram_user_id,
-            text=msg.level_passed_for_employee(employee.locale, view, decider, next_name),
-        )
+        await send_for_decision(session, request, nxt, view, now=now)
+    notify_person(session, employee, text=msg.level_passed_for_employee(employee.locale, view, decider, next_name))
     return DecisionOutcome(request, True, decider, now, passed_to=next_name)
 
 
