@@ -14,8 +14,10 @@ from shared.redis_client import redis_from_settings
 def bootstrap(settings: Settings) -> FastAPI:
     """The app with its real clients: engine from DATABASE_URL, Redis from REDIS_URL (in-process if empty)."""
     from api.main import create_app
+    from shared.notify.files import TelegramFiles
 
-    return create_app(settings, Database.from_settings(settings), redis_from_settings(settings))
+    files = TelegramFiles(settings) if settings.telegram_bot_token else None
+    return create_app(settings, Database.from_settings(settings), redis_from_settings(settings), files=files)
 
 
 def serve(settings: Settings) -> None:

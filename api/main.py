@@ -27,6 +27,7 @@ from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextM
 from api.policy import API_PREFIX, matrix_markdown
 from api.routes import API_ROUTERS, health, ical, mail_links
 from shared.config import Settings
+from shared.notify.files import FileSource
 from shared.persistence import Database
 from shared.services.jobs import wait_background
 
@@ -72,6 +73,7 @@ def create_app(
     redis: Redis,
     *,
     bot_username: str | None = None,
+    files: FileSource | None = None,
     clock: Callable[[], datetime] | None = None,
     metrics_cache_seconds: float = 10.0,
     report_cache_seconds: float = 60.0,
@@ -87,6 +89,9 @@ def create_app(
             await database.dispose()
             with contextlib.suppress(Exception):
                 await redis.aclose()
+            if files is not None:
+                with contextlib.suppress(Exception):
+                    await files.close()
 
     app = FastAPIOffline(  # Swagger UI at /docs and ReDoc at /redoc, their assets served from the package
         title="Chronos API",
@@ -105,6 +110,7 @@ def create_app(
     app.state.redis = redis
     app.state.metrics = metrics
     app.state.bot_username = bot_username
+    app.state.files = files  # documents attached to leave requests (None: the bot is not configured)
     app.state.clock = clock
     app.state.report_cache = ResponseCache(
         redis,

@@ -104,6 +104,9 @@ DEVICES_READ = _rule("devices", READ, admin=ALL, hr=ALL, readonly=ALL)
 DEVICES_WRITE = _rule("devices", WRITE, admin=ALL, hr=ALL)
 JOB_RUNS = _rule("job runs", READ, admin=ALL, hr=ALL, readonly=ALL)
 AUDIT_LOG = _rule("audit log", READ, admin=ALL, hr=ALL, manager=LINE)
+ATTACHMENTS = _rule("leave documents", READ, admin=ALL, hr=ALL, manager=LINE)
+DELEGATIONS_READ = _rule("delegations", READ, admin=ALL, hr=ALL, manager=OWN)
+DELEGATIONS_WRITE = _rule("delegations", WRITE, admin=ALL, hr=ALL, manager=OWN)
 COMPLIANCE_READ = _rule("working-time violations and rules", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
 COMPLIANCE_WRITE = _rule("working-time violations and rules", WRITE, admin=ALL, hr=ALL)
 PERSONAL_DATA = _rule("personal data (subject access, erasure, legal hold)", WRITE, admin=ALL, hr=ALL)
@@ -147,11 +150,18 @@ _API: dict[tuple[str, str], Rule] = {
     **_crud("/offices", "office_id", ORG_READ, ORG_WRITE),
     **_crud("/shifts", "shift_id", ORG_READ, ORG_WRITE),
     **_crud("/leave-types", "leave_type_id", ORG_READ, ORG_WRITE),
+    ("GET", "/leave-types/{leave_type_id}/approval-chain"): ORG_READ,
+    ("PUT", "/leave-types/{leave_type_id}/approval-chain"): ORG_WRITE,
+    ("GET", "/delegations"): DELEGATIONS_READ,
+    ("GET", "/delegations/{delegation_id}"): DELEGATIONS_READ,
+    ("POST", "/delegations"): DELEGATIONS_WRITE,
+    ("DELETE", "/delegations/{delegation_id}"): DELEGATIONS_WRITE,
     **_crud("/holiday-calendars", "calendar_id", ORG_READ, ORG_WRITE),
     ("POST", "/holiday-calendars/{calendar_id}/import"): ORG_WRITE,
     **_crud("/holiday-calendars/{calendar_id}/holidays", "holiday_id", ORG_READ, ORG_WRITE),
     ("GET", "/leaves"): LEAVE_READ,
     ("GET", "/leaves/{request_id}"): LEAVE_READ,
+    ("GET", "/leaves/{request_id}/attachment"): ATTACHMENTS,
     ("POST", "/leaves/quote"): LEAVE_READ,  # checks the rules, writes nothing
     ("POST", "/leaves"): LEAVE_WRITE,
     ("POST", "/leaves/{request_id}/approve"): DECISIONS,

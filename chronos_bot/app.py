@@ -15,6 +15,7 @@ from chronos_bot.inbox import DurableQueue, Inbox
 from chronos_bot.registration import AnyApplication, register
 from chronos_bot.turn import BotDeps
 from shared.config import Settings
+from shared.notify.files import file_url
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +87,6 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to free: the chains end with their updates."""
-
-
-def file_url(settings: Settings) -> str:
-    """TELEGRAM_FILE_URL, or the file URL that goes with TELEGRAM_API_URL (``…/bot`` → ``…/file/bot``)."""
-    return settings.telegram_file_base_url
 
 
 def build_application(settings: Settings, deps: BotDeps, *, inbox: Inbox | None = None) -> AnyApplication:

@@ -5,7 +5,7 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 
 | data | meaning |
 |---|---|
-| ``lv:a:<request>`` / ``lv:r:<request>`` | approve / reject (written by ``shared.notify.leave_messages``) |
+| ``lv:a:<request>[:<level>]`` / ``lv:r:…`` | approve / reject (at a chain level; by ``shared.notify.leave_messages``) |
 | ``lc:<request>`` | cancel my request |
 | ``lt:<leave type>`` | leave flow: the type |
 | ``cal:d:<YYYYMMDD>`` / ``cal:m:<YYYYMM>`` / ``cal:n`` | calendar: a day / another month / nothing |
@@ -14,6 +14,7 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 | ``lang:<locale>`` | switch language |
 | ``ch:<auto, telegram, email, both>`` | /settings: how I am notified |
 | ``rl:<employee>`` | HR confirms re-linking an already linked employee (a new invitation code) |
+| ``dg:p:<employee>`` / ``dg:d:<t, w, 7, 14, l<request>>`` / ``dg:x:<id>`` | /delegate: whom, how long, end |
 | ``cr:a:<correction>`` / ``cr:r:<correction>`` | approve / reject a missed-punch correction |
 | ``cf:d:<YYYYMMDD>`` / ``cf:in`` / ``cf:out`` / ``cf:x`` | /correct: the day / check-in or check-out / stop |
 | ``ot:a:<employee>:<YYYYMMDD>`` / ``ot:r:…`` | approve / reject a person's overtime in the week from that Monday |
@@ -120,6 +121,34 @@ def relink(employee_id: int) -> str:
     return _check(f"rl:{employee_id}")
 
 
+DELEGATE_PERIODS = frozenset({"t", "w", "7", "14"})
+
+
+def delegate_person(employee_id: int) -> str:
+    return _check(f"dg:p:{employee_id}")
+
+
+def delegate_period(period: str) -> str:
+    if period not in DELEGATE_PERIODS and not (period.startswith("l") and parse_id(period[1:])):
+        raise ValueError(f"unknown delegation period {period!r}")
+    return _check(f"dg:d:{period}")
+
+
+def end_delegation(delegation_id: int) -> str:
+    return _check(f"dg:x:{delegation_id}")
+
+
+def _decode_delegate(rest: str) -> Callback | None:
+    sub, _, value = rest.partition(":")
+    if sub == "p" and (number := _positive(value)):
+        return Callback("delegate_to", number=number)
+    if sub == "x" and (number := _positive(value)):
+        return Callback("delegate_end", number=number)
+    if sub == "d" and (value in DELEGATE_PERIODS or (value.startswith("l") and _positive(value[1:]))):
+        return Callback("delegate_period", token=value)
+    return None
+
+
 def correction_day(day: date) -> str:
     return _check(f"cf:d:{day:%Y%m%d}")
 
@@ -181,8 +210,8 @@ def decode(data: str | None) -> Callback | None:
         return None
     decision = parse_decision_callback(data)
     if decision is not None:
-        action, request_id = decision
-        return Callback("decide", request_id=request_id, approve=action == APPROVE)
+        action, request_id, level = decision
+        return Callback("decide", request_id=request_id, approve=action == APPROVE, number=level)
     correction = parse_correction_callback(data)
     if correction is not None:
         action, correction_id = correction
@@ -211,6 +240,8 @@ def decode(data: str | None) -> Callback | None:
         if sub == "e" and step in EDITABLE_STEPS:
             return Callback("edit", token=step)
         return None
+    if kind == "dg":
+        return _decode_delegate(rest)
     if kind == "lang" and rest in SUPPORTED_LOCALES:
         return Callback("language", token=rest)
     if kind == "ch" and rest in CHANNEL_CHOICES:

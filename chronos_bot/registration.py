@@ -30,6 +30,7 @@ from chronos_bot.handlers import (
     approvals,
     attendance,
     corrections,
+    delegate,
     groups,
     hr,
     lateness,
@@ -74,6 +75,7 @@ def routes() -> Routes:
         fallback=menu.unknown,
         text_steps={
             (Flow.LEAVE, Step.REASON): leave_request.on_reason,
+            (Flow.LEAVE, Step.TIMES): leave_request.on_times,
             (Flow.REJECT, Step.REASON): approvals.on_reject_reason,
             (Flow.CORRECT, Step.TIME): corrections.on_time,
             (Flow.CORRECT, Step.REASON): corrections.on_reason,
@@ -133,6 +135,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         ("linkgroup", groups.link_command),
         ("team", team.team),
         ("pending", approvals.pending),
+        ("delegate", delegate.delegate),
         ("invite", hr.invite),
         ("digest", hr.digest),
         ("report", hr.report),
@@ -145,7 +148,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
 
     # 2. Buttons, by callback-data prefix; every one re-checked by the service it reaches.
     for pattern, callback, subject in (
-        (r"^lv:[ar]:\d+$", approvals.on_decision, None),
+        (r"^lv:[ar]:\d+(:\d{1,3})?$", approvals.on_decision, None),
         (r"^lc:\d+$", my_leave.on_cancel_request, None),
         (r"^lt:\d+$", leave_request.on_type, leave),
         (r"^cal:d:\d{8}$", leave_request.on_day, leave),
@@ -161,6 +164,9 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lang:(en|ru|ar)$", menu.on_language, None),
         (r"^ch:(auto|telegram|email|both)$", settings.on_channels, None),
         (r"^rl:\d+$", hr.on_relink, None),
+        (r"^dg:p:\d+$", delegate.on_person, Flow.DELEGATE.value),
+        (r"^dg:d:(t|w|7|14|l\d+)$", delegate.on_period, Flow.DELEGATE.value),
+        (r"^dg:x:\d+$", delegate.on_end, None),
         (r"^cr:[ar]:\d+$", corrections.on_decision, None),
         (r"^cf:d:\d{8}$", corrections.on_day, correct),
         (r"^cf:(in|out)$", corrections.on_direction, correct),

@@ -8,7 +8,7 @@ what is already answered, which is also how "Edit" returns to the summary after 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +22,7 @@ class Flow(StrEnum):
     CHECK = "check"
     LEAVE = "leave"
     REJECT = "reject"
+    DELEGATE = "delegate"
     CORRECT = "correct"
     REJECT_CORRECTION = "reject_correction"
     WAIVE = "waive"
@@ -34,6 +35,8 @@ class Step(StrEnum):
     START = "start"
     END = "end"
     HALF = "half"
+    TIMES = "times"
+    DELEGATE = "delegate"
     REASON = "reason"
     ATTACHMENT = "attachment"
     CONFIRM = "confirm"
@@ -73,8 +76,8 @@ _HALVES: dict[str, tuple[HalfDay | None, HalfDay | None]] = {
     "se": (HalfDay.AFTERNOON, HalfDay.MORNING),
 }
 _CLEARS = {
-    "type": ("type_id", "type_name", "half_ok", "doc", "half"),
-    "dates": ("start", "end", "half"),
+    "type": ("type_id", "type_name", "half_ok", "doc", "half", "hourly", "times"),
+    "dates": ("start", "end", "half", "times"),
     "half": ("half",),
     "reason": ("reason",),
     "attachment": ("attachment", "attachment_kind"),
@@ -97,7 +100,16 @@ def confirm_key(d: dict[str, Any], start: date, end: date, start_half: HalfDay |
     """The wizard's idempotency key for Confirm: the same answers confirmed twice (a redelivered update)
     make one request; changed answers make a new key."""
     halves = f"{start_half.value if start_half else '-'}{end_half.value if end_half else '-'}"
-    return f"wizard:{d.get('key', '')}:{d.get('type_id')}:{start.isoformat()}:{end.isoformat()}:{halves}"
+    times = f":{d['times']}" if d.get("times") else ""
+    return f"wizard:{d.get('key', '')}:{d.get('type_id')}:{start.isoformat()}:{end.isoformat()}:{halves}{times}"
+
+
+def times_of(d: dict[str, Any]) -> tuple[time | None, time | None]:
+    """The hourly range answered (``"10:00-12:00"``), or (None, None)."""
+    if not d.get("times"):
+        return None, None
+    first, _, second = str(d["times"]).partition("-")
+    return time.fromisoformat(first), time.fromisoformat(second)
 
 
 def half_options(start: date, end: date) -> tuple[str, ...]:
@@ -128,6 +140,8 @@ def next_leave_step(d: dict[str, Any]) -> Step:
         return Step.START
     if "end" not in d:
         return Step.END
+    if d.get("hourly") and "times" not in d:
+        return Step.TIMES
     if d.get("half_ok") and "half" not in d:
         return Step.HALF
     if "reason" not in d:

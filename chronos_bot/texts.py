@@ -77,6 +77,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("corrections", N_("Missed-punch corrections waiting for my decision"), MANAGERS),
     Command("overtime", N_("Overtime of my team waiting for my decision"), MANAGERS),
     Command("team", N_("My team today: in, late, not yet in, on leave"), MANAGERS),
+    Command("delegate", N_("Let someone decide my approvals while I am away"), MANAGERS),
     Command("invite", N_("Invite an employee: /invite EMPLOYEE_CODE"), HR),
     Command("digest", N_("Attendance exceptions: /digest [YYYY-MM-DD]"), HR),
     Command("report", N_("Monthly timesheet (XLSX): /report YYYY-MM [email]"), HR),

@@ -31,6 +31,8 @@ def print_summary(summary: object) -> None:
     console.print("Roles: " + ", ".join(f"{n} {r}" for r, n in sorted(summary.roles.items())))
     console.print("Shifts: " + ", ".join(summary.shifts))
     console.print("Leave types: " + ", ".join(summary.leave_types))
+    console.print("Approval chains: " + "; ".join(summary.chains))
+    console.print("Delegations: " + "; ".join(summary.delegations))
     console.print(f"Public holidays imported: {summary.holidays}")
 
 

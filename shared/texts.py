@@ -19,6 +19,7 @@ class Noun:
 
 DAYS = Noun(NP_("{n} day", "{n} days"), NC_("fraction", "{n} days"))
 WORKING_DAYS = Noun(NP_("{n} working day", "{n} working days"), NC_("fraction", "{n} working days"))
+HOURS = Noun(NP_("{n} hour", "{n} hours"), NC_("fraction", "{n} hours"))
 MINUTES = Noun(NP_("{n} minute", "{n} minutes"), NC_("fraction", "{n} minutes"))
 
 

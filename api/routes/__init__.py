@@ -7,6 +7,7 @@ append its router to ``API_ROUTERS`` below; ``create_app`` mounts them all under
 from __future__ import annotations
 
 from api.routes import (
+    approvals,
     attendance,
     audit_logs,
     balances,
@@ -39,8 +40,10 @@ API_ROUTERS = [
     offices.router,
     shifts.router,
     leave_types.router,
+    approvals.chains,
     holiday_calendars.router,
     leaves.router,
+    approvals.router,
     balances.router,
     ledger.router,
     attendance.router,

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.access import Caller, EmployeeAccess, EmployeeAccessDep
@@ -44,10 +44,11 @@ from api.schemas.leaves import (
 from shared.config import Settings
 from shared.domain.enums import LeaveStatus
 from shared.domain.leave_state import Action, transition_violation
-from shared.errors import N_, Conflict
+from shared.errors import N_, Conflict, Forbidden
 from shared.persistence import Database
 from shared.services.attendance.refresh import refreshed_in
 from shared.services.leave import queries as queries_leave
+from shared.services.leave.attachments import fetch_attachment
 from shared.services.leave.decisions import DecisionOutcome, decide_leave
 from shared.services.leave.queries import Scope, employee_today, get_leave_row
 from shared.services.leave.requests import cancel_leave, quote_leave, request_leave
@@ -58,6 +59,7 @@ ALREADY = {
     LeaveStatus.APPROVED: N_("This request has already been approved by {name}."),
     LeaveStatus.REJECTED: N_("This request has already been rejected by {name}."),
     LeaveStatus.CANCELLED: N_("This request has already been cancelled by {name}."),
+    LeaveStatus.PENDING: N_("This approval level has already been approved by {name}."),
 }
 
 
@@ -137,6 +139,29 @@ async def _shown(access: EmployeeAccess, leave: LeaveOut) -> LeaveOut:
     return leave.without_reasons()
 
 
+@router.get(
+    "/{request_id}/attachment",
+    summary="Download the document attached to a request (e.g. a sick note)",
+    description="The file the employee sent the bot, fetched from Telegram. For HR, admin, the person's managers "
+    "and the request's approver (like the reason). 404 when the request has no document; 503 when Telegram "
+    "cannot be asked now.",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The document"}},
+)
+async def get_attachment(request_id: IdPath, request: Request, access: EmployeeAccessDep, db: DatabaseDep) -> Response:
+    async with db.session() as session:
+        row = await get_leave_row(session, request_id=request_id)
+        await access.ensure_request(row.request.employee_id, row.request.approver_id)
+        if not await access.sees_leave_reasons(row.request.employee_id, row.request.approver_id):
+            raise Forbidden(N_("Only HR, the person's managers and the approver may see this document."))
+        found = await fetch_attachment(session, request_id=request_id, files=request.app.state.files)
+    return Response(
+        content=found.content,
+        media_type=found.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"', "Cache-Control": "no-store"},
+    )
+
+
 @router.post(
     "/quote",
     summary="Check a prospective request against every rule (writes nothing)",
@@ -177,6 +202,8 @@ async def quote(
         ],
         approver_id=found.approver_id,
         approver_name=found.approver_name,
+        level=found.level,
+        minutes=found.hours.minutes if found.hours else None,
         auto_approved=found.auto_approved,
         violations=[
             ViolationOut(code=v.code, step=str(v.field) if v.field else None, message=v.render(t))
@@ -268,7 +295,7 @@ async def _act_on(
 
 
 def _decision(
-    principal: Principal, request_id: int, now: datetime, *, approve: bool, comment: str | None
+    principal: Principal, request_id: int, now: datetime, *, approve: bool, comment: str | None, level: int | None
 ) -> Callable[[AsyncSession, date], Awaitable[None]]:
     async def decide(session: AsyncSession, today: date) -> None:
         outcome = await decide_leave(
@@ -277,6 +304,7 @@ def _decision(
             request_id=request_id,
             approve=approve,
             comment=comment,
+            level=level,
             today=today,
             now=now,
         )
@@ -288,7 +316,9 @@ def _decision(
 
 DECISION_ERRORS = (
     "403 when the token is not the request's approver, HR or admin (or it is its own request); 409 with "
-    "code already_decided (details: status, decided_by, decided_at) when someone decided first."
+    "code already_decided (details: status, decided_by, decided_at) when someone decided first (with `level`: "
+    "when that level of the approval chain was already decided). Approving a level with a next level passes "
+    "the request on: it stays pending, at the next `stage`, with its new approver."
 )
 
 
@@ -303,7 +333,10 @@ async def approve_leave(
     now: NowDep,
     body: DecisionBody | None = None,
 ) -> LeaveOut:
-    decide = _decision(principal, request_id, now, approve=True, comment=body.comment if body else None)
+    decide = _decision(
+        principal, request_id, now, approve=True, comment=body.comment if body else None,
+        level=body.level if body else None,
+    )  # fmt: skip
     return await _act_on(request_id, access, db, settings, cache, now, decide)
 
 
@@ -322,7 +355,7 @@ async def reject_leave(
     cache: ReportCacheDep,
     now: NowDep,
 ) -> LeaveOut:
-    decide = _decision(principal, request_id, now, approve=False, comment=body.reason)
+    decide = _decision(principal, request_id, now, approve=False, comment=body.reason, level=body.level)
     return await _act_on(request_id, access, db, settings, cache, now, decide)
 
 

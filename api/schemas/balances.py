@@ -8,6 +8,7 @@ from pydantic import Field
 
 from api.schemas.common import Day, Days, DbId, Number, Out, Strict, Text
 from shared.domain.enums import LedgerKind
+from shared.domain.hourly import LeaveUnit
 
 
 class BalanceLineOut(Out):
@@ -15,6 +16,7 @@ class BalanceLineOut(Out):
     code: str
     name: str
     paid: bool
+    unit: LeaveUnit = Field(description="days, or hours for a type booked in hours: every figure counts that unit")
     year: int = Field(description="The leave year these figures belong to (the year of as_of)")
     balance: Number = Field(description="Posted on the ledger up to as_of (next year's leave not counted)")
     reserved: Number = Field(description="Held by pending requests in this leave year")

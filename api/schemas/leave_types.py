@@ -9,6 +9,7 @@ from pydantic import Field
 
 from api.schemas.common import Days, Number, Out, Patch, Strict, Text
 from shared.domain.enums import Accrual
+from shared.domain.hourly import LeaveUnit
 from shared.services.crud import CODE_PATTERN
 
 Code = Text(32, pattern=CODE_PATTERN)
@@ -18,6 +19,8 @@ Rounding = Days(0, 1)
 DayCount = Annotated[int, Field(ge=0, le=365)]
 Months = Annotated[int, Field(ge=0, le=120)]
 MaxDays = Annotated[int, Field(ge=1, le=366)]
+Minutes = Annotated[int, Field(ge=5, le=24 * 60)]
+ExpiryDays = Annotated[int, Field(ge=1, le=60)]
 
 _EXAMPLE = {
     "code": "annual",
@@ -60,6 +63,16 @@ class LeaveTypeCreate(Strict):
     public: bool = Field(
         default=False, description="Teammates may see this type (e.g. remote work); otherwise they see only 'away'"
     )
+    unit: LeaveUnit = Field(
+        default=LeaveUnit.DAYS, description="hours: booked as a time range inside the shift; allowance in hours"
+    )
+    min_minutes: Minutes = Field(default=30, description="Hourly types: the shortest booking")
+    step_minutes: Minutes = Field(default=30, description="Hourly types: bookings are multiples of this")
+    expire_after_days: ExpiryDays | None = Field(
+        default=None,
+        description="Working days a request may wait at one level: then it goes to the next level or HR, and "
+        "after as many days again it expires. Empty: never",
+    )
 
 
 class LeaveTypeUpdate(Patch):
@@ -82,6 +95,10 @@ class LeaveTypeUpdate(Patch):
     backdate_days: DayCount = None
     active: bool = None
     public: bool = None
+    unit: LeaveUnit = None
+    min_minutes: Minutes = None
+    step_minutes: Minutes = None
+    expire_after_days: ExpiryDays | None = None
 
 
 class LeaveTypeOut(Out):
@@ -103,3 +120,7 @@ class LeaveTypeOut(Out):
     backdate_days: int
     active: bool
     public: bool
+    unit: LeaveUnit
+    min_minutes: int
+    step_minutes: int
+    expire_after_days: int | None

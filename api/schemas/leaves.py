@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, time
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from api.schemas.common import Day, DbId, Number, Out, Strict, Text
 from shared.domain.enums import HalfDay, LeaveStatus
+from shared.domain.hourly import LeaveUnit
 from shared.services.leave.queries import LeaveRow
 
 Reason = Text(2000)
@@ -24,6 +25,10 @@ class LeaveDates(Strict):
     end_date: Day
     start_half: HalfDay | None = Field(default=None, description="pm: the first day starts after lunch")
     end_half: HalfDay | None = Field(default=None, description="am: the last day ends at lunch")
+    start_time: time | None = Field(
+        default=None, description="Hourly types: from this local time (start_date = end_date, inside the shift)"
+    )
+    end_time: time | None = Field(default=None, description="Hourly types: until this local time")
 
     def service_args(self) -> dict[str, Any]:
         """These fields as the leave services name them."""
@@ -34,6 +39,8 @@ class LeaveDates(Strict):
             "end": self.end_date,
             "start_half": self.start_half,
             "end_half": self.end_half,
+            "start_time": self.start_time,
+            "end_time": self.end_time,
         }
 
 
@@ -67,16 +74,29 @@ class LeaveQuoteRequest(LeaveDates):
     has_attachment: bool | None = Field(default=None, description="Leave out to skip the attachment rule")
 
 
+Level = Annotated[
+    int | None,
+    Field(
+        default=None,
+        ge=0,
+        le=99,
+        description="The approval chain level decided (stage of the request); a level already passed answers 409",
+    ),
+]
+
+
 class DecisionBody(Strict):
     model_config = {"json_schema_extra": {"examples": [{"comment": "Enjoy!"}]}}
 
     comment: Reason | None = None
+    level: Level = None
 
 
 class RejectBody(Strict):
     model_config = {"json_schema_extra": {"examples": [{"reason": "Year-end closing; please pick January."}]}}
 
     reason: Reason = Field(description="Told to the employee")
+    level: Level = None
 
 
 class CancelBody(Strict):
@@ -109,6 +129,25 @@ class AttendanceRefreshOut(Out):
         return cls(reprocessed=span(refreshed.reprocessed), not_reprocessed=span(refreshed.not_reprocessed))
 
 
+class LeaveStepOut(Out):
+    """What happened at one level: approved, rejected, escalated (nobody decided in time) or expired."""
+
+    level: int | None = Field(description="The chain level (empty: a request without a chain)")
+    outcome: str = Field(examples=["approved"])
+    approver_id: int | None = Field(description="Who held the request at that level")
+    decided_by_id: int | None
+    decided_by: str
+    comment: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, step: Any) -> LeaveStepOut:
+        return cls(
+            level=step.level, outcome=step.outcome, approver_id=step.approver_id, decided_by_id=step.decided_by_id,
+            decided_by=step.decided_by, comment=step.comment, at=step.at,
+        )  # fmt: skip
+
+
 class LeaveOut(Out):
     id: int
     employee_id: int
@@ -134,6 +173,13 @@ class LeaveOut(Out):
     created_by: str | None
     created_at: datetime
     updated_at: datetime
+    unit: LeaveUnit = Field(description="days, or hours: then working_days counts hours")
+    start_at: datetime | None = Field(description="Hourly leave: the booked range (UTC)")
+    end_at: datetime | None
+    minutes: int | None
+    stage: int | None = Field(description="The approval chain level it waits at (empty without a chain)")
+    escalated: bool = Field(description="Nobody decided in time; it was passed on (it expires next)")
+    history: list[LeaveStepOut] = Field(description="Each level's decision so far, oldest first")
     attendance: AttendanceRefreshOut | None = Field(
         default=None, description="On approving, cancelling or booking: the past days whose attendance changed"
     )
@@ -166,11 +212,21 @@ class LeaveOut(Out):
             created_by=r.created_by,
             created_at=r.created_at,
             updated_at=r.updated_at,
+            unit=row.unit,
+            start_at=r.start_at,
+            end_at=r.end_at,
+            minutes=r.minutes,
+            stage=r.stage,
+            escalated=r.escalated,
+            history=[LeaveStepOut.of(step) for step in row.steps],
         )
 
     def without_reasons(self) -> LeaveOut:
         """The request as a reader not entitled to its reasons sees it (``api.policy``: leave reasons)."""
-        return self.model_copy(update={"reason": None, "decision_comment": None, "attachment_file_id": None})
+        history = [h.model_copy(update={"comment": None}) for h in self.history]
+        return self.model_copy(
+            update={"reason": None, "decision_comment": None, "attachment_file_id": None, "history": history}
+        )
 
 
 class ViolationOut(Out):
@@ -199,5 +255,7 @@ class QuoteOut(Out):
     years: list[YearQuoteOut] = Field(description="Each leave year the request touches")
     approver_id: int | None
     approver_name: str | None
+    level: int | None = Field(default=None, description="The approval chain level it would start at")
+    minutes: int | None = Field(default=None, description="Hourly types: the booked minutes (working_days: hours)")
     auto_approved: bool = Field(description="The type needs no approval: the request would be approved at once")
     violations: list[ViolationOut]

@@ -19,11 +19,12 @@ from chronos_bot.turn import Turn
 from shared.domain.enums import LeaveStatus
 from shared.domain.leave_state import FORBIDDEN_CODES, can_decide
 from shared.errors import Forbidden, NotFound
-from shared.model import LeaveRequest
+from shared.model import Employee, LeaveRequest
 from shared.notify import leave_messages as msg
 from shared.services.leave.context import record_of
 from shared.services.leave.decisions import DecisionOutcome, decide_leave, pending_for
-from shared.services.leave.notify import leave_view, rule_actor
+from shared.services.leave.levels import level_already_decided
+from shared.services.leave.notify import chain_view, leave_view, rule_actor
 from shared.services.lookups import get_employee, get_leave_type
 from shared.services.notify.team import team_overlaps
 
@@ -37,17 +38,18 @@ async def on_decision(turn: Turn) -> None:
         await _refuse(turn, None, "malformed")
         return
     if press.approve:
-        await _approve(turn, press.request_id)
+        await _approve(turn, press.request_id, press.number)
     else:
-        await _ask_reason(turn, press.request_id)
+        await _ask_reason(turn, press.request_id, press.number)
 
 
-async def _approve(turn: Turn, request_id: int) -> None:
+async def _approve(turn: Turn, request_id: int, level: int | None) -> None:
     try:
         async with turn.deps.db.transaction() as session:
             outcome = await decide_leave(
-                session, actor=turn.actor, request_id=request_id, approve=True, today=turn.today, now=turn.now
-            )
+                session, actor=turn.actor, request_id=request_id, approve=True, level=level, today=turn.today,
+                now=turn.now,
+            )  # fmt: skip
     except (Forbidden, NotFound) as exc:
         await _refuse(turn, request_id, getattr(exc, "code", "forbidden"))
         return
@@ -56,10 +58,13 @@ async def _approve(turn: Turn, request_id: int) -> None:
         return
     turn.deps.wake_sender()
     await turn.edit(await _decided_text(turn, outcome))
-    await turn.answer(turn.t("✅ Approved"))
+    if outcome.passed_to:
+        await turn.answer(turn.t("✅ Approved; passed on to {name}", name=outcome.passed_to))
+    else:
+        await turn.answer(turn.t("✅ Approved"))
 
 
-async def _ask_reason(turn: Turn, request_id: int) -> None:
+async def _ask_reason(turn: Turn, request_id: int, level: int | None) -> None:
     """Reject pressed: check the presser may decide, then ask why (a reply to a force-reply prompt)."""
     async with turn.deps.db.session() as session:
         request = await session.get(LeaveRequest, request_id)
@@ -74,11 +79,15 @@ async def _ask_reason(turn: Turn, request_id: int) -> None:
         )
         await _stale(turn, outcome)
         return
+    if level is not None and request.stage != level:
+        async with turn.deps.db.session() as session:
+            await _stale(turn, await level_already_decided(session, request, level))
+        return
     if violation is not None and violation.code in FORBIDDEN_CODES:
         await _refuse(turn, request_id, violation.code)
         return
     message = turn.query.message if turn.query else None
-    state.begin(turn.session, Flow.REJECT, Step.REASON, request_id=request_id,
+    state.begin(turn.session, Flow.REJECT, Step.REASON, request_id=request_id, level=level,
                 msg=message.message_id if message else None, name=employee.full_name)  # fmt: skip
     turn.toast(turn.t("Please give a reason."))
     await turn.say(
@@ -92,13 +101,14 @@ async def on_reject_reason(turn: Turn) -> None:
     """The reason for a rejection: reject now (unless someone decided meanwhile)."""
     text = ((turn.message.text if turn.message else "") or "").strip()
     request_id = int(turn.session.data.get("request_id") or 0)
+    level = turn.session.data.get("level")
     message_id = turn.session.data.get("msg")
     state.clear(turn.session)
     try:
         async with turn.deps.db.transaction() as session:
             outcome = await decide_leave(
                 session, actor=turn.actor, request_id=request_id, approve=False, comment=text,
-                today=turn.today, now=turn.now,
+                level=level if isinstance(level, int) else None, today=turn.today, now=turn.now,
             )  # fmt: skip
     except (Forbidden, NotFound) as exc:
         await with_menu(turn, html.escape(exc.render(turn.t)))
@@ -120,7 +130,7 @@ async def pending(turn: Turn) -> None:
         cards = []
         for request in requests[:PENDING_LIMIT]:
             employee = await get_employee(session, request.employee_id)
-            view = leave_view(request, employee, await get_leave_type(session, request.leave_type_id))
+            view = await chain_view(session, request, employee, await get_leave_type(session, request.leave_type_id))
             overlaps = await team_overlaps(
                 session, employee_id=employee.id, start=request.start_date, end=request.end_date
             )
@@ -141,7 +151,12 @@ async def _decided_text(turn: Turn, outcome: DecisionOutcome) -> str:
     async with turn.deps.db.session() as session:
         employee = await get_employee(session, request.employee_id)
         view = leave_view(request, employee, await get_leave_type(session, request.leave_type_id))
+        holder = await session.get(Employee, request.approver_id) if request.approver_id else None
     at = outcome.decided_at or turn.now
+    if request.status is LeaveStatus.PENDING:  # one level approved; the request waits at the next
+        return msg.level_passed_for_approver(
+            turn.me.locale, view, outcome.decided_by or "?", outcome.passed_to or (holder.full_name if holder else "?")
+        )
     if request.status is LeaveStatus.CANCELLED:
         own = request.cancelled_by == f"employee:{employee.id}"
         return msg.cancelled_notice(turn.me.locale, view, employee.full_name if own else outcome.decided_by or "?")
@@ -155,8 +170,10 @@ def _already(turn: Turn, outcome: DecisionOutcome) -> str:
     who = outcome.decided_by or "?"
     when = t.format_time(outcome.decided_at, tz=turn.timezone) if outcome.decided_at else "?"
     status = outcome.request.status
-    if status is LeaveStatus.APPROVED:
+    if status in (LeaveStatus.APPROVED, LeaveStatus.PENDING):  # pending: this level was approved
         return t("Already approved by {who} at {time}.", who=who, time=when)
+    if status is LeaveStatus.EXPIRED:
+        return t("This request expired: nobody decided in time.")
     if status is LeaveStatus.REJECTED:
         return t("Already rejected by {who} at {time}.", who=who, time=when)
     return t("This request was cancelled at {time}.", time=when)

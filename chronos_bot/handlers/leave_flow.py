@@ -18,12 +18,13 @@ from chronos_bot.calendar import DAY_OFF_MARK, Cell, add_months, month_grid
 from chronos_bot.state import Step
 from chronos_bot.turn import Turn
 from shared.domain.enums import LeaveStatus
+from shared.domain.hourly import LeaveUnit
 from shared.domain.leave import Violation
 from shared.notify.leave_messages import LeaveView, describe
 from shared.services.leave.balances import balances
 from shared.services.leave.context import work_calendar
 from shared.services.leave.requests import LeaveQuote, quote_leave
-from shared.texts import WORKING_DAYS, count
+from shared.texts import HOURS, WORKING_DAYS, Noun, count
 
 MONTHS_BACK = 1
 MONTHS_AHEAD = 12
@@ -60,6 +61,7 @@ async def advance(turn: Turn) -> None:
         Step.START: ask_start,
         Step.END: ask_end,
         Step.HALF: ask_half,
+        Step.TIMES: ask_times,
         Step.REASON: ask_reason,
         Step.ATTACHMENT: ask_attachment,
         Step.CONFIRM: show_summary,
@@ -73,7 +75,7 @@ async def ask_type(turn: Turn) -> None:
         lines = await balances(session, employee_id=turn.me.id, as_of=turn.today)
     rows = [
         [Cell(turn.t("{type}: {days} left in {year}", type=line.name, year=line.year,
-                     days=count(turn.t, WORKING_DAYS, line.available)),
+                     days=count(turn.t, unit_noun(line.unit), line.available)),
               callbacks.leave_type(line.leave_type_id))]
         for line in lines
     ]  # fmt: skip
@@ -119,10 +121,20 @@ def legend(turn: Turn) -> str:
     return turn.t("{mark} marks your days off.", mark=DAY_OFF_MARK)
 
 
+def unit_noun(unit: LeaveUnit) -> Noun:
+    """Hours for a type booked in hours, working days otherwise."""
+    return HOURS if unit is LeaveUnit.HOURS else WORKING_DAYS
+
+
 async def ask_start(turn: Turn) -> None:
-    """The calendar for the first day, at this month."""
+    """The calendar for the first day (the day, for hours), at this month."""
     today = turn.today
-    text = turn.t("Pick the first day of your leave:") + "\n" + legend(turn)
+    first = (
+        turn.t("Pick the day:")
+        if state.draft(turn.session).get("hourly")
+        else turn.t("Pick the first day of your leave:")
+    )
+    text = first + "\n" + legend(turn)
     await prompt(turn, text, await date_keyboard(turn, today.year, today.month))
 
 
@@ -140,6 +152,12 @@ async def ask_half(turn: Turn) -> None:
     assert start is not None and end is not None
     rows = [[Cell(half_label(turn, o), callbacks.half_day(o))] for o in state.half_options(start, end)]
     await prompt(turn, turn.t("Whole days, or half days?"), [*rows, cancel_row(turn)])
+
+
+async def ask_times(turn: Turn) -> None:
+    """The hours of that day, typed as a range inside the shift."""
+    text = turn.t("Which hours? Type the range inside your shift, for example 10:00-12:00.")
+    await prompt(turn, text, [cancel_row(turn)])
 
 
 async def ask_reason(turn: Turn) -> None:
@@ -162,6 +180,7 @@ async def quote(turn: Turn, *, has_attachment: bool | None) -> LeaveQuote:
     start, end = state.start_of(d), state.end_of(d)
     assert start is not None and end is not None
     start_half, end_half = state.halves(d.get("half"))
+    start_time, end_time = state.times_of(d)
     async with turn.deps.db.session() as session:
         return await quote_leave(
             session,
@@ -173,16 +192,19 @@ async def quote(turn: Turn, *, has_attachment: bool | None) -> LeaveQuote:
             end_half=end_half,
             today=turn.today,
             has_attachment=has_attachment,
+            start_time=start_time,
+            end_time=end_time,
         )
 
 
-def view_of(turn: Turn, working_days: Decimal) -> LeaveView:
+def view_of(turn: Turn, result: LeaveQuote) -> LeaveView:
     d = state.draft(turn.session)
     start, end = state.start_of(d), state.end_of(d)
     assert start is not None and end is not None
     start_half, end_half = state.halves(d.get("half"))
+    hours = (result.hours.start, result.hours.end, turn.timezone) if result.hours else None
     return LeaveView(0, turn.me.full_name, d.get("type_name", ""), start, end, start_half, end_half,
-                     working_days, d.get("reason"), LeaveStatus.PENDING)  # fmt: skip
+                     result.working_days, d.get("reason"), LeaveStatus.PENDING, hours=hours)  # fmt: skip
 
 
 async def show_summary(turn: Turn) -> None:
@@ -193,10 +215,11 @@ async def show_summary(turn: Turn) -> None:
         await explain(turn, result.violations[0])
         return
     t = turn.t
-    lines = [t("📝 <b>Please check your request</b>"), describe(t, view_of(turn, result.working_days))]
+    lines = [t("📝 <b>Please check your request</b>"), describe(t, view_of(turn, result))]
+    noun = HOURS if result.hours else WORKING_DAYS
     for year in result.years:
         lines.append(t("Balance for {year} after this request: {days}", year=year.year,
-                       days=html.escape(count(t, WORKING_DAYS, year.balance_after))))  # fmt: skip
+                       days=html.escape(count(t, noun, year.balance_after))))  # fmt: skip
     if result.auto_approved:
         lines.append(t("This type needs no approval: it is booked as soon as you confirm."))
     elif result.approver_name:

@@ -1,5 +1,8 @@
 """/leave: type → first day → last day → half days → reason → document → summary → Confirm / Edit / Cancel.
 
+A type booked in hours asks one day and then the time range (typed, e.g. ``10:00-12:00``) instead of the
+last day and half days.
+
 Each callback below answers one question of the flow; ``leave_flow.advance`` asks the next one. The rules
 are never checked here: ``quote_leave`` is asked after the dates and at the summary, and ``request_leave``
 checks everything once more on Confirm. A broken rule sends the user back to the step that fixes it.
@@ -17,8 +20,10 @@ from chronos_bot.calendar import Cell
 from chronos_bot.handlers import leave_flow
 from chronos_bot.handlers.common import with_menu
 from chronos_bot.state import Flow, Step
+from chronos_bot.texts import MANAGERS
 from chronos_bot.turn import Turn
 from shared.domain.enums import LeaveStatus
+from shared.domain.hourly import LeaveUnit, parse_time_range
 from shared.domain.leave import RuleViolated
 from shared.model import Employee
 from shared.services.leave.requests import request_leave
@@ -74,11 +79,13 @@ async def on_type(turn: Turn) -> None:
     async with turn.deps.db.session() as session:
         leave_type = await get_leave_type(session, _press(turn).number or 0)
     d = state.draft(turn.session)
+    hourly = leave_type.unit is LeaveUnit.HOURS
     d.update(
         type_id=leave_type.id,
         type_name=leave_type.name,
-        half_ok=leave_type.half_days_allowed,
+        half_ok=leave_type.half_days_allowed and not hourly,
         doc=leave_type.attachment_required,
+        hourly=hourly,
     )
     await turn.edit(turn.t("Leave type: {type}", type=f"<b>{html.escape(leave_type.name)}</b>"))
     await leave_flow.advance(turn)
@@ -105,7 +112,11 @@ async def on_day(turn: Turn) -> None:
     if turn.session.step == Step.START.value:
         state.forget(d, "dates")
         d["start"] = day.isoformat()
-        await turn.edit(turn.t("First day: {date}", date=turn.t.format_date(day, "full")))
+        if d.get("hourly"):  # hours are booked on one day: the time range comes next
+            d["end"] = day.isoformat()
+            await turn.edit(turn.t("Day: {date}", date=turn.t.format_date(day, "full")))
+        else:
+            await turn.edit(turn.t("First day: {date}", date=turn.t.format_date(day, "full")))
         await leave_flow.advance(turn)
         return
     start = state.start_of(d)
@@ -153,6 +164,23 @@ async def on_half(turn: Turn) -> None:
     await leave_flow.advance(turn)
 
 
+async def on_times(turn: Turn) -> None:
+    """Text at the hours step: the time range, checked against the shift, the minimum and the step at once."""
+    text = ((turn.message.text if turn.message else "") or "").strip()
+    found = parse_time_range(text)
+    if found is None:
+        await turn.say(turn.t("Please type the hours as a range, for example 10:00-12:00."))
+        return
+    await _drop_prompt_buttons(turn)
+    d = state.draft(turn.session)
+    d["times"] = f"{found[0].isoformat('minutes')}-{found[1].isoformat('minutes')}"
+    result = await leave_flow.quote(turn, has_attachment=None)
+    if result.violations:
+        await leave_flow.explain(turn, result.violations[0])
+        return
+    await leave_flow.advance(turn)
+
+
 async def on_reason(turn: Turn) -> None:
     """Text at the reason step: that is the reason."""
     text = ((turn.message.text if turn.message else "") or "").strip()[:MAX_REASON]
@@ -191,12 +219,14 @@ async def on_confirm(turn: Turn) -> None:
     start, end = state.start_of(d), state.end_of(d)
     assert start is not None and end is not None
     start_half, end_half = state.halves(d.get("half"))
+    start_time, end_time = state.times_of(d)
     try:
         async with turn.deps.db.transaction() as session:
             request = await request_leave(
                 session, actor=turn.actor, employee_id=turn.me.id, leave_type_id=int(d["type_id"]),
                 start=start, end=end, start_half=start_half, end_half=end_half, reason=d.get("reason"),
-                attachment_file_id=d.get("attachment"), today=turn.today, now=turn.now,
+                attachment_file_id=d.get("attachment"), start_time=start_time, end_time=end_time,
+                today=turn.today, now=turn.now,
                 idempotency_key=state.confirm_key(d, start, end, start_half, end_half),
             )  # fmt: skip
             approver = await session.get(Employee, request.approver_id) if request.approver_id else None
@@ -214,6 +244,8 @@ async def on_confirm(turn: Turn) -> None:
                  name=html.escape(approver.full_name))  # fmt: skip
     else:
         done = t("📨 Sent to HR for approval. I will tell you when they decide.")
+    if turn.me.role in MANAGERS and request.minutes is None:  # an approver going away: who decides meanwhile
+        done += "\n" + t("While you are away, /delegate lets someone else decide your approvals.")
     await turn.edit(_question(turn))
     await with_menu(turn, done)
     turn.toast(t("Request sent"))
@@ -225,7 +257,7 @@ async def on_edit(turn: Turn) -> None:
         return await _over(turn)
     d = state.draft(turn.session)
     t = turn.t
-    parts = [("type", t("Leave type")), ("dates", t("Dates"))]
+    parts = [("type", t("Leave type")), ("dates", t("Day and hours") if d.get("hourly") else t("Dates"))]
     if d.get("half_ok"):
         parts.append(("half", t("Half days")))
     parts.append(("reason", t("Reason")))

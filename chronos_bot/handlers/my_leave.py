@@ -10,6 +10,8 @@ from chronos_bot import callbacks, keyboards
 from chronos_bot.calendar import Cell
 from chronos_bot.handlers.common import FORGED, STALE, audit_press, with_menu
 from chronos_bot.turn import Turn
+from shared.domain.enums import LeaveStatus
+from shared.domain.hourly import LeaveUnit
 from shared.domain.leave_state import NotAllowed, WrongState, can_cancel
 from shared.errors import NotFound
 from shared.notify.leave_messages import LeaveView, format_dates, status_label
@@ -17,8 +19,8 @@ from shared.services.leave.balances import balances
 from shared.services.leave.context import record_of
 from shared.services.leave.notify import rule_actor
 from shared.services.leave.requests import cancel_leave
-from shared.services.org.profile import leave_history
-from shared.texts import WORKING_DAYS, count
+from shared.services.org.profile import HistoryLine, leave_history
+from shared.texts import HOURS, WORKING_DAYS, count
 
 
 async def _history(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -33,15 +35,31 @@ async def _history(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
     who = rule_actor(turn.actor)
     for line in lines:
         r = line.request
+        hourly = line.unit is LeaveUnit.HOURS
         view = LeaveView(r.id, turn.me.full_name, line.type_name, r.start_date, r.end_date, r.start_half,
                          r.end_half, r.working_days, r.reason, r.status)  # fmt: skip
+        when = format_dates(t, view)
+        if hourly and r.start_at is not None and r.end_at is not None:
+            tz = turn.timezone
+            when += f", {t.format_time(r.start_at, tz=tz)}–{t.format_time(r.end_at, tz=tz)}"
         text.append(
-            f"#{r.id} <b>{html.escape(line.type_name)}</b>: {format_dates(t, view)} · "
-            f"{html.escape(count(t, WORKING_DAYS, r.working_days))} · {status_label(t, r.status)}"
+            f"#{r.id} <b>{html.escape(line.type_name)}</b>: {when} · "
+            f"{html.escape(count(t, HOURS if hourly else WORKING_DAYS, r.working_days))} · {status_label(t, r.status)}"
         )
+        if r.status is LeaveStatus.PENDING:
+            text.append("   " + _where(turn, line))
         if can_cancel(who, record_of(r), turn.today) is None:
             rows.append([Cell(t("Cancel #{id}", id=r.id), callbacks.cancel_request(r.id))])
     return "\n".join(text), keyboards.inline(rows) if rows else None
+
+
+def _where(turn: Turn, line: HistoryLine) -> str:
+    """Where a pending request stands: who decides it now, at which level of how many."""
+    t = turn.t
+    who = html.escape(line.waiting_on) if line.waiting_on else t("HR")
+    if line.level is not None:
+        return "⏳ " + t("waits for {name} (level {n} of {total})", name=who, n=line.level[0], total=line.level[1])
+    return "⏳ " + t("waits for {name}", name=who)
 
 
 async def my_leaves(turn: Turn) -> None:
@@ -84,14 +102,15 @@ async def balance(turn: Turn) -> None:
     year = turn.today.year
     text = [t("💼 <b>Your leave balance for {year}</b>", year=year)]
     for line in lines:
+        noun = HOURS if line.unit is LeaveUnit.HOURS else WORKING_DAYS
         text.append(f"\n<b>{html.escape(line.name)}</b>")
-        text.append(t("Available now: {days}", days=html.escape(count(t, WORKING_DAYS, line.available))))
+        text.append(t("Available now: {days}", days=html.escape(count(t, noun, line.available))))
         if line.reserved:
-            text.append(t("Held by pending requests: {days}", days=html.escape(count(t, WORKING_DAYS, line.reserved))))
+            text.append(t("Held by pending requests: {days}", days=html.escape(count(t, noun, line.reserved))))
         text.append(t("By the end of {year}: {days}", year=year,
-                      days=html.escape(count(t, WORKING_DAYS, line.year_end))))  # fmt: skip
+                      days=html.escape(count(t, noun, line.year_end))))  # fmt: skip
         text.append(t("For leave in {year}: up to {days}", year=line.next_year,
-                      days=html.escape(count(t, WORKING_DAYS, line.next_year_available))))  # fmt: skip
+                      days=html.escape(count(t, noun, line.next_year_available))))  # fmt: skip
     if not lines:
         text.append(t("No leave types are set up yet."))
     await with_menu(turn, "\n".join(text))

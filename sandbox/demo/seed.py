@@ -1,21 +1,25 @@
 """The demo company: three departments, 25 people with managers and HR, day and night shifts,
-five leave types (one is time off in lieu, credited by approved overtime) and a country's public holidays
-for this year and the next."""
+six leave types (annual leave needs the manager, then HR above 5 days; unpaid leave always both and
+expires unanswered; "Permission" is booked in hours; time off in lieu is credited by approved overtime),
+a delegation of Lukas's approvals to Elena next week, and a country's public holidays for this year and
+the next."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.domain.approval import LevelKind
 from shared.domain.enums import Accrual, HoursMode, Role
+from shared.domain.hourly import LeaveUnit
 from shared.errors import N_, Conflict
-from shared.model import Department, Employee, HolidayCalendar, LeaveType, Office, Shift
+from shared.model import ApprovalChainLevel, Delegation, Department, Employee, HolidayCalendar, LeaveType, Office, Shift
 from shared.services.actor import Actor
-from shared.services.audit import audit
+from shared.services.audit import audit, snapshot
 from shared.services.org.holidays import import_holidays
 
 COUNTRY = "DE"
@@ -113,6 +117,21 @@ def leave_types() -> list[LeaveType]:
             approval_required=False,
         ),
         LeaveType(
+            code="PERMISSION",
+            name="Permission (hours)",
+            paid=True,
+            unit=LeaveUnit.HOURS,
+            yearly_allowance=Decimal(16),
+            accrual=Accrual.YEARLY,
+            accrual_rounding=Decimal(0),
+            carry_over_cap=Decimal(0),
+            min_minutes=30,
+            step_minutes=30,
+            half_days_allowed=False,
+            approval_required=True,
+            backdate_days=2,
+        ),
+        LeaveType(
             code="TOIL",
             name="Time off in lieu",
             paid=True,
@@ -128,6 +147,21 @@ def leave_types() -> list[LeaveType]:
     ]
 
 
+def chains(types: dict[str, int]) -> list[ApprovalChainLevel]:
+    """Annual leave: the manager, then HR above 5 days; unpaid leave: the manager, then HR, always."""
+
+    def level(code: str, position: int, kind: LevelKind, min_days: Decimal | None = None) -> ApprovalChainLevel:
+        return ApprovalChainLevel(leave_type_id=types[code], department_scope=0, position=position, kind=kind,
+                                  min_days=min_days)  # fmt: skip
+
+    return [
+        level("ANNUAL", 0, LevelKind.MANAGER),
+        level("ANNUAL", 1, LevelKind.HR, Decimal(5)),
+        level("UNPAID", 0, LevelKind.MANAGER),
+        level("UNPAID", 1, LevelKind.HR),
+    ]
+
+
 @dataclass
 class DemoSummary:
     departments: dict[str, str] = field(default_factory=dict)  # name -> head name
@@ -135,6 +169,8 @@ class DemoSummary:
     shifts: list[str] = field(default_factory=list)
     leave_types: list[str] = field(default_factory=list)
     holidays: int = 0
+    chains: list[str] = field(default_factory=list)
+    delegations: list[str] = field(default_factory=list)
     people: list[tuple[str, str, str, str]] = field(default_factory=list)  # code, name, role, department
 
 
@@ -200,8 +236,18 @@ async def seed_demo(session: AsyncSession, *, today: date, actor: Actor | None =
         people[code].manager_id = people[manager].id if manager else None
     for dept_name, head in HEADS.items():
         departments[dept_name].head_id = people[head].id
+    by_code = {t.code: t.id for t in types}
+    next(t for t in types if t.code == "UNPAID").expire_after_days = 5
+    session.add_all(chains(by_code))
+    monday = today + timedelta(days=7 - today.weekday())
+    delegation = Delegation(
+        delegator_id=people["E004"].id, delegate_id=people["E013"].id, start_date=monday,
+        end_date=monday + timedelta(days=4), reason="Conference", created_by=actor.label,
+    )  # fmt: skip
+    session.add(delegation)
     await session.flush()
     audit(session, actor, "seed", "demo", None, new={"employees": len(people), "today": today.isoformat()})
+    audit(session, actor, "create", "delegation", delegation.id, new=snapshot(delegation))
     holidays = 0
     for year in (today.year, today.year + 1):
         result = await import_holidays(session, calendar_id=calendar.id, year=year, actor=actor)
@@ -211,6 +257,10 @@ async def seed_demo(session: AsyncSession, *, today: date, actor: Actor | None =
         shifts=["Day 09:00–18:00", "Night 22:00–06:00"],
         leave_types=[f"{t.code} ({t.name})" for t in types],
         holidays=holidays,
+        chains=["ANNUAL: manager, then HR above 5 days", "UNPAID: manager, then HR; expires after 5 working days"],
+        delegations=[
+            f"{people['E004'].full_name} → {people['E013'].full_name}, {monday} – {monday + timedelta(days=4)}"
+        ],
         people=[(c, n, r.value, d) for c, n, d, _m, r, _l, _s in PEOPLE],
     )
     for _c, _n, role, _d in summary.people:

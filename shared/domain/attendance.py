@@ -32,6 +32,8 @@ Frappe HRMS auto-attendance semantics, with its known gaps fixed. Rules decided 
 * **Deterministic**: punches are filtered to the day's range, sorted by (instant, direction, source) and
   de-duplicated (2 minutes) first, so the result depends only on the set of punches. ``punch_count``
   counts the punches kept. ``leave_request_id`` is set only when the status is ON_LEAVE / HALF_LEAVE.
+* **Hourly leave**: approved ranges (``DayContext.excused``) that cover the start or the end of the
+  shift move the expected arrival / leaving past them, so no lateness or early exit is counted for them.
 * **Manual overrides win**: the caller writes a result only when :func:`should_write` says so.
 * **Overtime** (``overtime_minutes``): see :mod:`shared.domain.overtime`; computed only when the caller
   passes ``overtime_threshold`` (the service passes ``OVERTIME_THRESHOLD_MINUTES``), 0 otherwise.
@@ -45,6 +47,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.domain.enums import AttendanceStatus, Direction, HoursMode
+from shared.domain.hourly import excused_bounds
 from shared.domain.overtime import beyond_shift_minutes, day_off_minutes
 from shared.domain.punches import PunchFact, drop_sorted_duplicates, resolve_directions, sort_punches
 from shared.domain.shift_window import ShiftRule, ShiftWindow, assign_punches_to_days, day_plan, is_unscheduled
@@ -72,6 +75,8 @@ class DayContext:
     leave: DayLeave | None = None
     leave_request_id: int | None = None
     employee_id: int | None = None
+    # Approved hourly leave that day (UTC ranges): no lateness or early exit is counted for them.
+    excused: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
 
     def __post_init__(self) -> None:
         if self.leave is not None and not isinstance(self.leave, DayLeave):
@@ -245,6 +250,8 @@ def _classify(
             expected_start = midpoint
         else:
             expected_end = midpoint
+    if context.excused:
+        expected_start, expected_end = excused_bounds(expected_start, expected_end, context.excused)
     late = _minutes_after(first_in, expected_start, shift.late_grace_minutes) if first_in is not None else 0
     early = _minutes_after(expected_end, last_out, shift.early_grace_minutes) if last_out is not None else 0
     overtime = beyond_shift_minutes(first_in, last_out, window.start_utc, window.end_utc, overtime_threshold)

@@ -41,6 +41,7 @@ class LeaveStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"  # nobody decided in time
 
 
 class LedgerKind(StrEnum):

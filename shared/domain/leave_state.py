@@ -62,6 +62,7 @@ _ALREADY = {
     LeaveStatus.APPROVED: ("already_decided", N_("This request has already been approved.")),
     LeaveStatus.REJECTED: ("already_decided", N_("This request has already been rejected.")),
     LeaveStatus.CANCELLED: ("already_cancelled", N_("This request has already been cancelled.")),
+    LeaveStatus.EXPIRED: ("already_decided", N_("This request expired: nobody decided in time.")),
 }
 
 

@@ -5,7 +5,15 @@ from shared.model.absences import CalendarFeed, GroupChat
 from shared.model.attendance import DailyAttendance, Device, Punch
 from shared.model.base import Base, UTCDateTime, utcnow
 from shared.model.compliance import ComplianceRule, ComplianceViolation
-from shared.model.leave import LeaveBlackout, LeaveLedgerEntry, LeaveRequest, LeaveType
+from shared.model.leave import (
+    ApprovalChainLevel,
+    Delegation,
+    LeaveBlackout,
+    LeaveLedgerEntry,
+    LeaveRequest,
+    LeaveStep,
+    LeaveType,
+)
 from shared.model.org import Department, Employee, Holiday, HolidayCalendar, Office, Shift
 from shared.model.system import ActionLink, ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
 from shared.model.workflows import LatenessNotice, OvertimeDecision, PunchCorrection
@@ -13,12 +21,14 @@ from shared.model.workflows import LatenessNotice, OvertimeDecision, PunchCorrec
 __all__ = [
     "ActionLink",
     "ApiToken",
+    "ApprovalChainLevel",
     "AuditLog",
     "Base",
     "CalendarFeed",
     "ComplianceRule",
     "ComplianceViolation",
     "DailyAttendance",
+    "Delegation",
     "Department",
     "Device",
     "Employee",
@@ -31,6 +41,7 @@ __all__ = [
     "LeaveBlackout",
     "LeaveLedgerEntry",
     "LeaveRequest",
+    "LeaveStep",
     "LeaveType",
     "Office",
     "OutboxMessage",

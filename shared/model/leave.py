@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from shared.domain.approval import LevelKind
 from shared.domain.enums import Accrual, HalfDay, LeaveStatus, LedgerKind
+from shared.domain.hourly import LeaveUnit
 from shared.model.base import Base, Days, enum_column, utcnow
 
 
@@ -34,6 +36,12 @@ class LeaveType(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Teammates may see this type (e.g. remote work); otherwise they only see "away".
     public: Mapped[bool] = mapped_column(default=False)
+    # Booked in days or in hours (allowance, ledger and balances then count hours).
+    unit: Mapped[LeaveUnit] = mapped_column(enum_column(LeaveUnit, 8), default=LeaveUnit.DAYS)
+    min_minutes: Mapped[int] = mapped_column(default=30)
+    step_minutes: Mapped[int] = mapped_column(default=30)
+    # A request nobody decides within this many working days is escalated, then expires (None: never).
+    expire_after_days: Mapped[int | None]
 
 
 class LeaveBlackout(Base):
@@ -80,6 +88,15 @@ class LeaveRequest(Base):
     version: Mapped[int] = mapped_column(default=1)
     # "<who asked>:<key>" from an Idempotency-Key header or the bot wizard: a retried create returns this row.
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Approval chain: the level it waits at (index into the type's chain; None without a chain), since when,
+    # and whether it was already escalated for waiting too long.
+    stage: Mapped[int | None]
+    stage_since: Mapped[datetime | None]
+    escalated: Mapped[bool] = mapped_column(default=False)
+    # Hourly leave: the range (UTC) on start_date, and its minutes; working_days then holds hours.
+    start_at: Mapped[datetime | None]
+    end_at: Mapped[datetime | None]
+    minutes: Mapped[int | None]
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -102,3 +119,61 @@ class LeaveLedgerEntry(Base):
     # Makes a periodic posting idempotent, e.g. "accrual:2026-03", "taken:req:17"; NULL for adjustments.
     key: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApprovalChainLevel(Base):
+    """One level of a leave type's approval chain (per department when ``department_id`` is set)."""
+
+    __tablename__ = "approval_chain_levels"
+    __table_args__ = (
+        UniqueConstraint("leave_type_id", "department_scope", "position"),
+        CheckConstraint("(kind = 'person') = (person_id IS NOT NULL)", name="person_named"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    leave_type_id: Mapped[int] = mapped_column(ForeignKey("leave_types.id", ondelete="CASCADE"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    # 0 for the company-wide chain, else the department id (NULLs are never equal in a unique key).
+    department_scope: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int]
+    kind: Mapped[LevelKind] = mapped_column(enum_column(LevelKind, 20))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    min_days: Mapped[Decimal | None] = mapped_column(Days)
+
+
+class LeaveStep(Base):
+    """What happened at one level of a request: approved, rejected, escalated or expired (append-only)."""
+
+    __tablename__ = "leave_steps"
+    __table_args__ = (Index("ix_leave_steps_request", "request_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("leave_requests.id", ondelete="CASCADE"))
+    level: Mapped[int | None]
+    outcome: Mapped[str] = mapped_column(String(16))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+    decided_by: Mapped[str] = mapped_column(String(120))
+    comment: Mapped[str | None] = mapped_column(Text())
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Delegation(Base):
+    """While it holds (start..end, both included), ``delegator``'s approvals go to ``delegate``."""
+
+    __tablename__ = "delegations"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        CheckConstraint("delegator_id <> delegate_id", name="not_self"),
+        Index("ix_delegations_delegator_dates", "delegator_id", "start_date", "end_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delegator_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    start_date: Mapped[date] = mapped_column(Date())
+    end_date: Mapped[date] = mapped_column(Date())
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

@@ -3,7 +3,8 @@
 Payload kinds (JSON; ``chat_id`` is the row's):
 - ``message``: ``text``, ``parse_mode``, and ``buttons`` (inline, from a notification builder) or ``markup``
   (any keyboard, as :func:`markup_to_json` wrote it);
-- ``document``: ``filename``, ``caption``, ``parse_mode``; the bytes come separately;
+- ``document``: ``filename``, ``caption``, ``parse_mode``; the bytes come separately, or ``file_id`` names
+  a file Telegram already holds (a sick note attached to a leave request, sent on to its approvers);
 - ``edit``: ``text``, ``parse_mode``, ``buttons``/``markup``, and the message: ``message_id``, or
   ``edit_ref`` (the outbox row that sent it; the sender looks its message id up). An edit whose message
   never reached the chat is sent as a new message;
@@ -81,7 +82,7 @@ async def deliver(
     if kind == "document":
         message = await bot.send_document(
             chat_id,
-            document=InputFile(attachment or b"", filename=payload.get("filename") or "file"),
+            document=payload.get("file_id") or InputFile(attachment or b"", filename=payload.get("filename") or "file"),
             caption=payload.get("caption"),
             parse_mode=parse_mode,
             reply_markup=markup,

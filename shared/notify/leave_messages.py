@@ -17,21 +17,29 @@ from shared.domain.ids import parse_id
 from shared.errors import N_
 from shared.i18n import Translator, translator
 from shared.notify.outbox import Button, Keyboard
-from shared.texts import WORKING_DAYS, count
+from shared.texts import HOURS, WORKING_DAYS, count
 
 APPROVE, REJECT = "a", "r"
 
 
-def decision_callback(action: str, request_id: int) -> str:
-    return f"lv:{action}:{request_id}"
+def decision_callback(action: str, request_id: int, level: int | None = None) -> str:
+    """``lv:<a|r>:<id>``, or ``lv:<a|r>:<id>:<level>`` for a level of an approval chain."""
+    return f"lv:{action}:{request_id}" if level is None else f"lv:{action}:{request_id}:{level}"
 
 
-def parse_decision_callback(data: str) -> tuple[str, int] | None:
-    """``(action, request id)`` of ``lv:<a|r>:<id>``; ``None`` for anything else (an id beyond MAX_ID too)."""
+def parse_decision_callback(data: str) -> tuple[str, int, int | None] | None:
+    """``(action, request id, level)`` of ``lv:<a|r>:<id>[:<level>]``; ``None`` for anything else."""
     parts = data.split(":")
-    if len(parts) == 3 and parts[0] == "lv" and parts[1] in (APPROVE, REJECT):
+    if len(parts) in (3, 4) and parts[0] == "lv" and parts[1] in (APPROVE, REJECT):
         request_id = parse_id(parts[2])
-        return (parts[1], request_id) if request_id is not None else None
+        if request_id is None:
+            return None
+        if len(parts) == 3:
+            return parts[1], request_id, None
+        level = parts[3]
+        if not (level.isascii() and level.isdigit() and len(level) <= 3):
+            return None
+        return parts[1], request_id, int(level)
     return None
 
 
@@ -58,6 +66,9 @@ class LeaveView:
     working_days: Decimal
     reason: str | None
     status: LeaveStatus
+    level: int | None = None  # the chain level it waits at (index), for the buttons
+    level_number: tuple[int, int] | None = None  # (n, of total) to say "level 1 of 2"
+    hours: tuple[datetime, datetime, str] | None = None  # an hourly request: UTC range and the zone to show it in
 
 
 def _half(t: Translator, half: HalfDay | None) -> str:
@@ -81,15 +92,33 @@ def status_label(t: Translator, status: LeaveStatus) -> str:
         LeaveStatus.APPROVED: N_("approved"),
         LeaveStatus.REJECTED: N_("rejected"),
         LeaveStatus.CANCELLED: N_("cancelled"),
+        LeaveStatus.EXPIRED: N_("expired"),
     }
     return t.gettext(labels[status])
 
 
 def describe(t: Translator, view: LeaveView) -> str:
-    """Two lines: type and dates, then the working days."""
+    """Two lines: type and dates, then the working days (an hourly request: the day, the range and the hours)."""
+    if view.hours is not None:
+        start, end, tz = view.hours
+        when = f"{t.format_date(view.start_date, 'medium')}, {t.format_time(start, tz=tz)}–{t.format_time(end, tz=tz)}"
+        return f"<b>{escape(view.type_name)}</b>: {when}\n{escape(count(t, HOURS, view.working_days))}"
     return (
         f"<b>{escape(view.type_name)}</b>: {format_dates(t, view)}\n{escape(count(t, WORKING_DAYS, view.working_days))}"
     )
+
+
+def level_line(t: Translator, view: LeaveView) -> str | None:
+    """ "Approval level 1 of 2" for a request with a chain of more than one level."""
+    if view.level_number is None or view.level_number[1] < 2:
+        return None
+    n, total = view.level_number
+    return t("Approval level {n} of {total}", n=n, total=total)
+
+
+def decision_buttons(t: Translator, view: LeaveView) -> Keyboard:
+    return [[Button("✅ " + t("Approve"), decision_callback(APPROVE, view.id, view.level)),
+             Button("❌ " + t("Reject"), decision_callback(REJECT, view.id, view.level))]]  # fmt: skip
 
 
 def approval_request(
@@ -97,6 +126,9 @@ def approval_request(
 ) -> tuple[str, Keyboard]:
     t = translator_for(locale)
     lines = [t("New leave request from {name}", name=f"<b>{escape(view.employee_name)}</b>"), describe(t, view)]
+    level = level_line(t, view)
+    if level:
+        lines.append(f"<i>{escape(level)}</i>")
     if view.reason:
         lines.append(t("Reason: {reason}", reason=escape(view.reason)))
     if balance_after is not None:
@@ -109,9 +141,7 @@ def approval_request(
         )
     else:
         lines.append(t("Nobody else from the team is away then."))
-    keyboard = [[Button("✅ " + t("Approve"), decision_callback(APPROVE, view.id)),
-                 Button("❌ " + t("Reject"), decision_callback(REJECT, view.id))]]  # fmt: skip
-    return "\n".join(lines), keyboard
+    return "\n".join(lines), decision_buttons(t, view)
 
 
 def decided_for_approver(locale: str | None, view: LeaveView, decider: str, at: datetime, tz: str) -> str:
@@ -191,6 +221,37 @@ def escalation_for_hr(locale: str | None, view: LeaveView, approver: str, days: 
     head = t.plural("⏰ Waiting for {n} day on {who}:", "⏰ Waiting for {n} days on {who}:", days, who=escape(approver))
     who = t("Leave request from {name}", name=f"<b>{escape(view.employee_name)}</b>")
     text = f"{head}\n{who}\n{describe(t, view)}"
-    keyboard = [[Button("✅ " + t("Approve"), decision_callback(APPROVE, view.id)),
-                 Button("❌ " + t("Reject"), decision_callback(REJECT, view.id))]]  # fmt: skip
-    return text, keyboard
+    return text, decision_buttons(t, view)
+
+
+def level_passed_for_approver(locale: str | None, view: LeaveView, decider: str, next_approver: str) -> str:
+    """The approval message once one level is approved: no buttons, who approved and who decides next."""
+    t = translator_for(locale)
+    head = t("Leave request from {name}", name=f"<b>{escape(view.employee_name)}</b>")
+    note = t("Approved by {who}; passed on to {next} for the next level.", who=escape(decider),
+             next=escape(next_approver))  # fmt: skip
+    return f"{head}\n{describe(t, view)}\n\n<b>{note}</b>"
+
+
+def level_passed_for_employee(locale: str | None, view: LeaveView, decider: str, next_approver: str) -> str:
+    t = translator_for(locale)
+    text = t("☑️ {who} approved your leave; it now waits for {next}.", who=escape(decider),
+             next=escape(next_approver))  # fmt: skip
+    return text + "\n" + describe(t, view)
+
+
+def escalated_to(locale: str | None, view: LeaveView, days: int) -> str:
+    """Told to the one who held a request that waited too long and moved on."""
+    t = translator_for(locale)
+    head = t("Leave request from {name}", name=f"<b>{escape(view.employee_name)}</b>")
+    note = t.plural(
+        "Nobody decided within {n} working day: passed on.", "Nobody decided within {n} working days: passed on.", days
+    )
+    return f"{head}\n{describe(t, view)}\n\n<i>{escape(note)}</i>"
+
+
+def expired_notice(locale: str | None, view: LeaveView) -> str:
+    t = translator_for(locale)
+    return t("⌛ This leave request expired: nobody decided in time. Ask again if you still need it.") + (
+        "\n" + describe(t, view)
+    )

@@ -80,6 +80,18 @@ def enqueue_document(
     return row
 
 
+def enqueue_file(
+    session: AsyncSession, *, chat_id: int, file_id: str, caption: str | None = None, parse_mode: str | None = "HTML"
+) -> OutboxMessage:
+    """Send a file Telegram already holds (by its ``file_id``) to another chat."""
+    row = OutboxMessage(
+        chat_id=chat_id,
+        payload={"kind": "document", "file_id": file_id, "caption": caption, "parse_mode": parse_mode},
+    )
+    session.add(row)
+    return row
+
+
 def enqueue_edit(
     session: AsyncSession,
     *,

@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from sandbox.demo.seed import seed_demo
 from shared.domain.enums import Role
+from shared.domain.hourly import LeaveUnit
 from shared.errors import Conflict
-from shared.model import Department, Employee, Holiday, LeaveType, Shift
+from shared.model import Delegation, Department, Employee, Holiday, LeaveType, Shift
 from shared.persistence import Database
+from shared.services.leave.chain_admin import get_chain
 
 
 async def test_the_demo_company_has_everything_the_walkthrough_needs(db: Database):
@@ -21,7 +23,13 @@ async def test_the_demo_company_has_everything_the_walkthrough_needs(db: Databas
         assert await s.scalar(select(func.count(Department.id))) == 3
         assert await s.scalar(select(func.count(Employee.id))) == 25
         assert await s.scalar(select(func.count(Shift.id))) == 2
-        assert await s.scalar(select(func.count(LeaveType.id))) == 5
+        assert await s.scalar(select(func.count(LeaveType.id))) == 6
+        hourly = await s.scalar(select(LeaveType).where(LeaveType.unit == LeaveUnit.HOURS))
+        assert hourly is not None and hourly.step_minutes == 30
+        annual = await s.scalar(select(LeaveType.id).where(LeaveType.code == "ANNUAL"))
+        assert len(await get_chain(s, leave_type_id=annual)) == 2
+        (delegation,) = list(await s.scalars(select(Delegation)))
+        assert delegation.start_date > date(2026, 11, 21)
         years = {d.year for d in await s.scalars(select(Holiday.date))}
         assert years == {2026, 2027}
         roles = {r for r in await s.scalars(select(Employee.role))}

@@ -127,6 +127,8 @@ async def _leave(session: AsyncSession, start: date, end: date, ids: Sequence[in
         LeaveRequest.end_date,
         LeaveRequest.start_half,
         LeaveRequest.end_half,
+        LeaveRequest.start_at,
+        LeaveRequest.end_at,
     ).where(LeaveRequest.status == LeaveStatus.APPROVED, LeaveRequest.start_date <= end, LeaveRequest.end_date >= start)
     if ids is not None:
         query = query.where(LeaveRequest.employee_id.in_(list(ids)))
@@ -184,7 +186,11 @@ async def _overrides(session: AsyncSession, start: date, end: date, ids: Sequenc
 def _contexts(row: Any, days: list[date], holidays: dict[int, set[date]], leaves: list[Any]) -> list[DayContext]:
     off = holidays.get(row.holiday_calendar_id, set())
     by_day: dict[date, tuple[DayLeave, int]] = {}
+    excused: dict[date, list[tuple[datetime, datetime]]] = defaultdict(list)
     for leave in leaves:
+        if leave.start_at is not None and leave.end_at is not None:  # hourly leave: excused, not away
+            excused[leave.start_date].append((as_utc(leave.start_at), as_utc(leave.end_at)))
+            continue
         current = max(leave.start_date, days[0])
         while current <= min(leave.end_date, days[-1]):
             by_day[current] = (
@@ -198,7 +204,8 @@ def _contexts(row: Any, days: list[date], holidays: dict[int, set[date]], leaves
         if not employed_on(day, row.hire_date, row.leaving_date):
             continue
         leave, leave_id = by_day.get(day, (None, None))
-        contexts.append(DayContext(day, week, day in off, leave, leave_id, row.id))
+        hours = tuple(excused.get(day, ()))
+        contexts.append(DayContext(day, week, day in off, leave, leave_id, row.id, excused=hours))
     return contexts
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import Accrual, LeaveStatus
+from shared.domain.hourly import LeaveUnit
 from shared.domain.leave import LeavePolicy, Violation
 from shared.domain.leave_policy import violation_error
 from shared.domain.leave_year import year_balance
@@ -27,9 +28,9 @@ from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor, ensure_not_self
 from shared.services.audit import audit
-from shared.services.leave.context import ledger_postings, policy_of, posting_of, span_of
+from shared.services.leave.context import ledger_postings, policy_of, posting_of
 from shared.services.leave.postings import post_entries
-from shared.services.leave.years import parts_of
+from shared.services.leave.years import request_parts
 from shared.services.lookups import get_employee, get_leave_type
 
 
@@ -45,6 +46,7 @@ class BalanceLine:
     year_end: Decimal
     year: int = 0
     next_year_available: Decimal = Decimal(0)
+    unit: LeaveUnit = LeaveUnit.DAYS  # hours: every figure of the line counts hours
 
     @property
     def next_year(self) -> int:
@@ -77,7 +79,7 @@ async def balances(session: AsyncSession, *, employee_id: int, as_of: date) -> l
     this_year: dict[int, Decimal] = defaultdict(Decimal)
     next_year: dict[int, Decimal] = defaultdict(Decimal)
     for request in pending:
-        parts = await parts_of(session, employee, span_of(request)) or {request.start_date.year: Decimal(0)}
+        parts = await request_parts(session, employee, request) or {request.start_date.year: Decimal(0)}
         for year, days in parts.items():
             (this_year if year <= as_of.year else next_year)[request.leave_type_id] += Decimal(days)
     lines = []
@@ -104,6 +106,7 @@ async def balances(session: AsyncSession, *, employee_id: int, as_of: date) -> l
                 year_end - reserved,
                 as_of.year,
                 ahead - next_year[row.id],
+                row.unit,
             )
         )
     return lines

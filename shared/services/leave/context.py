@@ -191,7 +191,7 @@ async def team_requests(
 
 
 async def on_leave_ids(session: AsyncSession, employee_ids: Iterable[int], day: date) -> set[int]:
-    """Who among ``employee_ids`` is on approved leave on ``day``."""
+    """Who among ``employee_ids`` is on approved leave on ``day`` (whole or half days; hours do not count)."""
     ids = [i for i in set(employee_ids) if i is not None]
     if not ids:
         return set()
@@ -200,6 +200,7 @@ async def on_leave_ids(session: AsyncSession, employee_ids: Iterable[int], day: 
             LeaveRequest.employee_id.in_(ids),
             LeaveRequest.status == LeaveStatus.APPROVED,
             and_(LeaveRequest.start_date <= day, LeaveRequest.end_date >= day),
+            LeaveRequest.minutes.is_(None),  # a few hours off leave the approver able to decide
         )
     )
     return set(rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -14,7 +13,6 @@ from shared.domain.enums import Channel, LeaveStatus
 from shared.domain.leave_policy import check_year_balances, violation_error
 from shared.domain.leave_state import can_decide, error_for
 from shared.domain.leave_year import YearBalance
-from shared.domain.routing import reroute_approver
 from shared.errors import N_, Invalid, NotFound
 from shared.model import Employee, LeaveRequest, LeaveType, utcnow
 from shared.notify import leave_messages as msg
@@ -23,22 +21,14 @@ from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
 from shared.services.attendance.refresh import refresh_days
 from shared.services.audit import audit, snapshot
-from shared.services.leave.context import on_leave_ids, org_employee_of, policy_of, record_of, span_of
-from shared.services.leave.notify import ask_to_decide, edit_approval_messages, leave_view, rule_actor
-from shared.services.leave.routing import routing_org
-from shared.services.leave.years import parts_of, post_taken, year_balances
+from shared.services.leave.chains import APPROVED, REJECTED, approved_by, assign, record_step
+from shared.services.leave.context import policy_of, record_of, span_of
+from shared.services.leave.levels import current_holder, level_already_decided, pass_on
+from shared.services.leave.notify import NO_EMPLOYEE, edit_approval_messages, leave_view, rule_actor, send_for_decision
+from shared.services.leave.outcome import DecisionOutcome
+from shared.services.leave.years import post_taken, request_parts, year_balances
 from shared.services.lookups import get_employee, get_leave_type, hr_people
 from shared.services.reach import channels_of, notify_person
-
-
-@dataclass(frozen=True)
-class DecisionOutcome:
-    """The request after the call; ``changed`` is False when it had already been decided (nothing written)."""
-
-    request: LeaveRequest
-    changed: bool
-    decided_by: str | None
-    decided_at: datetime | None
 
 
 async def decide_leave(
@@ -48,10 +38,12 @@ async def decide_leave(
     request_id: int,
     approve: bool,
     comment: str | None = None,
+    level: int | None = None,
     today: date,
     now: datetime,
 ) -> DecisionOutcome:
-    """Approve or reject a pending request.
+    """Approve or reject a pending request (at ``level`` of its chain when given: a press on a level that
+    was already decided changes nothing). Approving a level with a next level passes the request on.
 
     The row is locked first (SELECT … FOR UPDATE on PostgreSQL; SQLite write transactions are
     serialised by BEGIN IMMEDIATE), so of two concurrent deciders one decides and the other finds the
@@ -68,6 +60,8 @@ async def decide_leave(
         return DecisionOutcome(
             request, False, request.decided_by or request.cancelled_by, request.decided_at or request.cancelled_at
         )
+    if level is not None and request.stage is not None and request.stage != level:
+        return await level_already_decided(session, request, level)
     violation = can_decide(rule_actor(actor), record_of(request))
     if violation is not None:
         raise error_for(violation)
@@ -78,8 +72,23 @@ async def decide_leave(
     employee = await get_employee(session, request.employee_id)
     if approve:
         await _check_balance_on_approval(session, request, employee, leave_type, today)
-    before = snapshot(request)
     decider = await _decider_name(session, actor)
+    if approve and request.stage is not None:
+        done = await approved_by(session, request.id) | {actor.employee_id or NO_EMPLOYEE}
+        nxt = await assign(
+            session, employee=employee, leave_type_id=leave_type.id, days=Decimal(request.working_days),
+            day=today, after=request.stage, done_by=done,
+        )  # fmt: skip
+        if nxt is not None and nxt.approver_id is not None:
+            return await pass_on(
+                session, request=request, employee=employee, leave_type=leave_type, actor=actor, decider=decider,
+                comment=comment, to=nxt, now=now,
+            )  # fmt: skip
+    before = snapshot(request)
+    record_step(
+        session, request=request, outcome=APPROVED if approve else REJECTED, decided_by_id=actor.employee_id,
+        decided_by=decider, comment=comment, now=now,
+    )  # fmt: skip
     request.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
     request.decided_by_id = actor.employee_id
     request.decided_by = decider
@@ -111,10 +120,12 @@ async def _check_balance_on_approval(
 ) -> None:
     """Each leave year's part against that year's balance (other pending requests are not set aside)."""
     span = span_of(request)
+    hours = Decimal(request.working_days) if request.minutes is not None else None
     balances = await year_balances(
-        session, employee=employee, leave_type=leave_type, span=span, today=today, exclude_request_id=request.id
-    )
-    parts = await parts_of(session, employee, span) or {request.start_date.year: Decimal(request.working_days)}
+        session, employee=employee, leave_type=leave_type, span=span, today=today, exclude_request_id=request.id,
+        hours=hours,
+    )  # fmt: skip
+    parts = await request_parts(session, employee, request) or {request.start_date.year: Decimal(request.working_days)}
     free = [YearBalance(b.year, b.balance) for b in balances]
     shortfall = check_year_balances(policy_of(leave_type), parts, free, today)
     if shortfall is not None:
@@ -158,14 +169,18 @@ async def pending_for(session: AsyncSession, *, approver_id: int, include_unrout
     return list(rows)
 
 
-async def reroute_pending(session: AsyncSession, *, today: date, actor: Actor, now: datetime | None = None) -> int:
-    """Give every pending request whose approver is away (or no longer entitled) the approver routing picks today."""
+async def reroute_pending(
+    session: AsyncSession, *, today: date, actor: Actor, approver_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Give every pending request (of one approver) whose approver is away, no longer entitled or delegating
+    the approver who should hold it today."""
     moved = 0
-    for request in await session.scalars(select(LeaveRequest).where(LeaveRequest.status == LeaveStatus.PENDING)):
+    query = select(LeaveRequest).where(LeaveRequest.status == LeaveStatus.PENDING)
+    if approver_id is not None:
+        query = query.where(LeaveRequest.approver_id == approver_id)
+    for request in list(await session.scalars(query)):
         employee = await get_employee(session, request.employee_id)
-        org = await routing_org(session, employee, also={request.approver_id} if request.approver_id else None)
-        away = await on_leave_ids(session, org.employees, today)
-        new_id = reroute_approver(request.approver_id, org_employee_of(employee), org, away, today)
+        new_id = await current_holder(session, request, employee, today)
         if new_id == request.approver_id or new_id is None:
             continue
         old_id, request.approver_id = request.approver_id, new_id
@@ -200,6 +215,4 @@ async def _announce_reroute(
         if Channel.EMAIL in channels_of(old):  # a mail cannot be edited: say it in a new one (its links stop working)
             notify_person(session, old, text=notice, channels=(Channel.EMAIL,))
     if new is not None:
-        text, keyboard = msg.approval_request(new.locale, view, [], None)
-        await ask_to_decide(session, request_id=request.id, approver=new, text=text, buttons=keyboard,
-                            ref=msg.approver_ref(request.id, new.id), now=now)  # fmt: skip
+        await send_for_decision(session, request, new, view, now=now)

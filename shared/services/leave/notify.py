@@ -3,21 +3,26 @@ updating the approval messages once the request is decided."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+import dataclasses
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
+from html import escape
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.config import get_settings
+from shared.domain.approval import applicable_levels
 from shared.domain.enums import Channel, OutboxStatus, Role, TokenRole
 from shared.domain.leave_state import Actor as RuleActor
 from shared.i18n import translator
 from shared.model import Employee, LeaveRequest, LeaveType, OutboxMessage
-from shared.notify.leave_messages import LeaveView
+from shared.notify.leave_messages import LeaveView, approval_request, approver_ref, translator_for
 from shared.notify.mail import email_payload, render_mail
-from shared.notify.outbox import Keyboard, enqueue_edit, enqueue_email
+from shared.notify.outbox import Keyboard, enqueue_edit, enqueue_email, enqueue_file
 from shared.services.actor import Actor
+from shared.services.leave.chains import chain_levels
 from shared.services.leave.mail_links import approval_links
 from shared.services.reach import channels_of, locale_of, notify_person
 
@@ -36,6 +41,9 @@ def rule_actor(actor: Actor) -> RuleActor:
 
 
 def leave_view(request: LeaveRequest, employee: Employee, leave_type: LeaveType) -> LeaveView:
+    hours = None
+    if request.start_at is not None and request.end_at is not None:
+        hours = (request.start_at, request.end_at, employee.timezone or get_settings().company_timezone)
     return LeaveView(
         id=request.id,
         employee_name=employee.full_name,
@@ -47,7 +55,50 @@ def leave_view(request: LeaveRequest, employee: Employee, leave_type: LeaveType)
         working_days=Decimal(request.working_days),
         reason=request.reason,
         status=request.status,
+        level=request.stage,
+        hours=hours,
     )
+
+
+async def chain_view(
+    session: AsyncSession, request: LeaveRequest, employee: Employee, leave_type: LeaveType
+) -> LeaveView:
+    """``leave_view`` with "level n of total" when the request waits at a level of a chain."""
+    view = leave_view(request, employee, leave_type)
+    if request.stage is None:
+        return view
+    levels = await chain_levels(session, leave_type_id=leave_type.id, department_id=employee.department_id)
+    applying = applicable_levels(levels, Decimal(request.working_days))
+    if request.stage not in applying:
+        return view
+    return dataclasses.replace(view, level_number=(applying.index(request.stage) + 1, len(applying)))
+
+
+async def send_for_decision(
+    session: AsyncSession,
+    request: LeaveRequest,
+    approver: Employee,
+    view: LeaveView,
+    *,
+    overlaps: Sequence[tuple[str, date, date]] = (),
+    balance_after: Decimal | None = None,
+    now: datetime,
+) -> None:
+    """The approval message on each of the approver's channels (with "level n of m" on a chain), then in
+    Telegram the attached document (a sick note)."""
+    if view.level_number is None and request.stage is not None:
+        employee = await session.get(Employee, request.employee_id)
+        leave_type = await session.get(LeaveType, request.leave_type_id)
+        if employee is not None and leave_type is not None:
+            view = await chain_view(session, request, employee, leave_type)
+    text, keyboard = approval_request(approver.locale, view, overlaps, balance_after)
+    await ask_to_decide(session, request_id=request.id, approver=approver, text=text, buttons=keyboard,
+                        ref=approver_ref(request.id, approver.id), now=now)  # fmt: skip
+    if request.attachment_file_id and approver.telegram_user_id:
+        caption = translator_for(approver.locale)(
+            "Document attached to the request of {name}", name=escape(view.employee_name)
+        )
+        enqueue_file(session, chat_id=approver.telegram_user_id, file_id=request.attachment_file_id, caption=caption)
 
 
 async def edit_approval_messages(

@@ -5,7 +5,8 @@ Writes live in ``leave_requests`` / ``leave_decisions`` / ``leave_balances``; no
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,8 +14,9 @@ from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import LeaveStatus
+from shared.domain.hourly import LeaveUnit
 from shared.errors import N_, NotFound
-from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
+from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveStep, LeaveType
 from shared.services.attendance.processing import today_in
 from shared.services.pagination import MAX_LIMIT, Page, paginate
 
@@ -51,16 +53,30 @@ class LeaveRow:
     employee_name: str
     leave_type_code: str
     leave_type_name: str
+    steps: tuple[LeaveStep, ...] = ()
+    """What happened at each level so far (approval chain history), oldest first."""
+    unit: LeaveUnit = LeaveUnit.DAYS
 
 
-def _leave_row(row: Row[LeaveRequest, str, str, str, str]) -> LeaveRow:
-    request, employee_code, employee_name, type_code, type_name = row
-    return LeaveRow(request, employee_code, employee_name, type_code, type_name)
+def _leave_row(row: Row[LeaveRequest, str, str, str, str, LeaveUnit], steps: Sequence[LeaveStep] = ()) -> LeaveRow:
+    request, employee_code, employee_name, type_code, type_name, unit = row
+    return LeaveRow(request, employee_code, employee_name, type_code, type_name, tuple(steps), unit)
 
 
-def _named() -> Select[LeaveRequest, str, str, str, str]:
+async def _steps_of(session: AsyncSession, request_ids: Collection[int]) -> dict[int, list[LeaveStep]]:
+    found: dict[int, list[LeaveStep]] = defaultdict(list)
+    if request_ids:
+        rows = await session.scalars(
+            select(LeaveStep).where(LeaveStep.request_id.in_(sorted(request_ids))).order_by(LeaveStep.id)
+        )
+        for step in rows:
+            found[step.request_id].append(step)
+    return found
+
+
+def _named() -> Select[LeaveRequest, str, str, str, str, LeaveUnit]:
     return (
-        select(LeaveRequest, Employee.code, Employee.full_name, LeaveType.code, LeaveType.name)
+        select(LeaveRequest, Employee.code, Employee.full_name, LeaveType.code, LeaveType.name, LeaveType.unit)
         .join(Employee, Employee.id == LeaveRequest.employee_id)
         .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
     )
@@ -108,14 +124,17 @@ async def list_leave_requests(
         .limit(limit)
         .offset(offset)
     )
-    return Page([_leave_row(row) for row in rows.all()], int(total or 0), limit, offset)
+    found = rows.all()
+    steps = await _steps_of(session, [row[0].id for row in found])
+    return Page([_leave_row(row, steps.get(row[0].id, ())) for row in found], int(total or 0), limit, offset)
 
 
 async def get_leave_row(session: AsyncSession, *, request_id: int) -> LeaveRow:
     row = (await session.execute(_named().where(LeaveRequest.id == request_id))).first()
     if row is None:
         raise NotFound(N_("Leave request {id} does not exist."), id=request_id)
-    return _leave_row(row)
+    steps = await _steps_of(session, [request_id])
+    return _leave_row(row, steps.get(request_id, ()))
 
 
 async def get_leave_request(session: AsyncSession, *, request_id: int) -> LeaveRequest:

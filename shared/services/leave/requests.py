@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.employment import has_access
 from shared.domain.enums import HalfDay, LeaveStatus
+from shared.domain.hourly import HourRange
 from shared.domain.leave import LeaveSpan, RuleViolated, Violation
-from shared.domain.leave_policy import check_leaving_date, check_request, violation_error
+from shared.domain.leave_policy import check_leaving_date, check_request, check_year_balances, violation_error
 from shared.domain.leave_state import can_cancel, error_for, initial_status
 from shared.domain.leave_year import days_by_year
 from shared.errors import N_, Forbidden, NotFound
@@ -26,6 +27,7 @@ from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
 from shared.services.attendance.refresh import refresh_days
 from shared.services.audit import audit, snapshot
+from shared.services.leave.chains import assign
 from shared.services.leave.context import (
     blackouts_for,
     department_load,
@@ -35,9 +37,9 @@ from shared.services.leave.context import (
     team_requests,
     work_calendar,
 )
+from shared.services.leave.hours import hourly_type_ids, is_hourly, quote_hours
 from shared.services.leave.idempotency import same_request, scoped_key
-from shared.services.leave.notify import ask_to_decide, edit_approval_messages, leave_view, rule_actor
-from shared.services.leave.routing import route_for
+from shared.services.leave.notify import edit_approval_messages, leave_view, rule_actor, send_for_decision
 from shared.services.leave.years import post_reversals, post_taken, year_balances
 from shared.services.lookups import get_employee, get_leave_type, hr_people
 from shared.services.reach import notify_person, reachable
@@ -60,6 +62,8 @@ class LeaveQuote:
     approver_id: int | None
     approver_name: str | None
     auto_approved: bool
+    level: int | None = None  # the approval chain level the request starts at (None: no chain)
+    hours: HourRange | None = None  # an hourly request's range (``working_days`` then counts hours)
     violations: list[Violation] = field(default_factory=list)
     year: int | None = None
     years: list[YearQuote] = field(default_factory=list)
@@ -93,8 +97,11 @@ async def quote_leave(
     today: date,
     has_attachment: bool | None = None,
     request_id: int | None = None,
+    start_time: time | None = None,
+    end_time: time | None = None,
 ) -> LeaveQuote:
-    """Check a prospective request against every rule without writing anything."""
+    """Check a prospective request against every rule without writing anything (an hourly type: the time
+    range on one day instead of half days; its balance counts hours)."""
     employee = await get_employee(session, employee_id)
     leave_type = await get_leave_type(session, leave_type_id)
     policy = policy_of(leave_type)
@@ -102,9 +109,18 @@ async def quote_leave(
     lo, hi = min(start, end), max(start, end)
     calendar = await work_calendar(session, employee, lo, hi)
     existing = await own_requests(session, employee.id)
+    hourly = None
+    if is_hourly(leave_type):
+        hourly = await quote_hours(
+            session, employee=employee, leave_type=leave_type, start=start, end=end, start_time=start_time,
+            end_time=end_time, halves=start_half is not None or end_half is not None, request_id=request_id,
+        )  # fmt: skip
+        by_hours = await hourly_type_ids(session)
+        existing = [r for r in existing if r.leave_type_id not in by_hours]  # hourly bookings: checked by range
     balances = await year_balances(
-        session, employee=employee, leave_type=leave_type, span=span, today=today, exclude_request_id=request_id
-    )
+        session, employee=employee, leave_type=leave_type, span=span, today=today, exclude_request_id=request_id,
+        hours=hourly.hours if hourly else None,
+    )  # fmt: skip
     team = [record_of(r) for r in await team_requests(session, employee, lo, hi, department_only=True)]
     violations = check_request(
         span,
@@ -117,7 +133,7 @@ async def quote_leave(
         existing=existing,
         team_leave=team,
         blackouts=await blackouts_for(session, employee.department_id, lo, hi),
-        balances=balances,
+        balances=None if hourly else balances,
         has_attachment=has_attachment,
         request_id=request_id,
     )
@@ -128,22 +144,32 @@ async def quote_leave(
         parts = days_by_year(span, calendar)
     except RuleViolated:  # an invalid span is already among the violations
         parts = {}
+    if hourly is not None:
+        parts = {start.year: hourly.hours} if parts else {}
+        violations.extend(hourly.violations)
+        if not hourly.violations and parts:
+            short = check_year_balances(policy, parts, balances, today)
+            violations.extend([short] if short is not None else [])
     years = [
         YearQuote(b.year, sum((d for y, d in parts.items() if max(y, today.year) == b.year), Decimal(0)), b.balance,
                   b.reserved)
         for b in balances
     ]  # fmt: skip
     shown = years[-1] if years else YearQuote(today.year, Decimal(0), Decimal(0), Decimal(0))
-    route = await route_for(session, employee, today)
-    approver = await session.get(Employee, route.approver_id) if route.approver_id else None
+    days = sum(parts.values(), Decimal(0))
+    assigned = await assign(session, employee=employee, leave_type_id=leave_type.id, days=days, day=today)
+    approver_id = assigned.approver_id if assigned else None
+    approver = await session.get(Employee, approver_id) if approver_id else None
     return LeaveQuote(
-        working_days=sum(parts.values(), Decimal(0)),
+        working_days=days,
         balance=shown.balance,
         reserved=shown.reserved,
         balance_after=shown.balance_after,
-        approver_id=route.approver_id,
+        approver_id=approver_id,
         approver_name=approver.full_name if approver else None,
         auto_approved=not leave_type.approval_required,
+        level=assigned.level if assigned else None,
+        hours=hourly.booked if hourly else None,
         violations=violations,
         year=shown.year,
         years=years,
@@ -168,6 +194,8 @@ async def request_leave(
     end_half: HalfDay | None = None,
     reason: str | None = None,
     attachment_file_id: str | None = None,
+    start_time: time | None = None,
+    end_time: time | None = None,
     today: date,
     now: datetime,
     idempotency_key: str | None = None,
@@ -202,6 +230,8 @@ async def request_leave(
         end_half=end_half,
         today=today,
         has_attachment=bool(attachment_file_id),
+        start_time=start_time,
+        end_time=end_time,
     )
     if quote.violations:
         raise violation_error(quote.violations[0])
@@ -220,7 +250,11 @@ async def request_leave(
         attachment_file_id=attachment_file_id,
         created_by=actor.label,
         idempotency_key=key,
+        stage=quote.level,
+        stage_since=now,
     )
+    if quote.hours is not None:
+        request.start_at, request.end_at, request.minutes = quote.hours.start, quote.hours.end, quote.hours.minutes
     session.add(request)
     await session.flush()
     if request.status is LeaveStatus.APPROVED:
@@ -268,9 +302,9 @@ async def _announce_new(
     ]
     for approver in approvers:
         if approver is not None:
-            text, keyboard = msg.approval_request(approver.locale, view, overlaps, quote.balance_after)
-            await ask_to_decide(session, request_id=request.id, approver=approver, text=text, buttons=keyboard,
-                                ref=msg.approver_ref(request.id, approver.id), now=now)  # fmt: skip
+            await send_for_decision(
+                session, request, approver, view, overlaps=overlaps, balance_after=quote.balance_after, now=now
+            )
 
 
 async def _team_overlaps(

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import Accrual
+from shared.domain.hourly import LeaveUnit
 from shared.errors import N_
 from shared.model import LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.services.actor import Actor
@@ -47,6 +48,10 @@ LEAVE_TYPE_FIELDS = frozenset(
         "backdate_days",
         "active",
         "public",
+        "unit",
+        "min_minutes",
+        "step_minutes",
+        "expire_after_days",
     }
 )
 LEAVE_TYPE_MISSING = N_("Leave type {id} does not exist.")
@@ -63,6 +68,10 @@ async def _check_leave_type(session: AsyncSession, kind: LeaveType) -> None:
     number(kind, "min_notice_days", low=0, high=365)
     number(kind, "max_consecutive_days", low=1, high=366)
     number(kind, "backdate_days", low=0, high=365)
+    enum(kind, "unit", LeaveUnit)
+    number(kind, "min_minutes", low=5, high=24 * 60)
+    number(kind, "step_minutes", low=5, high=24 * 60)
+    number(kind, "expire_after_days", low=1, high=60)
 
 
 LEAVE_TYPE = Kind(LeaveType, "leave_type", LEAVE_TYPE_FIELDS, LEAVE_TYPE_MISSING, _check_leave_type)

@@ -33,6 +33,13 @@ async def parts_of(session: AsyncSession, employee: Employee, span: LeaveSpan) -
         return {}
 
 
+async def request_parts(session: AsyncSession, employee: Employee, request: LeaveRequest) -> dict[int, Decimal]:
+    """What a stored request takes per year: its working days, or its hours for an hourly request."""
+    if request.minutes is not None:
+        return {request.start_date.year: Decimal(request.working_days)}
+    return await parts_of(session, employee, span_of(request))
+
+
 async def year_balances(
     session: AsyncSession,
     *,
@@ -41,14 +48,18 @@ async def year_balances(
     span: LeaveSpan,
     today: date,
     exclude_request_id: int | None = None,
+    hours: Decimal | None = None,
 ) -> list[YearBalance]:
-    """The balance of each leave year the span touches, with what pending requests of the type reserve."""
+    """The balance of each leave year the span touches, with what pending requests of the type reserve
+    (``hours``: an hourly request of that many hours on the span's one day)."""
     calendar = await work_calendar(session, employee, span.start_date, span.end_date)
     try:
         portions = day_portions(span, calendar)
     except RuleViolated:
         return []
     parts = days_by_year(span, calendar)
+    if hours is not None and parts:
+        parts = {span.start_date.year: hours}
     dates = sorted(portions)
     if not dates:
         return []
@@ -62,7 +73,7 @@ async def year_balances(
     pending: list[tuple[LeaveRecord, dict[int, Decimal]]] = []
     for row in pending_rows:
         if row.id != exclude_request_id:
-            pending.append((record_of(row), await parts_of(session, employee, span_of(row))))
+            pending.append((record_of(row), await request_parts(session, employee, row)))
     reserved = reserved_by_year(pending, leave_type.id)
     this_year = sum((d for y, d in reserved.items() if y <= today.year), Decimal(0))
     # what this request itself takes this year is gone too before anything carries over into next year
@@ -84,7 +95,7 @@ async def post_taken(
     session: AsyncSession, request: LeaveRequest, employee: Employee, actor: Actor, today: date
 ) -> int:
     """Post the ``taken`` entries of an approved request, one per leave year."""
-    parts = await parts_of(session, employee, span_of(request))
+    parts = await request_parts(session, employee, request)
     if not parts:
         parts = {request.start_date.year: Decimal(request.working_days)}
     return await post_entries(session, taken_entries(record_of(request), parts, today=today), actor)

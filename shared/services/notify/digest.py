@@ -144,6 +144,7 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
                     LeaveRequest.status == LeaveStatus.APPROVED,
                     LeaveRequest.start_date <= today,
                     LeaveRequest.end_date >= today,
+                    LeaveRequest.minutes.is_(None),  # hours off are excused in the day's row, not "away"
                 )
             )
         ).all()

@@ -138,6 +138,7 @@ async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, c
     }
     managers = {m.id: m.manager_id for m in members}
     leaves: dict[int, tuple[LeaveRequest, str | None]] = {}
+    excused: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for request, type_name, public in (
         await session.execute(
             select(LeaveRequest, LeaveType.name, LeaveType.public)
@@ -150,6 +151,10 @@ async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, c
             )
         )
     ).all():
+        if request.start_at is not None and request.end_at is not None:  # hours off: excused, not away
+            if request.start_date == days[request.employee_id]:
+                excused[request.employee_id].append((request.start_at, request.end_at))
+            continue
         if request.start_date <= days[request.employee_id] <= request.end_date:
             shown = sees_leave_type(
                 viewer_id=manager.id,
@@ -171,6 +176,7 @@ async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, c
             day_leave,
             leave[0].id if leave else None,
             member.id,
+            excused=tuple(excused[member.id]),
         )
         outcome = classify_day(context, punches[member.id], shifts.get(member.shift_id or -1), tz, now=now)
         _place(result, member, outcome, leave, day_leave)

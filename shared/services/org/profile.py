@@ -7,16 +7,20 @@ the API may reuse them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import SUPPORTED_LOCALES
-from shared.domain.enums import ChannelChoice
+from shared.domain.approval import applicable_levels
+from shared.domain.enums import ChannelChoice, LeaveStatus
+from shared.domain.hourly import LeaveUnit
 from shared.errors import N_, Forbidden, Invalid, NotFound
 from shared.model import Employee, LeaveRequest, LeaveType
 from shared.services.actor import Actor
 from shared.services.audit import audit
+from shared.services.leave.chains import chain_levels
 from shared.services.lookups import get_employee
 
 HISTORY_LIMIT = 10
@@ -78,15 +82,39 @@ class HistoryLine:
 
     request: LeaveRequest
     type_name: str
+    unit: LeaveUnit = LeaveUnit.DAYS
+    waiting_on: str | None = None
+    """A pending request: who decides it now (None: HR, nobody could be routed)."""
+    level: tuple[int, int] | None = None
+    """A pending request of a chain of several levels: (the level it waits at, of how many)."""
 
 
 async def leave_history(session: AsyncSession, *, employee_id: int, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
-    """The employee's latest requests (every status), newest start date first."""
-    rows = await session.execute(
-        select(LeaveRequest, LeaveType.name)
-        .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
-        .where(LeaveRequest.employee_id == employee_id)
-        .order_by(LeaveRequest.start_date.desc(), LeaveRequest.id.desc())
-        .limit(limit)
-    )
-    return [HistoryLine(request, name) for request, name in rows.all()]
+    """The employee's latest requests (every status), newest start date first; where pending ones stand."""
+    rows = (
+        await session.execute(
+            select(LeaveRequest, LeaveType.name, LeaveType.unit)
+            .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
+            .where(LeaveRequest.employee_id == employee_id)
+            .order_by(LeaveRequest.start_date.desc(), LeaveRequest.id.desc())
+            .limit(limit)
+        )
+    ).all()
+    pending = [r for r, _name, _unit in rows if r.status is LeaveStatus.PENDING]
+    ids = {r.approver_id for r in pending if r.approver_id}
+    names = dict((await session.execute(select(Employee.id, Employee.full_name).where(Employee.id.in_(ids)))).all())
+    department = await session.scalar(select(Employee.department_id).where(Employee.id == employee_id))
+    found = []
+    for request, name, unit in rows:
+        line = HistoryLine(request, name, unit)
+        if request.status is LeaveStatus.PENDING:
+            level = None
+            if request.stage is not None:
+                levels = await chain_levels(session, leave_type_id=request.leave_type_id, department_id=department)
+                applying = applicable_levels(levels, Decimal(request.working_days))
+                if request.stage in applying and len(applying) > 1:
+                    level = (applying.index(request.stage) + 1, len(applying))
+            line = HistoryLine(request, name, unit, names.get(request.approver_id) if request.approver_id else None,
+                               level)  # fmt: skip
+        found.append(line)
+    return found

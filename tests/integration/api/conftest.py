@@ -85,9 +85,24 @@ def redis():
     return create_redis("")
 
 
+class KeptFiles:
+    """Telegram's file store as the API sees it: every file id names this one PDF (the download itself is
+    tested against the Telegram emulator in tests/e2e/telegram_emulator/test_chronos_files.py)."""
+
+    content = b"%PDF-1.4 sick note"
+
+    async def download(self, file_id: str) -> tuple[bytes, str]:
+        return self.content, f"{file_id}.pdf"
+
+    async def close(self) -> None:
+        return None
+
+
 @pytest.fixture
 def app(db: Database, settings: Settings, redis, clock: Clock) -> FastAPI:
-    return create_app(settings, db, redis, clock=clock, metrics_cache_seconds=0, report_cache_seconds=0)
+    return create_app(
+        settings, db, redis, clock=clock, metrics_cache_seconds=0, report_cache_seconds=0, files=KeptFiles()
+    )
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from shared.services.actor import Actor
 from shared.services.attendance.processing import process_days
 from shared.services.attendance.punches import record_punch
 from shared.services.leave.balances import adjust_balance
+from shared.services.leave.delegations import set_delegation
 from shared.services.leave.mail_links import issue_decision_link
 from shared.services.leave.requests import request_leave
 from shared.services.notify.unsubscribe import unsubscribe_token
@@ -156,6 +157,10 @@ async def world(db: Database, settings, company: Company) -> World:
                            company_timezone="Europe/Berlin", actor=hr)  # fmt: skip
         run = JobRun(job="sync_devices")
         s.add(run)
+        delegation = await set_delegation(
+            s, actor=hr, delegator_id=company.manager_id, delegate_id=company.bob_id, start=date(2026, 12, 1),
+            end=date(2026, 12, 5), today=t, now=NOW,
+        )  # fmt: skip
         await s.flush()
         headers = {}
         for role in ("admin", "hr", "manager", "readonly", "metrics"):
@@ -174,6 +179,7 @@ async def world(db: Database, settings, company: Company) -> World:
             "device_id": device.id,
             "token_id": token.id,
             "run_id": run.id,
+            "delegation_id": delegation.row.id,  # the manager's own: "own" reaches it
             "notice_id": 1,  # HR-only routes: a refused role never reaches the id, HR's body is checked first
             "date": "2026-11-20",
             # links in e-mails (public: the link is the authority): a live approval link of Alice's request

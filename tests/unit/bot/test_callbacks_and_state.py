@@ -30,6 +30,11 @@ from shared.domain.leave import Step as RuleStep
         (callbacks.leave_action("ok"), Callback("flow", token="ok")),
         (callbacks.edit_step("dates"), Callback("edit", token="dates")),
         (callbacks.language("ar"), Callback("language", token="ar")),
+        ("lv:a:17:1", Callback("decide", request_id=17, approve=True, number=1)),
+        (callbacks.delegate_person(4), Callback("delegate_to", number=4)),
+        (callbacks.delegate_period("w"), Callback("delegate_period", token="w")),
+        (callbacks.delegate_period("l12"), Callback("delegate_period", token="l12")),
+        (callbacks.end_delegation(9), Callback("delegate_end", number=9)),
     ],
 )
 def test_what_the_bot_writes_decodes_to_the_same_press(data: str, expected: Callback) -> None:
@@ -38,7 +43,7 @@ def test_what_the_bot_writes_decodes_to_the_same_press(data: str, expected: Call
 
 @pytest.mark.parametrize(
     "data",
-    [None, "", "lv:a:", "lv:x:1", "lv:a:0", "lv:a:1:2", "lv:a:-1", "lc:abc", "lt:0", "cal:d:20261340", "cal:d:2026",
+    [None, "", "lv:a:", "lv:x:1", "lv:a:0", "lv:a:1:2:3", "lv:a:1:x", "lv:a:1:1234", "lv:a:-1", "dg:d:3", "dg:d:l", "dg:p:0", "lc:abc", "lt:0", "cal:d:20261340", "cal:d:2026",
      "cal:m:202613", "hd:xx", "lf:nope", "lf:e:salary", "lang:de", "zz:1", "x" * 65, "lv:a:" + "9" * 60,
      "lv:a:" + "9" * 25, "lv:r:2147483648", "lc:" + "1" * 19, "lt:99999999999", "lv:a:١٢"],
 )  # fmt: skip
