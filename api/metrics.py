@@ -2,19 +2,23 @@
 
 Each app owns a ``CollectorRegistry`` (tests build many apps in one process). The database numbers are
 fetched asynchronously when ``/metrics`` is scraped and kept for ``cache_seconds``, so frequent scrapes
-(or several Prometheus servers) cost at most one round of small queries per period.
+(or several Prometheus servers) cost at most one round of small queries per period. With several worker
+processes (``chronos api --workers N``) ``PROMETHEUS_MULTIPROC_DIR`` is set and the HTTP instruments of
+all workers are read from that directory and added up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
@@ -141,4 +145,9 @@ class Metrics:
 
     async def render(self) -> bytes:
         await self.database.refresh()
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # several workers: add up every worker's files
+            merged = CollectorRegistry()
+            MultiProcessCollector(merged)
+            merged.register(self.database)
+            return generate_latest(merged)
         return generate_latest(self.registry)
