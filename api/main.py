@@ -18,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 from redis.asyncio import Redis
 
 from api.access import check_routes, document_access, enforce_policy
+from api.auth_cache import AuthCache, ForgetTokensOnWrite
 from api.cache import ResponseCache
 from api.deadline import DeadlineMiddleware
 from api.errors import install_error_handlers
@@ -105,6 +106,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.bot_username = bot_username
     app.state.clock = clock
+    auth_cache = app.state.auth_cache = AuthCache(settings.api_auth_cache_seconds)
     app.state.report_cache = ResponseCache(
         redis,
         namespace=settings.redis_prefix,
@@ -122,6 +124,7 @@ def create_app(
     # add_middleware wraps: the last added runs first. Order, outermost first: security headers, CORS,
     # request id, metrics, the request budget (so a 503 for a request over budget carries its id and is
     # counted).
+    app.add_middleware(ForgetTokensOnWrite, cache=auth_cache)
     app.add_middleware(DeadlineMiddleware, seconds=settings.api_request_timeout_seconds)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestContextMiddleware)

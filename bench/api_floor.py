@@ -89,7 +89,7 @@ def create_floor_app(dsn: str, pepper: str) -> FastAPI:
         return {"items": [dict(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
     @app.get("/api/v1/attendance/daily")
-    async def daily(request: Request, date: date, limit: int = 50, offset: int = 0) -> dict[str, Any]:  # noqa: A002
+    async def daily(request: Request, date: date, limit: int = 50, offset: int = 0) -> dict[str, Any]:
         assert pool is not None
         async with pool.acquire() as connection:
             await authenticate(connection, request)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -88,13 +89,30 @@ def create_engine(url: str, *, echo: bool = False, timeouts: DbTimeouts | None =
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    # No pre-ping round trip per checkout: a connection the server or the network closed is noticed
+    # by the driver itself (asyncpg sees the socket close) and replaced at checkout (_drop_closed);
+    # recycling bounds the age of an idle connection a middlebox might have forgotten.
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", 1800)
+    # Overflow connections are closed when returned: a pool smaller than the usual concurrency (an API
+    # worker under 20 connections) would open and close a connection per request.
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_timeout", bounds.pool)
     if parsed.drivername == "postgresql+asyncpg":
         kwargs["connect_args"] = {**bounds.asyncpg_connect_args(), **kwargs.get("connect_args", {})}
-    return create_async_engine(url, echo=echo, **kwargs)
+    engine = create_async_engine(url, echo=echo, **kwargs)
+    if parsed.drivername == "postgresql+asyncpg" and not kwargs["pool_pre_ping"]:
+        event.listen(engine.sync_engine, "checkout", _drop_closed)
+    return engine
+
+
+def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection whose socket is already closed is discarded at checkout and another one taken
+    (SQLAlchemy retries a checkout on ``DisconnectionError``), without a round trip to the server."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the pooled connection was closed")
 
 
 class Database:
@@ -103,6 +121,9 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        # Reads without BEGIN/ROLLBACK on PostgreSQL: each statement is its own snapshot (see read()).
+        reader = engine if engine.dialect.name == "sqlite" else engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.read_sessionmaker = async_sessionmaker(reader, expire_on_commit=False, autoflush=False)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
@@ -129,6 +150,14 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A read session (no implicit commit)."""
         async with self.sessionmaker() as session:
+            yield session
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads that need no common snapshot (one lookup, a page and its count): on
+        PostgreSQL without an explicit transaction, which saves the BEGIN and ROLLBACK round trips.
+        Never write through it (nothing would be atomic); SQLite reads as :meth:`session` does."""
+        async with self.read_sessionmaker() as session:
             yield session
 
     async def ping(self) -> None:
