@@ -115,9 +115,9 @@ def create_app(
     )
 
     install_error_handlers(app)
+    app.include_router(health.router)  # probes first: routes are matched in order, and they are polled often
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
-    app.include_router(health.router)
     check_routes(app)
     document_access(app)
 

@@ -214,6 +214,8 @@ async def measure(url: str, args: argparse.Namespace) -> None:
         await wait_ready(floor_base, floor)
         options = {"connections": args.connections, "seconds": args.seconds}
         for label, path, goal in scenarios(day):
+            if args.only and args.only not in label:
+                continue
             ours = load(base, token, path, server_pid=server.pid, **options)
             bottom = load(floor_base, token, path, server_pid=floor.pid, **options)
             ratio = ours["rps"] / bottom["rps"]
@@ -285,6 +287,7 @@ async def main() -> None:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--skip-timesheet", action="store_true")
+    parser.add_argument("--only", help="measure only the requests whose label contains this text")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--no-append", action="store_true")
     parser.add_argument("--keep", action="store_true", help="leave the seeded database and print its URL")

@@ -25,18 +25,20 @@ from api.routes import (
     tokens,
 )
 
+# FastAPI matches a request against the routes in this order, one by one (no prefix shortcut): the
+# routers integrations call most come first.
 API_ROUTERS = [
     employees.router,
+    attendance.router,
+    leaves.router,
+    reports.router,
+    balances.router,
+    ledger.router,
     departments.router,
     offices.router,
     shifts.router,
     leave_types.router,
     holiday_calendars.router,
-    leaves.router,
-    balances.router,
-    ledger.router,
-    attendance.router,
-    reports.router,
     invitations.router,
     devices.router,
     tokens.router,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import select
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -108,11 +109,26 @@ def create_engine(url: str, *, echo: bool = False, timeouts: DbTimeouts | None =
 
 
 def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    """A pooled connection whose socket is already closed is discarded at checkout and another one taken
-    (SQLAlchemy retries a checkout on ``DisconnectionError``), without a round trip to the server."""
+    """Discard a pooled connection the server or the network already closed, at checkout and without a
+    round trip (SQLAlchemy then takes another one: it retries a checkout on ``DisconnectionError``).
+
+    asyncpg marks a connection closed once the event loop saw its socket end; a close that arrived since
+    (PostgreSQL restarted between two requests) shows as the idle socket being readable: an idle
+    connection has nothing to read, so readable means end-of-file or a server's farewell. One ``poll``
+    system call, no message to the server."""
     driver = getattr(dbapi_connection, "driver_connection", None)
-    if driver is not None and driver.is_closed():
+    if driver is None:
+        return
+    if driver.is_closed():
         raise DisconnectionError("the pooled connection was closed")
+    transport = getattr(driver, "_transport", None)
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None:
+        return
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN | select.POLLPRI)
+    if poller.poll(0):
+        raise DisconnectionError("the server closed the pooled connection")
 
 
 class Database:
