@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from shared.config import Settings
 from shared.domain.enums import DeviceStatus, DirectionMode
@@ -43,6 +43,7 @@ from shared.model import Device, Employee, Punch, utcnow
 from shared.persistence import Database
 from shared.services.attendance.punch_store import EMPLOYEE, INSTANT, USER, PunchRow, store_device_punches
 from shared.services.devices.health import FailureNotice, describe, note_success, record_failure
+from shared.services.devices.log_mark import forget_mark, remember_mark, stored_mark
 from shared.services.devices.sync_rows import PunchRows, in_thread
 from shared.services.locks import DEFAULT_LOCK_TTL, RedisLock
 from shared.zk import (
@@ -158,17 +159,6 @@ class _Plan:
     known: LogMark | None = None
 
 
-def stored_mark(device: Device) -> LogMark | None:
-    """Where the stored part of the device's log ends (from the last successful sync), if known."""
-    if not (device.last_record_count and device.last_record_size and device.last_record_raw):
-        return None
-    try:
-        raw = bytes.fromhex(device.last_record_raw)
-    except ValueError:
-        return None
-    return LogMark(device.last_record_count, device.last_record_size, raw)
-
-
 @dataclass
 class _Lease:
     """The device lock while held (``lock`` is None without Redis: one process, nobody to race)."""
@@ -243,10 +233,7 @@ async def _store(
             result.unknown_users = sorted({r[USER] for r in rows.all if r[EMPLOYEE] is None})
         device.status, device.last_success_at = DeviceStatus.ONLINE, now
         device.serial, device.firmware = readout.serial[:64] or device.serial, readout.firmware[:64] or device.firmware
-        device.last_record_count = readout.record_count
-        mark = readout.mark
-        device.last_record_size = mark.record_size if mark else None
-        device.last_record_raw = mark.last_record.hex() if mark else None
+        remember_mark(device, readout.record_count, readout.mark)
         device.clock_drift_seconds = result.clock_drift_seconds
         sent = await note_success(
             session, device, name=plan.name, new_punches=stored.new, drift_seconds=result.clock_drift_seconds or 0,
@@ -288,12 +275,7 @@ async def _clear_log(
     except DeviceError as exc:
         result.warnings.append(f"not cleared: {exc}")
         return
-    async with db.transaction() as session:  # the log starts afresh: the next sync reads it from its start
-        await session.execute(
-            update(Device)
-            .where(Device.id == plan.device_id)
-            .values(last_record_count=0, last_record_size=None, last_record_raw=None)
-        )
+    await forget_mark(db, plan.device_id)  # the log starts afresh: the next sync reads it from its start
 
 
 async def _correct_clock(
