@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import ScratchDatabase, Stopwatch, record, table
 from bench.nightly import FIRST_DAY, TZ, seed
 from shared.persistence import Database
+from shared.persistence.migrate import upgrade_async
 from shared.services.actor import Actor
 from shared.services.attendance.processing import process_days
 from shared.services.org.tokens import create_token
@@ -310,6 +311,7 @@ async def main() -> None:
     parser.add_argument("--url", help="reuse a database seeded by an earlier --keep run")
     args = parser.parse_args()
     if args.url:
+        await upgrade_async(args.url)  # a database kept by an earlier run may predate the latest migrations
         await measure(args.url, args)
         return
     scratch = ScratchDatabase("api")
