@@ -196,6 +196,7 @@ async def one_device(url: str, records: int, pyzk_repeat: int, repeat: int) -> t
             f"**{first:.3f}**", f"**{ratio:.2f}× the floor** (goal ≤ 1.3×: {verdict(ratio <= 1.3)})",
             f"{counts['new']:,} new, {counts['unmatched']:,} unmatched; runs " + ", ".join(f"{t:.2f}" for t in firsts),
         ])  # fmt: skip
+        measured = [pyzk_read(device) for _ in range(pyzk_repeat)]  # on the same log as the first sync
         count_only = min(read_count(device) for _ in range(3))
         rows.append(["floor: connect + read the record count, best of 3", f"{count_only:.4f}", "", ""])
         agains = [(await sync(db, redis, options))[0] for _ in range(3)]
@@ -221,11 +222,10 @@ async def one_device(url: str, records: int, pyzk_repeat: int, repeat: int) -> t
         ])  # fmt: skip
         notes = [
             f"First sync: {ratio:.2f}× its floor (goal ≤ 1.3×), {first / fk_bottom:.2f}× the floor with the foreign"
-            " keys punches must keep. Re-sync with nothing new: {again / first:.1%} of the"
+            f" keys punches must keep. Re-sync with nothing new: {again / first:.1%} of the"
             f" first sync (goal < 5 %). Re-sync with 1 % new: {tail / first:.1%} (goal < 35 %)."
         ]
-        if pyzk_repeat:
-            measured = [pyzk_read(device) for _ in range(pyzk_repeat)]
+        if measured:
             pyzk_seconds, count = min(measured)
             rows.append([
                 f"pyzk get_attendance() alone (no database), best of {pyzk_repeat}", f"{pyzk_seconds:.3f}",
