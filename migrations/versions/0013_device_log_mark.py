@@ -1,7 +1,7 @@
 """The mark of the stored part of each device's attendance log
 
 Revision ID: 0013
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-03 08:00:00
 
 - ``devices.last_record_size`` and ``devices.last_record_raw``: the record size (8, 16 or 40 bytes) and the raw
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0005"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,11 +24,13 @@ from sqlalchemy import select
 from sandbox.demo.punches import UNKNOWN_BADGE, Badge, device_records, stranger_records, this_morning, users_for
 from sandbox.demo.seed import PEOPLE, seed_demo
 from sandbox.demo.status import demo_status
+from sandbox.demo.workflows import show_workflows
 from sandbox.telegram import TelegramEmulator
 from sandbox.webchat.app import Persona, create_webchat_app
 from sandbox.zk import DeviceConfig, ZKEmulator
 from shared.config import Settings, load_settings
 from shared.domain.enums import DeviceProtocol, TokenRole
+from shared.errors import ChronosError
 from shared.model import Device, Employee, LeaveType
 from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
@@ -80,9 +82,15 @@ def demo_environment(database_url: str, ports: DemoPorts, telegram_url: str, tok
         "BOT_MODE": "polling",
         "API_HOST": "127.0.0.1",
         "API_PORT": str(ports.api),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.api}",  # /feed links a calendar app on this machine can open
         "COMPANY_TIMEZONE": ZONE,
         "STAGE": "dev",
         "OUTBOX_POLL_SECONDS": "0.3",
+        # the lateness policy the demo shows: 3 late arrivals within 30 days cost half a day of annual leave
+        "LATENESS_COUNT": "3",
+        "LATENESS_PERIOD": "rolling30",
+        "LATENESS_DEDUCT_DAYS": "0.5",
+        "LATENESS_LEAVE_TYPE": "ANNUAL",
         "SCHEDULER_RUN_AT_START": "hr_digest",
         "SCHEDULER_INTERVALS": ",".join(
             [
@@ -171,6 +179,12 @@ async def catch_up(db: Database, settings: Settings, device_ids: list[int], toda
             session, date_from=today - timedelta(days=14), date_to=today, now=datetime.now(UTC), company_timezone=ZONE
         )
     log.info("demo processed %d employee-days", stats.rows_written)
+    try:
+        shown = await show_workflows(db, settings, today=today, now=datetime.now(UTC))
+    except ChronosError as exc:  # a showcase only: the demo runs on without it
+        log.warning("demo workflows not shown: %s", exc)
+    else:
+        log.info("demo workflows: %s", shown)
 
 
 async def live_punches(devices: tuple[ZKEmulator, ZKEmulator], stop: asyncio.Event, every: float = 25.0) -> None:
