@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from api.console_auth import console_principal, is_console
-from api.deps import DatabaseDep, NowDep, Principal, SettingsDep, authenticate, bearer_scheme
+from api.deps import Principal, authenticate, bearer_scheme
 from api.middleware import route_template
 from api.policy import CONTACT, LEAVE_REASONS, POLICY, Rule, Scope, describe, rule_for
 from api.route_index import served_routes
@@ -117,12 +118,12 @@ def _path_employee(request: Request) -> int | None:
 
 async def enforce_policy(
     request: Request,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    now: NowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> None:
-    """The access check of every route: its rule, the token, the role's grant, the path's employee."""
+    """The access check of every route: its rule, the token, the role's grant, the path's employee.
+
+    The clients come straight from ``app.state`` rather than as dependencies: FastAPI solves every
+    dependency of every request, and this one runs on all of them."""
     template = route_template(request.scope)
     rule = rule_for(request.method, template)
     if rule is None:
@@ -131,10 +132,13 @@ async def enforce_policy(
     request.state.rule = rule
     if rule.public:
         return
+    state = request.app.state
+    database: Database = state.database
+    now = state.clock() if state.clock is not None else datetime.now(UTC)
     if is_console(template):  # the HR console: a session cookie, same table
         principal = await console_principal(request, now=now)
     else:
-        principal = await authenticate(request, database, settings, now, credentials)
+        principal = await authenticate(request, database, state.settings, now, credentials)
     scope = rule.scope_for(principal.role)
     if scope is None:
         raise Forbidden(REFUSED, role=principal.role.value)

@@ -18,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 from redis.asyncio import Redis
 
 from api.access import check_routes, document_access, enforce_policy
+from api.auth_cache import AuthCache, ForgetTokensOnWrite
 from api.cache import ResponseCache
 from api.console import mount_console
 from api.deadline import DeadlineMiddleware
@@ -112,6 +113,7 @@ def create_app(
     app.state.bot_username = bot_username
     app.state.files = files  # documents attached to leave requests (None: the bot is not configured)
     app.state.clock = clock
+    auth_cache = app.state.auth_cache = AuthCache(settings.api_auth_cache_seconds)
     app.state.report_cache = ResponseCache(
         redis,
         namespace=settings.redis_prefix,
@@ -120,9 +122,9 @@ def create_app(
     )
 
     install_error_handlers(app)
+    app.include_router(health.router)  # probes first: routes are matched in order, and they are polled often
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
-    app.include_router(health.router)
     app.include_router(mail_links.router)
     app.include_router(ical.router)
     mount_console(app)  # the HR console under /console (api/console), under the same policy
@@ -132,6 +134,7 @@ def create_app(
     # add_middleware wraps: the last added runs first. Order, outermost first: security headers, CORS,
     # request id, metrics, the request budget (so a 503 for a request over budget carries its id and is
     # counted).
+    app.add_middleware(ForgetTokensOnWrite, cache=auth_cache)
     app.add_middleware(DeadlineMiddleware, seconds=settings.api_request_timeout_seconds)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestContextMiddleware)

@@ -2,20 +2,25 @@
 
 Each app owns a ``CollectorRegistry`` (tests build many apps in one process). The database numbers are
 fetched asynchronously when ``/metrics`` is scraped and kept for ``cache_seconds``, so frequent scrapes
-(or several Prometheus servers) cost at most one round of small queries per period.
+(or several Prometheus servers) cost at most one round of small queries per period. With several worker
+processes (``chronos api --workers N``) ``PROMETHEUS_MULTIPROC_DIR`` is set and the HTTP instruments of
+all workers are read from that directory and added up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
@@ -133,12 +138,22 @@ class Metrics:
         )
         self.database = DatabaseCollector(database, cache_seconds=cache_seconds)
         self.registry.register(self.database)
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        labels = (method, route, str(status))
-        self.requests.labels(*labels).inc()
-        self.latency.labels(*labels).observe(seconds)
+        key = (method, route, status)
+        children = self._children.get(key)
+        if children is None:  # labels() takes a lock and builds a key: once per series, not per request
+            labels = (method, route, str(status))
+            children = self._children[key] = (self.requests.labels(*labels), self.latency.labels(*labels))
+        children[0].inc()
+        children[1].observe(seconds)
 
     async def render(self) -> bytes:
         await self.database.refresh()
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # several workers: add up every worker's files
+            merged = CollectorRegistry()
+            MultiProcessCollector(merged)
+            merged.register(self.database)
+            return generate_latest(merged)
         return generate_latest(self.registry)

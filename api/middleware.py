@@ -7,7 +7,6 @@ import re
 import time
 import uuid
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,6 +17,7 @@ from shared.log import request_id_var
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_HEADER_RAW = b"x-request-id"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:\-]")
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
@@ -59,18 +59,23 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        raw = headers.get(b"x-request-id", b"").decode("latin-1")
+        raw = ""
+        for name, value in scope.get("headers") or ():
+            if name == b"x-request-id":
+                raw = value.decode("latin-1")
+                break
         rid = clean_request_id(raw) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
         started = False
+        id_header = (REQUEST_ID_HEADER_RAW, rid.encode("latin-1"))
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = rid
+                kept = [pair for pair in message.get("headers") or () if pair[0].lower() != REQUEST_ID_HEADER_RAW]
+                message["headers"] = [*kept, id_header]
             await send(message)
 
         try:
@@ -147,6 +152,13 @@ def security_headers(path: str) -> dict[str, str]:
     return headers
 
 
+def _raw(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+
+
+API_HEADERS_RAW = _raw(security_headers("/api"))  # every path but the docs': built once
+
+
 class SecurityHeadersMiddleware:
     """Add :func:`security_headers` to every HTTP answer, errors included."""
 
@@ -157,14 +169,16 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = security_headers(scope.get("path", ""))
+        path = scope.get("path", "")
+        docs = path in DOCS_PAGES or path.startswith(DOCS_ASSETS)
+        extra = _raw(security_headers(path)) if docs else API_HEADERS_RAW
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in extra.items():
-                    if name not in headers:
-                        headers[name] = value
+                headers = list(message.get("headers") or ())
+                present = {name.lower() for name, _ in headers}
+                headers.extend(pair for pair in extra if pair[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

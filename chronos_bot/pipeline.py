@@ -87,10 +87,13 @@ class Pipeline:
         token = request_id_var.set(f"tg-{update.update_id}")
         settings = self.deps.settings
         try:
-            async with self.deps.sessions.lock(user.id, ttl=settings.bot_lock_seconds, wait=LOCK_WAIT_SECONDS) as lock:
-                if await self.deps.journal.is_done(update.update_id):
+            async with self.deps.sessions.lock(
+                user.id, ttl=settings.bot_lock_seconds, wait=LOCK_WAIT_SECONDS,
+                marker=self.deps.journal.done_key(update.update_id),
+            ) as lock:  # fmt: skip  # the lock, the session and the "handled" mark in one round trip
+                if lock.marked:
                     log.info("update already handled; sending what is left of its replies")
-                    session = await self.deps.sessions.load(user.id)
+                    session = lock.session or await self.deps.sessions.load(user.id)
                 else:
                     async with asyncio.timeout(settings.bot_update_timeout_seconds):
                         session = await self._handle(step, update, context, lock, open_to_strangers, subject)
@@ -123,14 +126,16 @@ class Pipeline:
         subject: str | None,
     ) -> UserSession:
         """Run the step (again when a dependency failed for a moment), then commit; the committed session."""
+        preloaded = lock.session
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                turn, loaded = await self._turn(step, update, context, open_to_strangers, subject)
+                turn, loaded = await self._turn(step, update, context, open_to_strangers, subject, preloaded)
                 break
             except Exception as exc:
                 if attempt == ATTEMPTS or not is_unavailable(exc):
                     raise
                 log.warning("update %s: %s; running it again", update.update_id, one_line(exc))
+                preloaded = None  # the step may have changed nothing, but read the session afresh
                 await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt)
 
         async def commit() -> None:
@@ -147,14 +152,15 @@ class Pipeline:
 
     async def _turn(
         self, step: Step, update: Update, context: ContextTypes.DEFAULT_TYPE, open_to_strangers: bool,
-        subject: str | None,
+        subject: str | None, preloaded: UserSession | None = None,
     ) -> tuple[Turn, dict[str, Any]]:  # fmt: skip
-        """The step run on a freshly loaded session; the turn and the session's data as loaded."""
+        """The step run on the session read with the lock (or a freshly loaded one); the turn and the
+        session's data as loaded."""
         assert update.effective_user is not None
         user_id = update.effective_user.id
-        session = await self.deps.sessions.load(user_id)
+        session = preloaded if preloaded is not None else await self.deps.sessions.load(user_id)
         before = copy.deepcopy(session.data)
-        async with self.deps.db.session() as db_session:
+        async with self.deps.db.read() as db_session:  # two lookups: no transaction needed
             employee = await employee_by_telegram_id(db_session, user_id)
             await _known_prompt(db_session, session, update)
         locale = (employee.locale if employee else None) or negotiate_locale(

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     redis_socket_timeout_seconds: float = 5.0
     telegram_timeout_seconds: float = 30.0
     api_request_timeout_seconds: float = 20.0
+    # How long an API worker trusts a token it authenticated (0: ask the database on every request); a
+    # revocation or deactivation made elsewhere (another worker, the CLI, the bot) takes effect within it.
+    api_auth_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     bot_update_timeout_seconds: float = 20.0
     bot_lock_seconds: float = 3.0
     device_timeout_seconds: float = 10.0

@@ -34,6 +34,7 @@ class CatalogMissing(RuntimeError):
     """A compiled catalog is absent: run `make i18n` (or `make install`)."""
 
 
+@functools.lru_cache(maxsize=512)  # asked on every update of a user without a stored locale; Babel is slow
 def negotiate_locale(language_code: str | None, default: str = "en") -> str:
     """Map a Telegram ``language_code`` (``ru``, ``ru-RU``, ``pt-BR``, ``ar_SA``) to a supported locale."""
     if not language_code:

@@ -38,6 +38,11 @@ if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 e
 return 0
 """
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# Take the lock and, when it was free, read the session and whether KEYS[3] exists: one round trip.
+_ACQUIRE_AND_LOAD = """
+if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+return {1, redis.call('exists', KEYS[3]), redis.call('get', KEYS[2])}
+"""
 ACQUIRE_POLL_SECONDS = 0.05
 
 
@@ -77,6 +82,10 @@ class UserLock:
         self.token = token
         self.ttl_ms = ttl_ms
         self.lost = False
+        self.session: UserSession | None = None
+        """The session as read when the lock was taken (``SessionStore.lock(..., marker=)``)."""
+        self.marked = False
+        """Whether the ``marker`` key existed when the lock was taken."""
 
     async def renew(self) -> bool:
         ok = bool(await self.redis.eval(_RENEW, 1, self.key, self.token, self.ttl_ms))
@@ -124,8 +133,11 @@ class SessionStore:
         return f"{self.prefix}:lock:user:{user_id}"
 
     async def load(self, user_id: int) -> UserSession:
-        raw = await self.redis.get(self.key(user_id))
-        if raw is None:
+        return self._session(user_id, await self.redis.get(self.key(user_id)))
+
+    @staticmethod
+    def _session(user_id: int, raw: str | bytes | None) -> UserSession:
+        if not raw:
             return UserSession(user_id)
         doc = json.loads(raw)
         return UserSession(user_id, doc.get("data", {}), int(doc.get("version", 0)))
@@ -190,22 +202,40 @@ class SessionStore:
     async def ttl(self, user_id: int) -> int:
         return int(await self.redis.ttl(self.key(user_id)))
 
+    async def _acquire(self, user_id: int, key: str, token: str, ttl_ms: int, marker: str | None) -> UserLock | None:
+        if marker is None:
+            return (
+                UserLock(self.redis, key, token, ttl_ms)
+                if await self.redis.set(key, token, nx=True, px=ttl_ms)
+                else None
+            )
+        found = await self.redis.eval(_ACQUIRE_AND_LOAD, 3, key, self.key(user_id), marker, token, ttl_ms)
+        if not found or not int(found[0]):
+            return None
+        held = UserLock(self.redis, key, token, ttl_ms)
+        held.marked = bool(int(found[1]))
+        held.session = self._session(user_id, found[2] if len(found) > 2 else None)
+        return held
+
     @contextlib.asynccontextmanager
-    async def lock(self, user_id: int, *, ttl: float = 3.0, wait: float = 10.0) -> AsyncIterator[UserLock]:
+    async def lock(
+        self, user_id: int, *, ttl: float = 3.0, wait: float = 10.0, marker: str | None = None
+    ) -> AsyncIterator[UserLock]:
         """Hold the user's lock: their updates run one at a time across every replica.
 
         ``ttl`` bounds how long a dead holder blocks others (the lock is renewed while we hold it);
-        ``wait`` how long we queue for it before :class:`SessionBusy`.
+        ``wait`` how long we queue for it before :class:`SessionBusy`. With ``marker`` (a key) the lock is
+        taken, the session read and the marker's existence checked in one round trip: ``lock.session`` and
+        ``lock.marked``.
         """
         key = self.lock_key(user_id)
         token = uuid.uuid4().hex
         ttl_ms = max(100, int(ttl * 1000))
         deadline = time.monotonic() + wait
-        while not await self.redis.set(key, token, nx=True, px=ttl_ms):
+        while (held := await self._acquire(user_id, key, token, ttl_ms, marker)) is None:
             if time.monotonic() >= deadline:
                 raise SessionBusy(N_("Still working on your previous message; please try again in a moment."))
             await asyncio.sleep(ACQUIRE_POLL_SECONDS)
-        held = UserLock(self.redis, key, token, ttl_ms)
         keeper = asyncio.create_task(held.keep(), name=f"lock-keeper-{user_id}")
         try:
             yield held

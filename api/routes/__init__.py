@@ -33,8 +33,20 @@ from api.routes import (
     tokens,
 )
 
+# FastAPI matches a request against the routes in this order, one by one (no prefix shortcut): the
+# routers integrations call most come first.
 API_ROUTERS = [
     employees.router,
+    attendance.router,
+    leaves.router,
+    reports.router,
+    balances.router,
+    ledger.router,
+    corrections.router,
+    overtime.router,
+    lateness.router,
+    approvals.router,
+    compliance.router,
     personal_data.router,
     departments.router,
     offices.router,
@@ -42,16 +54,6 @@ API_ROUTERS = [
     leave_types.router,
     approvals.chains,
     holiday_calendars.router,
-    leaves.router,
-    approvals.router,
-    balances.router,
-    ledger.router,
-    attendance.router,
-    corrections.router,
-    overtime.router,
-    lateness.router,
-    reports.router,
-    compliance.router,
     invitations.router,
     outbox.router,
     devices.router,

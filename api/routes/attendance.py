@@ -90,7 +90,7 @@ async def get_daily(
     employee_id: IdQuery = None,
 ) -> Page[DailyOut]:
     line = await access.visible_ids()
-    async with db.session() as session:
+    async with db.read() as session:
         found = await list_daily(
             session,
             date_from=dates.first,

@@ -38,7 +38,7 @@ async def list_employees(
     search: SearchQuery = None,
 ) -> Page[EmployeeOut]:
     line = await access.visible_ids()
-    async with db.session() as session:
+    async with db.read() as session:  # the page and its count: no common snapshot needed
         found = await org_people.list_employees(
             session,
             limit=page.limit,
@@ -57,8 +57,8 @@ async def list_employees(
 
 @router.get("/{employee_id}", summary="Read an employee")
 async def get_employee(employee_id: IdPath, access: EmployeeAccessDep, db: DatabaseDep) -> EmployeeOut:
-    async with db.session() as session:
-        employee = EmployeeOut.model_validate(await org_people.get_employee(session, employee_id=employee_id))
+    async with db.read() as session:
+        employee = EmployeeOut.model_validate(await org_people.read_employee(session, employee_id=employee_id))
     return await _shown(access, employee)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from chronos_bot import keyboards, state
 from chronos_bot.handlers.common import with_menu
 from chronos_bot.state import Flow, Step
@@ -24,11 +26,13 @@ async def check_out(turn: Turn) -> None:
 
 
 async def _punch_or_ask(turn: Turn, direction: Direction) -> None:
-    async with turn.deps.db.session() as session:
+    async with turn.deps.db.transaction() as session:  # one unit of work: the office, then the punch
         office = await office_geofence(session, turn.me)
-    if office is None:
-        await _record(turn, direction, None, None)
+        outcome = None if office is not None else await _store(session, turn, direction, None, None)
+    if outcome is not None:
+        await with_menu(turn, punch_text(turn, direction, outcome))
         return
+    assert office is not None
     state.begin(turn.session, Flow.CHECK, Step.LOCATION, direction=direction.value)
     text = (
         turn.t("Please share your location to check in at {office}.", office=html.escape(office.name))
@@ -51,20 +55,26 @@ async def on_location(turn: Turn) -> None:
 
 async def _record(turn: Turn, direction: Direction, latitude: float | None, longitude: float | None) -> None:
     async with turn.deps.db.transaction() as session:
-        outcome = await record_punch(
-            session,
-            actor=turn.actor,
-            employee_id=turn.me.id,
-            direction=direction,
-            instant=turn.now,
-            source=PunchSource.TELEGRAM,
-            now=turn.now,
-            company_timezone=turn.deps.settings.company_timezone,
-            latitude=latitude,
-            longitude=longitude,
-            employee=turn.me,
-        )
+        outcome = await _store(session, turn, direction, latitude, longitude)
     await with_menu(turn, punch_text(turn, direction, outcome))
+
+
+async def _store(
+    session: AsyncSession, turn: Turn, direction: Direction, latitude: float | None, longitude: float | None
+) -> PunchOutcome:
+    return await record_punch(
+        session,
+        actor=turn.actor,
+        employee_id=turn.me.id,
+        direction=direction,
+        instant=turn.now,
+        source=PunchSource.TELEGRAM,
+        now=turn.now,
+        company_timezone=turn.deps.settings.company_timezone,
+        latitude=latitude,
+        longitude=longitude,
+        employee=turn.me,
+    )
 
 
 def punch_text(turn: Turn, direction: Direction, outcome: PunchOutcome) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.domain.enums import (
@@ -37,6 +37,9 @@ class Device(Base):
     last_error_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text())
     last_record_count: Mapped[int | None]
+    last_record_size: Mapped[int | None] = mapped_column(SmallInteger())
+    last_record_raw: Mapped[str | None] = mapped_column(String(80))
+    """Hex of the last record stored from the device: with the count, the mark an incremental sync starts from."""
     clock_drift_seconds: Mapped[int | None] = mapped_column(BigInteger())
     """Device clock minus the real time at the last successful read; 64 bits (a clock set to 2099 is ~2.3e9 s)."""
     offline_alerted_at: Mapped[datetime | None]

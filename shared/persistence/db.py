@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import select
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
@@ -88,13 +90,45 @@ def create_engine(url: str, *, echo: bool = False, timeouts: DbTimeouts | None =
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    # No pre-ping round trip per checkout: a connection the server or the network closed is noticed
+    # by the driver itself (asyncpg sees the socket close) and replaced at checkout (_drop_closed);
+    # recycling bounds the age of an idle connection a middlebox might have forgotten.
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", 1800)
+    # Overflow connections are closed when returned: a pool smaller than the usual concurrency (an API
+    # worker under 20 connections) would open and close a connection per request.
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_timeout", bounds.pool)
     if parsed.drivername == "postgresql+asyncpg":
         kwargs["connect_args"] = {**bounds.asyncpg_connect_args(), **kwargs.get("connect_args", {})}
-    return create_async_engine(url, echo=echo, **kwargs)
+    engine = create_async_engine(url, echo=echo, **kwargs)
+    if parsed.drivername == "postgresql+asyncpg" and not kwargs["pool_pre_ping"]:
+        event.listen(engine.sync_engine, "checkout", _drop_closed)
+    return engine
+
+
+def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Discard a pooled connection the server or the network already closed, at checkout and without a
+    round trip (SQLAlchemy then takes another one: it retries a checkout on ``DisconnectionError``).
+
+    asyncpg marks a connection closed once the event loop saw its socket end; a close that arrived since
+    (PostgreSQL restarted between two requests) shows as the idle socket being readable: an idle
+    connection has nothing to read, so readable means end-of-file or a server's farewell. One ``poll``
+    system call, no message to the server."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is None:
+        return
+    if driver.is_closed():
+        raise DisconnectionError("the pooled connection was closed")
+    transport = getattr(driver, "_transport", None)
+    sock = transport.get_extra_info("socket") if transport is not None else None
+    if sock is None:
+        return
+    poller = select.poll()
+    poller.register(sock.fileno(), select.POLLIN | select.POLLPRI)
+    if poller.poll(0):
+        raise DisconnectionError("the server closed the pooled connection")
 
 
 class Database:
@@ -103,6 +137,9 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        # Reads without BEGIN/ROLLBACK on PostgreSQL: each statement is its own snapshot (see read()).
+        reader = engine if engine.dialect.name == "sqlite" else engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.read_sessionmaker = async_sessionmaker(reader, expire_on_commit=False, autoflush=False)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
@@ -129,6 +166,14 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A read session (no implicit commit)."""
         async with self.sessionmaker() as session:
+            yield session
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads that need no common snapshot (one lookup, a page and its count): on
+        PostgreSQL without an explicit transaction, which saves the BEGIN and ROLLBACK round trips.
+        Never write through it (nothing would be atomic); SQLite reads as :meth:`session` does."""
+        async with self.read_sessionmaker() as session:
             yield session
 
     async def ping(self) -> None:

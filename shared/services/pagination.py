@@ -29,3 +29,13 @@ async def paginate(session: AsyncSession, statement: Select[Any], *, limit: int,
     total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     items = list((await session.scalars(statement.limit(limit).offset(offset))).all())
     return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+
+async def paginate_rows(session: AsyncSession, statement: Select[Any], *, limit: int, offset: int) -> Page[Any]:
+    """:func:`paginate` for a Core select of columns: the page holds ``Row`` tuples (read by attribute
+    like ORM objects, without building them)."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    items = list((await session.execute(statement.limit(limit).offset(offset))).all())
+    return Page(items=items, total=int(total or 0), limit=limit, offset=offset)

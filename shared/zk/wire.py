@@ -36,6 +36,7 @@ from typing import Any
 
 from zk import ZK
 from zk.base import ZK_helper
+from zk.exception import ZKErrorResponse
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ HEADER = struct.Struct("<4H")
 MAX_FRAME = 1 << 20
 CMD_CONNECT, CMD_PREPARE_DATA, CMD_DATA, CMD_READ_BUFFER, CMD_ACK_OK = 1000, 1500, 1501, 1504, 2000
 _READ_BUFFER = struct.Struct("<ii")
+_PREPARE_BUFFER = 1503
 _SOCKET_ATTR = "_ZK__sock"  # pyzk 0.9 keeps its socket and timeout in name-mangled private attributes
 _TIMEOUT_ATTR = "_ZK__timeout"
 
@@ -272,3 +274,27 @@ class VerifyingZK(ZK):  # type: ignore[misc]
                 sock.close()
             except OSError:  # pragma: no cover - closing never matters
                 logger.debug("closing the device socket failed", exc_info=True)
+
+    def read_buffer_range(self, command: int, start: int, size: int) -> tuple[int, bytes, int]:
+        """Have the device prepare the buffer of ``command`` (as pyzk's ``read_with_buffer``) but fetch only
+        bytes ``[start, start + size)`` of it: (the whole buffer's size, the bytes, their offset).
+
+        A device that answers with the whole buffer at once (a small one) gives it all: offset 0. A range
+        past the end of the buffer fetches nothing (the caller compares the size with what it expected).
+        """
+        reply = self._ZK__send_command(_PREPARE_BUFFER, struct.pack("<bhii", 1, command, 0, 0), 1024)
+        if not reply.get("status"):
+            raise ZKErrorResponse("RWB Not supported")
+        if reply["code"] == CMD_DATA:
+            data = self._ZK__data
+            if self.tcp and len(data) < self._ZK__tcp_length - 8:
+                data = b"".join([data, self._ZK__recieve_raw_data(self._ZK__tcp_length - 8 - len(data))])
+            return len(data), bytes(data), 0
+        total = struct.unpack("<I", self._ZK__data[1:5])[0]
+        if start < 0 or size <= 0 or start + size > total:
+            self.free_data()
+            return total, b"", start
+        chunk = 0xFFC0 if self.tcp else 16 * 1024
+        parts = [self._ZK__read_chunk(at, min(chunk, start + size - at)) for at in range(start, start + size, chunk)]
+        self.free_data()
+        return total, b"".join(parts), start

@@ -149,3 +149,25 @@ async def test_a_holder_that_lost_its_lock_writes_nothing(real_redis: Redis, red
     assert (await store.load(14)).data == {}
     assert await real_redis.get(f"{redis_prefix}:also") is None
     assert await real_redis.get(store.lock_key(14)) == "another-replica"  # and we did not release theirs
+
+
+async def test_taking_the_lock_with_a_marker_reads_the_session_and_the_marker_at_once(store: SessionStore):
+    session = await store.load(7)
+    session.data = {"flow": "checkin", "step": "where"}
+    await store.save(session)
+    marker = f"{store.prefix}:test-marker:7"
+    async with store.lock(7, ttl=1, wait=1, marker=marker) as held:
+        assert held.session is not None and held.session.data == {"flow": "checkin", "step": "where"}
+        assert held.session.version == 1 and held.marked is False
+    await store.redis.set(marker, "1", ex=60)
+    async with store.lock(7, ttl=1, wait=1, marker=marker) as held:
+        assert held.marked is True
+
+
+async def test_a_marker_lock_on_a_new_user_gives_an_empty_session_and_still_excludes_others(store: SessionStore):
+    marker = f"{store.prefix}:test-marker:8"
+    async with store.lock(8, ttl=1, wait=1, marker=marker) as held:
+        assert held.session == UserSession(8) and held.marked is False
+        with pytest.raises(SessionBusy):
+            async with store.lock(8, ttl=1, wait=0.2, marker=marker):
+                pass

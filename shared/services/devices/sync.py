@@ -5,8 +5,10 @@ One device (:func:`sync_device`), all of it within DEVICE_SYNC_DEADLINE_SECONDS:
 1. Lock the device in Redis (``{prefix}:device:{id}:sync``, a short lease renewed while the sync runs): one
    reader per device; a second sync of the same device at the same time reports ``busy`` and reads nothing.
 2. Read it with :mod:`shared.zk` in a worker thread (pyzk blocks); the adapter verifies every packet and returns
-   the whole log or raises. The UTC conversion and the rows are built in the thread too, a chunk ahead of the
-   database write (:mod:`.sync_rows`).
+   the whole log or raises. With the mark of the last stored read (record count, size, raw last record on the
+   device row) only the records appended since are fetched, once the device is seen to still hold the marked
+   record at its place; a cleared, rotated or rewritten log is read whole. The UTC conversion and the rows
+   are built in the thread too, a chunk ahead of the database write (:mod:`.sync_rows`).
 3. One transaction: insert-or-ignore the punches on (device, device user id, instant) — a device user id that
    matches ``Employee.device_user_id`` gets that employee, the others are kept with no employee and counted —
    and update the device (status, serial, firmware, record count, clock drift, last success). A device that
@@ -41,9 +43,18 @@ from shared.model import Device, Employee, Punch, utcnow
 from shared.persistence import Database
 from shared.services.attendance.punch_store import EMPLOYEE, INSTANT, USER, PunchRow, store_device_punches
 from shared.services.devices.health import FailureNotice, describe, note_success, record_failure
+from shared.services.devices.log_mark import forget_mark, remember_mark, stored_mark
 from shared.services.devices.sync_rows import PunchRows, in_thread
 from shared.services.locks import DEFAULT_LOCK_TTL, RedisLock
-from shared.zk import DeviceDeadlineExceeded, DeviceError, DeviceParams, DeviceReader, DeviceReadout, DeviceUnreachable
+from shared.zk import (
+    DeviceDeadlineExceeded,
+    DeviceError,
+    DeviceParams,
+    DeviceReader,
+    DeviceReadout,
+    DeviceUnreachable,
+    LogMark,
+)
 from shared.zk import clear_attendance as zk_clear
 from shared.zk import read_device as zk_read
 from shared.zk import set_time as zk_set_time
@@ -101,6 +112,9 @@ class DeviceSyncResult:
     name: str
     outcome: str = "ok"
     read: int = 0
+    """Records transferred and parsed: the new tail only when the stored mark still matched."""
+    skipped: int = 0
+    """Records before the stored mark, not transferred again (the device still holds them unchanged)."""
     new: int = 0
     duplicate: int = 0
     unmatched: int = 0
@@ -122,6 +136,8 @@ class DeviceSyncResult:
             "name": self.name, "outcome": self.outcome, "read": self.read, "new": self.new,
             "duplicate": self.duplicate, "unmatched": self.unmatched, "seconds": round(self.seconds, 3),
         }  # fmt: skip
+        if self.skipped:
+            counts["skipped"] = self.skipped
         optional = {
             "unknown_users": self.unknown_users[:20], "record_size": self.record_size,
             "clock_drift_seconds": self.clock_drift_seconds, "cleared": self.cleared,
@@ -140,6 +156,7 @@ class _Plan:
     params: DeviceParams
     direction_mode: DirectionMode
     clear_after_sync: bool
+    known: LogMark | None = None
 
 
 @dataclass
@@ -165,7 +182,9 @@ async def _plan(db: Database, device_id: int, options: SyncOptions) -> _Plan | D
             )  # fmt: skip
         except ValueError as exc:
             return DeviceSyncResult(device_id, device.name, outcome="error", error=f"configuration: {exc}")
-        return _Plan(device.id, device.name, params, device.direction_mode, device.clear_after_sync)
+        return _Plan(
+            device.id, device.name, params, device.direction_mode, device.clear_after_sync, stored_mark(device)
+        )
 
 
 async def _employee_ids(db: Database) -> dict[str, int]:
@@ -214,7 +233,7 @@ async def _store(
             result.unknown_users = sorted({r[USER] for r in rows.all if r[EMPLOYEE] is None})
         device.status, device.last_success_at = DeviceStatus.ONLINE, now
         device.serial, device.firmware = readout.serial[:64] or device.serial, readout.firmware[:64] or device.firmware
-        device.last_record_count = readout.record_count
+        remember_mark(device, readout.record_count, readout.mark)
         device.clock_drift_seconds = result.clock_drift_seconds
         sent = await note_success(
             session, device, name=plan.name, new_punches=stored.new, drift_seconds=result.clock_drift_seconds or 0,
@@ -255,6 +274,8 @@ async def _clear_log(
         )  # fmt: skip
     except DeviceError as exc:
         result.warnings.append(f"not cleared: {exc}")
+        return
+    await forget_mark(db, plan.device_id)  # the log starts afresh: the next sync reads it from its start
 
 
 async def _correct_clock(
@@ -295,9 +316,13 @@ async def _read_and_store(
 ) -> tuple[DeviceReadout, PunchRows]:  # fmt: skip
     employees = await _employee_ids(db)
     readout = await in_thread(
-        executor, io.read, plan.params, timeout=plan.params.timeout, now_utc=reference, deadline=deadline
-    )
+        executor, io.read, plan.params, timeout=plan.params.timeout, now_utc=reference, deadline=deadline,
+        known=plan.known,
+    )  # fmt: skip
     result.read, result.record_size = len(readout.records), readout.record_size
+    result.skipped = readout.first_index
+    if readout.full_read_reason:
+        result.warnings.append(f"read the whole log: {readout.full_read_reason}")
     result.clock_drift_seconds = int(readout.clock_drift.total_seconds())
     result.dropped_replies = readout.dropped_replies
     rows = PunchRows(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import re
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import SUPPORTED_LOCALES
 from shared.domain.enums import ChannelChoice, Role
-from shared.errors import N_, Invalid
+from shared.errors import N_, Invalid, NotFound
 from shared.model import Department, Employee, HolidayCalendar, Office, Shift, utcnow
 from shared.services.actor import Actor
 from shared.services.attendance.badges import claim_badge_punches
@@ -26,7 +27,6 @@ from shared.services.crud import (
     exists,
     get_row,
     invalid,
-    list_rows,
     only,
     text,
     timezone,
@@ -38,7 +38,7 @@ from shared.services.org.importer import ImportReport, import_employees
 from shared.services.org.schedules import CALENDAR_MISSING, SHIFT_MISSING
 from shared.services.org.structure import DEPARTMENT_MISSING, OFFICE_MISSING
 from shared.services.org.tokens import revoke_employee_tokens
-from shared.services.pagination import Page
+from shared.services.pagination import Page, paginate_rows
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE_PATTERN = r"^\+?[0-9 ()\-]{5,20}$"
@@ -145,6 +145,19 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
+EMPLOYEE_TABLE = Employee.__table__
+# Built once: constructing a select of every column costs more than running it from the statement cache.
+_READ_EMPLOYEE = select(*EMPLOYEE_TABLE.c).where(EMPLOYEE_TABLE.c.id == bindparam("employee_id"))
+
+
+async def read_employee(session: AsyncSession, *, employee_id: int) -> Row[Any]:
+    """An employee's columns for display (a Core select: no ORM object, nothing to change through it)."""
+    found = (await session.execute(_READ_EMPLOYEE, {"employee_id": employee_id})).first()
+    if found is None:
+        raise NotFound(EMPLOYEE.missing, id=employee_id)
+    return found
+
+
 async def list_employees(
     session: AsyncSession,
     *,
@@ -156,10 +169,10 @@ async def list_employees(
     search: str | None = None,
     ids: set[int] | None = None,
     search_email: bool = True,
-) -> Page[Employee]:
-    """Employees by id; ``search`` matches code, name or (with ``search_email``, for readers entitled to
-    contact data) e-mail, as a case-insensitive substring."""
-    statement = select(Employee).order_by(Employee.id)
+) -> Page[Row[Any]]:
+    """Employees by id, as rows of their columns (read-only); ``search`` matches code, name or (with
+    ``search_email``, for readers entitled to contact data) e-mail, as a case-insensitive substring."""
+    statement = select(*EMPLOYEE_TABLE.c).order_by(Employee.id)
     if department_id is not None:
         statement = statement.where(Employee.department_id == department_id)
     if role is not None:
@@ -172,7 +185,7 @@ async def list_employees(
         statement = statement.where(or_(*(func.lower(c).like(pattern, escape="\\") for c in columns)))
     if ids is not None:
         statement = statement.where(Employee.id.in_(sorted(ids)))
-    return await list_rows(session, statement, limit=limit, offset=offset)
+    return await paginate_rows(session, statement, limit=limit, offset=offset)
 
 
 async def create_employee(session: AsyncSession, *, actor: Actor, values: Values) -> Employee:

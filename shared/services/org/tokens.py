@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
@@ -100,6 +101,71 @@ async def create_token(
     await session.flush()
     audit(session, actor, "create", "api_token", token.id, new=snapshot(token, exclude=frozenset({"token_hash"})))
     return token, plaintext
+
+
+class TokenGrant(NamedTuple):
+    """What authentication needs of a token and its employee, read with one Core select (no ORM object)."""
+
+    id: int
+    name: str
+    role: TokenRole
+    employee_id: int | None
+    revoked_at: datetime | None
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    employee_active: bool | None
+    employee_leaving_date: date | None
+    employee_timezone: str | None
+
+
+def grant_is_live(grant: TokenGrant, *, now: datetime, company_timezone: str = "UTC") -> bool:
+    """Not revoked, not expired, and its employee (if any) still has access today in their own zone."""
+    if grant.revoked_at is not None or (grant.expires_at is not None and grant.expires_at <= now):
+        return False
+    if grant.employee_id is None:
+        return True
+    today = now.astimezone(_zone(grant.employee_timezone, company_timezone)).date()
+    return has_access(bool(grant.employee_active), grant.employee_leaving_date, today)
+
+
+def grant_needs_touch(grant: TokenGrant, *, now: datetime) -> bool:
+    return grant.last_used_at is None or now - grant.last_used_at >= LAST_USED_RESOLUTION
+
+
+async def find_grant(session: AsyncSession, *, token: str, pepper: str) -> TokenGrant | None:
+    """The token behind ``token`` whatever its state (check it with :func:`grant_is_live`), or None."""
+    found = (
+        await session.execute(
+            select(
+                ApiToken.id,
+                ApiToken.name,
+                ApiToken.role,
+                ApiToken.employee_id,
+                ApiToken.revoked_at,
+                ApiToken.expires_at,
+                ApiToken.last_used_at,
+                Employee.active,
+                Employee.leaving_date,
+                Employee.timezone,
+            )
+            .outerjoin(Employee, Employee.id == ApiToken.employee_id)
+            .where(ApiToken.token_hash == keyed_hash(token, pepper))
+        )
+    ).first()
+    return None if found is None else TokenGrant._make(found)
+
+
+async def touch_token(session: AsyncSession, *, token_id: int, now: datetime) -> None:
+    """Note the token's use (``last_used_at``), at most once per :data:`LAST_USED_RESOLUTION`."""
+    await session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            (ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at <= now - LAST_USED_RESOLUTION),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def authenticate_token(

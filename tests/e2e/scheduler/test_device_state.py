@@ -120,8 +120,9 @@ async def test_the_device_log_is_cleared_only_after_every_record_read_is_stored(
     clients.device_io = DeviceIO()
     cleared = await JobRunner(clients).run("sync_devices", trigger="schedule")
     counts = cleared.counts["devices"][str(device_id)] if cleared else {}
-    assert (counts["new"], counts["duplicate"], counts["cleared"]) == (1, 300, 301)
+    assert (counts["read"], counts["skipped"], counts["new"], counts["cleared"]) == (1, 300, 1, 301)
     assert device.records == [] and len(await stored(db)) == 301
+    assert (await device_row(db, device_id)).last_record_count == 0, "the next sync reads the new log from its start"
     empty = await JobRunner(clients).run("sync_devices", trigger="schedule")
     assert empty is not None and empty.counts["devices"][str(device_id)]["read"] == 0
 

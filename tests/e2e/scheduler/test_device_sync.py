@@ -59,17 +59,17 @@ async def test_every_record_format_is_stored_once_over_tcp_and_udp(
     assert abs(row.clock_drift_seconds) <= 2
 
 
-async def test_a_second_sync_stores_nothing_new_and_a_new_punch_once(
+async def test_a_second_sync_reads_nothing_again_and_a_new_punch_is_stored_once(
     db: Database, runner: JobRunner, emulator: StartEmulator
 ):
     device = emulator("tcp", records=generate_records(300, USERS))
     device_id = await add_device(db, device)
     await runner.run("sync_devices", trigger="schedule")
-    second = await runner.run("sync_devices", trigger="schedule")
-    assert (_device_counts(second, device_id)["new"], _device_counts(second, device_id)["duplicate"]) == (0, 300)
+    second = _device_counts(await runner.run("sync_devices", trigger="schedule"), device_id)
+    assert (second["read"], second["new"], second["duplicate"], second["skipped"]) == (0, 0, 0, 300)
     device.add_record("1003", datetime(2026, 2, 2, 8, 1), punch=0)
-    third = await runner.run("sync_devices", trigger="schedule")
-    assert (_device_counts(third, device_id)["new"], _device_counts(third, device_id)["duplicate"]) == (1, 300)
+    third = _device_counts(await runner.run("sync_devices", trigger="schedule"), device_id)
+    assert (third["read"], third["new"], third["duplicate"], third["skipped"]) == (1, 1, 0, 300)
     assert len(await stored(db)) == 301
 
 
