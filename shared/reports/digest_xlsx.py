@@ -1,4 +1,8 @@
-"""The HR digest as an XLSX attachment: the same rows as the message, none cut."""
+"""The HR digest as an XLSX attachment: the same rows as the message, none cut.
+
+Every sheet says which day it is about (a caption row, and the exceptions carry a date column); dates and
+times are real cells in the company's zone, so HR can sort and filter them.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +13,43 @@ from shared.domain.digest import Digest
 from shared.domain.enums import HalfDay
 from shared.i18n import Translator
 from shared.reports.digest_render import kind_label
-from shared.reports.export import Table, write_tables
+from shared.reports.export import Column, Table, write_tables
 
 
-def _local(value: datetime | None, tz: str) -> str:
-    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if value else ""
+def _local(value: datetime | None, tz: str) -> datetime | None:
+    """The wall time in ``tz`` (a spreadsheet has no zones)."""
+    return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if value else None
 
 
-def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
+def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
+    day = t.format_date(digest.date, "full", isolate=False)
+    caption = t("Attendance exceptions for {day}", day=day)
     exceptions = Table(
         t("Exceptions"),
-        [t("Department"), t("Code"), t("Employee"), t("Exception"), t("Minutes")],
+        [
+            Column(t("Date"), "date"),
+            Column(t("Department"), width=22),
+            Column(t("Code"), width=12),
+            Column(t("Employee"), width=28),
+            Column(t("Exception"), width=30),
+            Column(t("Minutes"), "integer"),
+        ],
         (
-            [g.department_name or "", r.code, r.full_name, kind_label(t, r.kind), r.minutes or ""]
+            [digest.date, g.department_name or "", r.code, r.full_name, kind_label(t, r.kind), r.minutes]
             for g in digest.groups
             for r in g.rows
         ),
-        widths=[22, 12, 28, 30, 10],
+        caption=caption,
     )
     unknown = Table(
         t("Unknown badges"),
-        [t("Device"), t("Device user"), t("Punches"), t("First"), t("Last")],
+        [
+            Column(t("Device"), width=22),
+            Column(t("Device user"), width=14),
+            Column(t("Punches"), "integer"),
+            Column(t("First"), "datetime"),
+            Column(t("Last"), "datetime"),
+        ],
         (
             [
                 u.device_name or "",
@@ -40,12 +60,19 @@ def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
             ]
             for u in digest.unknown_users
         ),
-        widths=[22, 14, 10, 18, 18],
+        caption=caption,
     )
     halves = {HalfDay.MORNING: t("morning"), HalfDay.AFTERNOON: t("afternoon")}
     out = Table(
         t("Out today"),
-        [t("Department"), t("Code"), t("Employee"), t("Leave type"), t("Half day"), t("Back on")],
+        [
+            Column(t("Department"), width=22),
+            Column(t("Code"), width=12),
+            Column(t("Employee"), width=28),
+            Column(t("Leave type"), width=20),
+            Column(t("Half day"), width=12),
+            Column(t("Back on"), "date"),
+        ],
         (
             [
                 o.department_name or "",
@@ -57,15 +84,19 @@ def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
             ]
             for o in digest.who_is_out
         ),
-        widths=[22, 12, 28, 20, 12, 12],
+        caption=t("Out today ({day})", day=t.format_date(digest.today, "full", isolate=False)),
     )
     devices = Table(
         t("Devices"),
-        [t("Offline device"), t("Last sync"), t("Last error")],
+        [Column(t("Offline device"), width=24), Column(t("Last sync"), "datetime"), Column(t("Last error"), width=50)],
         ([d.name, _local(d.last_success_at, tz), d.last_error or ""] for d in digest.offline_devices),
-        widths=[24, 18, 50],
+        caption=caption,
     )
-    return write_tables("xlsx", [exceptions, unknown, out, devices], rtl=t.rtl)
+    return [exceptions, unknown, out, devices]
+
+
+def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
+    return write_tables("xlsx", digest_tables(t, digest, tz=tz), rtl=t.rtl)
 
 
 def digest_filename(digest: Digest) -> str:
