@@ -29,3 +29,17 @@ def count(t: Translator, noun: Noun, n: int | Decimal) -> str:
         whole = int(value)
         return t.ngettext(*noun.forms, whole).format(n=t.format_decimal(whole))
     return t.pgettext(*noun.fraction).format(n=t.format_decimal(value.normalize()))
+
+
+def unpaid_note(t: Translator, paid: bool) -> str:
+    """ " (unpaid)" after a type that is not paid, nothing otherwise."""
+    return "" if paid else " " + t("(unpaid)")
+
+
+def leave_type_choice(t: Translator, *, name: str, paid: bool, unlimited: bool, available: Decimal, year: int) -> str:
+    """A leave type as the wizard offers it: what is left of it, or that it has no day limit."""
+    if unlimited:
+        return t("{type}: no day limit", type=name) + unpaid_note(t, paid)
+    return t("{type}: {days} left in {year}", type=name, year=year, days=count(t, WORKING_DAYS, available)) + (
+        unpaid_note(t, paid)
+    )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from api.schemas.common import Days, Number, Out, Patch, Strict, Text
+from api.schemas.common import Days, NameTranslations, Number, Out, Patch, Strict, Text
 from shared.domain.enums import Accrual
 from shared.services.crud import CODE_PATTERN
 
@@ -43,6 +43,7 @@ class LeaveTypeCreate(Strict):
 
     code: Code
     name: Name
+    name_translations: NameTranslations | None = None
     paid: bool = True
     yearly_allowance: Allowance = Field(default=Decimal(0), description="Days per year (0..366)")
     accrual: Accrual = Accrual.YEARLY
@@ -67,6 +68,7 @@ class LeaveTypeUpdate(Patch):
 
     code: Code = None
     name: Name = None
+    name_translations: NameTranslations | None = None
     paid: bool = None
     yearly_allowance: Allowance = None
     accrual: Accrual = None
@@ -88,6 +90,7 @@ class LeaveTypeOut(Out):
     id: int
     code: str
     name: str
+    name_translations: dict[str, str] | None
     paid: bool
     yearly_allowance: Number
     accrual: Accrual

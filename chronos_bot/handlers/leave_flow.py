@@ -23,7 +23,7 @@ from shared.notify.leave_messages import LeaveView, describe
 from shared.services.leave.balances import balances
 from shared.services.leave.context import work_calendar
 from shared.services.leave.requests import LeaveQuote, quote_leave
-from shared.texts import WORKING_DAYS, count
+from shared.texts import WORKING_DAYS, count, leave_type_choice, unpaid_note
 
 MONTHS_BACK = 1
 MONTHS_AHEAD = 12
@@ -71,9 +71,10 @@ async def ask_type(turn: Turn) -> None:
     """The leave types, each with what is left of it."""
     async with turn.deps.db.session() as session:
         lines = await balances(session, employee_id=turn.me.id, as_of=turn.today)
+    t = turn.t
     rows = [
-        [Cell(turn.t("{type}: {days} left in {year}", type=line.name, year=line.year,
-                     days=count(turn.t, WORKING_DAYS, line.available)),
+        [Cell(leave_type_choice(t, name=line.name_for(t.locale), paid=line.paid, unlimited=line.unlimited,
+                                available=line.available, year=line.year),
               callbacks.leave_type(line.leave_type_id))]
         for line in lines
     ]  # fmt: skip
@@ -194,7 +195,9 @@ async def show_summary(turn: Turn) -> None:
         return
     t = turn.t
     lines = [t("📝 <b>Please check your request</b>"), describe(t, view_of(turn, result.working_days))]
-    for year in result.years:
+    if result.unlimited:
+        lines.append(t("No day limit: this leave is not counted against a balance.") + unpaid_note(t, result.paid))
+    for year in [] if result.unlimited else result.years:
         lines.append(t("Balance for {year} after this request: {days}", year=year.year,
                        days=html.escape(count(t, WORKING_DAYS, year.balance_after))))  # fmt: skip
     if result.auto_approved:

@@ -76,11 +76,11 @@ async def on_type(turn: Turn) -> None:
     d = state.draft(turn.session)
     d.update(
         type_id=leave_type.id,
-        type_name=leave_type.name,
+        type_name=leave_type.name_for(turn.t.locale),
         half_ok=leave_type.half_days_allowed,
         doc=leave_type.attachment_required,
     )
-    await turn.edit(turn.t("Leave type: {type}", type=f"<b>{html.escape(leave_type.name)}</b>"))
+    await turn.edit(turn.t("Leave type: {type}", type=f"<b>{html.escape(leave_type.name_for(turn.t.locale))}</b>"))
     await leave_flow.advance(turn)
 
 

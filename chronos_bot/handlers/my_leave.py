@@ -10,6 +10,7 @@ from chronos_bot import callbacks, keyboards
 from chronos_bot.calendar import Cell
 from chronos_bot.handlers.common import FORGED, STALE, audit_press, with_menu
 from chronos_bot.turn import Turn
+from shared.domain.enums import LeaveStatus
 from shared.domain.leave_state import NotAllowed, WrongState, can_cancel
 from shared.errors import NotFound
 from shared.notify.leave_messages import LeaveView, format_dates, status_label
@@ -18,7 +19,7 @@ from shared.services.leave.context import record_of
 from shared.services.leave.notify import rule_actor
 from shared.services.leave.requests import cancel_leave
 from shared.services.org.profile import leave_history
-from shared.texts import WORKING_DAYS, count
+from shared.texts import WORKING_DAYS, count, unpaid_note
 
 
 async def _history(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -36,9 +37,11 @@ async def _history(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
         view = LeaveView(r.id, turn.me.full_name, line.type_name, r.start_date, r.end_date, r.start_half,
                          r.end_half, r.working_days, r.reason, r.status)  # fmt: skip
         text.append(
-            f"#{r.id} <b>{html.escape(line.type_name)}</b>: {format_dates(t, view)} · "
+            f"#{r.id} <b>{html.escape(line.type_in(t.locale))}</b>: {format_dates(t, view)} · "
             f"{html.escape(count(t, WORKING_DAYS, r.working_days))} · {status_label(t, r.status)}"
         )
+        if r.status is LeaveStatus.REJECTED and r.decision_comment:
+            text.append("    " + t("Reason given: {reason}", reason=html.escape(r.decision_comment)))
         if can_cancel(who, record_of(r), turn.today) is None:
             rows.append([Cell(t("Cancel #{id}", id=r.id), callbacks.cancel_request(r.id))])
     return "\n".join(text), keyboards.inline(rows) if rows else None
@@ -84,7 +87,10 @@ async def balance(turn: Turn) -> None:
     year = turn.today.year
     text = [t("💼 <b>Your leave balance for {year}</b>", year=year)]
     for line in lines:
-        text.append(f"\n<b>{html.escape(line.name)}</b>")
+        text.append(f"\n<b>{html.escape(line.name_for(t.locale))}</b>")
+        if line.unlimited:
+            text.append(t("No day limit: this leave is not counted against a balance.") + unpaid_note(t, line.paid))
+            continue
         text.append(t("Available now: {days}", days=html.escape(count(t, WORKING_DAYS, line.available))))
         if line.reserved:
             text.append(t("Held by pending requests: {days}", days=html.escape(count(t, WORKING_DAYS, line.reserved))))

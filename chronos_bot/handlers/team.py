@@ -50,7 +50,7 @@ async def team(turn: Turn) -> None:
          [f"• {html.escape(p.name)} — {t.format_time(p.first_in, tz=tz)}{outside if p.unscheduled else ''}"
           for p in today.present if p.first_in]),
         (t("⏰ Late ({n})", n=len(today.late)),
-         [f"• {html.escape(p.name)} — {t.format_time(p.first_in, tz=tz)}, "
+         [f"• {html.escape(p.name)} — {t.format_time(p.first_in, tz=tz)}{t.separator()}"
           f"{html.escape(count(t, MINUTES, p.late_minutes))}{outside if p.unscheduled else ''}"
           for p in today.late if p.first_in]),
         (t("❔ Not yet in ({n})", n=len(today.not_in)), _names(t, today.not_in, "• {name}")),
@@ -71,7 +71,7 @@ def _out_line(t: Translator, line: OutLine) -> str:
     end = t.format_date(line.end_date, "medium") + _half(t, line.end_half)
     dates = start if line.start_date == line.end_date else f"{start} – {end}"
     kind = line.type_name or t("away")  # the type only for readers entitled to it
-    return f"• {html.escape(line.name)} — {html.escape(kind)}, {dates}"
+    return f"• {html.escape(line.name)} — {html.escape(kind)}{t.separator()}{dates}"
 
 
 async def whos_out_command(turn: Turn) -> None:

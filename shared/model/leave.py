@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.domain.enums import Accrual, HalfDay, LeaveStatus, LedgerKind
+from shared.domain.names import localized_name
 from shared.model.base import Base, Days, enum_column, utcnow
 
 
@@ -34,6 +36,11 @@ class LeaveType(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Teammates may see this type (e.g. remote work); otherwise they only see "away".
     public: Mapped[bool] = mapped_column(default=False)
+    # {"ru": "Ежегодный отпуск", "ar": "إجازة سنوية"}: the name in each reader's language (shared.domain.names)
+    name_translations: Mapped[dict[str, Any] | None]
+
+    def name_for(self, locale: str) -> str:
+        return localized_name(self.name, self.name_translations, locale)
 
 
 class LeaveBlackout(Base):

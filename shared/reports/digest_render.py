@@ -37,7 +37,7 @@ def row_text(t: Translator, row: DigestRow) -> str:
 
 def _summary(t: Translator, digest: Digest) -> str:
     parts = [f"{kind_label(t, kind)}: {n}" for kind, n in digest.counts.items() if n]
-    return escape(", ".join(parts))
+    return escape(t.separator().join(parts))
 
 
 def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGRAM_LIMIT) -> str:

@@ -41,6 +41,7 @@ def leave_view(request: LeaveRequest, employee: Employee, leave_type: LeaveType)
         working_days=Decimal(request.working_days),
         reason=request.reason,
         status=request.status,
+        type_names=leave_type.name_translations,
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.employment import has_access
 from shared.domain.enums import HalfDay, LeaveStatus
 from shared.domain.leave import LeaveSpan, RuleViolated, Violation
-from shared.domain.leave_policy import check_leaving_date, check_request, violation_error
+from shared.domain.leave_policy import check_leaving_date, check_request, is_unlimited, violation_error
 from shared.domain.leave_state import can_cancel, error_for, initial_status
 from shared.domain.leave_year import days_by_year
 from shared.errors import N_, Forbidden, NotFound
@@ -63,6 +63,8 @@ class LeaveQuote:
     violations: list[Violation] = field(default_factory=list)
     year: int | None = None
     years: list[YearQuote] = field(default_factory=list)
+    paid: bool = True
+    unlimited: bool = False  # the type counts no balance: say so instead of a balance after
 
     @property
     def ok(self) -> bool:
@@ -147,6 +149,10 @@ async def quote_leave(
         violations=violations,
         year=shown.year,
         years=years,
+        paid=leave_type.paid,
+        unlimited=is_unlimited(
+            yearly_allowance=leave_type.yearly_allowance, negative_allowed=leave_type.negative_allowed
+        ),
     )
 
 
@@ -271,7 +277,8 @@ async def _announce_new(
     for approver in approvers:
         if approver is None or not approver.telegram_user_id:
             continue
-        text, keyboard = msg.approval_request(approver.locale, view, overlaps, quote.balance_after)
+        after = None if quote.unlimited else quote.balance_after
+        text, keyboard = msg.approval_request(approver.locale, view, overlaps, after)
         enqueue_message(
             session,
             chat_id=approver.telegram_user_id,

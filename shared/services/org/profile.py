@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import SUPPORTED_LOCALES
+from shared.domain.names import localized_name
 from shared.errors import N_, Forbidden, Invalid, NotFound
 from shared.model import Employee, LeaveRequest, LeaveType
 from shared.services.actor import Actor
@@ -58,15 +59,19 @@ class HistoryLine:
 
     request: LeaveRequest
     type_name: str
+    type_names: dict[str, str] | None = None
+
+    def type_in(self, locale: str) -> str:
+        return localized_name(self.type_name, self.type_names, locale)
 
 
 async def leave_history(session: AsyncSession, *, employee_id: int, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
     """The employee's latest requests (every status), newest start date first."""
     rows = await session.execute(
-        select(LeaveRequest, LeaveType.name)
+        select(LeaveRequest, LeaveType.name, LeaveType.name_translations)
         .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
         .where(LeaveRequest.employee_id == employee_id)
         .order_by(LeaveRequest.start_date.desc(), LeaveRequest.id.desc())
         .limit(limit)
     )
-    return [HistoryLine(request, name) for request, name in rows.all()]
+    return [HistoryLine(request, name, names) for request, name, names in rows.all()]
