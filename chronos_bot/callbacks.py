@@ -25,7 +25,7 @@ from shared.domain.ids import parse_id
 from shared.notify.leave_messages import APPROVE, REJECT, decision_callback, parse_decision_callback
 
 MAX_BYTES = 64
-LEAVE_ACTIONS = frozenset({"skip", "same", "ok", "edit", "cancel"})
+LEAVE_ACTIONS = frozenset({"skip", "same", "ok", "edit", "cancel", "back", "summary"})
 EDITABLE_STEPS = frozenset({"type", "dates", "half", "reason", "attachment"})
 HALF_OPTIONS = frozenset({"f", "am", "pm", "s", "e", "se"})
 
@@ -74,6 +74,7 @@ def calendar_month(year: int, month: int) -> str:
 
 
 CALENDAR_NOOP = "cal:n"
+CALENDAR_BLOCKED = "cal:x"  # a day that cannot be picked (past, day off, already on leave): says why
 
 
 def half_day(option: str) -> str:
@@ -156,6 +157,8 @@ def decode(data: str | None) -> Callback | None:
 def _decode_calendar(rest: str) -> Callback | None:
     if rest == "n":
         return Callback("noop")
+    if rest == "x":
+        return Callback("blocked")
     sub, _, value = rest.partition(":")
     if sub == "d" and (day := _day(value)):
         return Callback("day", day=day)

@@ -108,6 +108,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^cal:d:\d{8}$", leave_request.on_day, leave),
         (r"^cal:m:\d{6}$", leave_request.on_month, leave),
         (r"^cal:n$", menu.noop, leave),
+        (r"^cal:x$", leave_request.on_blocked_day, leave),
         (r"^hd:(f|am|pm|s|e|se)$", leave_request.on_half, leave),
         (r"^lf:e:(type|dates|half|reason|attachment)$", leave_request.on_edit_step, leave),
         (r"^lf:skip$", leave_request.on_skip, leave),
@@ -115,6 +116,8 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lf:ok$", leave_request.on_confirm, leave),
         (r"^lf:edit$", leave_request.on_edit, leave),
         (r"^lf:cancel$", leave_request.on_cancel, leave),
+        (r"^lf:back$", leave_request.on_back, leave),
+        (r"^lf:summary$", leave_request.on_back_to_summary, leave),
         (r"^lang:(en|ru|ar)$", menu.on_language, None),
         (r"^rl:\d+$", hr.on_relink, None),
     ):

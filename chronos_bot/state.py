@@ -67,7 +67,7 @@ _HALVES: dict[str, tuple[HalfDay | None, HalfDay | None]] = {
     "se": (HalfDay.AFTERNOON, HalfDay.MORNING),
 }
 _CLEARS = {
-    "type": ("type_id", "type_name", "half_ok", "doc", "half"),
+    "type": ("type_id", "type_name", "half_ok", "doc", "half", "backdate"),
     "dates": ("start", "end", "half"),
     "half": ("half",),
     "reason": ("reason",),
