@@ -61,6 +61,14 @@ def cancel_request(request_id: int) -> str:
     return _check(f"lc:{request_id}")
 
 
+def confirm_cancel(request_id: int) -> str:
+    """ "Yes, cancel it" under the question asked before an approved leave is cancelled."""
+    return _check(f"lcy:{request_id}")
+
+
+KEEP_LEAVE = "lck"  # "No, keep it": back to the list, nothing changed
+
+
 def leave_type(type_id: int) -> str:
     return _check(f"lt:{type_id}")
 
@@ -134,6 +142,10 @@ def decode(data: str | None) -> Callback | None:
     kind, _, rest = data.partition(":")
     if kind == "lc" and (number := _positive(rest)):
         return Callback("cancel", request_id=number)
+    if kind == "lcy" and (number := _positive(rest)):
+        return Callback("cancel", request_id=number, token="confirmed")
+    if kind == KEEP_LEAVE and not rest:
+        return Callback("keep")
     if kind == "lt" and (number := _positive(rest)):
         return Callback("type", number=number)
     if kind == "rl" and (number := _positive(rest)):

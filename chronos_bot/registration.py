@@ -104,6 +104,8 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
     for pattern, callback, subject in (
         (r"^lv:[ar]:\d+$", approvals.on_decision, None),
         (r"^lc:\d+$", my_leave.on_cancel_request, None),
+        (r"^lcy:\d+$", my_leave.on_cancel_request, None),
+        (r"^lck$", my_leave.on_keep, None),
         (r"^lt:\d+$", leave_request.on_type, leave),
         (r"^cal:d:\d{8}$", leave_request.on_day, leave),
         (r"^cal:m:\d{6}$", leave_request.on_month, leave),

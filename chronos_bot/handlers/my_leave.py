@@ -13,11 +13,13 @@ from chronos_bot.turn import Turn
 from shared.domain.enums import LeaveStatus
 from shared.domain.leave_state import NotAllowed, WrongState, can_cancel
 from shared.errors import NotFound
-from shared.notify.leave_messages import LeaveView, format_dates, status_label
+from shared.model import LeaveRequest
+from shared.notify.leave_messages import LeaveView, describe, format_dates, status_label
 from shared.services.leave.balances import balances
 from shared.services.leave.context import record_of
-from shared.services.leave.notify import rule_actor
+from shared.services.leave.notify import leave_view, rule_actor
 from shared.services.leave.requests import cancel_leave
+from shared.services.lookups import get_leave_type
 from shared.services.org.profile import leave_history
 from shared.texts import WORKING_DAYS, count, unpaid_note
 
@@ -61,6 +63,8 @@ async def on_cancel_request(turn: Turn) -> None:
         await audit_press(turn, FORGED, "leave_request", None, "malformed")
         await turn.answer(turn.t("This button is not valid."), alert=True)
         return
+    if press is not None and press.token != "confirmed" and await _asks_first(turn, request_id):
+        return
     try:
         async with turn.deps.db.transaction() as session:
             await cancel_leave(session, actor=turn.actor, request_id=request_id, today=turn.today, now=turn.now)
@@ -77,6 +81,31 @@ async def on_cancel_request(turn: Turn) -> None:
     text, markup = await _history(turn)
     await turn.edit(text, markup)
     await turn.answer(answer, alert=alert)
+
+
+async def _asks_first(turn: Turn, request_id: int) -> bool:
+    """An approved leave is cancelled only after a second, explicit yes: ask, and say who will be told."""
+    async with turn.deps.db.session() as session:
+        request = await session.get(LeaveRequest, request_id)
+        if request is None or request.employee_id != turn.me.id or request.status is not LeaveStatus.APPROVED:
+            return False  # the service decides (and refuses what is not mine)
+        leave_type = await get_leave_type(session, request.leave_type_id)
+    t = turn.t
+    view = leave_view(request, turn.me, leave_type)
+    question = t("Cancel your approved leave #{id}? Your approver and HR will be told, and the days come back.",
+                 id=request_id)  # fmt: skip
+    rows = [[Cell(t("Yes, cancel it"), callbacks.confirm_cancel(request_id)),
+             Cell(t("No, keep it"), callbacks.KEEP_LEAVE)]]  # fmt: skip
+    await turn.edit(f"{question}\n\n{describe(t, view)}", keyboards.inline(rows))
+    await turn.answer()
+    return True
+
+
+async def on_keep(turn: Turn) -> None:
+    """ "No, keep it": the list again, nothing changed."""
+    text, markup = await _history(turn)
+    await turn.edit(text, markup)
+    await turn.answer(turn.t("Nothing was cancelled."))
 
 
 async def balance(turn: Turn) -> None:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.config import get_settings
 from shared.domain.employment import has_access
 from shared.domain.enums import HalfDay, LeaveStatus
 from shared.domain.leave import LeaveSpan, RuleViolated, Violation
@@ -349,6 +350,13 @@ async def cancel_leave(
         enqueue_message(
             session, chat_id=employee.telegram_user_id, text=msg.cancelled_notice(employee.locale, view, by)
         )
+    if was is LeaveStatus.APPROVED and get_settings().hr_notify_decisions:  # approved days were planned around
+        told = {employee.id, actor.employee_id or -1, request.approver_id or -1}
+        for person in await hr_people(session, exclude=told):
+            if person.telegram_user_id:
+                enqueue_message(
+                    session, chat_id=person.telegram_user_id, text=msg.cancelled_notice(person.locale, view, by)
+                )
     return request
 
 

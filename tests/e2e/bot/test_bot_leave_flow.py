@@ -241,3 +241,50 @@ async def test_a_single_day_is_offered_the_whole_day_not_whole_days(h: Harness) 
     options = await h.press_then(BOB, with_button("hd:am"), data="lf:same")
     labels = button_texts(options)
     assert "The whole day" in labels and "Whole days" not in labels
+
+
+async def test_cancelling_approved_leave_asks_first_then_tells_the_approver_and_hr(h: Harness) -> None:
+    from shared.services.leave.decisions import decide_leave
+
+    start = next_monday(h.today, weeks=3)
+    async with h.db.transaction() as session:
+        request = await request_leave(
+            session, actor=h.company.bob, employee_id=h.company.bob_id, leave_type_id=h.company.annual_id,
+            start=start, end=start + timedelta(days=1), today=h.today, now=datetime.now(UTC),
+        )  # fmt: skip
+    async with h.db.transaction() as session:
+        await decide_leave(session, actor=h.company.manager, request_id=request.id, approve=True, today=h.today,
+                           now=datetime.now(UTC))  # fmt: skip
+    listing = await h.send(BOB, "/myleaves", has("Your leave requests"))
+    await h.press(BOB, data=f"lc:{request.id}", message_id=listing["message_id"])
+    asked = await h.control.message(BOB, listing["message_id"])
+    assert "Your approver and HR will be told" in asked["text"]
+    assert button_data(asked) == [f"lcy:{request.id}", "lck"]
+    (stored,) = await _requests(h)
+    assert stored.status is LeaveStatus.APPROVED, "one tap cancels nothing"
+
+    kept = await h.press(BOB, data="lck", message_id=listing["message_id"])
+    assert kept["answer"]["text"] == "Nothing was cancelled."
+    await h.press(BOB, data=f"lc:{request.id}", message_id=listing["message_id"])
+    done = await h.press(BOB, data=f"lcy:{request.id}", message_id=listing["message_id"])
+    assert done["answer"]["text"] == f"🚫 Request #{request.id} cancelled."
+    (stored,) = await _requests(h)
+    assert stored.status is LeaveStatus.CANCELLED
+    await h.wait_for(MANAGER, has("was cancelled by Bob"))
+    await h.wait_for(HR, has("was cancelled by Bob"))
+
+
+async def test_a_rejection_reason_is_shown_in_my_requests(h: Harness) -> None:
+    from shared.services.leave.decisions import decide_leave
+
+    start = next_monday(h.today, weeks=2)
+    async with h.db.transaction() as session:
+        request = await request_leave(
+            session, actor=h.company.bob, employee_id=h.company.bob_id, leave_type_id=h.company.annual_id,
+            start=start, end=start, today=h.today, now=datetime.now(UTC),
+        )  # fmt: skip
+    async with h.db.transaction() as session:
+        await decide_leave(session, actor=h.company.manager, request_id=request.id, approve=False, today=h.today,
+                           now=datetime.now(UTC), comment="Audit week")  # fmt: skip
+    listing = await h.send(BOB, "/myleaves", has("Your leave requests"))
+    assert "rejected" in listing["text"] and "Reason given: Audit week" in listing["text"]

@@ -251,3 +251,17 @@ async def test_no_outbox_row_is_marked_anything_but_pending_by_the_services(db: 
             await s.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status != OutboxStatus.PENDING))
             == 0
         )
+
+
+async def test_cancelling_approved_leave_tells_the_approver_and_hr_in_the_same_transaction(
+    db: Database, company: Company
+):
+    request = await _request(db, company, start=date(2026, 12, 1), end=date(2026, 12, 3))
+    async with db.transaction() as s:
+        await decide_leave(s, actor=company.manager, request_id=request.id, approve=True, today=TODAY, now=NOW)
+    before = {m.id for m in await _rows(db, OutboxMessage)}
+    async with db.transaction() as s:
+        await cancel_leave(s, actor=company.alice, request_id=request.id, today=TODAY, now=NOW)
+    new = [m for m in await _rows(db, OutboxMessage) if m.id not in before and m.payload["kind"] == "message"]
+    told = sorted(m.chat_id for m in new if "was cancelled by Alice" in m.payload["text"])
+    assert told == [9001, 9002]  # HR and the approver; Alice cancelled it herself
