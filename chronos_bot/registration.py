@@ -62,6 +62,7 @@ def routes() -> Routes:
         text_steps={
             (Flow.LEAVE, Step.REASON): leave_request.on_reason,
             (Flow.REJECT, Step.REASON): approvals.on_reject_reason,
+            (Flow.CHECK, Step.LOCATION): attendance.on_location_text,
         },
         location_steps={(Flow.CHECK, Step.LOCATION): attendance.on_location},
         file_steps={(Flow.LEAVE, Step.ATTACHMENT): leave_request.on_attachment},

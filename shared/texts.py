@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from babel.units import format_unit
+
 from shared.errors import NC_, NP_
 from shared.i18n import Translator
 
@@ -43,3 +45,13 @@ def leave_type_choice(t: Translator, *, name: str, paid: bool, unlimited: bool, 
     return t("{type}: {days} left in {year}", type=name, year=year, days=count(t, WORKING_DAYS, available)) + (
         unpaid_note(t, paid)
     )
+
+
+def distance_text(t: Translator, meters: int | float) -> str:
+    """A distance as people read it: metres below 1 km ("850 m"), else kilometres ("1.2 km", "504 km")."""
+    value = max(0.0, float(meters))
+    if value < 1000:
+        return format_unit(round(value), "length-meter", length="short", locale=t.locale)
+    km = value / 1000
+    pattern = "#,##0" if km >= 100 else "#,##0.#"
+    return format_unit(km, "length-kilometer", length="short", format=pattern, locale=t.locale)

@@ -1,4 +1,4 @@
-"""Names in each reader's language: translations of leave type and department names
+"""Names in each reader's language; remote check-ins per office
 
 Revision ID: 0011
 Revises: 0005
@@ -6,6 +6,7 @@ Create Date: 2026-12-03 08:00:00
 
 - ``leave_types.name_translations`` and ``departments.name_translations``: JSON maps of locale to name
   (``{"ru": "Ежегодный отпуск", "ar": "إجازة سنوية"}``); empty means the name as typed for every reader.
+- ``offices.remote_allowed``: people of the office may check in without sharing a location (working remotely).
 """
 
 from collections.abc import Sequence
@@ -26,9 +27,13 @@ def upgrade() -> None:
     for table in ("leave_types", "departments"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("name_translations", JSON, nullable=True))
+    with op.batch_alter_table("offices") as batch:
+        batch.add_column(sa.Column("remote_allowed", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("offices") as batch:
+        batch.drop_column("remote_allowed")
     for table in ("leave_types", "departments"):
         with op.batch_alter_table(table) as batch:
             batch.drop_column("name_translations")

@@ -138,6 +138,21 @@ class OutRow:
 
 
 @dataclass(frozen=True, slots=True)
+class OffSiteCheckin:
+    """A bot check-in or check-out away from the office: outside its geofence (with the distance), or
+    without a location where the office allows remote work."""
+
+    employee_id: int
+    code: str
+    full_name: str
+    department_name: str | None
+    instant: dt.datetime
+    direction: str
+    distance_m: int | None
+    remote: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     date: dt.date
     today: dt.date
@@ -148,6 +163,7 @@ class Digest:
     dead_outbox: int = 0
     counts: Mapping[DigestKind, int] = field(default_factory=dict)
     not_over_ids: frozenset[int] = frozenset()
+    off_site: tuple[OffSiteCheckin, ...] = ()
 
     @property
     def not_over(self) -> int:
@@ -177,6 +193,7 @@ class Digest:
             or self.offline_devices
             or self.dead_outbox
             or self.not_over
+            or self.off_site
         )
 
 

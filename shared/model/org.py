@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Time, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.domain.enums import HoursMode, Role
@@ -43,6 +43,8 @@ class Office(Base):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     radius_m: Mapped[int | None]
+    # people of this office may check in without a location (working remotely); HR sees such check-ins
+    remote_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Shift(Base):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from html import escape
 
-from shared.domain.digest import Digest, DigestKind, DigestRow
+from shared.domain.digest import Digest, DigestKind, DigestRow, OffSiteCheckin
 from shared.domain.enums import HalfDay
 from shared.errors import N_
 from shared.i18n import Translator
-from shared.texts import MINUTES, count
+from shared.texts import MINUTES, count, distance_text
 
 TELEGRAM_LIMIT = 4096
 KIND_LABELS = {
@@ -33,6 +33,23 @@ def row_text(t: Translator, row: DigestRow) -> str:
     if row.minutes:
         label += f" ({count(t, MINUTES, row.minutes)})"
     return f"• {escape(row.full_name)} — {escape(label)}"
+
+
+def off_site_text(t: Translator, checkin: OffSiteCheckin, *, tz: str) -> str:
+    """One check-in away from the office: who, in or out, when, and how far (or that it was remote)."""
+    what = t("check-in") if checkin.direction == "in" else t("check-out")
+    where = (
+        t("remotely, without a location")
+        if checkin.remote
+        else t("{distance} from the office", distance=distance_text(t, checkin.distance_m or 0))
+    )
+    return t(
+        "{name} — {what} at {time}, {where}",
+        name=escape(checkin.full_name),
+        what=what,
+        time=t.format_time(checkin.instant, tz=tz),
+        where=where,
+    )
 
 
 def _summary(t: Translator, digest: Digest) -> str:
@@ -75,6 +92,9 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
                     last=t.format_time(u.last_instant, tz=tz),
                 )
             )
+    if digest.off_site:
+        lines += ["", "<b>" + t("Check-ins away from the office") + "</b>"]
+        lines.extend("• " + off_site_text(t, c, tz=tz) for c in digest.off_site)
     if digest.offline_devices:
         lines += ["", "<b>" + t("Offline devices") + "</b>"]
         for d in digest.offline_devices:

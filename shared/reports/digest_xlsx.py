@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from shared.domain.digest import Digest
+from shared.domain.digest import Digest, OffSiteCheckin
 from shared.domain.enums import HalfDay
 from shared.i18n import Translator
 from shared.reports.digest_render import kind_label
@@ -19,6 +19,13 @@ from shared.reports.export import Column, Table, write_tables
 def _local(value: datetime | None, tz: str) -> datetime | None:
     """The wall time in ``tz`` (a spreadsheet has no zones)."""
     return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if value else None
+
+
+def _off_site_row(t: Translator, c: OffSiteCheckin, tz: str) -> list[object]:
+    what = t("check-in") if c.direction == "in" else t("check-out")
+    distance = None if c.remote else c.distance_m
+    return [c.department_name or "", c.code, c.full_name, what, _local(c.instant, tz), distance,
+            t("yes") if c.remote else ""]  # fmt: skip
 
 
 def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
@@ -92,7 +99,21 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
         ([d.name, _local(d.last_success_at, tz), d.last_error or ""] for d in digest.offline_devices),
         caption=caption,
     )
-    return [exceptions, unknown, out, devices]
+    off_site = Table(
+        t("Away from the office"),
+        [
+            Column(t("Department"), width=22),
+            Column(t("Code"), width=12),
+            Column(t("Employee"), width=28),
+            Column(t("Punch"), width=12),
+            Column(t("Time"), "datetime"),
+            Column(t("Distance (m)"), "integer"),
+            Column(t("Remote"), width=10),
+        ],
+        (_off_site_row(t, c, tz) for c in digest.off_site),
+        caption=caption,
+    )
+    return [exceptions, unknown, out, devices, off_site]
 
 
 def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:

@@ -67,3 +67,13 @@ def test_the_skip_button_and_the_prompt_spell_skip_alike_in_arabic():
 def test_only_a_slash_at_the_start_of_a_word_makes_a_command_as_in_telegram(text, commands):
     found = [text[e["offset"] : e["offset"] + e["length"]] for e in detect_entities(text) if e["type"] == "bot_command"]
     assert found == commands
+
+
+@pytest.mark.parametrize(
+    ("locale", "meters", "text"),
+    [("en", 65, "65 m"), ("en", 1100, "1.1 km"), ("en", 504_321, "504 km"), ("ru", 1100, "1,1 км")],
+)
+def test_a_distance_is_in_metres_below_one_kilometre_and_in_kilometres_above(locale, meters, text):
+    from shared.texts import distance_text
+
+    assert distance_text(translator(locale), meters) == text

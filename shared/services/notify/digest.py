@@ -9,8 +9,17 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.attendance import DayResult
-from shared.domain.digest import ApprovedLeave, Digest, EmployeeInfo, OfflineDevice, UnknownPunch, build_digest
-from shared.domain.enums import DeviceStatus, LeaveStatus, OutboxStatus
+from shared.domain.digest import (
+    ApprovedLeave,
+    Digest,
+    EmployeeInfo,
+    OfflineDevice,
+    OffSiteCheckin,
+    UnknownPunch,
+    build_digest,
+)
+from shared.domain.enums import DeviceStatus, LeaveStatus, OutboxStatus, PunchSource
+from shared.domain.punches import REMOTE_NOTE
 from shared.errors import N_, Invalid
 from shared.model import (
     DailyAttendance,
@@ -124,7 +133,7 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
             select(Holiday.date).where(Holiday.date.between(today, today + timedelta(days=RETURN_LOOKAHEAD_DAYS)))
         )
     )
-    return build_digest(
+    digest = build_digest(
         date=day,
         results=results,
         employees=employees,
@@ -135,3 +144,30 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
         today=today,
         holidays=holidays,
     )
+    return dataclasses.replace(
+        digest, off_site=await off_site_checkins(session, start=start, end=end, people=employees)
+    )
+
+
+async def off_site_checkins(
+    session: AsyncSession, *, start: datetime, end: datetime, people: dict[int, EmployeeInfo]
+) -> tuple[OffSiteCheckin, ...]:
+    """The bot punches of ``[start, end)`` made outside the office's geofence, or remotely without a location."""
+    rows = await session.execute(
+        select(Punch.employee_id, Punch.instant, Punch.direction, Punch.distance_m, Punch.note)
+        .where(
+            Punch.source == PunchSource.TELEGRAM,
+            Punch.instant >= start,
+            Punch.instant < end,
+            (Punch.inside_geofence.is_(False)) | ((Punch.note == REMOTE_NOTE) & Punch.latitude.is_(None)),
+        )
+        .order_by(Punch.instant)
+    )
+    found = []
+    for employee_id, instant, direction, distance, note in rows.all():
+        person = people.get(employee_id) if employee_id is not None else None
+        if person is None:
+            continue
+        found.append(OffSiteCheckin(person.id, person.code, person.full_name, person.department_name, instant,
+                                    direction.value, distance, remote=note == REMOTE_NOTE))  # fmt: skip
+    return tuple(found)

@@ -29,7 +29,7 @@ from shared.services.crud import (
 from shared.services.pagination import Page
 
 DEPARTMENT_FIELDS = frozenset({"name", "name_translations", "parent_id", "head_id", "max_absent_share"})
-OFFICE_FIELDS = frozenset({"name", "timezone", "latitude", "longitude", "radius_m"})
+OFFICE_FIELDS = frozenset({"name", "timezone", "latitude", "longitude", "radius_m", "remote_allowed"})
 DEPARTMENT_MISSING = N_("Department {id} does not exist.")
 OFFICE_MISSING = N_("Office {id} does not exist.")
 
