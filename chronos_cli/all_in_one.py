@@ -21,6 +21,7 @@ from chronos_cli.runtime import listen_overrides, settings_or_exit
 from shared.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
+GRACEFUL_SHUTDOWN_SECONDS = 3
 
 
 class EmbeddedServer(uvicorn.Server):
@@ -42,6 +43,7 @@ def api_server(
         proxy_headers=True,
         server_header=False,
         lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # an open long poll (the web chat) must not hold a stop
     )
     return EmbeddedServer(config)
 

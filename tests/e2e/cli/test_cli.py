@@ -184,3 +184,32 @@ def test_an_import_reports_every_problem_of_every_row_at_once(tmp_path):
     for expected in ("p.csv:2: email 'nope'", "p.csv:2: manager_code ZZ", "p.csv:2: hire_date '2026-13-01'",
                      "p.csv:3: column full_name is empty"):  # fmt: skip
         assert expected in result.stderr
+
+
+def test_demo_with_a_busy_port_says_which_in_one_line_before_starting_anything(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = chronos("demo", "--data-dir", str(tmp_path / "var"), "--api-port", str(port),
+                         database_url="sqlite+aiosqlite:///x.db", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    lines = [ln for ln in (result.stdout + result.stderr).splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"port {port} for the REST API (--api-port) is in use" in lines[0]
+    assert not (tmp_path / "var" / "demo.db").exists()
+
+
+async def test_demo_keep_reuses_the_database_and_makes_a_new_token(tmp_path):
+    from datetime import date
+
+    from sandbox.demo.runner import prepare_database
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
+    first, token = await prepare_database(url, date(2026, 12, 3))
+    await first.dispose()
+    again, second_token = await prepare_database(url, date(2026, 12, 3), keep=True)
+    await again.dispose()
+    assert token != second_token
+    assert await _count(url, Employee) == 25 and await _count(url, ApiToken) == 2
