@@ -36,8 +36,9 @@ async def team(turn: Turn) -> None:
     require_manager(turn)
     async with turn.deps.db.session() as session:
         today = await team_today(
-            session, manager_id=turn.me.id, now=turn.now, company_timezone=turn.deps.settings.company_timezone
-        )
+            session, manager_id=turn.me.id, now=turn.now, company_timezone=turn.deps.settings.company_timezone,
+            locale=turn.t.locale,
+        )  # fmt: skip
     t = turn.t
     tz = turn.timezone
     away = t("away")  # the type of someone's leave, for readers not entitled to it
@@ -87,6 +88,7 @@ async def whos_out_command(turn: Turn) -> None:
             department_id=department,
             viewer_id=turn.me.id,
             viewer_is_hr=turn.me.role in HR,
+            locale=turn.t.locale,
         )
     t = turn.t
     head = t("🗓 <b>Who is out this week</b> ({start} – {end})",
