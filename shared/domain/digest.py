@@ -39,6 +39,7 @@ from enum import StrEnum
 
 from shared.domain.attendance import DayResult
 from shared.domain.enums import AttendanceStatus, HalfDay
+from shared.domain.names import localized_name
 
 
 class DigestKind(StrEnum):
@@ -164,6 +165,11 @@ class Digest:
     counts: Mapping[DigestKind, int] = field(default_factory=dict)
     not_over_ids: frozenset[int] = frozenset()
     off_site: tuple[OffSiteCheckin, ...] = ()
+    # ("department" | "leave_type", name as typed) -> {locale: name}: each reader sees the names in their language
+    translations: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
+
+    def name_in(self, kind: str, name: str, locale: str) -> str:
+        return localized_name(name, self.translations.get((kind, name)), locale)
 
     @property
     def not_over(self) -> int:

@@ -76,7 +76,8 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
     no_department = t("No department")
     for group in digest.groups:
         lines.append("")
-        lines.append(f"<b>{escape(group.department_name or no_department)}</b>")
+        department = digest.name_in("department", group.department_name, t.locale) if group.department_name else None
+        lines.append(f"<b>{escape(department or no_department)}</b>")
         lines.extend(row_text(t, row) for row in group.rows)
     if digest.unknown_users:
         lines += ["", "<b>" + t("Punches from unknown badges") + "</b>"]
@@ -121,7 +122,7 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
             + t(
                 "{name} — {type}{half}, back {back}",
                 name=escape(out.full_name),
-                type=escape(out.leave_type),
+                type=escape(digest.name_in("leave_type", out.leave_type, t.locale)),
                 half=half,
                 back=t.format_date(out.return_date, "medium"),
             )

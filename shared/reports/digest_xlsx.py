@@ -29,6 +29,9 @@ def _off_site_row(t: Translator, c: OffSiteCheckin, tz: str) -> list[object]:
 
 
 def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
+    def dept(name: str | None) -> str:
+        return digest.name_in("department", name, t.locale) if name else ""
+
     day = t.format_date(digest.date, "full", isolate=False)
     caption = t("Attendance exceptions for {day}", day=day)
     exceptions = Table(
@@ -42,7 +45,7 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
             Column(t("Minutes"), "integer"),
         ],
         (
-            [digest.date, g.department_name or "", r.code, r.full_name, kind_label(t, r.kind), r.minutes]
+            [digest.date, dept(g.department_name), r.code, r.full_name, kind_label(t, r.kind), r.minutes]
             for g in digest.groups
             for r in g.rows
         ),
@@ -82,10 +85,10 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
         ],
         (
             [
-                o.department_name or "",
+                dept(o.department_name),
                 o.code,
                 o.full_name,
-                o.leave_type,
+                digest.name_in("leave_type", o.leave_type, t.locale),
                 halves.get(o.half, "") if o.half else "",
                 o.return_date,
             ]

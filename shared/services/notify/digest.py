@@ -145,8 +145,19 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
         holidays=holidays,
     )
     return dataclasses.replace(
-        digest, off_site=await off_site_checkins(session, start=start, end=end, people=employees)
+        digest,
+        off_site=await off_site_checkins(session, start=start, end=end, people=employees),
+        translations=await name_translations(session),
     )
+
+
+async def name_translations(session: AsyncSession) -> dict[tuple[str, str], dict[str, str]]:
+    """The translated names of departments and leave types, keyed by kind and the name as typed."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for kind, model in (("department", Department), ("leave_type", LeaveType)):
+        rows = await session.execute(select(model.name, model.name_translations))
+        found.update({(kind, name): dict(names) for name, names in rows.all() if names})
+    return found
 
 
 async def off_site_checkins(

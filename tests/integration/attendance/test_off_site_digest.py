@@ -66,3 +66,21 @@ async def test_a_remote_check_in_is_refused_where_the_office_does_not_allow_it(d
     await _office(db, [company.bob_id], remote_allowed=False)
     with pytest.raises(Invalid):
         await _punch(db, company.bob, company.bob_id, 9, remote=True)
+
+
+async def test_the_digest_names_departments_and_leave_types_in_the_readers_language(db: Database):
+    from sqlalchemy import update
+
+    from shared.model import Department, LeaveType
+
+    await make_company(db)
+    async with db.transaction() as s:
+        await s.execute(update(Department).values(name_translations={"ru": "Операции"}))
+        await s.execute(update(LeaveType).values(name_translations={"ru": "Отпуск"}))
+    async with db.session() as s:
+        digest = await load_digest(s, day=DAY, today=date(2026, 11, 20), company_timezone="UTC",
+                                   now=datetime(2026, 11, 20, 8, tzinfo=UTC))  # fmt: skip
+    department = next(g.department_name for g in digest.groups if g.department_name)
+    assert digest.name_in("department", department, "ru") == "Операции"
+    assert digest.name_in("department", department, "en") == department
+    assert "<b>Операции</b>" in render_digest(translator("ru"), digest, tz="UTC")
