@@ -100,6 +100,17 @@ DEVICES_READ = _rule("devices", READ, admin=ALL, hr=ALL, readonly=ALL)
 DEVICES_WRITE = _rule("devices", WRITE, admin=ALL, hr=ALL)
 JOB_RUNS = _rule("job runs", READ, admin=ALL, hr=ALL, readonly=ALL)
 AUDIT_LOG = _rule("audit log", READ, admin=ALL, hr=ALL, manager=LINE)
+CORRECTIONS_READ = _rule("punch corrections", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
+CORRECTIONS_WRITE = _rule("punch corrections", WRITE, admin=ALL, hr=ALL)
+CORRECTION_DECISIONS = _rule("punch correction decisions", WRITE, admin=ALL, hr=ALL, manager=LINE)
+OVERTIME_READ = _rule("overtime", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
+OVERTIME_DECISIONS = _rule("overtime decisions", WRITE, admin=ALL, hr=ALL, manager=LINE)
+OVERTIME_REVERSALS = _rule("overtime reversals", WRITE, admin=ALL, hr=ALL)
+LATENESS_READ = _rule("lateness notices", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
+LATENESS_WRITE = _rule("lateness notices", WRITE, admin=ALL, hr=ALL)
+FEEDS_READ = _rule("calendar feeds", READ, admin=ALL, hr=ALL, manager=LINE)
+FEEDS_WRITE = _rule("calendar feeds", WRITE, admin=ALL, hr=ALL, manager=LINE)
+CALENDAR_FEED = Rule("calendar feed (the secret token in its URL)", READ, public=True)
 TOKENS_READ = _rule("API tokens", READ, admin=ALL)
 TOKENS_WRITE = _rule("API tokens", WRITE, admin=ALL)
 
@@ -148,6 +159,17 @@ _API: dict[tuple[str, str], Rule] = {
     ("PUT", "/attendance/daily/{employee_id}/{date}"): ATTENDANCE_WRITE,
     ("DELETE", "/attendance/daily/{employee_id}/{date}/override"): ATTENDANCE_WRITE,
     ("POST", "/attendance/process"): ATTENDANCE_WRITE,
+    ("GET", "/corrections"): CORRECTIONS_READ,
+    ("GET", "/corrections/{correction_id}"): CORRECTIONS_READ,
+    ("POST", "/corrections"): CORRECTIONS_WRITE,
+    ("POST", "/corrections/{correction_id}/approve"): CORRECTION_DECISIONS,
+    ("POST", "/corrections/{correction_id}/reject"): CORRECTION_DECISIONS,
+    ("GET", "/overtime"): OVERTIME_READ,
+    ("POST", "/overtime/{employee_id}/approve"): OVERTIME_DECISIONS,
+    ("POST", "/overtime/{employee_id}/reject"): OVERTIME_DECISIONS,
+    ("POST", "/overtime/{employee_id}/reverse"): OVERTIME_REVERSALS,
+    ("GET", "/lateness-notices"): LATENESS_READ,
+    ("POST", "/lateness-notices/{notice_id}/waive"): LATENESS_WRITE,
     ("GET", "/reports/exceptions"): REPORTS,
     ("GET", "/reports/timesheet"): REPORTS,
     ("GET", "/invitations"): INVITATIONS_READ,
@@ -159,6 +181,9 @@ _API: dict[tuple[str, str], Rule] = {
     ("GET", "/tokens"): TOKENS_READ,
     ("POST", "/tokens"): TOKENS_WRITE,
     ("POST", "/tokens/{token_id}/revoke"): TOKENS_WRITE,
+    ("GET", "/calendar-feeds"): FEEDS_READ,
+    ("POST", "/calendar-feeds"): FEEDS_WRITE,
+    ("POST", "/calendar-feeds/{feed_id}/revoke"): FEEDS_WRITE,
     ("GET", "/audit-logs"): AUDIT_LOG,
     ("GET", "/audit-logs/{entry_id}"): AUDIT_LOG,
     ("GET", "/job-runs"): JOB_RUNS,
@@ -170,6 +195,7 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/health/live"): PUBLIC,
     ("GET", "/health/ready"): PUBLIC,
     ("GET", "/metrics"): METRICS,
+    ("GET", "/ical/{token}.ics"): CALENDAR_FEED,
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,

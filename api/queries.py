@@ -11,7 +11,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import JobStatus
 from shared.errors import N_, Forbidden, NotFound
-from shared.model import AuditLog, DailyAttendance, Invitation, JobRun, LeaveLedgerEntry, LeaveRequest, Punch
+from shared.model import (
+    AuditLog,
+    DailyAttendance,
+    Invitation,
+    JobRun,
+    LatenessNotice,
+    LeaveLedgerEntry,
+    LeaveRequest,
+    OvertimeDecision,
+    Punch,
+    PunchCorrection,
+)
 from shared.services.pagination import Page, paginate
 
 # Audit entities that are about one person, and the table + column that names them.
@@ -21,6 +32,9 @@ _PERSONAL: dict[str, Any] = {
     "invitation": Invitation,
     "punch": Punch,
     "daily_attendance": DailyAttendance,
+    "punch_correction": PunchCorrection,
+    "overtime_decision": OvertimeDecision,
+    "lateness_notice": LatenessNotice,
 }
 
 

@@ -13,6 +13,13 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 | ``lf:<skip, same, ok, edit, cancel>`` / ``lf:e:<step>`` | leave flow actions / edit one step |
 | ``lang:<locale>`` | switch language |
 | ``rl:<employee>`` | HR confirms re-linking an already linked employee (a new invitation code) |
+| ``cr:a:<correction>`` / ``cr:r:<correction>`` | approve / reject a missed-punch correction |
+| ``cf:d:<YYYYMMDD>`` / ``cf:in`` / ``cf:out`` / ``cf:x`` | /correct: the day / check-in or check-out / stop |
+| ``ot:a:<employee>:<YYYYMMDD>`` / ``ot:r:…`` | approve / reject a person's overtime in the week from that Monday |
+| ``lw:<notice>`` | HR waives a lateness notice |
+| ``tc:<YYYYMM>`` / ``tc:<YYYYMM>:<department>`` | team calendar: show a month (of a department, HR) |
+| ``wo:<tw, nw, tm, nm>`` | who's out: this week, next week, this month, next month |
+| ``fd:<p, s, t, c, x>`` | calendar feeds: a new personal (with shifts) / team / company link, revoke all mine |
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from datetime import date
 from shared.config import SUPPORTED_LOCALES
 from shared.domain.ids import parse_id
 from shared.notify.leave_messages import APPROVE, REJECT, decision_callback, parse_decision_callback
+from shared.notify.timekeeping_messages import parse_correction_callback
 
 MAX_BYTES = 64
 LEAVE_ACTIONS = frozenset({"skip", "same", "ok", "edit", "cancel", "back", "summary"})
@@ -41,6 +49,7 @@ class Callback:
     day: date | None = None
     month: tuple[int, int] | None = None
     token: str | None = None
+    employee_id: int | None = None
 
 
 def _check(data: str) -> str:
@@ -111,6 +120,41 @@ def relink(employee_id: int) -> str:
     return _check(f"rl:{employee_id}")
 
 
+def correction_day(day: date) -> str:
+    return _check(f"cf:d:{day:%Y%m%d}")
+
+
+CORRECTION_DIRECTIONS = frozenset({"in", "out"})
+CORRECTION_STOP = "cf:x"
+
+
+def correction_direction(direction: str) -> str:
+    if direction not in CORRECTION_DIRECTIONS:
+        raise ValueError(f"unknown direction {direction!r}")
+    return _check(f"cf:{direction}")
+
+
+WHOS_OUT_PERIODS = {"tw": "this week", "nw": "next week", "tm": "this month", "nm": "next month"}
+FEED_ACTIONS = frozenset({"p", "s", "t", "c", "x"})
+
+
+def team_calendar(year: int, month: int, department_id: int | None = None) -> str:
+    suffix = f":{department_id}" if department_id is not None else ""
+    return _check(f"tc:{year:04d}{month:02d}{suffix}")
+
+
+def whos_out_period(code: str) -> str:
+    if code not in WHOS_OUT_PERIODS:
+        raise ValueError(f"unknown period {code!r}")
+    return _check(f"wo:{code}")
+
+
+def feed_action(action: str) -> str:
+    if action not in FEED_ACTIONS:
+        raise ValueError(f"unknown feed action {action!r}")
+    return _check(f"fd:{action}")
+
+
 def _positive(text: str) -> int | None:
     return parse_id(text)
 
@@ -139,7 +183,17 @@ def decode(data: str | None) -> Callback | None:
     if decision is not None:
         action, request_id = decision
         return Callback("decide", request_id=request_id, approve=action == APPROVE)
+    correction = parse_correction_callback(data)
+    if correction is not None:
+        action, correction_id = correction
+        return Callback("correction", request_id=correction_id, approve=action == APPROVE)
     kind, _, rest = data.partition(":")
+    if kind == "cf":
+        return _decode_correction_flow(rest)
+    if kind == "ot":
+        return _decode_overtime(rest)
+    if kind == "lw" and (number := _positive(rest)):
+        return Callback("waive", number=number)
     if kind == "lc" and (number := _positive(rest)):
         return Callback("cancel", request_id=number)
     if kind == "lcy" and (number := _positive(rest)):
@@ -163,6 +217,17 @@ def decode(data: str | None) -> Callback | None:
         return None
     if kind == "lang" and rest in SUPPORTED_LOCALES:
         return Callback("language", token=rest)
+    if kind == "tc":
+        month_text, _, department = rest.partition(":")
+        month = _month(month_text)
+        number = _positive(department) if department else None
+        if month is None or (department and number is None):
+            return None
+        return Callback("team_calendar", month=month, number=number)
+    if kind == "wo" and rest in WHOS_OUT_PERIODS:
+        return Callback("whos_out", token=WHOS_OUT_PERIODS[rest])
+    if kind == "fd" and rest in FEED_ACTIONS:
+        return Callback("feed", token=rest)
     return None
 
 
@@ -177,3 +242,25 @@ def _decode_calendar(rest: str) -> Callback | None:
     if sub == "m" and (month := _month(value)):
         return Callback("month", month=month)
     return None
+
+
+def _decode_correction_flow(rest: str) -> Callback | None:
+    if rest in CORRECTION_DIRECTIONS:
+        return Callback("correct_direction", token=rest)
+    if rest == "x":
+        return Callback("correct_stop")
+    sub, _, value = rest.partition(":")
+    if sub == "d" and (day := _day(value)):
+        return Callback("correct_day", day=day)
+    return None
+
+
+def _decode_overtime(rest: str) -> Callback | None:
+    """``a:<employee>:<YYYYMMDD>``: the week must start on a Monday."""
+    parts = rest.split(":")
+    if len(parts) != 3 or parts[0] not in (APPROVE, REJECT):
+        return None
+    employee_id, week = _positive(parts[1]), _day(parts[2])
+    if employee_id is None or week is None or week.isoweekday() != 1:
+        return None
+    return Callback("overtime", approve=parts[0] == APPROVE, employee_id=employee_id, day=week)

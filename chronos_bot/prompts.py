@@ -15,7 +15,16 @@ from chronos_bot.state import Flow, Step
 from chronos_bot.turn import Turn
 
 ANY = "*"  # free input (text, location, file): its meaning depends on the step, so routing decides
-FREE_TEXT: frozenset[tuple[Flow, Step]] = frozenset({(Flow.LEAVE, Step.REASON), (Flow.REJECT, Step.REASON)})
+FREE_TEXT: frozenset[tuple[Flow, Step]] = frozenset(
+    {
+        (Flow.LEAVE, Step.REASON),
+        (Flow.REJECT, Step.REASON),
+        (Flow.CORRECT, Step.TIME),
+        (Flow.CORRECT, Step.REASON),
+        (Flow.REJECT_CORRECTION, Step.REASON),
+        (Flow.WAIVE, Step.REASON),
+    }
+)
 
 
 def waiting_for_text(turn: Turn) -> Flow | None:
@@ -36,6 +45,14 @@ async def expire(turn: Turn, subject: str | None) -> None:
         name = html.escape(str(turn.session.data.get("name") or "?"))
         text = t("ℹ️ I stopped the rejection of the leave of {name}: nothing was decided and the request "
                  "still waits for your decision.", name=name)  # fmt: skip
+    elif pending is Flow.REJECT_CORRECTION:
+        name = html.escape(str(turn.session.data.get("name") or "?"))
+        text = t("ℹ️ I stopped the rejection of the correction of {name}: nothing was decided and it still "
+                 "waits for your decision.", name=name)  # fmt: skip
+    elif pending is Flow.WAIVE:
+        text = t("ℹ️ I stopped the waiver: the lateness notice stands. Use /lateness to start again.")
+    elif pending is Flow.CORRECT:
+        text = t("ℹ️ I stopped your correction: it was not sent. Use /correct to start again.")
     else:
         message_id = turn.session.data.get("msg")
         if isinstance(message_id, int):

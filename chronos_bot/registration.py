@@ -15,17 +15,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from chronos_bot import prompts
 from chronos_bot.handlers import (
+    absences,
     approvals,
     attendance,
+    corrections,
+    groups,
     hr,
+    lateness,
     leave_request,
     menu,
     my_leave,
     onboarding,
+    overtime,
     team,
 )
 from chronos_bot.handlers.errors import make_error_handler
@@ -63,6 +75,10 @@ def routes() -> Routes:
             (Flow.LEAVE, Step.REASON): leave_request.on_reason,
             (Flow.REJECT, Step.REASON): approvals.on_reject_reason,
             (Flow.CHECK, Step.LOCATION): attendance.on_location_text,
+            (Flow.CORRECT, Step.TIME): corrections.on_time,
+            (Flow.CORRECT, Step.REASON): corrections.on_reason,
+            (Flow.REJECT_CORRECTION, Step.REASON): corrections.on_reject_reason,
+            (Flow.WAIVE, Step.REASON): lateness.on_waive_reason,
         },
         location_steps={(Flow.CHECK, Step.LOCATION): attendance.on_location},
         file_steps={(Flow.LEAVE, Step.ATTACHMENT): leave_request.on_attachment},
@@ -80,6 +96,23 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
     step = Pipeline(deps, onboarding.stranger, onboarding.deactivated, flusher, before=prompts.expire)
     free = routes()
     leave = Flow.LEAVE.value
+    correct = Flow.CORRECT.value
+
+    # 0. Groups: only /linkgroup and /unlinkgroup are answered there; anything else said in a group is ignored.
+    #    They leave the user's private flows alone (a prompt waiting in the private chat is not ended from a group).
+    in_groups = filters.ChatType.GROUPS
+    for name, callback in (("linkgroup", groups.link_command), ("unlinkgroup", groups.unlink_command)):
+        group_step = step(callback, open_to_strangers=True, subject=prompts.ANY)
+        app.add_handler(CommandHandler(name, group_step, filters=in_groups))
+    app.add_handler(MessageHandler(in_groups, groups.ignore))
+    added = step(groups.on_added, open_to_strangers=True, subject=prompts.ANY)
+
+    async def added_to_group(update: Any, context: Any) -> None:
+        """The bot's membership changed: only a group's matters here (a private chat's is a block/unblock)."""
+        if update.effective_chat is not None and update.effective_chat.type in ("group", "supergroup"):
+            await added(update, context)
+
+    app.add_handler(ChatMemberHandler(added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
 
     # 1. Commands. /start is the only thing a stranger may do; /cancel ends a prompt itself.
     app.add_handler(CommandHandler("start", step(onboarding.start, open_to_strangers=True)))
@@ -93,11 +126,19 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         ("myleaves", my_leave.my_leaves),
         ("balance", my_leave.balance),
         ("whosout", team.whos_out_command),
+        ("calendar", absences.calendar_command),
+        ("holidays", absences.holidays_command),
+        ("feed", absences.feed_command),
+        ("linkgroup", groups.link_command),
         ("team", team.team),
         ("pending", approvals.pending),
         ("invite", hr.invite),
         ("digest", hr.digest),
         ("report", hr.report),
+        ("correct", corrections.begin),
+        ("corrections", corrections.waiting),
+        ("overtime", overtime.waiting),
+        ("lateness", lateness.lateness),
     ):
         app.add_handler(CommandHandler(name, step(callback)))
 
@@ -123,6 +164,15 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lf:summary$", leave_request.on_back_to_summary, leave),
         (r"^lang:(en|ru|ar)$", menu.on_language, None),
         (r"^rl:\d+$", hr.on_relink, None),
+        (r"^cr:[ar]:\d+$", corrections.on_decision, None),
+        (r"^cf:d:\d{8}$", corrections.on_day, correct),
+        (r"^cf:(in|out)$", corrections.on_direction, correct),
+        (r"^cf:x$", corrections.on_stop, correct),
+        (r"^ot:[ar]:\d+:\d{8}$", overtime.on_decision, None),
+        (r"^lw:\d+$", lateness.on_waive, None),
+        (r"^tc:\d{6}(:\d+)?$", absences.on_calendar_page, None),
+        (r"^wo:(tw|nw|tm|nm)$", team.on_whos_out_period, None),
+        (r"^fd:[pstcx]$", absences.on_feed, None),
     ):
         app.add_handler(CallbackQueryHandler(step(callback, subject=subject), pattern=pattern))
     app.add_handler(CallbackQueryHandler(step(menu.unknown_button, subject=prompts.ANY)))

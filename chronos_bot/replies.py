@@ -33,7 +33,7 @@ from shared.sessions import SessionStore, UserLock, UserSession
 
 log = logging.getLogger(__name__)
 
-QUEUEABLE = frozenset({"message", "document", "edit", "markup"})
+QUEUEABLE = frozenset({"message", "document", "edit", "markup", "photo", "media"})
 BACKLOG_SECONDS = 24 * 3600
 PATIENCE_SECONDS = 5.0  # for learning a prompt's message id (its buttons only work once it is known)
 
@@ -59,6 +59,20 @@ def buttons_only(chat_id: int, message_id: int, markup: Markup | None, *, ref: s
 def document(chat_id: int, filename: str, content: bytes, caption: str | None, *, ref: str) -> Reply:
     return {"kind": "document", "chat_id": chat_id, "filename": filename, "caption": caption, "parse_mode": "HTML",
             "attachment_b64": base64.b64encode(content).decode(), "ref": ref}  # fmt: skip
+
+
+def photo(chat_id: int, filename: str, content: bytes, caption: str | None, markup: Markup | None, *,
+          ref: str) -> Reply:  # fmt: skip
+    encoded = base64.b64encode(content).decode()
+    return {"kind": "photo", "chat_id": chat_id, "filename": filename, "caption": caption, "parse_mode": "HTML",
+            "markup": markup_to_json(markup), "attachment_b64": encoded, "ref": ref}  # fmt: skip
+
+
+def media(chat_id: int, message_id: int, filename: str, content: bytes, caption: str | None, markup: Markup | None,
+          *, ref: str) -> Reply:  # fmt: skip
+    encoded = base64.b64encode(content).decode()
+    return {"kind": "media", "chat_id": chat_id, "message_id": message_id, "filename": filename, "caption": caption,
+            "parse_mode": "HTML", "markup": markup_to_json(markup), "attachment_b64": encoded, "ref": ref}  # fmt: skip
 
 
 def answer(callback_query_id: str, text: str | None, alert: bool) -> Reply:

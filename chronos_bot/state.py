@@ -22,6 +22,9 @@ class Flow(StrEnum):
     CHECK = "check"
     LEAVE = "leave"
     REJECT = "reject"
+    CORRECT = "correct"
+    REJECT_CORRECTION = "reject_correction"
+    WAIVE = "waive"
 
 
 class Step(StrEnum):
@@ -35,6 +38,9 @@ class Step(StrEnum):
     ATTACHMENT = "attachment"
     CONFIRM = "confirm"
     EDIT = "edit"
+    DAY = "day"
+    DIRECTION = "direction"
+    TIME = "time"
 
 
 def begin(session: UserSession, flow: Flow, step: Step, **data: Any) -> None:

@@ -134,6 +134,32 @@ class Turn:
     async def send_document(self, filename: str, content: bytes, caption: str | None = None) -> None:
         self.replies.append(replies.document(self.chat_id, filename, content, caption, ref=self._ref()))
 
+    async def send_photo(self, filename: str, content: bytes, caption: str | None = None,
+                         markup: Markup | None = None) -> None:  # fmt: skip
+        """Send a picture (PNG bytes) with an HTML caption and buttons."""
+        self.replies.append(replies.photo(self.chat_id, filename, content, caption, markup, ref=self._ref()))
+
+    async def edit_photo(self, filename: str, content: bytes, caption: str | None = None,
+                         markup: InlineKeyboardMarkup | None = None) -> None:  # fmt: skip
+        """Replace the picture (caption, buttons) of the message whose button was pressed (paging)."""
+        pressed = self._pressed()
+        if pressed is not None:
+            self.replies.append(replies.media(self.chat_id, pressed, filename, content, caption, markup,
+                                              ref=self._ref()))  # fmt: skip
+
+    async def chat_admin(self) -> bool:
+        """Whether the user administers this group (asked of Telegram: a read, safe to repeat)."""
+        chat = self.update.effective_chat
+        if chat is None or chat.type == "private":
+            return False
+        member = await self.context.bot.get_chat_member(chat.id, self.user_id)
+        return member.status in ("creator", "administrator")
+
+    @property
+    def in_group(self) -> bool:
+        chat = self.update.effective_chat
+        return chat is not None and chat.type in ("group", "supergroup")
+
     async def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         """Answer the pressed button, once (a short toast, or an alert); the first answer wins."""
         if self.query is None or self.answered:

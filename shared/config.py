@@ -7,7 +7,9 @@ in a container log: ``ConfigError: API_SECRET_KEY is a placeholder; set a random
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -15,6 +17,8 @@ from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from shared.domain.enums import LatenessPeriod
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "ru", "ar")
 PLACEHOLDER_SECRETS = frozenset(
@@ -63,6 +67,11 @@ class Settings(BaseSettings):
     # Redis leases of jobs and device syncs: renewed every third of this while held, free this long after a crash
     job_lock_ttl_seconds: float = 15.0
     digest_time: str = "08:00"
+    # where the API is reached from outside (calendar apps fetch feeds at <this>/ical/<token>.ics); empty: no URLs
+    public_base_url: str = ""
+    group_post_time: str = "08:30"  # the morning "who's out" post to linked Telegram groups (company time)
+    group_post_approvals: bool = False  # also post newly approved leave to the department's groups
+    group_approvals_minutes: int = 5  # how often new approvals are looked for
     attendance_process_time: str = "00:30"
     reminder_pending_time: str = "09:00"
     escalate_after_days: int = 3
@@ -83,6 +92,21 @@ class Settings(BaseSettings):
     bot_lock_seconds: float = 3.0
     device_timeout_seconds: float = 10.0
     attendance_lookback_days: int = 14
+    # Overtime: minutes beyond the shift count once they exceed the threshold; days off count whole.
+    overtime_enabled: bool = True
+    overtime_threshold_minutes: int = 30
+    # Weekly overtime summary to managers (day of week, ISO 1 = Monday, at OVERTIME_SUMMARY_TIME).
+    overtime_summary_weekday: int = 1
+    overtime_summary_time: str = "09:30"
+    # Approved overtime credits this leave type (its code; empty: decisions are recorded, nothing credited).
+    toil_leave_type: str = "TOIL"
+    toil_rate: Decimal = Decimal("1.0")
+    toil_day_minutes: int = 480
+    # Lateness policy: LATENESS_COUNT late arrivals (0 = off) within LATENESS_PERIOD (month | rolling30).
+    lateness_count: int = 0
+    lateness_period: LatenessPeriod = LatenessPeriod.MONTH
+    lateness_deduct_days: Decimal = Decimal(0)
+    lateness_leave_type: str = ""
     checkout_scan_minutes: int = 10
     ledger_time: str = "00:15"
     scheduler_misfire_grace_seconds: int = 300
@@ -129,13 +153,32 @@ class Settings(BaseSettings):
             raise ValueError("DATABASE_URL names no database; append '/<dbname>'")
         return value
 
-    @field_validator("digest_time", "attendance_process_time", "reminder_pending_time", "ledger_time")
+    @field_validator(
+        "digest_time",
+        "attendance_process_time",
+        "reminder_pending_time",
+        "ledger_time",
+        "overtime_summary_time",
+        "group_post_time",
+    )
     @classmethod
     def _clock_time(cls, value: str) -> str:
         hours, _, minutes = value.partition(":")
         if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
             raise ValueError(f"{value!r} is not a time of day; use HH:MM such as '08:00'")
         return value
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"PUBLIC_BASE_URL={value!r} is not a URL; use e.g. 'https://chronos.example.com'")
+        return value.rstrip("/")
+
+    @property
+    def feed_domain(self) -> str:
+        """The domain part of calendar event UIDs: the public host, so UIDs stay the same across restarts."""
+        return urlsplit(self.public_base_url).hostname or "chronos.invalid"
 
     @field_validator("scheduler_intervals")
     @classmethod
@@ -148,7 +191,7 @@ class Settings(BaseSettings):
         "db_connect_timeout_seconds", "db_pool_timeout_seconds", "db_statement_timeout_seconds",
         "redis_connect_timeout_seconds", "redis_socket_timeout_seconds", "telegram_timeout_seconds",
         "api_request_timeout_seconds", "bot_update_timeout_seconds", "bot_lock_seconds",
-        "device_sync_deadline_seconds",
+        "device_sync_deadline_seconds", "group_approvals_minutes",
     )  # fmt: skip
     @classmethod
     def _positive(cls, value: float) -> float:
@@ -163,7 +206,28 @@ class Settings(BaseSettings):
             raise ValueError(f"JOB_LOCK_TTL_SECONDS={value} is too short; use at least 3 (it is renewed every third)")
         return value
 
-    @field_validator("device_clock_alert_seconds")
+    @field_validator("overtime_summary_weekday")
+    @classmethod
+    def _weekday(cls, value: int) -> int:
+        if not 1 <= value <= 7:
+            raise ValueError(f"OVERTIME_SUMMARY_WEEKDAY={value} must be 1 (Monday) to 7 (Sunday)")
+        return value
+
+    @field_validator("toil_day_minutes")
+    @classmethod
+    def _day_minutes(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(f"TOIL_DAY_MINUTES={value} must be at least 1")
+        return value
+
+    @field_validator("toil_rate", "lateness_deduct_days")
+    @classmethod
+    def _not_negative_amount(cls, value: Decimal) -> Decimal:
+        if value < 0:
+            raise ValueError(f"{value} must be 0 or more")
+        return value
+
+    @field_validator("device_clock_alert_seconds", "overtime_threshold_minutes", "lateness_count")
     @classmethod
     def _not_negative(cls, value: int) -> int:
         if value < 0:

@@ -31,6 +31,8 @@ class DailyOut(Out):
     late_minutes: int
     early_exit_minutes: int
     worked_on_day_off: bool
+    overtime_minutes: int = Field(description="Minutes beyond the shift (past OVERTIME_THRESHOLD_MINUTES), or a "
+                                  "day off's worked minutes; decided through /overtime")  # fmt: skip
     shift_id: int | None
     leave_request_id: int | None
     punch_count: int

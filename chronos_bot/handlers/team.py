@@ -1,14 +1,19 @@
-"""/team for managers (today: in, late, not yet in, on leave) and /whosout (approved leave this week)."""
+"""/team for managers (today: in, late, not yet in, on leave) and /whosout [period] (approved leave)."""
 
 from __future__ import annotations
 
 import html
-from datetime import timedelta
 
-from chronos_bot.handlers.common import require_manager, with_menu
+from telegram import InlineKeyboardMarkup
+
+from chronos_bot import callbacks, keyboards
+from chronos_bot.calendar import Cell
+from chronos_bot.handlers.common import FORGED, audit_press, require_manager, with_menu
 from chronos_bot.texts import HR
 from chronos_bot.turn import Turn
 from shared.domain.enums import HalfDay
+from shared.domain.periods import WORD_LABELS, Period, PeriodWord, parse_period
+from shared.errors import N_
 from shared.i18n import Translator
 from shared.services.notify.team import OutLine, TeamMember, team_today, whos_out
 from shared.texts import MINUTES, count
@@ -75,26 +80,71 @@ def _out_line(t: Translator, line: OutLine) -> str:
     return f"• {html.escape(line.name)} — {html.escape(kind)}{t.separator()}{dates}"
 
 
-async def whos_out_command(turn: Turn) -> None:
-    """/whosout: approved leave this week (my department; everyone for HR)."""
-    monday = turn.today - timedelta(days=turn.today.weekday())
-    sunday = monday + timedelta(days=6)
+PERIOD_TITLES = {
+    PeriodWord.TODAY: N_("🗓 <b>Who is out today</b> ({start})"),
+    PeriodWord.TOMORROW: N_("🗓 <b>Who is out tomorrow</b> ({start})"),
+    PeriodWord.THIS_WEEK: N_("🗓 <b>Who is out this week</b> ({start} – {end})"),
+    PeriodWord.NEXT_WEEK: N_("🗓 <b>Who is out next week</b> ({start} – {end})"),
+    PeriodWord.THIS_MONTH: N_("🗓 <b>Who is out this month</b> ({start} – {end})"),
+    PeriodWord.NEXT_MONTH: N_("🗓 <b>Who is out next month</b> ({start} – {end})"),
+}
+
+
+def _period_buttons(t: Translator) -> InlineKeyboardMarkup:
+    labels = {"tw": t("This week"), "nw": t("Next week"), "tm": t("This month"), "nm": t("Next month")}
+    return keyboards.inline([[Cell(label, callbacks.whos_out_period(code)) for code, label in labels.items()]])
+
+
+async def _whos_out(turn: Turn, period: Period) -> str:
     department = None if turn.me.role in HR else turn.me.department_id
     async with turn.deps.db.session() as session:
         lines = await whos_out(
             session,
-            start=monday,
-            end=sunday,
+            start=period.start,
+            end=period.end,
             department_id=department,
             viewer_id=turn.me.id,
             viewer_is_hr=turn.me.role in HR,
             locale=turn.t.locale,
         )
     t = turn.t
-    head = t("🗓 <b>Who is out this week</b> ({start} – {end})",
-             start=t.format_date(monday, "medium"), end=t.format_date(sunday, "medium"))  # fmt: skip
+    start, end = t.format_date(period.start, "medium"), t.format_date(period.end, "medium")
+    if period.word is not None:
+        head = t(PERIOD_TITLES[period.word], start=start, end=end)
+    elif period.start == period.end:
+        head = t("🗓 <b>Who is out on {start}</b>", start=start)
+    else:
+        head = t("🗓 <b>Who is out</b> ({start} – {end})", start=start, end=end)
     if not lines:
-        await with_menu(turn, head + "\n" + t("Nobody is on leave this week."))
-        return
+        return head + "\n" + t("Nobody is on leave then.")
     body = [_out_line(t, line) for line in lines[:LIST_LIMIT]]
-    await with_menu(turn, "\n".join([head, *body]))
+    if len(lines) > LIST_LIMIT:
+        body.append(t("… and {n} more", n=len(lines) - LIST_LIMIT))
+    return "\n".join([head, *body])
+
+
+def period_words(t: Translator) -> dict[str, PeriodWord]:
+    """The reader's words for the period keywords ("следующая неделя" → next week)."""
+    return {t.pgettext(*label): word for word, label in WORD_LABELS.items()}
+
+
+async def whos_out_command(turn: Turn) -> None:
+    """/whosout [period]: approved leave in the period (this week by default; my department, everyone for HR)."""
+    period = parse_period(" ".join(turn.args), today=turn.today, aliases=period_words(turn.t))
+    text = await _whos_out(turn, period)
+    if turn.args:
+        await turn.say(text, _period_buttons(turn.t))
+    else:  # the menu button: the menu stays; other periods are one command away
+        hint = turn.t("Other periods: /whosout next week · /whosout this month · /whosout 2026-12-21..2026-12-31")
+        await with_menu(turn, text + "\n\n" + hint)
+
+
+async def on_whos_out_period(turn: Turn) -> None:
+    """A period button under /whosout: the same list for that period, in place."""
+    press = callbacks.decode(turn.query.data if turn.query else None)
+    if press is None or press.token is None:
+        await audit_press(turn, FORGED, "whos_out", None, "malformed")
+        await turn.answer(turn.t("This button is not valid."), alert=True)
+        return
+    period = parse_period(press.token, today=turn.today)
+    await turn.edit(await _whos_out(turn, period), _period_buttons(turn.t))

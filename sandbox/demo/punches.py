@@ -1,8 +1,9 @@
 """Two weeks of realistic badge punches for the demo company's two devices.
 
 Everyone mostly arrives on time, with the things an HR team wants to see in a digest: a colleague who
-is often late, a forgotten check-out, an early exit, a night shift across midnight, somebody absent
-without leave, and a badge that belongs to nobody. Times are written in each device's own local time,
+is often late (late often enough for a lateness notice), a forgotten check-out (corrected), an early exit,
+a night shift across midnight, somebody absent without leave, a week of overtime, and a badge that belongs
+to nobody. Times are written in each device's own local time,
 as a real ZK device would store them.
 """
 
@@ -36,6 +37,8 @@ class Habit:
     early_leave: dict[int, time]
     no_checkout: frozenset[int]
     absent: frozenset[int]
+    stays_late_last_week: time | None = None
+    """Leaves at this time every working day of last week (Monday to Friday): an overtime week."""
 
 
 # Two weeks of exceptions, spread so that every working day of the last two weeks has some (and the stranger
@@ -51,7 +54,15 @@ HABITS: dict[str, Habit] = {
     "11": Habit({}, {2: time(16, 10)}, frozenset({10}), frozenset()),  # Emma: early once, no check-out once
     "22": Habit({4: 15}, {}, frozenset(), frozenset({7})),  # Ben
     "25": Habit({}, {}, frozenset({2, 6}), frozenset()),  # Hannah: no check-out twice
+    "6": Habit({}, {}, frozenset(), frozenset(), time(20, 15)),  # Jonas: a week of overtime (a release)
+    "7": Habit({}, {}, frozenset({1}), frozenset()),  # Layla: forgot to check out yesterday too
 }
+
+
+def last_week(today: date) -> frozenset[date]:
+    """Monday to Friday of the ISO week before ``today``'s."""
+    monday = today - timedelta(days=today.isoweekday() - 1 + 7)
+    return frozenset(monday + timedelta(days=i) for i in range(5))
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -73,7 +84,9 @@ def _working_days(today: date, days: int) -> Iterable[tuple[int, date]]:
     yield from enumerate(working, 1)
 
 
-def _shift_times(badge: Badge, day: date, back: int, rng: random.Random) -> list[tuple[datetime, int]]:
+def _shift_times(
+    badge: Badge, day: date, back: int, rng: random.Random, week: frozenset[date] = frozenset()
+) -> list[tuple[datetime, int]]:
     habit = HABITS.get(badge.device_user_id)
     if habit and back in habit.absent:
         return []
@@ -88,6 +101,8 @@ def _shift_times(badge: Badge, day: date, back: int, rng: random.Random) -> list
         start = datetime.combine(day, scheduled, EMPLOYEE_ZONE) + timedelta(minutes=habit.late_minutes[back])
     if habit and back in habit.early_leave:
         end = datetime.combine(day, habit.early_leave[back], EMPLOYEE_ZONE)
+    if habit and habit.stays_late_last_week is not None and day in week:
+        end = datetime.combine(day, habit.stays_late_last_week, EMPLOYEE_ZONE) + timedelta(minutes=rng.randint(0, 20))
     punches = [(start, IN)]
     if not (habit and back in habit.no_checkout):
         punches.append((end, OUT))
@@ -101,10 +116,11 @@ def device_records(
     ``now`` (last night's shift has not checked out yet at 03:00)."""
     rng = random.Random(seed)
     device_zone = ZoneInfo(zone)
+    week = last_week(today)
     records = []
     for badge in badges:
         for back, day in _working_days(today, days):
-            for moment, code in _shift_times(badge, day, back, rng):
+            for moment, code in _shift_times(badge, day, back, rng, week):
                 if moment <= now:
                     records.append(
                         EmulatedRecord(badge.device_user_id, _local(moment, device_zone), status=1, punch=code)

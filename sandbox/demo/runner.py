@@ -25,11 +25,13 @@ from sandbox.demo.day_plan import PlannedPunch, due_punches
 from sandbox.demo.punches import UNKNOWN_BADGE, Badge, device_records, stranger_records, users_for
 from sandbox.demo.seed import PEOPLE, seed_demo
 from sandbox.demo.status import demo_status
+from sandbox.demo.workflows import show_workflows
 from sandbox.telegram import TelegramEmulator
 from sandbox.webchat.app import Persona, create_webchat_app
 from sandbox.zk import DeviceConfig, EmulatedRecord, ZKEmulator
 from shared.config import Settings, load_settings
 from shared.domain.enums import DeviceProtocol, TokenRole
+from shared.errors import ChronosError
 from shared.model import Device, Employee, LeaveType
 from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
@@ -82,9 +84,15 @@ def demo_environment(database_url: str, ports: DemoPorts, telegram_url: str, tok
         "BOT_MODE": "polling",
         "API_HOST": "127.0.0.1",
         "API_PORT": str(ports.api),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.api}",  # /feed links a calendar app on this machine can open
         "COMPANY_TIMEZONE": ZONE,
         "STAGE": "dev",
         "OUTBOX_POLL_SECONDS": "0.3",
+        # the lateness policy the demo shows: 3 late arrivals within 30 days cost half a day of annual leave
+        "LATENESS_COUNT": "3",
+        "LATENESS_PERIOD": "rolling30",
+        "LATENESS_DEDUCT_DAYS": "0.5",
+        "LATENESS_LEAVE_TYPE": "ANNUAL",
         "SCHEDULER_RUN_AT_START": "hr_digest",
         "SCHEDULER_INTERVALS": ",".join(
             [
@@ -150,11 +158,13 @@ def records_of(punches: list[PlannedPunch], zone: str) -> list[EmulatedRecord]:
 def start_devices(ports: DemoPorts, today: date, now: datetime) -> tuple[ZKEmulator, ZKEmulator]:
     office, warehouse = badges()
     london = "Europe/London"
-    office_records = device_records(punching(office), zone=ZONE, today=today, now=now) + records_of(
+    # the history holds everyone (the personas' past weeks too: their corrections and overtime are shown);
+    # today's punches and the live ones leave the personas out: they check in when the visitor does
+    office_records = device_records(office, zone=ZONE, today=today, now=now) + records_of(
         due_punches(punching(office), after=None, until=now, since_yesterday=False), ZONE
     )
     warehouse_records = (
-        device_records(punching(warehouse), zone=london, today=today, now=now)
+        device_records(warehouse, zone=london, today=today, now=now)
         + stranger_records(zone=london, today=today)
         + records_of(due_punches(punching(warehouse), after=None, until=now, since_yesterday=False), london)
     )
@@ -192,7 +202,9 @@ async def register_devices(db: Database, hq: ZKEmulator, depot: ZKEmulator) -> l
         return ids
 
 
-async def catch_up(db: Database, settings: Settings, device_ids: list[int], today: date) -> None:
+async def catch_up(
+    db: Database, settings: Settings, device_ids: list[int], today: date, *, showcase: bool = True
+) -> None:
     """One sync of both devices and the processing of the past two weeks (and today so far)."""
     results = await sync_devices(db, device_ids=device_ids, options=SyncOptions.from_settings(settings))
     for result in results:
@@ -202,6 +214,14 @@ async def catch_up(db: Database, settings: Settings, device_ids: list[int], toda
             session, date_from=today - timedelta(days=14), date_to=today, now=datetime.now(UTC), company_timezone=ZONE
         )
     log.info("demo processed %d employee-days", stats.rows_written)
+    if not showcase:  # a kept database shows them already
+        return
+    try:
+        shown = await show_workflows(db, settings, today=today, now=datetime.now(UTC))
+    except ChronosError as exc:  # a showcase only: the demo runs on without it
+        log.warning("demo workflows not shown: %s", exc)
+    else:
+        log.info("demo workflows: %s", shown)
 
 
 async def live_punches(
@@ -257,13 +277,14 @@ async def run_demo(
 
         get_settings.cache_clear()
         settings = load_settings()
-        step("Preparing the database" + (" (kept from the last run)" if keep and database.exists() else ""))
+        kept = keep and database.exists()
+        step("Preparing the database" + (" (kept from the last run)" if kept else ""))
         db, token = await prepare_database(url, today, keep=keep)
         devices = start_devices(ports, today, now)
         try:
             device_ids = await register_devices(db, *devices)
             step("Reading two weeks of punches from the emulated devices")
-            await catch_up(db, settings, device_ids, today)
+            await catch_up(db, settings, device_ids, today, showcase=not kept)
             personas = await _personas(db, telegram)
             web = create_webchat_app(
                 control_url=telegram.url,

@@ -1,5 +1,6 @@
 """The demo company: three departments, 25 people with managers and HR, day and night shifts,
-four leave types and a country's public holidays for this year and the next."""
+five leave types (one is time off in lieu, credited by approved overtime) and a country's public holidays
+for this year and the next."""
 
 from __future__ import annotations
 
@@ -110,6 +111,19 @@ def leave_types() -> list[LeaveType]:
             half_days_allowed=True,
             negative_allowed=False,
             approval_required=False,
+        ),
+        LeaveType(
+            code="TOIL",
+            name="Time off in lieu",
+            paid=True,
+            yearly_allowance=Decimal(0),
+            accrual=Accrual.NONE,
+            accrual_rounding=Decimal(0),
+            carry_over_cap=Decimal(0),
+            min_notice_days=1,
+            half_days_allowed=True,
+            negative_allowed=False,
+            approval_required=True,
         ),
     ]
 

@@ -32,6 +32,9 @@ def ensure_user(
 
 def user_chat(state: EmulatorState, bot: BotState, chat_id: int) -> ChatState:
     """A chat the user can act in; a known user who never opened it opens it by writing."""
+    group = bot.chats.get(chat_id)
+    if group is not None and group.is_group:
+        return group
     user = state.users.get(chat_id)
     chat = state.open_chat(bot, user) if user is not None else state.chat(bot, chat_id)
     if chat.blocked:
@@ -39,12 +42,68 @@ def user_chat(state: EmulatorState, bot: BotState, chat_id: int) -> ChatState:
     return chat
 
 
+def acting_user(state: EmulatorState, chat: ChatState, from_user: int | None) -> UserAccount:
+    """Who acts: the private chat's user, or ``from_user`` (a member) in a group."""
+    if not chat.is_group:
+        if from_user is not None and from_user != chat.user.id:
+            raise ControlError(400, f"only user {chat.user.id} writes in their private chat")
+        return chat.user
+    if from_user is None:
+        raise ControlError(400, "say who writes in the group (from_user_id)")
+    if from_user not in chat.members or from_user not in state.users:
+        raise ControlError(403, f"user {from_user} is not a member of group {chat.id}")
+    return state.users[from_user]
+
+
+def ensure_group(
+    state: EmulatorState, bot: BotState, chat_id: int, *, title: str, members: dict[int, str], kind: str = "group"
+) -> ChatState:
+    """A group with ``members`` ({user id: creator | administrator | member}); adding the bot to a new group
+    gives the bot a ``my_chat_member`` update from the group's creator (or first administrator)."""
+    if chat_id >= 0:
+        raise ControlError(400, "a group's id is negative")
+    if kind not in ("group", "supergroup"):
+        raise ControlError(400, "a group is a 'group' or a 'supergroup'")
+    unknown = [uid for uid in members if uid not in state.users]
+    if unknown:
+        raise ControlError(404, f"users {unknown} do not exist (ensure them first)")
+    if any(status not in MEMBER_STATUSES for status in members.values()):
+        raise ControlError(400, f"a member's status is one of {sorted(MEMBER_STATUSES)}")
+    chat = bot.chats.get(chat_id)
+    if chat is not None and not chat.is_group:
+        raise ControlError(409, f"chat {chat_id} is not a group")
+    if chat is None:
+        owners = [uid for uid, status in members.items() if status in ("creator", "administrator")]
+        if not owners:
+            raise ControlError(400, "a group needs a creator or an administrator to add the bot")
+        chat = ChatState(id=chat_id, user=state.users[owners[0]], kind=kind, title=title,  # type: ignore[arg-type]
+                         members=dict(members))  # fmt: skip
+        bot.chats[chat_id] = chat
+        payload = {
+            "chat": chat.chat_api(),
+            "from": chat.user.to_api(),
+            "date": now(),
+            "old_chat_member": {"status": "left", "user": bot.account.to_api()},
+            "new_chat_member": {"status": "member", "user": bot.account.to_api()},
+        }
+        bot.enqueue("my_chat_member", payload)
+    else:
+        chat.title, chat.members = title, dict(members)
+    state.touch(chat)
+    return chat
+
+
+MEMBER_STATUSES = frozenset({"creator", "administrator", "member"})
+
+
 def _incoming(
-    state: EmulatorState, bot: BotState, chat: ChatState, content: Content, reply_to: int | None, **fields: Any
-) -> tuple[MessageRecord, int | None]:
+    state: EmulatorState, bot: BotState, chat: ChatState, content: Content, reply_to: int | None,
+    from_user: int | None = None, **fields: Any,
+) -> tuple[MessageRecord, int | None]:  # fmt: skip
     if reply_to is not None and chat.live(reply_to) is None:
         raise ControlError(404, f"message {reply_to} to reply to does not exist in chat {chat.id}")
-    record = chat.add("user_to_bot", chat.user.to_api(), content, reply_to_message_id=reply_to, **fields)
+    sender = acting_user(state, chat, from_user)
+    record = chat.add("user_to_bot", sender.to_api(), content, reply_to_message_id=reply_to, **fields)
     if chat.reply_keyboard is not None and chat.reply_keyboard.get("one_time_keyboard"):
         chat.reply_keyboard = None
     update_id = bot.enqueue("message", chat.message_api(record))
@@ -66,14 +125,16 @@ def _user_text(text: str, entities: Any = None, *, limit: int = MAX_TEXT_LENGTH)
 
 
 def send_text(
-    state: EmulatorState, bot: BotState, chat_id: int, text: str, *, reply_to: int | None = None, entities: Any = None
-) -> tuple[MessageRecord, int | None]:
-    """The user types ``text`` (``/start CODE`` gets its bot_command entity automatically)."""
+    state: EmulatorState, bot: BotState, chat_id: int, text: str, *, reply_to: int | None = None, entities: Any = None,
+    from_user: int | None = None,
+) -> tuple[MessageRecord, int | None]:  # fmt: skip
+    """The user types ``text`` (``/start CODE`` gets its bot_command entity automatically); in a group,
+    ``from_user`` (a member) does."""
     chat = user_chat(state, bot, chat_id)
     content = _user_text(text, entities)
     if content.text is None:
         raise ControlError(400, "text is empty")
-    return _incoming(state, bot, chat, content, reply_to)
+    return _incoming(state, bot, chat, content, reply_to, from_user)
 
 
 def edit_text(state: EmulatorState, bot: BotState, chat_id: int, message_id: int, text: str) -> int | None:
@@ -101,11 +162,13 @@ def press_button(
     message_id: int | None = None,
     text: str | None = None,
     data: str | None = None,
+    from_user: int | None = None,
 ) -> CallbackRecord:
     """Press an inline button (by callback_data or label) on a message, or on the latest one having it."""
     if text is None and data is None:
         raise ControlError(400, "give the button's text or its callback data")
     chat = user_chat(state, bot, chat_id)
+    presser = acting_user(state, chat, from_user)
     if message_id is not None:
         record = chat.live(message_id)
         if record is None or not record.from_bot:
@@ -126,7 +189,7 @@ def press_button(
     query_id = state.new_callback_id(bot)
     payload = {
         "id": query_id,
-        "from": chat.user.to_api(),
+        "from": presser.to_api(),
         "message": chat.message_api(record),
         "chat_instance": str((bot.account.id * 1_000_003 + chat.id) % 2**62),
         "data": button["callback_data"],
@@ -136,7 +199,7 @@ def press_button(
         id=query_id,
         chat_id=chat.id,
         message_id=record.message_id,
-        user_id=chat.user.id,
+        user_id=presser.id,
         data=button["callback_data"],
         button_text=button["text"],
         update_id=update_id or 0,

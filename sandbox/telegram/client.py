@@ -108,10 +108,17 @@ class EmulatorClient:
         }
         return await self._call("PUT", f"/users/{user_id}", json=body)  # type: ignore[no-any-return]
 
-    async def send_text(self, chat_id: int, text: str, *, reply_to: int | None = None) -> JSON:
-        """The user sends ``text``; returns ``{"message": ..., "update_id": ...}``."""
-        body = {"text": text, "reply_to_message_id": reply_to}
+    async def send_text(
+        self, chat_id: int, text: str, *, reply_to: int | None = None, from_user: int | None = None
+    ) -> JSON:
+        """The user sends ``text`` (in a group: member ``from_user``); returns ``{"message", "update_id"}``."""
+        body = {"text": text, "reply_to_message_id": reply_to, "from_user_id": from_user}
         return await self._call("POST", f"/chats/{chat_id}/messages", json=body)  # type: ignore[no-any-return]
+
+    async def ensure_group(self, chat_id: int, title: str, members: dict[int, str], *, kind: str = "group") -> JSON:
+        """A group (negative id) with the bot in it; ``members``: {user id: creator | administrator | member}."""
+        body = {"title": title, "members": {str(k): v for k, v in members.items()}, "type": kind}
+        return await self._call("PUT", f"/groups/{chat_id}", json=body)  # type: ignore[no-any-return]
 
     async def start_bot(self, chat_id: int, payload: str | None = None) -> JSON:
         """The user opens the bot, optionally through a ``t.me/<bot>?start=<payload>`` deep link."""
@@ -123,11 +130,12 @@ class EmulatorClient:
         return await self._call("POST", path, json={"text": text})  # type: ignore[no-any-return]
 
     async def press_button(
-        self, chat_id: int, *, text: str | None = None, data: str | None = None, message_id: int | None = None
-    ) -> JSON:
+        self, chat_id: int, *, text: str | None = None, data: str | None = None, message_id: int | None = None,
+        from_user: int | None = None,
+    ) -> JSON:  # fmt: skip
         """Press an inline button by label or callback data (on ``message_id`` or the latest message
         that has it). Returns the callback query record; its ``id`` is ``callback_query_id``."""
-        body = {"text": text, "data": data, "message_id": message_id}
+        body = {"text": text, "data": data, "message_id": message_id, "from_user_id": from_user}
         return await self._call("POST", f"/chats/{chat_id}/press", json=body)  # type: ignore[no-any-return]
 
     async def callback_answer(self, callback_query_id: str, *, timeout: float = 0.0) -> JSON:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -26,6 +27,21 @@ logger = logging.getLogger(__name__)
 
 MAX_WAIT_SECONDS = 300.0
 Endpoint = Callable[[Request], Awaitable[Any]]
+
+
+class SignedIntConvertor(Convertor[int]):
+    """Chat ids in paths: groups have negative ids."""
+
+    regex = "-?[0-9]+"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("sint", SignedIntConvertor())
 
 
 def endpoint(func: Endpoint) -> Callable[[Request], Awaitable[Response]]:
@@ -277,7 +293,7 @@ async def stats(request: Request) -> JSON:
 
 def routes() -> list[Route]:
     """All control routes, mounted under ``/control`` by the app factory."""
-    chat_path = "/control/chats/{chat_id:int}"
+    chat_path = "/control/chats/{chat_id:sint}"
     return [
         Route("/control/health", health, methods=["GET"]),
         Route("/control/reset", reset, methods=["POST"]),

@@ -109,8 +109,26 @@ async def send_text(request: Request) -> JSON:
     if not isinstance(body.get("text"), str):
         raise ControlError(400, "text is required")
     reply_to = _optional_int(body.get("reply_to_message_id"), "reply_to_message_id")
+    from_user = _optional_int(body.get("from_user_id"), "from_user_id")
     return _sent(request, actions.send_text(state, bot, chat_id, body["text"], reply_to=reply_to,
-                                            entities=body.get("entities")))  # fmt: skip
+                                            entities=body.get("entities"), from_user=from_user))  # fmt: skip
+
+
+async def ensure_group(request: Request) -> JSON:
+    """``PUT /control/groups/{id} {"title", "members": {user id: creator | administrator | member}, "type"?}``:
+    create the group with the bot in it (a ``my_chat_member`` update), or change its title and members."""
+    state, bot, chat_id = _context(request)
+    body = await json_body(request)
+    members = body.get("members")
+    if not isinstance(members, dict) or not isinstance(body.get("title"), str):
+        raise ControlError(400, "title (text) and members ({user id: status}) are required")
+    try:
+        parsed = {int(uid): str(status) for uid, status in members.items()}
+    except ValueError:
+        raise ControlError(400, "member ids must be integers") from None
+    chat = actions.ensure_group(state, bot, chat_id, title=body["title"], members=parsed,
+                                kind=str(body.get("type") or "group"))  # fmt: skip
+    return {"chat": chat.chat_api(), "members": {str(k): v for k, v in chat.members.items()}}
 
 
 async def edit_text(request: Request) -> JSON:
@@ -133,6 +151,7 @@ async def press(request: Request) -> JSON:
         message_id=_optional_int(body.get("message_id"), "message_id"),
         text=body.get("text"),
         data=body.get("data"),
+        from_user=_optional_int(body.get("from_user_id"), "from_user_id"),
     )
     return {**callback.to_control(), "callback_query_id": callback.id}
 
@@ -202,8 +221,9 @@ def _file_sender(kind: str) -> Callable[[Request], Awaitable[JSON]]:
 
 def routes(wrap: Wrap) -> list[Route]:
     """The act-as-a-user routes, wrapped by the control API's error/JSON handling."""
-    chat_path = "/control/chats/{chat_id:int}"
+    chat_path = "/control/chats/{chat_id:sint}"
     return [
+        Route("/control/groups/{chat_id:sint}", wrap(ensure_group), methods=["PUT", "POST"]),
         Route("/control/users/{user_id:int}", wrap(ensure_user), methods=["PUT", "POST"]),
         Route("/control/users/{user_id:int}/block", wrap(block), methods=["POST"]),
         Route("/control/users/{user_id:int}/unblock", wrap(unblock), methods=["POST"]),

@@ -134,6 +134,29 @@ async def get_chat(ctx: CallContext, params: Params) -> JSON:
     }
 
 
+@api_method("getChatMember")
+async def get_chat_member(ctx: CallContext, params: Params) -> JSON:
+    """A member of a group (creator, administrator, member; others have ``left``), or the private chat's user."""
+    chat = target_chat(ctx, params, sending=False)
+    user_id = params.integer("user_id", required=True, empty="user_id is empty")
+    user = ctx.state.users.get(user_id or 0)
+    if user is None:
+        raise bad_request("PARTICIPANT_ID_INVALID")
+    if chat.is_group:
+        status = chat.members.get(user.id, "left")
+    else:
+        status = "member" if user.id == chat.user.id else "left"
+    member: JSON = {"status": status, "user": user.to_api()}
+    if status == "administrator":
+        member.update(can_be_edited=False, is_anonymous=False, can_manage_chat=True, can_delete_messages=True,
+                      can_manage_video_chats=True, can_restrict_members=True, can_promote_members=False,
+                      can_change_info=True, can_invite_users=True, can_post_stories=False,
+                      can_edit_stories=False, can_delete_stories=False)  # fmt: skip
+    elif status == "creator":
+        member["is_anonymous"] = False
+    return member
+
+
 def _profile_setter(field: str) -> None:
     async def setter(ctx: CallContext, params: Params) -> bool:
         value = params.string(field) or ""

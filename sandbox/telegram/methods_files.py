@@ -1,9 +1,9 @@
-"""Bot API methods on files: sendDocument, sendPhoto, getFile (download is in dispatch)."""
+"""Bot API methods on files: sendDocument, sendPhoto, editMessageMedia, getFile (download is in dispatch)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -11,9 +11,16 @@ import httpx
 from sandbox.telegram.dispatch import CallContext, api_method
 from sandbox.telegram.errors import bad_request
 from sandbox.telegram.media import guess_mime, image_size
-from sandbox.telegram.model import JSON, StoredFile
+from sandbox.telegram.model import JSON, StoredFile, now
 from sandbox.telegram.params import Params, UploadedFile
-from sandbox.telegram.sending import record_outgoing, reply_markup, target_chat, text_content
+from sandbox.telegram.sending import (
+    apply_edit,
+    editable_message,
+    record_outgoing,
+    reply_markup,
+    target_chat,
+    text_content,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +97,45 @@ async def send_document(ctx: CallContext, params: Params) -> JSON:
 async def send_photo(ctx: CallContext, params: Params) -> JSON:
     """Send a picture (must really be an image, like on Telegram)."""
     return await _send_file(ctx, params, "photo")
+
+
+@api_method("editMessageMedia")
+async def edit_message_media(ctx: CallContext, params: Params) -> JSON:
+    """Replace the photo or document of a bot message (``media``: an InputMedia, its file an ``attach://``
+    upload or a file_id), with its caption and inline keyboard."""
+    chat, record = editable_message(ctx, params)
+    if not record.has_media:
+        raise bad_request("there is no media in the message to edit")
+    media = params.json("media", what="InputMedia")
+    if not isinstance(media, dict) or media.get("type") not in ("photo", "document"):
+        raise bad_request("can't parse InputMedia: media type invalid")
+    kind: FileKind = media["type"]
+    reference = str(media.get("media") or "")
+    if reference.startswith("attach://"):
+        upload = params.file(reference.removeprefix("attach://"))
+        if not isinstance(upload, UploadedFile):
+            raise bad_request("can't parse InputMedia: attached file not found")
+        stored = store_upload(ctx, kind, upload.data, upload.filename, upload.content_type)
+    else:
+        stored = ctx.state.files.get(reference.strip())
+        if stored is None or stored.bot_token != ctx.bot.token:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+    caption = Params({"caption": media.get("caption"), "parse_mode": media.get("parse_mode")})
+    content = text_content(caption, caption=True)
+    content.reply_markup = reply_markup(params, inline_only=True)
+    same_file = (record.photo if kind == "photo" else record.document) is stored
+    if not same_file:
+        content.edit_date = now()
+    record.photo, record.document = (stored, None) if kind == "photo" else (None, stored)
+    return apply_edit(ctx, chat, record, content) if same_file else _replaced(ctx, chat, record, content)
+
+
+def _replaced(ctx: CallContext, chat: Any, record: Any, content: Any) -> JSON:
+    record.history.append(record.content)
+    record.content = content
+    record.is_caption = True
+    ctx.state.touch(chat)
+    return chat.message_api(record)  # type: ignore[no-any-return]
 
 
 @api_method("getFile")

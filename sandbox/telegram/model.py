@@ -206,10 +206,17 @@ class CallbackRecord:
 
 @dataclass
 class ChatState:
-    """A private chat between one user and one bot."""
+    """A private chat between one user and one bot, or a group the bot was added to.
+
+    In a group, ``user`` is the one who added the bot and ``members`` maps each member's user id to their
+    status (``creator``, ``administrator``, ``member``); anyone of them can write in it.
+    """
 
     id: int
     user: UserAccount
+    kind: Literal["private", "group", "supergroup"] = "private"
+    title: str | None = None
+    members: dict[int, str] = field(default_factory=dict)
     messages: dict[int, MessageRecord] = field(default_factory=dict)
     next_message_id: int = 1
     blocked: bool = False
@@ -224,8 +231,14 @@ class ChatState:
     def version(self) -> int:
         return self.notifier.version
 
+    @property
+    def is_group(self) -> bool:
+        return self.kind != "private"
+
     def chat_api(self) -> JSON:
-        """The Bot API ``Chat`` object of this private chat."""
+        """The Bot API ``Chat`` object of this chat."""
+        if self.is_group:
+            return {"id": self.id, "type": self.kind, "title": self.title or f"Group {self.id}"}
         return _drop_none(
             {
                 "id": self.id,

@@ -81,6 +81,9 @@ def chat_summary(bot: BotState, chat: ChatState) -> JSON:
     action = chat.action if chat.action and chat.action_until > time.time() else None
     return {
         "id": chat.id,
+        "type": chat.kind,
+        "title": chat.title,
+        "members": {str(k): v for k, v in chat.members.items()} or None,
         "bot_id": bot.account.id,
         "user": chat.user.to_api(),
         "blocked": chat.blocked,

@@ -12,7 +12,10 @@ from scheduler.jobs import (
     carry_over,
     checkout_reminders,
     expire_carry_over,
+    group_approvals,
+    group_posts,
     hr_digest,
+    overtime_summary,
     process_attendance,
     sync_devices,
 )
@@ -52,6 +55,9 @@ JOBS: dict[str, JobSpec] = {
             accrual,
             carry_over,
             expire_carry_over,
+            overtime_summary,
+            group_posts,
+            group_approvals,
         ),
     )
 }

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from shared.services.actor import Actor
 from shared.services.attendance.processing import process_days, stale_days, today_in
 from shared.services.jobs import JobContext
+from shared.services.timekeeping.lateness import evaluate_lateness, policy_from_settings
 
 if TYPE_CHECKING:
     from scheduler.runner import Clients
@@ -28,7 +30,7 @@ def spans(days: list[date], limit: int = CHUNK_DAYS) -> list[tuple[date, date]]:
 
 async def run(ctx: JobContext, clients: Clients, *, date_from: date | None = None, date_to: date | None = None) -> None:
     """Process yesterday and every earlier day (ATTENDANCE_LOOKBACK_DAYS back) that got punches since it was
-    processed; or exactly ``date_from``..``date_to`` when given."""
+    processed, or exactly ``date_from``..``date_to`` when given; then evaluate the lateness policy."""
     settings, now = clients.settings, clients.clock()
     tz = settings.company_timezone
     async with ctx.step("choose the days") as step:
@@ -56,3 +58,11 @@ async def run(ctx: JobContext, clients: Clients, *, date_from: date | None = Non
             step.count(rows_written=stats.rows_written, punches=stats.punches, overrides_kept=stats.overrides_kept)
             ctx.counts["employees"] = stats.employees
             ctx.progress.advance((last - first).days + 1, f"{first}..{last}")
+    async with ctx.step("evaluate the lateness policy") as step:
+        async with clients.db.transaction() as session:
+            policy = await policy_from_settings(session, settings)
+            if not policy.active:
+                step.skip("LATENESS_COUNT is 0")
+            as_of = max(days) if date_from is not None else today_in(tz, now) - timedelta(days=1)
+            notices = await evaluate_lateness(session, as_of=as_of, now=now, actor=Actor.system(JOB), policy=policy)
+        step.count(lateness_notices=len(notices))

@@ -33,6 +33,8 @@ Frappe HRMS auto-attendance semantics, with its known gaps fixed. Rules decided 
   de-duplicated (2 minutes) first, so the result depends only on the set of punches. ``punch_count``
   counts the punches kept. ``leave_request_id`` is set only when the status is ON_LEAVE / HALF_LEAVE.
 * **Manual overrides win**: the caller writes a result only when :func:`should_write` says so.
+* **Overtime** (``overtime_minutes``): see :mod:`shared.domain.overtime`; computed only when the caller
+  passes ``overtime_threshold`` (the service passes ``OVERTIME_THRESHOLD_MINUTES``), 0 otherwise.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shared.domain.enums import AttendanceStatus, Direction, HoursMode
+from shared.domain.overtime import beyond_shift_minutes, day_off_minutes
 from shared.domain.punches import PunchFact, drop_sorted_duplicates, resolve_directions, sort_punches
 from shared.domain.shift_window import ShiftRule, ShiftWindow, assign_punches_to_days, day_plan, is_unscheduled
 
@@ -93,6 +96,7 @@ class DayResult:
     punch_count: int = 0
     is_final: bool = False
     unscheduled_punches: int = 0
+    overtime_minutes: int = 0
 
     @property
     def missing_checkout(self) -> bool:
@@ -147,6 +151,7 @@ def classify_day(
     tz: dt.tzinfo,
     *,
     now: dt.datetime,
+    overtime_threshold: int | None = None,
 ) -> DayResult:
     """Classify one shift day from the employee's punches (any order; those outside the day are ignored).
 
@@ -155,7 +160,7 @@ def classify_day(
     plan = day_plan(context.date, shift, tz)
     _, lower, upper = plan
     ordered = sort_punches(p for p in punches if lower <= p.instant < upper)
-    return _classify(context, ordered, shift, plan, now)
+    return _classify(context, ordered, shift, plan, now, overtime_threshold)
 
 
 def _classify(
@@ -164,6 +169,7 @@ def _classify(
     shift: ShiftRule | None,
     plan: tuple[ShiftWindow, dt.datetime, dt.datetime],
     now: dt.datetime,
+    overtime_threshold: int | None = None,
 ) -> DayResult:
     """Classify the day's punches, already in range and in canonical order."""
     day = context.date
@@ -178,7 +184,9 @@ def _classify(
     is_final = now >= upper
     unscheduled = sum(1 for p in kept if is_unscheduled(p.instant, window)) if shift is not None else 0
 
-    def result(status: AttendanceStatus, late: int = 0, early: int = 0, *, day_off: bool = False) -> DayResult:
+    def result(
+        status: AttendanceStatus, late: int = 0, early: int = 0, *, day_off: bool = False, overtime: int = 0
+    ) -> DayResult:
         on_leave = status is AttendanceStatus.ON_LEAVE or status is AttendanceStatus.HALF_LEAVE
         return DayResult(
             employee_id=context.employee_id,
@@ -195,6 +203,7 @@ def _classify(
             punch_count=count,
             is_final=is_final,
             unscheduled_punches=unscheduled,
+            overtime_minutes=overtime,
         )
 
     off_status = (
@@ -206,7 +215,8 @@ def _classify(
         if not kept:
             return result(off_status)
         status = AttendanceStatus.PRESENT if last_out is not None else AttendanceStatus.INCOMPLETE
-        return result(status, day_off=True)
+        overtime = day_off_minutes(worked, last_out is not None, overtime_threshold)
+        return result(status, day_off=True, overtime=overtime)
 
     leave = context.leave
     if leave == DayLeave.FULL:
@@ -237,7 +247,8 @@ def _classify(
             expected_end = midpoint
     late = _minutes_after(first_in, expected_start, shift.late_grace_minutes) if first_in is not None else 0
     early = _minutes_after(expected_end, last_out, shift.early_grace_minutes) if last_out is not None else 0
-    return result(status, late, early)
+    overtime = beyond_shift_minutes(first_in, last_out, window.start_utc, window.end_utc, overtime_threshold)
+    return result(status, late, early, overtime=overtime)
 
 
 def classify_days(
@@ -247,6 +258,7 @@ def classify_days(
     tz: dt.tzinfo,
     *,
     now: dt.datetime,
+    overtime_threshold: int | None = None,
 ) -> list[DayResult]:
     """Classify a range of one employee's days from all their punches in the range, in one pass.
 
@@ -255,4 +267,4 @@ def classify_days(
     """
     contexts = list(contexts)
     by_day = assign_punches_to_days(punches, (c.date for c in contexts), shift, tz)
-    return [_classify(c, by_day[c.date], shift, day_plan(c.date, shift, tz), now) for c in contexts]
+    return [_classify(c, by_day[c.date], shift, day_plan(c.date, shift, tz), now, overtime_threshold) for c in contexts]

@@ -25,8 +25,10 @@ Rules decided here:
   when only half of today is on leave; the return date is the same day when the leave ends at noon
   (``end_half`` am), else the first day after the leave in the person's work week that is not in
   ``holidays``.
+* Punch corrections: those about the digest's date and those decided on it (the caller passes them),
+  each once, sorted by name, day, id; a pending one says it waits.
 * ``is_quiet``: nothing at all to report — no exception, unknown user, offline device, dead outbox
-  message, nor anybody out today.
+  message, punch correction, nor anybody out today.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from shared.domain.attendance import DayResult
-from shared.domain.enums import AttendanceStatus, HalfDay
+from shared.domain.enums import AttendanceStatus, CorrectionStatus, Direction, HalfDay
 from shared.domain.names import localized_name
 
 
@@ -154,6 +156,20 @@ class OffSiteCheckin:
 
 
 @dataclass(frozen=True, slots=True)
+class CorrectionRow:
+    """A missed-punch correction HR should see (asked for, approved or rejected)."""
+
+    correction_id: int
+    employee_id: int
+    full_name: str
+    day: dt.date
+    direction: Direction
+    instant: dt.datetime
+    status: CorrectionStatus
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     date: dt.date
     today: dt.date
@@ -164,6 +180,7 @@ class Digest:
     dead_outbox: int = 0
     counts: Mapping[DigestKind, int] = field(default_factory=dict)
     not_over_ids: frozenset[int] = frozenset()
+    corrections: tuple[CorrectionRow, ...] = ()
     off_site: tuple[OffSiteCheckin, ...] = ()
     # ("department" | "leave_type", name as typed) -> {locale: name}: each reader sees the names in their language
     translations: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
@@ -200,6 +217,7 @@ class Digest:
             or self.dead_outbox
             or self.not_over
             or self.off_site
+            or self.corrections
         )
 
 
@@ -308,6 +326,7 @@ def build_digest(
     leaves: Iterable[ApprovedLeave] = (),
     today: dt.date | None = None,
     holidays: Collection[dt.date] = (),
+    corrections: Iterable[CorrectionRow] = (),
 ) -> Digest:
     """The digest for attendance ``date`` and who is out on ``today`` (default: the same date)."""
     today = date if today is None else today
@@ -346,4 +365,10 @@ def build_digest(
         dead_outbox=dead_outbox,
         counts=counts,
         not_over_ids=frozenset(not_over),
+        corrections=tuple(
+            sorted(
+                {c.correction_id: c for c in corrections}.values(),
+                key=lambda c: (c.full_name.casefold(), c.day, c.correction_id),
+            )
+        ),
     )

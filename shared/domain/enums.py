@@ -51,6 +51,10 @@ class LedgerKind(StrEnum):
     TAKEN = "taken"
     REVERSAL = "reversal"
     ADJUSTMENT = "adjustment"
+    TOIL = "toil"
+    """Time off in lieu credited for approved overtime."""
+    LATENESS = "lateness"
+    """A deduction under the lateness policy (its waiver posts a ``reversal``)."""
 
 
 class DeviceProtocol(StrEnum):
@@ -75,6 +79,8 @@ class PunchSource(StrEnum):
     TELEGRAM = "telegram"
     MANUAL = "manual"
     API = "api"
+    CORRECTION = "correction"
+    """An approved missed-punch correction (the punch names who approved it)."""
 
 
 class Direction(StrEnum):
@@ -107,3 +113,34 @@ class JobStatus(StrEnum):
     SKIPPED = "skipped"
     PARTIAL = "partial"
     """Some parts failed and the others were done (e.g. two of five devices could not be read)."""
+
+
+class CorrectionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class OvertimeStatus(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVERSED = "reversed"
+    """Approved, then taken back by HR: the time off in lieu was reversed in the ledger."""
+
+
+class LatenessPeriod(StrEnum):
+    MONTH = "month"
+    ROLLING_30 = "rolling30"
+
+
+class LatenessStatus(StrEnum):
+    ACTIVE = "active"
+    WAIVED = "waived"
+
+
+class FeedScope(StrEnum):
+    """Whose absences a calendar feed carries: one person's, a department's, or everyone's."""
+
+    PERSON = "person"
+    TEAM = "team"
+    COMPANY = "company"

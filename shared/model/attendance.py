@@ -97,6 +97,8 @@ class DailyAttendance(Base):
     punch_count: Mapped[int] = mapped_column(default=0)
     # Punches of the day outside every shift window (unscheduled work): counted, never dropped.
     unscheduled_punches: Mapped[int] = mapped_column(default=0)
+    # Minutes worked beyond the shift (past the threshold), or all worked minutes of a day off.
+    overtime_minutes: Mapped[int] = mapped_column(default=0)
     is_final: Mapped[bool] = mapped_column(default=False)
     manual_override: Mapped[bool] = mapped_column(default=False)
     override_reason: Mapped[str | None] = mapped_column(Text())

@@ -7,7 +7,10 @@ Payload kinds (JSON; ``chat_id`` is the row's):
 - ``edit``: ``text``, ``parse_mode``, ``buttons``/``markup``, and the message: ``message_id``, or
   ``edit_ref`` (the outbox row that sent it; the sender looks its message id up). An edit whose message
   never reached the chat is sent as a new message;
-- ``markup``: only the buttons of ``message_id`` (none: remove them).
+- ``markup``: only the buttons of ``message_id`` (none: remove them);
+- ``photo``: ``filename``, ``caption``, ``parse_mode``, ``markup``; the picture's bytes come separately;
+- ``media``: a new picture (bytes separately), ``caption`` and ``markup`` for ``message_id`` (paging a
+  picture); a message that cannot be edited any more gets the picture as a new message.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    InputMediaPhoto,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
 )
@@ -83,7 +87,33 @@ async def deliver(
             reply_markup=markup,
         )
         return message.message_id
+    if kind == "photo":
+        message = await bot.send_photo(
+            chat_id,
+            photo=InputFile(attachment or b"", filename=payload.get("filename") or "picture.png"),
+            caption=payload.get("caption"),
+            parse_mode=parse_mode,
+            reply_markup=markup,
+        )
+        return message.message_id
     inline = markup if isinstance(markup, InlineKeyboardMarkup) else None  # all an edit may carry
+    if kind == "media":
+        target = int(payload["message_id"])
+        media = InputMediaPhoto(  # raw bytes: PTB attaches them as a part of their own (attach://…)
+            attachment or b"",
+            filename=payload.get("filename") or "picture.png",
+            caption=payload.get("caption"),
+            parse_mode=parse_mode,
+        )
+        try:
+            await bot.edit_message_media(media, chat_id=chat_id, message_id=target, reply_markup=inline)
+        except BadRequest as exc:
+            if _not_modified(exc):
+                return target
+            if "not found" not in str(exc).lower():
+                raise
+            return await deliver(bot, chat_id=chat_id, payload={**payload, "kind": "photo"}, attachment=attachment)
+        return target
     if kind == "markup":
         target = int(payload["message_id"])
         try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from shared.domain.digest import Digest, DigestKind, DigestRow, OffSiteCheckin
-from shared.domain.enums import HalfDay
+from shared.domain.digest import CorrectionRow, Digest, DigestKind, DigestRow, OffSiteCheckin
+from shared.domain.enums import CorrectionStatus, Direction, HalfDay
 from shared.errors import N_
 from shared.i18n import Translator
 from shared.texts import MINUTES, count, distance_text
@@ -108,6 +108,9 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
                 "⚠️ {n} message could not be delivered.", "⚠️ {n} messages could not be delivered.", digest.dead_outbox
             ),
         ]
+    if digest.corrections:
+        lines += ["", "<b>" + t("Punch corrections") + "</b>"]
+        lines.extend(_correction_line(t, c, tz) for c in digest.corrections)
     lines += ["", "<b>" + t("Out today ({day})", day=escape(t.format_date(digest.today, "medium"))) + "</b>"]
     if not digest.who_is_out:
         lines.append(t("Nobody is on leave today."))
@@ -128,6 +131,21 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
             )
         )
     return _fit(t, lines, limit)
+
+
+def _correction_line(t: Translator, row: CorrectionRow, tz: str) -> str:
+    when = t.format_time(row.instant, tz=tz)
+    day = t.format_date(row.day, "short")
+    punch = (
+        t("check-out at {time}", time=when) if row.direction is Direction.OUT else t("check-in at {time}", time=when)
+    )
+    if row.status is CorrectionStatus.APPROVED:
+        state = t("approved by {who}", who=escape(row.decided_by or "?"))
+    elif row.status is CorrectionStatus.REJECTED:
+        state = t("rejected by {who}", who=escape(row.decided_by or "?"))
+    else:
+        state = t("waiting for approval")
+    return f"• {escape(row.full_name)} — {day}, {punch}: {state}"
 
 
 def _fit(t: Translator, lines: list[str], limit: int) -> str:

@@ -21,7 +21,7 @@ async def test_the_demo_company_has_everything_the_walkthrough_needs(db: Databas
         assert await s.scalar(select(func.count(Department.id))) == 3
         assert await s.scalar(select(func.count(Employee.id))) == 25
         assert await s.scalar(select(func.count(Shift.id))) == 2
-        assert await s.scalar(select(func.count(LeaveType.id))) == 4
+        assert await s.scalar(select(func.count(LeaveType.id))) == 5
         years = {d.year for d in await s.scalars(select(Holiday.date))}
         assert years == {2026, 2027}
         roles = {r for r in await s.scalars(select(Employee.role))}

@@ -55,7 +55,7 @@ def test_the_history_holds_no_punch_after_now_at_three_in_the_morning():
     assert not [p for p in due_punches([DAY], after=None, until=now, since_yesterday=False)], "no day shift at 03:00"
 
 
-def test_the_personas_get_no_device_punches():
+def test_the_personas_get_no_device_punches_today_or_live_they_check_in_in_the_chat():
     office, warehouse = badges()
     persona_badges = {str(i) for i, row in enumerate(PEOPLE, 1) if row[0] in PERSONAS}
     assert persona_badges and not persona_badges & {b.device_user_id for b in punching(office) + punching(warehouse)}

@@ -83,7 +83,14 @@ function messageNode(message) {
   node.className = "msg" + (mine ? " me" : "");
   node.dir = "auto";
   node.dataset.id = message.message_id;
-  const file = message.document || message.photo;
+  if (message.photo) {
+    const picture = document.createElement("img");
+    picture.className = "photo";
+    picture.alt = "";
+    picture.src = `/tg/files/${encodeURIComponent(message.photo.file_id)}`;
+    node.append(picture);
+  }
+  const file = message.document;
   if (file) {
     const doc = document.createElement("div");
     doc.className = "doc";

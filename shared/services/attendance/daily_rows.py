@@ -17,7 +17,8 @@ UPSERT_CHUNK = 5000
 
 _COLUMNS = (
     "status", "first_in", "last_out", "worked_minutes", "late_minutes", "early_exit_minutes", "worked_on_day_off",
-    "shift_id", "leave_request_id", "punch_count", "is_final", "unscheduled_punches", "processed_at",
+    "shift_id", "leave_request_id", "punch_count", "is_final", "unscheduled_punches", "overtime_minutes",
+    "processed_at",
 )  # fmt: skip
 
 
@@ -26,7 +27,7 @@ _PG_TYPES = (
     ("last_out", "timestamptz"), ("worked_minutes", "integer"), ("late_minutes", "integer"),
     ("early_exit_minutes", "integer"), ("worked_on_day_off", "boolean"), ("shift_id", "integer"),
     ("leave_request_id", "integer"), ("punch_count", "integer"), ("is_final", "boolean"),
-    ("unscheduled_punches", "integer"),
+    ("unscheduled_punches", "integer"), ("overtime_minutes", "integer"),
 )  # fmt: skip
 _PG_UPSERT = text(
     "INSERT INTO daily_attendance ({cols}, processed_at, manual_override) "
@@ -66,7 +67,9 @@ async def upsert_results(session: AsyncSession, results: Sequence[DayResult], *,
             "last_out": r.last_out, "worked_minutes": r.worked_minutes, "late_minutes": r.late_minutes,
             "early_exit_minutes": r.early_exit_minutes, "worked_on_day_off": r.worked_on_day_off,
             "shift_id": r.shift_id, "leave_request_id": r.leave_request_id, "punch_count": r.punch_count,
-            "is_final": r.is_final, "unscheduled_punches": r.unscheduled_punches, "processed_at": processed_at,
+            "is_final": r.is_final, "unscheduled_punches": r.unscheduled_punches,
+            "overtime_minutes": r.overtime_minutes,
+            "processed_at": processed_at,
             "manual_override": False,
         }
         for r in results

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.config import get_settings
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_days
 from shared.domain.employment import employed_on
 from shared.domain.enums import Direction, HalfDay, LeaveStatus, PunchSource
@@ -233,6 +234,8 @@ async def classify_range(
     leaves = await _leave(session, date_from, date_to, employee_ids)
     punches = await _punches(session, lower, upper, employee_ids)
     days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+    settings = get_settings()
+    overtime = settings.overtime_threshold_minutes if settings.overtime_enabled else None
     results: list[DayResult] = []
     for row in employees:
         contexts = _contexts(row, days, holidays, leaves.get(row.id, []))
@@ -241,8 +244,11 @@ async def classify_range(
         own = punches.get(row.id, [])
         stats.punches += len(own)
         results.extend(
-            classify_days(own, contexts, shifts.get(row.shift_id), zone(row.timezone or company_timezone), now=now)
-        )
+            classify_days(
+                own, contexts, shifts.get(row.shift_id), zone(row.timezone or company_timezone), now=now,
+                overtime_threshold=overtime,
+            )
+        )  # fmt: skip
     stats.employees = len(employees)
     stats.days = len(days)
     return results

@@ -27,6 +27,7 @@ DAILY_COLUMNS = (
     DailyAttendance.late_minutes,
     DailyAttendance.early_exit_minutes,
     DailyAttendance.worked_on_day_off,
+    DailyAttendance.overtime_minutes,
     DailyAttendance.shift_id,
     DailyAttendance.leave_request_id,
     DailyAttendance.punch_count,
@@ -55,6 +56,7 @@ class DailyRow(NamedTuple):
     late_minutes: int
     early_exit_minutes: int
     worked_on_day_off: bool
+    overtime_minutes: int
     shift_id: int | None
     leave_request_id: int | None
     punch_count: int

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.attendance import DayResult
 from shared.domain.digest import (
     ApprovedLeave,
+    CorrectionRow,
     Digest,
     EmployeeInfo,
     OfflineDevice,
@@ -31,6 +32,7 @@ from shared.model import (
     LeaveType,
     OutboxMessage,
     Punch,
+    PunchCorrection,
 )
 from shared.services.attendance.processing import classify_range, employed_during, local_bounds
 
@@ -133,8 +135,22 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
             select(Holiday.date).where(Holiday.date.between(today, today + timedelta(days=RETURN_LOOKAHEAD_DAYS)))
         )
     )
+    corrections = [
+        CorrectionRow(c.id, c.employee_id, name, c.date, c.direction, c.instant, c.status, c.decided_by)
+        for c, name in (
+            await session.execute(
+                select(PunchCorrection, Employee.full_name)
+                .join(Employee, Employee.id == PunchCorrection.employee_id)
+                .where(
+                    (PunchCorrection.date == day)
+                    | ((PunchCorrection.decided_at >= start) & (PunchCorrection.decided_at < end))
+                )
+            )
+        ).all()
+    ]
     digest = build_digest(
         date=day,
+        corrections=corrections,
         results=results,
         employees=employees,
         unknown_punches=unknown,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -24,13 +25,14 @@ from tests.factories import Company
 REPO = Path(__file__).resolve().parents[3]
 PEPPER = "e2e-bot-pepper-not-a-secret"
 COMPANY_TZ = "Europe/Berlin"
+PUBLIC_BASE_URL = "https://chronos.example.test"
 HR, MANAGER, ALICE, BOB = 9001, 9002, 9003, 9004
 PEOPLE = {HR: ("Hana", "en"), MANAGER: ("Max", "en"), ALICE: ("Alice", "ru"), BOB: ("Bob", "en")}
 Predicate = Callable[[dict[str, Any]], bool]
 _OUR_SETTINGS = (
     "DATABASE_URL", "REDIS_URL", "REDIS_PREFIX", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "TELEGRAM_FILE_URL",
     "BOT_MODE", "WEBHOOK_URL", "WEBHOOK_SECRET", "WEBHOOK_LISTEN", "WEBHOOK_PORT", "BOT_USERNAME",
-    "API_SECRET_KEY", "STAGE", "COMPANY_TIMEZONE", "DEFAULT_LOCALE", "LOG_FORMAT", "LOG_LEVEL",
+    "API_SECRET_KEY", "STAGE", "COMPANY_TIMEZONE", "DEFAULT_LOCALE", "LOG_FORMAT", "LOG_LEVEL", "PUBLIC_BASE_URL",
 )  # fmt: skip
 
 
@@ -134,7 +136,7 @@ class Deployment:
             TELEGRAM_FILE_URL=self.emulator.base_file_url, OUTBOX_POLL_SECONDS="0.1", OUTBOX_MAX_ATTEMPTS="8",
             COMPANY_TIMEZONE=COMPANY_TZ, DEFAULT_LOCALE="en", BOT_USERNAME="chronos_hr_bot", API_SECRET_KEY=PEPPER,
             STAGE="dev", LOG_FORMAT="console", LOG_LEVEL="INFO", HR_NOTIFY_DECISIONS="true", BOT_MODE="polling",
-            PYTHONUNBUFFERED="1",
+            PYTHONUNBUFFERED="1", PUBLIC_BASE_URL=PUBLIC_BASE_URL,
         )  # fmt: skip
         env.update(self.extra)
         env.update(overrides)
@@ -251,6 +253,22 @@ class Harness:
     async def bot_texts(self, user: int) -> list[str]:
         messages = (await self.control.transcript(user))["messages"]
         return [m.get("text") or m.get("caption") or "" for m in messages if m["from_bot"]]
+
+
+async def plant_button(h: Harness, chat_id: int, data: str) -> int:
+    """What a modified client can do: make a button with any callback data appear and press it.
+
+    The emulator only lets users press buttons that exist, so the test posts the button through the Bot
+    API (as the bot's token) into the victim's chat; the bot must not trust it.
+    """
+    url = f"{h.deployment.emulator.base_url}{h.deployment.token}/sendMessage"
+    markup = {"inline_keyboard": [[{"text": "Approve", "callback_data": data}]]}
+    async with httpx.AsyncClient(trust_env=False) as client:
+        response = await client.post(
+            url, data={"chat_id": chat_id, "text": "crafted", "reply_markup": json.dumps(markup)}
+        )
+    response.raise_for_status()
+    return int(response.json()["result"]["message_id"])
 
 
 async def eventually(check: Callable[[], Any], *, timeout: float = 10.0, interval: float = 0.05) -> Any:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -17,7 +15,7 @@ from shared.notify.outbox import enqueue_message
 from shared.services.leave.notify import leave_view
 from shared.services.leave.requests import request_leave
 from tests.e2e.bot.conftest import next_monday
-from tests.e2e.bot.harness import ALICE, BOB, HR, MANAGER, Harness, button_data, has
+from tests.e2e.bot.harness import ALICE, BOB, HR, MANAGER, Harness, button_data, has, plant_button
 
 pytestmark = pytest.mark.e2e
 
@@ -42,27 +40,11 @@ async def _status(h: Harness, request_id: int) -> LeaveStatus:
         return (await session.get(LeaveRequest, request_id)).status
 
 
-async def _plant_button(h: Harness, chat_id: int, data: str) -> int:
-    """What a modified client can do: make a button with any callback data appear and press it.
-
-    The emulator only lets users press buttons that exist, so the test posts the button through the Bot
-    API (as the bot's token) into the victim's chat; the bot must not trust it.
-    """
-    url = f"{h.deployment.emulator.base_url}{h.deployment.token}/sendMessage"
-    markup = {"inline_keyboard": [[{"text": "Approve", "callback_data": data}]]}
-    async with httpx.AsyncClient(trust_env=False) as client:
-        response = await client.post(
-            url, data={"chat_id": chat_id, "text": "crafted", "reply_markup": json.dumps(markup)}
-        )
-    response.raise_for_status()
-    return int(response.json()["result"]["message_id"])
-
-
 async def test_a_forged_approve_from_someone_else_is_refused_and_audited(h: Harness) -> None:
     request = await _request(h, "alice")
     await h.wait_for(MANAGER, has("New leave request from Alice"))
 
-    planted = await _plant_button(h, BOB, f"lv:a:{request.id}")
+    planted = await plant_button(h, BOB, f"lv:a:{request.id}")
     answered = await h.press(BOB, data=f"lv:a:{request.id}", message_id=planted)
 
     assert answered["answer"]["text"] == "⛔ You cannot decide on this request."
@@ -74,7 +56,7 @@ async def test_a_forged_approve_from_someone_else_is_refused_and_audited(h: Harn
 
 async def test_deciding_on_your_own_request_is_refused(h: Harness) -> None:
     request = await _request(h, "alice")
-    planted = await _plant_button(h, ALICE, f"lv:r:{request.id}")
+    planted = await plant_button(h, ALICE, f"lv:r:{request.id}")
 
     answered = await h.press(ALICE, data=f"lv:r:{request.id}", message_id=planted)
 
@@ -83,8 +65,8 @@ async def test_deciding_on_your_own_request_is_refused(h: Harness) -> None:
 
 
 async def test_data_the_bot_never_made_is_refused_and_audited(h: Harness) -> None:
-    planted = await _plant_button(h, BOB, "lv:a:99999")
-    unknown = await _plant_button(h, BOB, "zz:drop-tables")
+    planted = await plant_button(h, BOB, "lv:a:99999")
+    unknown = await plant_button(h, BOB, "zz:drop-tables")
 
     missing = await h.press(BOB, data="lv:a:99999", message_id=planted)
     garbage = await h.press(BOB, data="zz:drop-tables", message_id=unknown)

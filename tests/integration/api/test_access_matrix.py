@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -26,10 +26,11 @@ from sqlalchemy import func, select
 
 from api.main import create_app
 from shared.config import Settings
-from shared.domain.enums import Direction, PunchSource
+from shared.domain.enums import Direction, FeedScope, PunchSource
 from shared.model import AuditLog, Department, Device, Employee, Holiday, JobRun, Office
 from shared.persistence import Database
 from shared.redis_client import create_redis
+from shared.services.absences.feeds import create_feed
 from shared.services.actor import Actor
 from shared.services.attendance.processing import process_days
 from shared.services.attendance.punches import record_punch
@@ -37,6 +38,7 @@ from shared.services.leave.balances import adjust_balance
 from shared.services.leave.requests import request_leave
 from shared.services.org.invitations import create_invitation
 from shared.services.org.tokens import create_token
+from shared.services.timekeeping.corrections import request_correction
 from tests.factories import Company
 from tests.integration.api.conftest import NOW
 
@@ -57,10 +59,11 @@ OPERATIONS = sorted(
     for method, operation in methods.items()
 )
 CALLERS = ("anonymous", "metrics", "readonly", "manager-other", "manager", "hr", "admin")
-PERSONAL_PARAMS = {"employee_id", "request_id", "invitation_id", "entry_id"}
+PERSONAL_PARAMS = {"employee_id", "request_id", "invitation_id", "entry_id", "correction_id", "feed_id"}
 QUERY_VALUES = {"date": "2026-11-20", "month": "2026-11"}
 BODIES = {  # the writes a manager token may reach need a valid body, or validation answers before the route
     ("POST", "/api/v1/leaves/{request_id}/reject"): {"reason": "Busy month"},
+    ("POST", "/api/v1/corrections/{correction_id}/reject"): {"reason": "You left at five"},
 }
 SECRETS = {
     "reason": "alice-private-reason",
@@ -71,7 +74,7 @@ SECRETS = {
 
 @dataclass
 class World:
-    ids: dict[str, dict[str, int]]  # "in" (Alice's side) and "out" (Olga's side): path parameter → id
+    ids: dict[str, dict[str, Any]]  # "in" (Alice's side) and "out" (Olga's side): path parameter → id
     headers: dict[str, dict[str, str]]
     company: Company
     olga: int
@@ -101,7 +104,7 @@ async def world(db: Database, settings, company: Company) -> World:
             person.email, person.phone = email, phone
         await s.flush()
         hr = Actor.cli()
-        ids: dict[str, dict[str, int]] = {"in": {}, "out": {}}
+        ids: dict[str, dict[str, Any]] = {"in": {}, "out": {}}
         for side, who, reason in (
             ("in", company.alice_id, SECRETS["reason"]),
             ("out", olga.id, SECRETS["olga_reason"]),
@@ -121,15 +124,25 @@ async def world(db: Database, settings, company: Company) -> World:
                 s, actor=hr, employee_id=who, direction=Direction.IN, instant=NOW.replace(day=20, hour=8),
                 source=PunchSource.MANUAL, now=NOW, company_timezone="Europe/Berlin", note="forgot",
             )  # fmt: skip
+            correction = await request_correction(
+                s, actor=hr, employee_id=who, day=date(2026, 11, 19), at=time(18, 5), direction=Direction.OUT,
+                reason=reason, now=NOW,
+            )  # fmt: skip
             await s.flush()
             entry = await s.scalar(
                 select(AuditLog.id).where(AuditLog.entity == "leave_request", AuditLog.entity_id == str(request.id))
             )
+            feed, feed_token = await create_feed(
+                s, owner_id=who, scope=FeedScope.PERSON, pepper=settings.secret_key, actor=hr, now=NOW
+            )
             ids[side] |= {
+                "feed_id": feed.id,
+                "token": feed_token,
                 "employee_id": who,
                 "request_id": request.id,
                 "invitation_id": invitation.invitation.id,
                 "entry_id": entry,
+                "correction_id": correction.id,
             }
         await process_days(s, date_from=date(2026, 11, 16), date_to=date(2026, 11, 20), now=NOW,
                            company_timezone="Europe/Berlin", actor=hr)  # fmt: skip
@@ -153,6 +166,7 @@ async def world(db: Database, settings, company: Company) -> World:
             "device_id": device.id,
             "token_id": token.id,
             "run_id": run.id,
+            "notice_id": 1,  # HR-only routes: a refused role never reaches the id, HR's body is checked first
             "date": "2026-11-20",
         }
     for side in ids.values():
@@ -187,7 +201,7 @@ async def _audit_rows(db: Database) -> int:
         return await s.scalar(select(func.count()).select_from(AuditLog))
 
 
-def _request(method: str, path: str, operation: dict[str, Any], ids: dict[str, int]) -> dict[str, Any]:
+def _request(method: str, path: str, operation: dict[str, Any], ids: dict[str, Any]) -> dict[str, Any]:
     params = {}
     for parameter in operation.get("parameters", []):
         if parameter["in"] != "query":
