@@ -100,6 +100,9 @@ DEVICES_READ = _rule("devices", READ, admin=ALL, hr=ALL, readonly=ALL)
 DEVICES_WRITE = _rule("devices", WRITE, admin=ALL, hr=ALL)
 JOB_RUNS = _rule("job runs", READ, admin=ALL, hr=ALL, readonly=ALL)
 AUDIT_LOG = _rule("audit log", READ, admin=ALL, hr=ALL, manager=LINE)
+COMPLIANCE_READ = _rule("working-time violations and rules", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
+COMPLIANCE_WRITE = _rule("working-time violations and rules", WRITE, admin=ALL, hr=ALL)
+PERSONAL_DATA = _rule("personal data (subject access, erasure, legal hold)", WRITE, admin=ALL, hr=ALL)
 CORRECTIONS_READ = _rule("punch corrections", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
 CORRECTIONS_WRITE = _rule("punch corrections", WRITE, admin=ALL, hr=ALL)
 CORRECTION_DECISIONS = _rule("punch correction decisions", WRITE, admin=ALL, hr=ALL, manager=LINE)
@@ -186,6 +189,14 @@ _API: dict[tuple[str, str], Rule] = {
     ("POST", "/calendar-feeds/{feed_id}/revoke"): FEEDS_WRITE,
     ("GET", "/audit-logs"): AUDIT_LOG,
     ("GET", "/audit-logs/{entry_id}"): AUDIT_LOG,
+    ("GET", "/compliance/violations"): COMPLIANCE_READ,
+    ("GET", "/compliance/violations/{violation_id}"): COMPLIANCE_READ,
+    ("POST", "/compliance/violations/{violation_id}/acknowledge"): COMPLIANCE_WRITE,
+    ("GET", "/compliance/rules"): COMPLIANCE_READ,
+    ("PUT", "/compliance/rules"): COMPLIANCE_WRITE,
+    ("GET", "/employees/{employee_id}/export"): PERSONAL_DATA,
+    ("POST", "/employees/{employee_id}/erase"): PERSONAL_DATA,
+    ("PUT", "/employees/{employee_id}/legal-hold"): PERSONAL_DATA,
     ("GET", "/job-runs"): JOB_RUNS,
     ("GET", "/job-runs/{run_id}"): JOB_RUNS,
 }

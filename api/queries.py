@@ -13,6 +13,7 @@ from shared.domain.enums import JobStatus
 from shared.errors import N_, Forbidden, NotFound
 from shared.model import (
     AuditLog,
+    ComplianceViolation,
     DailyAttendance,
     Invitation,
     JobRun,
@@ -32,9 +33,10 @@ _PERSONAL: dict[str, Any] = {
     "invitation": Invitation,
     "punch": Punch,
     "daily_attendance": DailyAttendance,
-    "punch_correction": PunchCorrection,
-    "overtime_decision": OvertimeDecision,
+    "compliance_violation": ComplianceViolation,
     "lateness_notice": LatenessNotice,
+    "overtime_decision": OvertimeDecision,
+    "punch_correction": PunchCorrection,
 }
 
 

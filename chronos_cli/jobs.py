@@ -43,7 +43,7 @@ class BarProgress:
             self.bar.update(self.task, advance=amount, **({"description": description} if description else {}))
 
 
-def _run_job(settings: Settings, name: str, label: str, **options: Any) -> JobRun:
+def run_job(settings: Settings, name: str, label: str, **options: Any) -> JobRun:
     from scheduler.main import build_clients
     from scheduler.runner import JobRunner
 
@@ -62,7 +62,7 @@ def _run_job(settings: Settings, name: str, label: str, **options: Any) -> JobRu
     return found
 
 
-def _summary(run_row: JobRun) -> None:
+def summary(run_row: JobRun) -> None:
     counts = {k: v for k, v in run_row.counts.items() if k != "devices"}
     table = Table(title=f"{run_row.job} #{run_row.id}: {run_row.status.value}", show_header=False)
     for key, value in counts.items():
@@ -101,7 +101,7 @@ def devices_sync(
 ) -> None:
     """Read the devices now and store their new punches (all active devices, or --device ID)."""
     settings = settings_or_exit()
-    _summary(_run_job(settings, "sync_devices", "Syncing", device_ids=device or None))
+    summary(run_job(settings, "sync_devices", "Syncing", device_ids=device or None))
 
 
 @attendance_app.command("process")
@@ -115,7 +115,7 @@ def attendance_process(
     if last < first:
         fail("--to is before --date", code=2)
     settings = settings_or_exit()
-    _summary(_run_job(settings, "process_attendance", "Processing", date_from=first, date_to=last))
+    summary(run_job(settings, "process_attendance", "Processing", date_from=first, date_to=last))
 
 
 @digest_app.command("send")
@@ -129,4 +129,4 @@ def digest_send(
     chosen = _day(day, "--date") if day else None
     settings = settings_or_exit()
     chosen = chosen or today_in(settings.company_timezone) - timedelta(days=1)
-    _summary(_run_job(settings, "hr_digest", "Sending", day=chosen, resend=resend))
+    summary(run_job(settings, "hr_digest", "Sending", day=chosen, resend=resend))

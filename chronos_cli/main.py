@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from chronos_cli import admin, all_in_one, db, demo, importer, jobs, serve_api, serve_bot, serve_scheduler
+from chronos_cli import admin, all_in_one, db, demo, importer, jobs, privacy, serve_api, serve_bot, serve_scheduler
 from chronos_cli.help_style import flags_show_no_type
 
 flags_show_no_type()
@@ -53,6 +53,10 @@ app.command("all")(all_in_one.all_services)
 app.add_typer(jobs.devices_app, name="devices")
 app.add_typer(jobs.attendance_app, name="attendance")
 app.add_typer(jobs.digest_app, name="digest")
+app.add_typer(privacy.retention_app, name="retention")
+app.add_typer(privacy.export_app, name="export")
+app.add_typer(privacy.erase_app, name="erase")
+app.add_typer(privacy.hold_app, name="legal-hold")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ def triggers(settings: Settings) -> dict[str, BaseTrigger]:
         "accrual": daily(settings.ledger_time, day=1),
         "carry_over": daily(settings.ledger_time, month=1, day=1),
         "expire_carry_over": daily(settings.ledger_time),
+        "retention": daily(settings.retention_time),
         "overtime_summary": daily(settings.overtime_summary_time, day_of_week=settings.overtime_summary_weekday - 1),
         "group_posts": daily(settings.group_post_time),
         "group_approvals": every(settings.group_approvals_minutes * 60),

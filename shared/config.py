@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     scheduler_misfire_grace_seconds: int = 300
     # "sync_devices=10s,hr_digest=2m,accrual=off": run a job every interval instead of its schedule (demo, tests)
     scheduler_intervals: str = ""
+    # people who left more than this many years ago are anonymised (nightly at RETENTION_TIME); 0 = never
+    retention_years: int = 0
+    retention_time: str = "03:30"
     # comma-separated jobs to run once when the scheduler starts (e.g. "accrual,carry_over" to catch up)
     scheduler_run_at_start: str = ""
 
@@ -160,6 +163,7 @@ class Settings(BaseSettings):
         "ledger_time",
         "overtime_summary_time",
         "group_post_time",
+        "retention_time",
     )
     @classmethod
     def _clock_time(cls, value: str) -> str:
@@ -227,7 +231,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} must be 0 or more")
         return value
 
-    @field_validator("device_clock_alert_seconds", "overtime_threshold_minutes", "lateness_count")
+    @field_validator("device_clock_alert_seconds", "overtime_threshold_minutes", "lateness_count", "retention_years")
     @classmethod
     def _not_negative(cls, value: int) -> int:
         if value < 0:

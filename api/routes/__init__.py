@@ -11,6 +11,7 @@ from api.routes import (
     audit_logs,
     balances,
     calendar_feeds,
+    compliance,
     corrections,
     departments,
     devices,
@@ -24,6 +25,7 @@ from api.routes import (
     ledger,
     offices,
     overtime,
+    personal_data,
     reports,
     shifts,
     tokens,
@@ -31,6 +33,7 @@ from api.routes import (
 
 API_ROUTERS = [
     employees.router,
+    personal_data.router,
     departments.router,
     offices.router,
     shifts.router,
@@ -44,6 +47,7 @@ API_ROUTERS = [
     overtime.router,
     lateness.router,
     reports.router,
+    compliance.router,
     invitations.router,
     devices.router,
     tokens.router,

@@ -101,6 +101,8 @@ class EmployeeOut(Out):
     leaving_date: date | None
     active: bool
     device_user_id: str | None
+    legal_hold: bool = Field(description="Anonymising the person is refused while set (PUT …/legal-hold)")
+    anonymised_at: datetime | None = Field(description="When the person's personal data was replaced")
     created_at: datetime
     updated_at: datetime
 

@@ -9,6 +9,7 @@ from chronos_bot.handlers.common import with_menu
 from chronos_bot.state import Flow, Step
 from chronos_bot.turn import Turn
 from shared.domain.enums import Direction, PunchSource
+from shared.notify.compliance_messages import rest_warning_text
 from shared.services.attendance.punches import PunchOutcome, office_geofence, record_punch
 from shared.texts import distance_text
 
@@ -106,6 +107,8 @@ def punch_text(turn: Turn, direction: Direction, outcome: PunchOutcome, *, remot
     when = t.format_time(turn.now, tz=turn.timezone)
     if direction is Direction.IN:
         lines = [t("✅ Checked in at {time}.", time=when)]
+        if outcome.rest_warning is not None:
+            lines.append(rest_warning_text(t, outcome.rest_warning))
     else:
         lines = [
             t("👋 Checked out at {time}.", time=when),

@@ -1,8 +1,10 @@
-"""/team for managers (today: in, late, not yet in, on leave) and /whosout [period] (approved leave)."""
+"""/team for managers (today: in, late, not yet in, on leave; the week's open working-time violations) and
+/whosout [period] (approved leave)."""
 
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
 
@@ -15,10 +17,12 @@ from shared.domain.enums import HalfDay
 from shared.domain.periods import WORD_LABELS, Period, PeriodWord, parse_period
 from shared.errors import N_
 from shared.i18n import Translator
-from shared.services.notify.team import OutLine, TeamMember, team_today, whos_out
+from shared.reports.compliance_render import excess_text, rule_label
+from shared.services.notify.team import OutLine, TeamMember, TeamViolation, team_today, team_violations, whos_out
 from shared.texts import MINUTES, count
 
 LIST_LIMIT = 60
+VIOLATION_DAYS = 7
 
 
 def _names(t: Translator, people: list[TeamMember], line: str) -> list[str]:
@@ -44,6 +48,9 @@ async def team(turn: Turn) -> None:
             session, manager_id=turn.me.id, now=turn.now, company_timezone=turn.deps.settings.company_timezone,
             locale=turn.t.locale,
         )  # fmt: skip
+        violations, violation_count = await team_violations(
+            session, manager_id=turn.me.id, first=today.day - timedelta(days=VIOLATION_DAYS), last=today.day
+        )
     t = turn.t
     tz = turn.timezone
     away = t("away")  # the type of someone's leave, for readers not entitled to it
@@ -65,11 +72,22 @@ async def team(turn: Turn) -> None:
           + (" " + t("until {date}", date=t.format_date(p.leave_until, "medium")) if p.leave_until else "")
           for p in today.on_leave]),
         (t("💤 Day off ({n})", n=len(today.day_off)), _names(t, today.day_off, "• {name}")),
+        (t("⚠️ Working-time violations this week ({n})", n=violation_count),
+         [_violation_line(t, v) for v in violations]
+         + ([t("… and {n} more", n=violation_count - len(violations))] if violation_count > len(violations) else [])),
     ]  # fmt: skip
     for title, lines in sections:
         if lines:
             text += ["", f"<b>{title}</b>", *lines[:LIST_LIMIT]]
     await with_menu(turn, "\n".join(text))
+
+
+def _violation_line(t: Translator, v: TeamViolation) -> str:
+    day = t.format_date(v.period_start, "medium")
+    if v.period_end != v.period_start:
+        day += " – " + t.format_date(v.period_end, "medium")
+    what = f"{rule_label(t, v.rule)} ({excess_text(t, v.rule, v.excess)})"
+    return f"• {html.escape(v.name)} — {html.escape(what)}, {day}"
 
 
 def _out_line(t: Translator, line: OutLine) -> str:

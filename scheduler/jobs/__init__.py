@@ -17,6 +17,7 @@ from scheduler.jobs import (
     hr_digest,
     overtime_summary,
     process_attendance,
+    retention,
     sync_devices,
 )
 
@@ -55,6 +56,7 @@ JOBS: dict[str, JobSpec] = {
             accrual,
             carry_over,
             expire_carry_over,
+            retention,
             overtime_summary,
             group_posts,
             group_approvals,

@@ -1,4 +1,5 @@
-"""process_attendance: turn punches into daily attendance (nightly, after ATTENDANCE_PROCESS_TIME)."""
+"""process_attendance: turn punches into daily attendance (nightly, after ATTENDANCE_PROCESS_TIME), then evaluate
+the working-time rules for the same days (compliance violations)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from shared.services.actor import Actor
 from shared.services.attendance.processing import process_days, stale_days, today_in
+from shared.services.compliance.evaluation import evaluate_window
 from shared.services.jobs import JobContext
 from shared.services.timekeeping.lateness import evaluate_lateness, policy_from_settings
 
@@ -55,7 +57,9 @@ async def run(ctx: JobContext, clients: Clients, *, date_from: date | None = Non
         for first, last in spans(days):
             async with clients.db.transaction() as session:
                 stats = await process_days(session, date_from=first, date_to=last, now=now, company_timezone=tz)
+                found = await evaluate_window(session, date_from=first, date_to=last, now=now, company_timezone=tz)
             step.count(rows_written=stats.rows_written, punches=stats.punches, overrides_kept=stats.overrides_kept)
+            step.count(violations_found=found.found, violations_created=found.created, violations_removed=found.removed)
             ctx.counts["employees"] = stats.employees
             ctx.progress.advance((last - first).days + 1, f"{first}..{last}")
     async with ctx.step("evaluate the lateness policy") as step:

@@ -25,10 +25,13 @@ Rules decided here:
   when only half of today is on leave; the return date is the same day when the leave ends at noon
   (``end_half`` am), else the first day after the leave in the person's work week that is not in
   ``holidays``.
+* Working-time violations (their own section): the open ones (not acknowledged, not resolved) whose period
+  touches the digest date, sorted like the exceptions (department, name, code) then by rule and period.
+  They stay in every digest until HR acknowledges them.
 * Punch corrections: those about the digest's date and those decided on it (the caller passes them),
   each once, sorted by name, day, id; a pending one says it waits.
 * ``is_quiet``: nothing at all to report — no exception, unknown user, offline device, dead outbox
-  message, punch correction, nor anybody out today.
+  message, punch correction, working-time violation, nor anybody out today.
 """
 
 from __future__ import annotations
@@ -156,6 +159,21 @@ class OffSiteCheckin:
 
 
 @dataclass(frozen=True, slots=True)
+class ViolationRow:
+    """An open working-time violation (``rule`` is a ``shared.domain.compliance.RuleCode`` value)."""
+
+    violation_id: int
+    employee_id: int
+    rule: str
+    period_start: dt.date
+    period_end: dt.date
+    excess: int
+    code: str = ""
+    full_name: str = ""
+    department_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CorrectionRow:
     """A missed-punch correction HR should see (asked for, approved or rejected)."""
 
@@ -180,6 +198,7 @@ class Digest:
     dead_outbox: int = 0
     counts: Mapping[DigestKind, int] = field(default_factory=dict)
     not_over_ids: frozenset[int] = frozenset()
+    violations: tuple[ViolationRow, ...] = ()
     corrections: tuple[CorrectionRow, ...] = ()
     off_site: tuple[OffSiteCheckin, ...] = ()
     # ("department" | "leave_type", name as typed) -> {locale: name}: each reader sees the names in their language
@@ -217,6 +236,7 @@ class Digest:
             or self.dead_outbox
             or self.not_over
             or self.off_site
+            or self.violations
             or self.corrections
         )
 
@@ -326,6 +346,7 @@ def build_digest(
     leaves: Iterable[ApprovedLeave] = (),
     today: dt.date | None = None,
     holidays: Collection[dt.date] = (),
+    violations: Iterable[ViolationRow] = (),
     corrections: Iterable[CorrectionRow] = (),
 ) -> Digest:
     """The digest for attendance ``date`` and who is out on ``today`` (default: the same date)."""
@@ -365,6 +386,7 @@ def build_digest(
         dead_outbox=dead_outbox,
         counts=counts,
         not_over_ids=frozenset(not_over),
+        violations=_violations(violations, date, employees),
         corrections=tuple(
             sorted(
                 {c.correction_id: c for c in corrections}.values(),
@@ -372,3 +394,28 @@ def build_digest(
             )
         ),
     )
+
+
+def _violations(
+    rows: Iterable[ViolationRow], day: dt.date, employees: Mapping[int, EmployeeInfo]
+) -> tuple[ViolationRow, ...]:
+    found = []
+    for row in rows:
+        if not row.period_start <= day <= row.period_end:
+            continue
+        person = employees.get(row.employee_id) or EmployeeInfo(row.employee_id, "", f"#{row.employee_id}")
+        found.append(
+            ViolationRow(
+                row.violation_id,
+                row.employee_id,
+                row.rule,
+                row.period_start,
+                row.period_end,
+                row.excess,
+                person.code,
+                person.full_name,
+                person.department_name,
+            )
+        )
+    found.sort(key=lambda r: (_name_key(r.department_name), r.full_name.casefold(), r.code, r.rule, r.period_start))
+    return tuple(found)

@@ -4,6 +4,7 @@ from shared.domain.enums import *  # noqa: F403 - the enums are part of the mode
 from shared.model.absences import CalendarFeed, GroupChat
 from shared.model.attendance import DailyAttendance, Device, Punch
 from shared.model.base import Base, UTCDateTime, utcnow
+from shared.model.compliance import ComplianceRule, ComplianceViolation
 from shared.model.leave import LeaveBlackout, LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.model.org import Department, Employee, Holiday, HolidayCalendar, Office, Shift
 from shared.model.system import ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
@@ -14,6 +15,8 @@ __all__ = [
     "AuditLog",
     "Base",
     "CalendarFeed",
+    "ComplianceRule",
+    "ComplianceViolation",
     "DailyAttendance",
     "Department",
     "Device",

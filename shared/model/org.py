@@ -109,5 +109,9 @@ class Employee(Base):
     leaving_date: Mapped[date | None] = mapped_column(Date())
     active: Mapped[bool] = mapped_column(default=True)
     device_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # A legal hold forbids anonymising the person (retention and erasure on request) while it is set.
+    legal_hold: Mapped[bool] = mapped_column(default=False)
+    # When the person's personal data was replaced (retention or erasure); None while it is kept.
+    anonymised_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

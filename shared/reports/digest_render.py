@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from shared.domain.digest import CorrectionRow, Digest, DigestKind, DigestRow, OffSiteCheckin
 from shared.domain.enums import CorrectionStatus, Direction, HalfDay
 from shared.errors import N_
 from shared.i18n import Translator
+from shared.reports.compliance_render import excess_text, rule_label
 from shared.texts import MINUTES, count, distance_text
 
 TELEGRAM_LIMIT = 4096
@@ -108,6 +110,19 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
                 "⚠️ {n} message could not be delivered.", "⚠️ {n} messages could not be delivered.", digest.dead_outbox
             ),
         ]
+    if digest.violations:
+        lines += ["", "<b>" + t("Working-time violations") + "</b>"]
+        for v in digest.violations:
+            lines.append(
+                "• "
+                + t(
+                    "{name} — {rule} ({amount}), {period}",
+                    name=escape(v.full_name),
+                    rule=escape(rule_label(t, v.rule)),
+                    amount=escape(excess_text(t, v.rule, v.excess)),
+                    period=escape(_period(t, v.period_start, v.period_end)),
+                )
+            )
     if digest.corrections:
         lines += ["", "<b>" + t("Punch corrections") + "</b>"]
         lines.extend(_correction_line(t, c, tz) for c in digest.corrections)
@@ -131,6 +146,12 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
             )
         )
     return _fit(t, lines, limit)
+
+
+def _period(t: Translator, first: date, last: date) -> str:
+    if first == last:
+        return t.format_date(first, "medium")
+    return f"{t.format_date(first, 'medium')} – {t.format_date(last, 'medium')}"
 
 
 def _correction_line(t: Translator, row: CorrectionRow, tz: str) -> str:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from shared.domain.digest import Digest, OffSiteCheckin
 from shared.domain.enums import HalfDay
 from shared.i18n import Translator
+from shared.reports.compliance_render import excess_text, rule_label
 from shared.reports.digest_render import kind_label
 from shared.reports.export import Column, Table, write_tables
 
@@ -116,7 +117,34 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
         (_off_site_row(t, c, tz) for c in digest.off_site),
         caption=caption,
     )
-    return [exceptions, unknown, out, devices, off_site]
+    working_time = Table(
+        t("Working time"),
+        [
+            Column(t("Department"), width=22),
+            Column(t("Code"), width=12),
+            Column(t("Employee"), width=28),
+            Column(t("Rule"), width=30),
+            Column(t("From"), "date"),
+            Column(t("To"), "date"),
+            Column(t("By how much"), width=24),
+            Column(t("Violation"), "integer"),
+        ],
+        (
+            [
+                dept(v.department_name),
+                v.code,
+                v.full_name,
+                rule_label(t, v.rule),
+                v.period_start,
+                v.period_end,
+                excess_text(t, v.rule, v.excess),
+                v.violation_id,
+            ]
+            for v in digest.violations
+        ),
+        caption=caption,
+    )
+    return [exceptions, unknown, out, devices, working_time, off_site]
 
 
 def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.attendance import DayContext, classify_day
+from shared.domain.compliance import RestWarning
 from shared.domain.enums import Direction, PunchSource
 from shared.domain.punches import DUPLICATE_WINDOW, REMOTE_NOTE, PunchFact, distance_m
 from shared.domain.shift_window import ShiftRule, shift_day_at
@@ -18,6 +19,7 @@ from shared.services.actor import Actor, ensure_not_self
 from shared.services.attendance.processing import shift_rule, zone
 from shared.services.attendance.refresh import refresh_days
 from shared.services.audit import audit, snapshot
+from shared.services.compliance.rest import rest_warning, warn_manager
 from shared.services.lookups import get_employee
 from shared.services.reference_cache import remembered
 
@@ -33,6 +35,8 @@ class PunchOutcome:
     first_in: datetime | None
     distance_m: int | None = None
     inside_geofence: bool | None = None
+    rest_warning: RestWarning | None = None
+    """A check-in too soon after the last check-out (the daily rest); the manager was told too."""
 
     @property
     def stored(self) -> bool:
@@ -99,6 +103,7 @@ async def record_punch(
     nearby = max((f.instant for f in facts if abs(f.instant - instant) < DUPLICATE_WINDOW), default=None)
     distance, inside = await _geofence(session, employee, latitude, longitude)
     punch = None
+    warning = None
     if nearby is None:
         punch = Punch(
             employee_id=employee.id,
@@ -116,6 +121,10 @@ async def record_punch(
         await session.flush()
         audit(session, actor, "create", "punch", punch.id, new=snapshot(punch))
         facts.append(PunchFact(instant, direction, source))
+        if direction is Direction.IN and source is PunchSource.TELEGRAM:  # warned before it happens, not after
+            warning = await rest_warning(session, employee=employee, check_in=instant)
+            if warning is not None:
+                await warn_manager(session, employee=employee, warning=warning)
         if day < now.astimezone(tz).date():  # a correction of a past day: its row changes now, not tonight
             await refresh_days(
                 session, employee_ids=[employee.id], date_from=day, date_to=day, now=now, actor=actor,
@@ -124,7 +133,7 @@ async def record_punch(
     today = [f for f in facts if lower <= f.instant < upper]
     context = DayContext(day, employee.work_week or "12345", employee_id=employee.id)
     result = classify_day(context, today, shift, tz, now=now)
-    return PunchOutcome(punch, nearby, day, result.worked_minutes, result.first_in, distance, inside)
+    return PunchOutcome(punch, nearby, day, result.worked_minutes, result.first_in, distance, inside, warning)
 
 
 def _valid_location(latitude: float | None, longitude: float | None) -> bool:

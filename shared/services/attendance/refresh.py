@@ -10,6 +10,7 @@ Rules decided here:
   they are, because payroll may have used them, and are reported: in the returned
   :class:`Refreshed` (API responses show it) and in an audit row ``reprocess`` / ``daily_attendance``.
 - A manual override is kept, as in nightly processing.
+- The working-time rules are re-evaluated for the re-processed days (``compliance_violations``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from shared.config import get_settings
 from shared.services.actor import Actor
 from shared.services.attendance.processing import process_days, today_in
 from shared.services.audit import audit
+from shared.services.compliance.evaluation import evaluate_window
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,9 @@ async def refresh_days(
             session, date_from=first, date_to=last, now=now, company_timezone=tz, employee_ids=employee_ids
         )
         written = stats.rows_written
+        await evaluate_window(
+            session, date_from=first, date_to=last, now=now, company_timezone=tz, employee_ids=employee_ids
+        )
     result = Refreshed(plan.reprocessed, plan.not_reprocessed, written)
     session.info.setdefault(SESSION_KEY, []).append(result)
     if result.reprocessed is not None or result.not_reprocessed is not None:

@@ -1,4 +1,5 @@
-"""Loading the exception digest of a day: attendance rows, unknown badges, devices, dead messages, who's out."""
+"""Loading the exception digest of a day: attendance rows, unknown badges, devices, dead messages, who's out,
+open working-time violations."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from shared.domain.digest import (
     OfflineDevice,
     OffSiteCheckin,
     UnknownPunch,
+    ViolationRow,
     build_digest,
 )
 from shared.domain.enums import DeviceStatus, LeaveStatus, OutboxStatus, PunchSource
@@ -35,6 +37,7 @@ from shared.model import (
     PunchCorrection,
 )
 from shared.services.attendance.processing import classify_range, employed_during, local_bounds
+from shared.services.compliance.violations import violations_between
 
 RETURN_LOOKAHEAD_DAYS = 60
 
@@ -135,6 +138,10 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
             select(Holiday.date).where(Holiday.date.between(today, today + timedelta(days=RETURN_LOOKAHEAD_DAYS)))
         )
     )
+    violations = [
+        ViolationRow(v.id, v.employee_id, v.rule, v.period_start, v.period_end, v.excess)
+        for v in await violations_between(session, first=day, last=day)
+    ]
     corrections = [
         CorrectionRow(c.id, c.employee_id, name, c.date, c.direction, c.instant, c.status, c.decided_by)
         for c, name in (
@@ -149,6 +156,7 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
         ).all()
     ]
     digest = build_digest(
+        violations=violations,
         date=day,
         corrections=corrections,
         results=results,

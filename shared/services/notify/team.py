@@ -27,6 +27,7 @@ from shared.domain.punches import PunchFact
 from shared.domain.shift_window import shift_day_at
 from shared.model import Department, Employee, Holiday, LeaveRequest, LeaveType, Punch
 from shared.services.attendance.processing import leave_on, shift_rules, today_in, zone
+from shared.services.compliance.violations import ViolationFilter, list_violations
 from shared.services.leave.context import team_requests
 from shared.services.lookups import get_employee
 
@@ -69,6 +70,36 @@ async def team_members(session: AsyncSession, *, manager_id: int) -> list[Employ
         headed = select(Department.id).where(Department.head_id == manager.id)
         query = query.where(or_(Employee.manager_id == manager.id, Employee.department_id.in_(headed)))
     return list(await session.scalars(query.order_by(Employee.full_name, Employee.id)))
+
+
+@dataclass(frozen=True)
+class TeamViolation:
+    """An open working-time violation of someone in the manager's team."""
+
+    name: str
+    rule: str
+    period_start: date
+    period_end: date
+    excess: int
+
+
+async def team_violations(
+    session: AsyncSession, *, manager_id: int, first: date, last: date, limit: int = 50
+) -> tuple[list[TeamViolation], int]:
+    """The team's open (unacknowledged) violations whose period touches [first, last], newest first, and how
+    many there are in all."""
+    names = {m.id: m.full_name for m in await team_members(session, manager_id=manager_id)}
+    if not names:
+        return [], 0
+    page = await list_violations(
+        session,
+        where=ViolationFilter(date_from=first, date_to=last, acknowledged=False),
+        about=set(names),
+        limit=limit,
+        offset=0,
+    )
+    found = [TeamViolation(names[v.employee_id], v.rule, v.period_start, v.period_end, v.excess) for v in page.items]
+    return found, page.total
 
 
 async def team_today(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
 from shared.domain.enums import Direction, PunchSource
 from shared.model import Employee, Office, Punch
-from tests.e2e.bot.harness import BOB, Harness, has
+from tests.e2e.bot.harness import BOB, MANAGER, Harness, has
 
 pytestmark = pytest.mark.e2e
 
@@ -123,3 +125,26 @@ async def test_without_remote_work_the_remote_label_is_not_a_check_in(h: Harness
     assert all("Working remotely" not in row[0]["text"] for row in ask["keyboard"])
     await h.send(BOB, "🏠 Working remotely", has("I need your location"))
     assert await _punches(h) == []
+
+
+async def test_a_check_in_too_soon_after_the_last_check_out_warns_bob_and_his_manager(h: Harness) -> None:
+    last_out = datetime.now(UTC) - timedelta(hours=9, minutes=40, seconds=20)
+    async with h.db.transaction() as session:
+        session.add(Punch(employee_id=h.company.bob_id, source=PunchSource.TELEGRAM, instant=last_out,
+                          direction=Direction.OUT))  # fmt: skip
+
+    reply = await h.send(BOB, "/checkin", has("Checked in at"))
+
+    assert "9 h 40 min since your last check-out; 11 h 00 min are required" in reply["text"]
+    notice = await h.wait_for(MANAGER, has("checked in 9 h 40 min after their last check-out"))
+    assert "Bob" in notice["text"]
+
+
+async def test_a_check_in_after_a_full_rest_carries_no_warning(h: Harness) -> None:
+    async with h.db.transaction() as session:
+        session.add(Punch(employee_id=h.company.bob_id, source=PunchSource.TELEGRAM,
+                          instant=datetime.now(UTC) - timedelta(hours=11, minutes=1), direction=Direction.OUT))  # fmt: skip
+
+    reply = await h.send(BOB, "/checkin", has("Checked in at"))
+
+    assert "since your last check-out" not in reply["text"]

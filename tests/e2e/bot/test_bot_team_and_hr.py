@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy import select, update
 
 from shared.domain.enums import Direction, LeaveStatus, PunchSource, Role
-from shared.model import AuditLog, Employee, LeaveRequest, OutboxMessage, Punch
+from shared.model import AuditLog, ComplianceViolation, Employee, LeaveRequest, OutboxMessage, Punch
 from tests.e2e.bot.conftest import settle
 from tests.e2e.bot.harness import BOB, COMPANY_TZ, HR, MANAGER, Harness, has
 
@@ -167,3 +167,22 @@ async def test_an_unexpected_failure_is_logged_with_the_update_id_and_the_user_g
     assert apology
     bot = h.deployment.processes[0]
     bot.wait_for_log(f"update {sent['update_id']} failed", timeout=5)
+
+
+async def test_team_lists_the_open_working_time_violations_of_the_week(h: Harness) -> None:
+    async with h.db.transaction() as session:
+        for who, acknowledged in (
+            (h.company.bob_id, None),
+            (h.company.alice_id, datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))),
+        ):
+            session.add(ComplianceViolation(
+                employee_id=who, rule="daily_rest", period_start=h.today - timedelta(days=1),
+                period_end=h.today - timedelta(days=1), limit_value=660, actual=580, excess=80, unit="minutes",
+                acknowledged_at=acknowledged,
+            ))  # fmt: skip
+
+    reply = await h.send(MANAGER, "/team", has("Your team on"))
+    section = next(s for s in reply["text"].split("\n\n") if s.startswith("⚠️ Working-time violations"))
+
+    assert section.startswith("⚠️ Working-time violations this week (1)")
+    assert "Bob — daily rest too short (1 h 20 min of rest missing)" in section and "Alice" not in section

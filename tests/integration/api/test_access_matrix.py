@@ -27,7 +27,7 @@ from sqlalchemy import func, select
 from api.main import create_app
 from shared.config import Settings
 from shared.domain.enums import Direction, FeedScope, PunchSource
-from shared.model import AuditLog, Department, Device, Employee, Holiday, JobRun, Office
+from shared.model import AuditLog, ComplianceViolation, Department, Device, Employee, Holiday, JobRun, Office
 from shared.persistence import Database
 from shared.redis_client import create_redis
 from shared.services.absences.feeds import create_feed
@@ -59,7 +59,7 @@ OPERATIONS = sorted(
     for method, operation in methods.items()
 )
 CALLERS = ("anonymous", "metrics", "readonly", "manager-other", "manager", "hr", "admin")
-PERSONAL_PARAMS = {"employee_id", "request_id", "invitation_id", "entry_id", "correction_id", "feed_id"}
+PERSONAL_PARAMS = {"employee_id", "request_id", "invitation_id", "entry_id", "correction_id", "feed_id", "violation_id"}
 QUERY_VALUES = {"date": "2026-11-20", "month": "2026-11"}
 BODIES = {  # the writes a manager token may reach need a valid body, or validation answers before the route
     ("POST", "/api/v1/leaves/{request_id}/reject"): {"reason": "Busy month"},
@@ -124,6 +124,11 @@ async def world(db: Database, settings, company: Company) -> World:
                 s, actor=hr, employee_id=who, direction=Direction.IN, instant=NOW.replace(day=20, hour=8),
                 source=PunchSource.MANUAL, now=NOW, company_timezone="Europe/Berlin", note="forgot",
             )  # fmt: skip
+            violation = ComplianceViolation(
+                employee_id=who, rule="break", period_start=date(2026, 11, 16), period_end=date(2026, 11, 16),
+                limit_value=360, actual=400, excess=40, unit="minutes",
+            )  # fmt: skip
+            s.add(violation)
             correction = await request_correction(
                 s, actor=hr, employee_id=who, day=date(2026, 11, 19), at=time(18, 5), direction=Direction.OUT,
                 reason=reason, now=NOW,
@@ -142,6 +147,7 @@ async def world(db: Database, settings, company: Company) -> World:
                 "request_id": request.id,
                 "invitation_id": invitation.invitation.id,
                 "entry_id": entry,
+                "violation_id": violation.id,
                 "correction_id": correction.id,
             }
         await process_days(s, date_from=date(2026, 11, 16), date_to=date(2026, 11, 20), now=NOW,

@@ -1,0 +1,2 @@
+"""Working-time compliance (limits, evaluation, violations, the check-in rest warning) and personal data
+(retention, subject access, erasure)."""
