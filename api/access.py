@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
+from api.console_auth import console_principal, is_console
 from api.deps import DatabaseDep, NowDep, Principal, SettingsDep, authenticate, bearer_scheme
 from api.middleware import route_template
 from api.policy import CONTACT, LEAVE_REASONS, POLICY, Rule, Scope, describe, rule_for
@@ -130,7 +131,10 @@ async def enforce_policy(
     request.state.rule = rule
     if rule.public:
         return
-    principal = await authenticate(request, database, settings, now, credentials)
+    if is_console(template):  # the HR console: a session cookie, same table
+        principal = await console_principal(request, now=now)
+    else:
+        principal = await authenticate(request, database, settings, now, credentials)
     scope = rule.scope_for(principal.role)
     if scope is None:
         raise Forbidden(REFUSED, role=principal.role.value)

@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -87,6 +87,20 @@ def request_id(request: Request) -> str | None:
     return request.scope.get("state", {}).get("request_id") or request_id_var.get()
 
 
+def html_page(request: Request, status: int, message: str) -> Response | None:
+    """The page a browser app mounted on the API (the console) shows for an error under its prefix, if any:
+    ``app.state.error_pages`` maps a path prefix to ``(request, status, message) -> Response``."""
+    pages = getattr(request.app.state, "error_pages", None) or {}
+    path = request.url.path
+    for prefix, page in pages.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            try:
+                return page(request, status, message)
+            except Exception:  # the error page must not hide the error: the JSON answer instead
+                logger.exception("the error page of %s failed", prefix)
+    return None
+
+
 def error_response(
     request: Request,
     *,
@@ -96,7 +110,10 @@ def error_response(
     details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
-) -> JSONResponse:
+) -> Response:
+    page = html_page(request, status, message)
+    if page is not None:
+        return page
     body: dict[str, Any] = {
         "error": {"code": code, "message": message, "details": details or []},
         "request_id": request_id(request),
@@ -133,7 +150,7 @@ def render_details(exc: ChronosError, t: Translator | _Untranslated, message: st
     return []
 
 
-async def _chronos_error(request: Request, exc: Exception) -> JSONResponse:
+async def _chronos_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ChronosError)
     t = request_translator(request)
     message = exc.render(t)
@@ -155,7 +172,7 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     details = []
     for error in exc.errors():
@@ -171,7 +188,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     t = request_translator(request)
     headers = dict(exc.headers or {})
@@ -199,7 +216,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, status=exc.status_code, code=code, message=message, headers=headers or None)
 
 
-async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+async def _integrity_error(request: Request, exc: Exception) -> Response:
     logger.info("integrity error answered with 409: %s", str(getattr(exc, "orig", exc))[:300])
     t = request_translator(request)
     message = t.gettext(
@@ -208,14 +225,14 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, status=409, code="conflict", message=message)
 
 
-async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+async def _data_error(request: Request, exc: Exception) -> Response:
     logger.info("data error answered with 422: %s", str(getattr(exc, "orig", exc))[:300])
     t = request_translator(request)
     message = t.gettext(N_("A value is too long or out of range for the database; shorten or correct it."))
     return error_response(request, status=422, code="invalid", message=message)
 
 
-def unavailable(request: Request, message: str) -> JSONResponse:
+def unavailable(request: Request, message: str) -> Response:
     """503 in the error shape with ``Retry-After``: the caller may simply try again a little later."""
     t = request_translator(request)
     return error_response(
@@ -227,12 +244,12 @@ def unavailable(request: Request, message: str) -> JSONResponse:
     )
 
 
-async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
     logger.warning("database unavailable: %s", one_line(exc))
     return unavailable(request, N_("The database is busy or unavailable; try again in a moment."))
 
 
-async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+async def _database_error(request: Request, exc: Exception) -> Response:
     """Any other database error: 503 when it is the database being slow or away (a statement cancelled by
     its timeout), else the last-resort 500 (logged with the request id)."""
     if is_unavailable(exc):
@@ -241,17 +258,17 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     return internal_error(request)
 
 
-async def _redis_unavailable(request: Request, exc: Exception) -> JSONResponse:
+async def _redis_unavailable(request: Request, exc: Exception) -> Response:
     logger.warning("redis unavailable: %s", one_line(exc))
     return unavailable(request, N_("A service this request needs is unavailable; try again in a moment."))
 
 
-def over_budget(request: Request) -> JSONResponse:
+def over_budget(request: Request) -> Response:
     """The answer when a request ran out of API_REQUEST_TIMEOUT_SECONDS before it could answer."""
     return unavailable(request, N_("This took too long to answer; try again in a moment."))
 
 
-def internal_error(request: Request) -> JSONResponse:
+def internal_error(request: Request) -> Response:
     t = request_translator(request)
     rid = request_id(request) or "-"
     message = render_message(

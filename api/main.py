@@ -19,6 +19,7 @@ from redis.asyncio import Redis
 
 from api.access import check_routes, document_access, enforce_policy
 from api.cache import ResponseCache
+from api.console import mount_console
 from api.deadline import DeadlineMiddleware
 from api.errors import install_error_handlers
 from api.metrics import Metrics
@@ -117,6 +118,7 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
     app.include_router(ical.router)
+    mount_console(app)  # the HR console under /console (api/console), under the same policy
     check_routes(app)
     document_access(app)
 

@@ -126,6 +126,16 @@ API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 def security_headers(path: str) -> dict[str, str]:
     """The headers every answer gets (an answer that sets one itself keeps its own)."""
+    if path == "/console" or path.startswith("/console/"):
+        # The console's pages set their own CSP (frame ancestors from settings: Telegram shows Mini Apps in
+        # an iframe), so no X-Frame-Options here; its static files may be cached.
+        static = path.startswith("/console/static/")
+        return {
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": "default-src 'none'; frame-ancestors 'self'",
+            "Cache-Control": "public, max-age=3600" if static else "no-store",
+        }
     headers = {
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",

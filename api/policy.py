@@ -201,8 +201,44 @@ _API: dict[tuple[str, str], Rule] = {
     ("GET", "/job-runs/{run_id}"): JOB_RUNS,
 }
 
+CONSOLE_PREFIX = "/console"
+CONSOLE_SIGN_IN = Rule("console sign-in", WRITE, public=True)
+CONSOLE_SESSION = _rule("console session", WRITE, admin=ALL, hr=ALL, manager=OWN)
+
+# The HR console (api/console): pages answer to the same rules as the API operations they show or do.
+_CONSOLE: dict[tuple[str, str], Rule] = {
+    ("GET", ""): CONSOLE_SESSION,  # the home page: where the signed-in person starts
+    ("GET", "/sign-in"): CONSOLE_SIGN_IN,
+    ("POST", "/sign-in/code"): CONSOLE_SIGN_IN,
+    ("POST", "/sign-in/verify"): CONSOLE_SIGN_IN,
+    ("GET", "/telegram"): CONSOLE_SIGN_IN,
+    ("POST", "/sign-in/telegram"): CONSOLE_SIGN_IN,
+    ("POST", "/sign-out"): CONSOLE_SESSION,
+    ("POST", "/language"): CONSOLE_SESSION,
+    ("GET", "/approvals"): LEAVE_READ,
+    ("GET", "/leaves/{request_id}"): LEAVE_READ,
+    ("GET", "/leaves/{request_id}/attachment"): LEAVE_READ,
+    ("POST", "/leaves/{request_id}/approve"): DECISIONS,
+    ("POST", "/leaves/{request_id}/reject"): DECISIONS,
+    ("GET", "/today"): ATTENDANCE_READ,
+    ("GET", "/today/board"): ATTENDANCE_READ,
+    ("GET", "/people"): EMPLOYEES_READ,
+    ("GET", "/people/{employee_id}"): EMPLOYEES_READ,
+    ("POST", "/people/{employee_id}/invitations"): INVITATIONS_WRITE,
+    ("GET", "/reports"): REPORTS,
+    ("GET", "/reports/digest"): REPORTS,
+    ("GET", "/reports/timesheet"): REPORTS,
+    ("GET", "/calendar"): LEAVE_READ,
+    ("GET", "/attendance"): ATTENDANCE_READ,
+    ("GET", "/attendance/{employee_id}"): ATTENDANCE_READ,
+    ("POST", "/attendance/{employee_id}/{date}/override"): ATTENDANCE_WRITE,
+    ("GET", "/devices"): DEVICES_READ,
+    ("POST", "/devices/{device_id}/sync"): DEVICES_WRITE,
+}
+
 POLICY: dict[tuple[str, str], Rule] = {
     **{(method, API_PREFIX + path): rule for (method, path), rule in _API.items()},
+    **{(method, CONSOLE_PREFIX + path): rule for (method, path), rule in _CONSOLE.items()},
     ("GET", "/health/live"): PUBLIC,
     ("GET", "/health/ready"): PUBLIC,
     ("GET", "/metrics"): METRICS,
@@ -276,7 +312,9 @@ operation of `/openapi.json` names its rule (`x-access`).
 
 ## Who may do what
 
-Roles are the API token's. A cell names the scope a role reaches; "—" is a 403.
+Roles are the API token's; in the HR console (`/console`, docs/console.md) the signed-in person's role
+(admin, hr or manager) stands for it, and its pages are rows of the same table. A cell names the scope a
+role reaches; "—" is a 403.
 
 - **all**: everyone's data.
 - **reporting line**: the token's employee and everyone reporting to them, directly or indirectly (for

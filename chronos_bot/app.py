@@ -90,10 +90,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
 def file_url(settings: Settings) -> str:
     """TELEGRAM_FILE_URL, or the file URL that goes with TELEGRAM_API_URL (``…/bot`` → ``…/file/bot``)."""
-    if settings.telegram_file_url:
-        return settings.telegram_file_url
-    base = settings.telegram_api_url.rstrip("/")
-    return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
+    return settings.telegram_file_base_url
 
 
 def build_application(settings: Settings, deps: BotDeps, *, inbox: Inbox | None = None) -> AnyApplication:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram import Bot, BotCommand, BotCommandScopeChat, MenuButtonWebApp, WebAppInfo
 from telegram.error import TelegramError
 
 from chronos_bot.texts import MANAGERS, commands_for
-from shared.config import SUPPORTED_LOCALES
+from shared.config import SUPPORTED_LOCALES, get_settings
 from shared.domain.enums import Role
+from shared.errors import N_
 from shared.i18n import translator
 
 log = logging.getLogger(__name__)
@@ -35,3 +36,20 @@ async def publish_for_chat(bot: Bot, chat_id: int, role: Role, locale: str) -> N
         await bot.set_my_commands(bot_commands(role, locale), scope=BotCommandScopeChat(chat_id))
     except TelegramError:
         log.warning("could not set the chat's command list", extra={"chat_id": chat_id}, exc_info=True)
+    await publish_console_button(bot, chat_id, locale, console_url=get_settings().console_url)
+
+
+CONSOLE_BUTTON = N_("HR console")
+
+
+async def publish_console_button(bot: Bot, chat_id: int, locale: str, *, console_url: str) -> None:
+    """The chat's menu button opens the HR console as a Mini App (when CONSOLE_URL is set; best effort)."""
+    if not console_url:
+        return
+    button = MenuButtonWebApp(
+        translator(locale).gettext(CONSOLE_BUTTON), WebAppInfo(console_url.rstrip("/") + "/console/telegram")
+    )
+    try:
+        await bot.set_chat_menu_button(chat_id=chat_id, menu_button=button)
+    except TelegramError:
+        log.warning("could not set the chat's menu button", extra={"chat_id": chat_id}, exc_info=True)

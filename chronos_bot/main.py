@@ -29,6 +29,7 @@ from shared.config import ConfigError, Settings
 from shared.notify.sender import OutboxSender
 from shared.persistence import Database
 from shared.redis_client import redis_from_settings
+from shared.services.console.signin import console_chats
 from shared.services.org.invitations import bot_username_key
 from shared.sessions import SessionStore
 
@@ -72,6 +73,13 @@ def build_deps(settings: Settings) -> BotDeps:
 async def announce(app: AnyApplication, deps: BotDeps) -> None:
     """Tell Telegram our commands (per language) and publish our @username for the API's invite links."""
     await commands.publish_defaults(app.bot, default_locale=deps.settings.default_locale)
+    if deps.settings.console_url:  # managers' and HR's menu button opens the console (a Mini App)
+        async with deps.db.session() as session:
+            people = await console_chats(session)
+        for chat_id, locale in people:
+            await commands.publish_console_button(
+                app.bot, chat_id, locale or deps.settings.default_locale, console_url=deps.settings.console_url
+            )
     if not deps.settings.bot_username and app.bot.username:
         await deps.redis.set(bot_username_key(deps.settings.redis_prefix), app.bot.username)
 

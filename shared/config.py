@@ -110,6 +110,15 @@ class Settings(BaseSettings):
     checkout_scan_minutes: int = 10
     ledger_time: str = "00:15"
     scheduler_misfire_grace_seconds: int = 300
+    # The HR console (docs/console.md): the public base URL the bot's menu button opens (empty: no button)
+    console_url: str = ""
+    console_idle_seconds: int = 1800
+    console_max_hours: int = 12
+    console_code_minutes: int = 10
+    console_init_data_max_age_seconds: int = 300
+    console_refresh_seconds: int = 30
+    # who may show the console in a frame besides itself (Telegram Web runs Mini Apps in an iframe)
+    console_frame_ancestors: str = "https://web.telegram.org"
     # "sync_devices=10s,hr_digest=2m,accrual=off": run a job every interval instead of its schedule (demo, tests)
     scheduler_intervals: str = ""
     # people who left more than this many years ago are anonymised (nightly at RETENTION_TIME); 0 = never
@@ -117,6 +126,14 @@ class Settings(BaseSettings):
     retention_time: str = "03:30"
     # comma-separated jobs to run once when the scheduler starts (e.g. "accrual,carry_over" to catch up)
     scheduler_run_at_start: str = ""
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        """TELEGRAM_FILE_URL, or the file URL that goes with TELEGRAM_API_URL (``…/bot`` → ``…/file/bot``)."""
+        if self.telegram_file_url:
+            return self.telegram_file_url
+        base = self.telegram_api_url.rstrip("/")
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file/bot"
 
     @field_validator("company_timezone")
     @classmethod

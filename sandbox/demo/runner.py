@@ -85,6 +85,8 @@ def demo_environment(database_url: str, ports: DemoPorts, telegram_url: str, tok
         "API_HOST": "127.0.0.1",
         "API_PORT": str(ports.api),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports.api}",  # /feed links a calendar app on this machine can open
+        "CONSOLE_URL": f"http://127.0.0.1:{ports.api}",  # the managers' menu button opens the console
+        "CONSOLE_FRAME_ANCESTORS": f"http://127.0.0.1:{ports.web}",  # the web chat shows it in a frame
         "COMPANY_TIMEZONE": ZONE,
         "STAGE": "dev",
         "OUTBOX_POLL_SECONDS": "0.3",
@@ -291,11 +293,13 @@ async def run_demo(
                 personas=personas,
                 status=lambda: demo_status(db, ZONE),
                 links={
+                    "HR console": f"http://127.0.0.1:{ports.api}/console",
                     "API docs": f"http://127.0.0.1:{ports.api}/docs",
                     "Metrics (send the demo token as a Bearer token)": f"http://127.0.0.1:{ports.api}/metrics",
                     "Health": f"http://127.0.0.1:{ports.api}/health/ready",
                     "token": token,
                 },
+                bot_token=telegram.token,
             )
             web_server = api_server(settings, web, host="127.0.0.1", port=ports.web)
             step("Starting the API, the bot, the scheduler and the web chat")
@@ -347,6 +351,7 @@ async def _personas(db: Database, telegram: TelegramEmulator) -> list[Persona]:
 def summary(info: DemoInfo) -> list[tuple[str, Any]]:
     return [
         ("Web chat", info.web_url),
+        ("HR console (or the managers' menu button in the chat)", f"{info.api_url}/console"),
         ("API docs", f"{info.api_url}/docs"),
         ("Metrics (Bearer: the demo token)", f"{info.api_url}/metrics"),
         ("Telegram emulator", info.telegram_url),

@@ -96,6 +96,15 @@ async def set_chat_menu_button(ctx: CallContext, params: Params) -> bool:
     button: Any = params.json("menu_button", what="MenuButton") or {"type": "default"}
     if not isinstance(button, dict) or button.get("type") not in _MENU_BUTTONS:
         raise bad_request("can't parse MenuButton JSON object")
+    if button["type"] == "web_app":  # a Mini App: a label and the page it opens (Telegram wants https; the
+        web_app = button.get("web_app")  # emulator also takes http, so the offline demo can open its console)
+        text = button.get("text")
+        if not isinstance(text, str) or not 1 <= len(text.strip()) <= 64:
+            raise bad_request("BUTTON_TEXT_INVALID")
+        url = web_app.get("url") if isinstance(web_app, dict) else None
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise bad_request("BUTTON_URL_INVALID")
+        button = {"type": "web_app", "text": text, "web_app": {"url": url}}
     if params.has("chat_id"):
         chat = target_chat(ctx, params, sending=False)
         chat.menu_button = button

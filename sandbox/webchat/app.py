@@ -11,8 +11,10 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from starlette.applications import Starlette
@@ -20,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+
+from shared.domain.webapp_init_data import sign_init_data
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -40,7 +44,12 @@ StatusProvider = Callable[[], Awaitable[dict[str, Any]]]
 
 
 def create_webchat_app(
-    *, control_url: str, personas: list[Persona], status: StatusProvider, links: dict[str, str]
+    *,
+    control_url: str,
+    personas: list[Persona],
+    status: StatusProvider,
+    links: dict[str, str],
+    bot_token: str = "",
 ) -> Starlette:
     """``control_url``: the emulator root; ``links``: API docs, metrics, demo token for the side panel."""
     http = httpx.AsyncClient(base_url=control_url.rstrip("/"), timeout=httpx.Timeout(60.0), trust_env=False)
@@ -57,6 +66,21 @@ def create_webchat_app(
         except Exception as exc:  # the panel must not break the chat
             log.exception("demo status failed")
             return JSONResponse({"error": str(exc)}, status_code=503)
+
+    async def webapp_view(request: Request) -> Response:
+        """A menu button's Mini App URL for a persona, with initData signed by the bot token, the way
+        Telegram opens it (``#tgWebAppData=…``), so the demo opens the console offline."""
+        user_id = int(request.query_params.get("user", "0") or 0)
+        persona = next((p for p in personas if p.telegram_user_id == user_id), None)
+        url = request.query_params.get("url", "")
+        if persona is None or not bot_token or not url.startswith(("http://", "https://")):
+            return JSONResponse({"error": "unknown persona or url"}, status_code=404)
+        init_data = sign_init_data(
+            user={"id": user_id, "first_name": persona.name, "language_code": persona.locale},
+            bot_token=bot_token,
+            now=datetime.now(UTC),
+        )
+        return JSONResponse({"url": f"{url}#{urlencode({'tgWebAppData': init_data, 'tgWebAppVersion': '8.0'})}"})
 
     async def forward(request: Request) -> Response:
         path = request.path_params["path"]
@@ -82,6 +106,7 @@ def create_webchat_app(
             Route("/", index),
             Route("/demo/personas", personas_view),
             Route("/demo/status", status_view),
+            Route("/demo/webapp", webapp_view),
             Route("/tg/{path:path}", forward, methods=["GET", "POST", "PUT", "DELETE"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],

@@ -419,3 +419,28 @@ def _violations(
         )
     found.sort(key=lambda r: (_name_key(r.department_name), r.full_name.casefold(), r.code, r.rule, r.period_start))
     return tuple(found)
+
+
+def digest_within(digest: Digest, employee_ids: Collection[int]) -> Digest:
+    """The digest as a reader limited to ``employee_ids`` sees it: their rows only, no device details,
+    unknown badges or undeliverable messages (those are HR's)."""
+    ids = set(employee_ids)
+    groups = tuple(
+        DepartmentGroup(g.department_name, rows)
+        for g in digest.groups
+        if (rows := tuple(r for r in g.rows if r.employee_id in ids))
+    )
+    counts: dict[DigestKind, int] = defaultdict(int)
+    for group in groups:
+        for row in group.rows:
+            counts[row.kind] += 1
+    return Digest(
+        date=digest.date,
+        today=digest.today,
+        groups=groups,
+        who_is_out=tuple(o for o in digest.who_is_out if o.employee_id in ids),
+        counts=dict(counts),
+        not_over_ids=frozenset(digest.not_over_ids & ids),
+        violations=tuple(v for v in digest.violations if v.employee_id in ids),
+        corrections=tuple(c for c in digest.corrections if c.employee_id in ids),
+    )

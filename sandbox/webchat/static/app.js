@@ -149,6 +149,31 @@ function renderKeyboard(chat) {
   board.hidden = false;
 }
 
+// The chat's menu button (setChatMenuButton): a web_app button opens the Mini App over the chat, with
+// initData the demo signs for the persona (as Telegram does), so the console opens inside the chat offline.
+function renderMenuButton(chat) {
+  const button = $("menu-button");
+  const menu = chat && chat.menu_button;
+  if (!menu || menu.type !== "web_app") { button.hidden = true; return; }
+  button.textContent = "☰ " + menu.text;
+  button.dataset.url = menu.web_app.url;
+  button.hidden = false;
+}
+
+async function openWebApp() {
+  const button = $("menu-button");
+  const persona = state.current;
+  const answer = await api(`/demo/webapp?user=${persona.telegram_user_id}&url=${encodeURIComponent(button.dataset.url)}`);
+  $("webapp-title").textContent = button.textContent.replace("☰ ", "");
+  $("webapp-frame").src = answer.url;
+  $("webapp").hidden = false;
+}
+
+function closeWebApp() {
+  $("webapp").hidden = true;
+  $("webapp-frame").src = "about:blank";
+}
+
 function render(transcript) {
   const box = $("messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
@@ -167,6 +192,7 @@ function render(transcript) {
     box.append(messageNode(message));
   }
   renderKeyboard(transcript.chat);
+  renderMenuButton(transcript.chat);
   const last = transcript.messages.filter((m) => !m.deleted).at(-1);
   state.replyTo = last && last.force_reply ? last.message_id : null;
   $("text").placeholder = state.replyTo ? "Reply…" : "Message";
@@ -218,6 +244,7 @@ async function refresh() {
     if (state.current && state.current.telegram_user_id === chatId) {
       state.version = transcript.version;
       render(transcript);
+      $("messages").dataset.chat = String(chatId);  // whose transcript is on screen
     }
   } catch (error) { console.warn(error); }
 }
@@ -237,6 +264,8 @@ async function pollLoop(token) {
 
 async function choose(persona) {
   $("toast").hidden = true;
+  $("menu-button").hidden = true;  // until this chat's transcript says which menu button it has
+  closeWebApp();
   state.current = persona;
   state.version = 0;
   state.scrollNext = true;
@@ -353,3 +382,6 @@ async function start() {
 }
 
 start();
+
+$("menu-button").addEventListener("click", openWebApp);
+$("webapp-close").addEventListener("click", closeWebApp);

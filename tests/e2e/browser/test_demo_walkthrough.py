@@ -227,3 +227,24 @@ def test_the_arabic_persona_chats_right_to_left(page, demo):  # type: ignore[no-
     keyboard = tab.locator("#keyboard button")
     keyboard.first.wait_for()
     assert keyboard.count() >= 6
+
+
+def test_the_managers_menu_button_opens_the_console_inside_the_chat(page, demo):  # type: ignore[no-untyped-def]
+    """The bot set a web_app menu button for managers at start; the web chat opens it as Telegram does (with
+    initData signed by the bot token), and the console signs the manager in inside the frame."""
+    tab = page
+    be(tab, "Lukas Weber")
+    button = tab.locator("#menu-button")
+    button.wait_for()
+    assert "console" in button.inner_text().lower()
+    button.click()
+    frame = tab.frame_locator("#webapp-frame")
+    frame.locator("h1").filter(has_text="Waiting on you").wait_for(timeout=30_000)
+    assert "Lukas Weber" in (frame.locator(".who .me").text_content() or "")
+    shoot(tab, "console-mini-app")
+    tab.click("#webapp-close")
+    be(tab, "Jonas Becker")
+    jonas = tab.evaluate("state.current.telegram_user_id")
+    tab.locator(f"#messages[data-chat='{jonas}']").wait_for(state="attached")  # his transcript is on screen
+    assert tab.locator("#menu-button").is_hidden(), "employees have no console button"
+    assert tab.locator("#webapp").is_hidden()

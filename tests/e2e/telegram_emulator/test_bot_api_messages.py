@@ -14,8 +14,10 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    MenuButtonWebApp,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    WebAppInfo,
 )
 from telegram.error import BadRequest, Forbidden, InvalidToken
 
@@ -213,3 +215,18 @@ async def test_chat_action_and_menu_button_are_harmless_and_visible(
     assert chat.first_name == "Ada" and chat.username == "ada_l"
     with pytest.raises(BadRequest, match=r"(?i)wrong parameter action"):
         await bot.send_chat_action(USER_ID, "dancing")
+
+
+async def test_a_web_app_menu_button_is_kept_per_chat_and_a_broken_one_refused(
+    bot: Bot, control: EmulatorClient, user: dict[str, Any]
+) -> None:
+    console = MenuButtonWebApp("HR console", WebAppInfo("https://hr.example.com/console/telegram"))
+    assert await bot.set_chat_menu_button(chat_id=USER_ID, menu_button=console) is True
+    shown = await bot.get_chat_menu_button(chat_id=USER_ID)
+    assert isinstance(shown, MenuButtonWebApp) and shown.web_app.url.endswith("/console/telegram")
+    assert (await control.chat(USER_ID))["menu_button"]["text"] == "HR console"
+    assert (await bot.get_chat_menu_button()).type != "web_app", "the bot-wide default is unchanged"
+    with pytest.raises(BadRequest, match=r"(?i)BUTTON_URL_INVALID"):
+        await bot.set_chat_menu_button(chat_id=USER_ID, menu_button=MenuButtonWebApp("x", WebAppInfo("ftp://x")))
+    with pytest.raises(BadRequest, match=r"(?i)BUTTON_TEXT_INVALID"):
+        await bot.set_chat_menu_button(chat_id=USER_ID, menu_button=MenuButtonWebApp(" ", WebAppInfo("https://x")))

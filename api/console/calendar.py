@@ -1,0 +1,63 @@
+"""The leave calendar: a month × people grid of the reader's people (HR: everyone, or one department),
+filtered by leave type and status; a cell opens its request."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from api.access import Caller, EmployeeAccessDep
+from api.console.months import Month
+from api.console.web import render
+from api.deps import DatabaseDep, IdQuery, NowDep, SettingsDep
+from shared.domain.enums import LeaveStatus
+from shared.model import Department, LeaveType
+from shared.services.attendance.processing import today_in
+from shared.services.leave import queries
+from shared.services.org import people
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+@router.get("/calendar")
+async def calendar_page(
+    request: Request,
+    caller: Caller,
+    access: EmployeeAccessDep,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    now: NowDep,
+    month: Annotated[str | None, Query(max_length=7)] = None,
+    department_id: IdQuery = None,
+    leave_type_id: IdQuery = None,
+    status: Annotated[LeaveStatus | None, Query()] = None,
+) -> Response:
+    shown = Month.parse(month, today_in(settings.company_timezone, now))
+    line = await access.visible_ids()
+    scope = queries.Scope(employee_ids=line, approver_id=caller.employee_id) if line is not None else queries.EVERYTHING
+    async with db.session() as session:
+        staff = await people.list_employees(
+            session, limit=500, offset=0, active=True, ids=line, department_id=department_id
+        )
+        found = await queries.list_leave_requests(
+            session, limit=500, offset=0, scope=scope, date_from=shown.first, date_to=shown.last,
+            leave_type_id=leave_type_id, status=status,
+        )  # fmt: skip
+        departments = (await session.execute(select(Department.id, Department.name).order_by(Department.name))).all()
+        types = (await session.execute(select(LeaveType.id, LeaveType.name).order_by(LeaveType.name))).all()
+    cells: dict[tuple[int, object], object] = {}
+    for row in found.items:
+        if row.request.status in (LeaveStatus.CANCELLED,) and status is None:
+            continue  # cancelled leave is shown only when asked for
+        day = max(row.request.start_date, shown.first)
+        while day <= min(row.request.end_date, shown.last):
+            cells[row.request.employee_id, day] = row
+            day += timedelta(days=1)
+    return render(
+        request, "calendar.html", month=shown, staff=staff.items, cells=cells, departments=departments, types=types,
+        department_id=department_id, leave_type_id=leave_type_id, status_filter=status, statuses=list(LeaveStatus),
+    )  # fmt: skip
