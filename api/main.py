@@ -25,7 +25,7 @@ from api.errors import install_error_handlers
 from api.metrics import Metrics
 from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
 from api.policy import API_PREFIX, matrix_markdown
-from api.routes import API_ROUTERS, health, ical
+from api.routes import API_ROUTERS, health, ical, mail_links
 from shared.config import Settings
 from shared.persistence import Database
 from shared.services.jobs import wait_background
@@ -117,6 +117,7 @@ def create_app(
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
+    app.include_router(mail_links.router)
     app.include_router(ical.router)
     mount_console(app)  # the HR console under /console (api/console), under the same policy
     check_routes(app)

@@ -73,6 +73,10 @@ def _rule(resource: str, action: Action, **grants: Scope) -> Rule:
 
 
 PUBLIC = Rule("health and docs", READ, public=True)
+# Links in e-mails carry their own authority (signed; decisions single use and expiring): no token.
+MAIL_LINKS_READ = Rule("e-mail links (signed, in the mail)", READ, public=True)
+MAIL_LINKS_WRITE = Rule("e-mail links (signed, in the mail)", WRITE, public=True)
+OUTBOX_READ = _rule("notifications (outbox, per channel)", READ, admin=ALL, hr=ALL)
 METRICS = _rule("metrics", READ, admin=ALL, metrics=ALL)
 EMPLOYEES_READ = _rule("employees", READ, admin=ALL, hr=ALL, manager=LINE, readonly=ALL)
 EMPLOYEES_WRITE = _rule("employees", WRITE, admin=ALL, hr=ALL)
@@ -189,6 +193,7 @@ _API: dict[tuple[str, str], Rule] = {
     ("POST", "/calendar-feeds/{feed_id}/revoke"): FEEDS_WRITE,
     ("GET", "/audit-logs"): AUDIT_LOG,
     ("GET", "/audit-logs/{entry_id}"): AUDIT_LOG,
+    ("GET", "/outbox"): OUTBOX_READ,
     ("GET", "/compliance/violations"): COMPLIANCE_READ,
     ("GET", "/compliance/violations/{violation_id}"): COMPLIANCE_READ,
     ("POST", "/compliance/violations/{violation_id}/acknowledge"): COMPLIANCE_WRITE,
@@ -246,6 +251,10 @@ POLICY: dict[tuple[str, str], Rule] = {
     ("GET", "/docs"): PUBLIC,
     ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,
+    ("GET", "/mail/leave/{link_token}"): MAIL_LINKS_READ,
+    ("POST", "/mail/leave/{link_token}"): MAIL_LINKS_WRITE,
+    ("GET", "/mail/unsubscribe/{unsubscribe_token}"): MAIL_LINKS_READ,
+    ("POST", "/mail/unsubscribe/{unsubscribe_token}"): MAIL_LINKS_WRITE,
 }
 
 

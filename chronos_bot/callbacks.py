@@ -12,6 +12,7 @@ decoded here (malformed data → ``None``) and re-authorised by the service it r
 | ``hd:<f, am, pm, s, e, se>`` | leave flow: half-day option |
 | ``lf:<skip, same, ok, edit, cancel>`` / ``lf:e:<step>`` | leave flow actions / edit one step |
 | ``lang:<locale>`` | switch language |
+| ``ch:<auto, telegram, email, both>`` | /settings: how I am notified |
 | ``rl:<employee>`` | HR confirms re-linking an already linked employee (a new invitation code) |
 | ``cr:a:<correction>`` / ``cr:r:<correction>`` | approve / reject a missed-punch correction |
 | ``cf:d:<YYYYMMDD>`` / ``cf:in`` / ``cf:out`` / ``cf:x`` | /correct: the day / check-in or check-out / stop |
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shared.config import SUPPORTED_LOCALES
+from shared.domain.enums import ChannelChoice
 from shared.domain.ids import parse_id
 from shared.notify.leave_messages import APPROVE, REJECT, decision_callback, parse_decision_callback
 from shared.notify.timekeeping_messages import parse_correction_callback
@@ -36,6 +38,7 @@ MAX_BYTES = 64
 LEAVE_ACTIONS = frozenset({"skip", "same", "ok", "edit", "cancel", "back", "summary"})
 EDITABLE_STEPS = frozenset({"type", "dates", "half", "reason", "attachment"})
 HALF_OPTIONS = frozenset({"f", "am", "pm", "s", "e", "se"})
+CHANNEL_CHOICES = frozenset(c.value for c in ChannelChoice)
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,12 @@ def edit_step(step: str) -> str:
 
 def language(locale: str) -> str:
     return _check(f"lang:{locale}")
+
+
+def channels(choice: str) -> str:
+    if choice not in CHANNEL_CHOICES:
+        raise ValueError(f"unknown channel choice {choice!r}")
+    return _check(f"ch:{choice}")
 
 
 def relink(employee_id: int) -> str:
@@ -217,6 +226,8 @@ def decode(data: str | None) -> Callback | None:
         return None
     if kind == "lang" and rest in SUPPORTED_LOCALES:
         return Callback("language", token=rest)
+    if kind == "ch" and rest in CHANNEL_CHOICES:
+        return Callback("channels", token=rest)
     if kind == "tc":
         month_text, _, department = rest.partition(":")
         month = _month(month_text)

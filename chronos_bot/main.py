@@ -27,6 +27,7 @@ from chronos_bot.turn import BotDeps
 from chronos_bot.webhook import WebhookServer, create_webhook_app, webhook_path
 from shared.config import ConfigError, Settings
 from shared.notify.sender import OutboxSender
+from shared.notify.smtp import mailer_for
 from shared.persistence import Database
 from shared.redis_client import redis_from_settings
 from shared.services.console.signin import console_chats
@@ -116,7 +117,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     sender = OutboxSender(
         deps.db, notifier, deps.redis, max_attempts=settings.outbox_max_attempts,
         poll_seconds=settings.outbox_poll_seconds, prefix=settings.redis_prefix,
-        lease_seconds=settings.outbox_lease_seconds,
+        lease_seconds=settings.outbox_lease_seconds, mailer=mailer_for(settings),
     )  # fmt: skip
     deps.wake_sender = sender.wake.set
     server: WebhookServer | None = None

@@ -38,6 +38,7 @@ from chronos_bot.handlers import (
     my_leave,
     onboarding,
     overtime,
+    settings,
     team,
 )
 from chronos_bot.handlers.errors import make_error_handler
@@ -120,6 +121,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
     for name, callback in (
         ("help", menu.help_command),
         ("language", menu.language),
+        ("settings", settings.settings),
         ("checkin", attendance.check_in),
         ("checkout", attendance.check_out),
         ("leave", leave_request.begin),
@@ -163,6 +165,7 @@ def register(app: AnyApplication, deps: BotDeps) -> None:
         (r"^lf:back$", leave_request.on_back, leave),
         (r"^lf:summary$", leave_request.on_back_to_summary, leave),
         (r"^lang:(en|ru|ar)$", menu.on_language, None),
+        (r"^ch:(auto|telegram|email|both)$", settings.on_channels, None),
         (r"^rl:\d+$", hr.on_relink, None),
         (r"^cr:[ar]:\d+$", corrections.on_decision, None),
         (r"^cf:d:\d{8}$", corrections.on_day, correct),

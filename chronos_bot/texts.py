@@ -79,9 +79,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("team", N_("My team today: in, late, not yet in, on leave"), MANAGERS),
     Command("invite", N_("Invite an employee: /invite EMPLOYEE_CODE"), HR),
     Command("digest", N_("Attendance exceptions: /digest [YYYY-MM-DD]"), HR),
-    Command("report", N_("Monthly timesheet (XLSX): /report YYYY-MM"), HR),
+    Command("report", N_("Monthly timesheet (XLSX): /report YYYY-MM [email]"), HR),
     Command("lateness", N_("Lateness notices; waive one"), HR),
     Command("language", N_("Change the language"), EVERYONE),
+    Command("settings", N_("How I notify you: Telegram, e-mail or both"), EVERYONE),
     Command("cancel", N_("Leave the current step"), EVERYONE),
     Command("help", N_("What I can do for you"), EVERYONE),
 )

@@ -148,6 +148,7 @@ def _check_ports(ports: Any) -> None:
         ("the Telegram emulator (--telegram-port)", ports.telegram, False),
         ("the ZK emulator over TCP (--zk-tcp-port)", ports.zk_tcp, False),
         ("the ZK emulator over UDP (--zk-udp-port)", ports.zk_udp, True),
+        ("the local SMTP server (--smtp-port)", ports.smtp, False),
     ])  # fmt: skip
     if busy:
         what, port = busy
@@ -166,6 +167,7 @@ def demo(
     telegram_port: Annotated[int, typer.Option(help="Telegram Bot API emulator")] = 8081,
     zk_tcp_port: Annotated[int, typer.Option(help="ZK emulator (TCP)")] = 4370,
     zk_udp_port: Annotated[int, typer.Option(help="ZK emulator (UDP)")] = 4371,
+    smtp_port: Annotated[int, typer.Option(help="Local SMTP server (its mails show in the web chat)")] = 8025,
 ) -> None:
     """Run the whole product offline: emulators, API, bot, scheduler and the web chat."""
     if ctx.invoked_subcommand is not None:
@@ -173,7 +175,8 @@ def demo(
     from sandbox.demo.runner import DemoPorts, run_demo
 
     settings = settings_or_exit()
-    ports = DemoPorts(web=web_port, api=api_port, telegram=telegram_port, zk_tcp=zk_tcp_port, zk_udp=zk_udp_port)
+    ports = DemoPorts(web=web_port, api=api_port, telegram=telegram_port, zk_tcp=zk_tcp_port, zk_udp=zk_udp_port,
+                      smtp=smtp_port)  # fmt: skip
     _check_ports(ports)  # before anything is seeded or started
     data_dir.mkdir(parents=True, exist_ok=True)
     log_file = data_dir / "demo.log"

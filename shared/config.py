@@ -7,9 +7,10 @@ in a container log: ``ConfigError: API_SECRET_KEY is a placeholder; set a random
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -126,6 +127,13 @@ class Settings(BaseSettings):
     retention_time: str = "03:30"
     # comma-separated jobs to run once when the scheduler starts (e.g. "accrual,carry_over" to catch up)
     scheduler_run_at_start: str = ""
+    # E-mail (docs/email.md): empty SMTP_URL = no e-mail channel. smtp://user:pass@host:587?starttls=1, smtps://…
+    smtp_url: str = ""
+    mail_from: str = ""
+    smtp_timeout_seconds: float = 30.0
+    # a CA bundle (PEM) to trust for the SMTP server's certificate, e.g. a company CA; empty: the system's
+    smtp_ca_file: str = ""
+    mail_link_hours: int = 72
 
     @property
     def telegram_file_base_url(self) -> str:
@@ -212,7 +220,7 @@ class Settings(BaseSettings):
         "db_connect_timeout_seconds", "db_pool_timeout_seconds", "db_statement_timeout_seconds",
         "redis_connect_timeout_seconds", "redis_socket_timeout_seconds", "telegram_timeout_seconds",
         "api_request_timeout_seconds", "bot_update_timeout_seconds", "bot_lock_seconds",
-        "device_sync_deadline_seconds", "group_approvals_minutes",
+        "device_sync_deadline_seconds", "smtp_timeout_seconds", "mail_link_hours", "group_approvals_minutes",
     )  # fmt: skip
     @classmethod
     def _positive(cls, value: float) -> float:
@@ -255,6 +263,21 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} must be 0 (off) or more")
         return value
 
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: str) -> str:
+        if value:
+            parse_smtp_url(value)
+        return value
+
+    @model_validator(mode="after")
+    def _mail_from(self) -> Settings:
+        if self.smtp_url and "@" not in self.mail_from:
+            raise ValueError(
+                "SMTP_URL is set but MAIL_FROM is not an address; set e.g. MAIL_FROM='Chronos <hr@example.com>'"
+            )
+        return self
+
     @model_validator(mode="after")
     def _prod_secret(self) -> Settings:
         if self.stage == "prod" and self.api_secret_key.strip().lower() in PLACEHOLDER_SECRETS:
@@ -281,6 +304,15 @@ class Settings(BaseSettings):
     def scheduler_interval_overrides(self) -> dict[str, int | None]:
         """SCHEDULER_INTERVALS as {job: seconds}; ``None`` = the job is off."""
         return parse_intervals(self.scheduler_intervals)
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_url)
+
+    @property
+    def mail_link_base(self) -> str:
+        """The base of links in e-mails: PUBLIC_BASE_URL, else the API's own address."""
+        return self.public_base_url or f"http://{self.api_host}:{self.api_port}"
 
     @property
     def cors_origin_list(self) -> list[str]:
@@ -320,6 +352,41 @@ def parse_intervals(value: str) -> dict[str, int | None]:
             )
         found[name] = int(number) * _UNITS[unit]
     return found
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """SMTP_URL taken apart: ``smtp://[user:pass@]host[:port][?starttls=1]`` or ``smtps://…`` (TLS at once)."""
+
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    use_tls: bool
+    start_tls: bool
+
+
+def parse_smtp_url(value: str) -> SmtpServer:
+    url = urlsplit(value)
+    if url.scheme not in ("smtp", "smtps") or not url.hostname:
+        raise ValueError(f"SMTP_URL={_redact(value)!r} is not smtp://[user:pass@]host[:port][?starttls=1] or smtps://…")
+    query = parse_qs(url.query)
+    flag = (query.get("starttls") or ["0"])[0].lower()
+    if flag not in ("0", "1", "true", "false", "yes", "no"):
+        raise ValueError(f"SMTP_URL starttls={flag!r}; use starttls=1 or starttls=0")
+    tls = url.scheme == "smtps"
+    try:
+        port = url.port or (465 if tls else 25)
+    except ValueError as exc:
+        raise ValueError(f"SMTP_URL={_redact(value)!r} has a bad port") from exc
+    return SmtpServer(
+        host=url.hostname,
+        port=port,
+        username=unquote(url.username) if url.username else None,
+        password=unquote(url.password) if url.password else None,
+        use_tls=tls,
+        start_tls=not tls and flag in ("1", "true", "yes"),
+    )
 
 
 def _redact(url: str) -> str:

@@ -20,6 +20,7 @@ from shared.model import Base
 from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
 from shared.persistence.scratch import create_database, drop_database
+from tests.mail_support import mail_on, smtp  # noqa: F401 - fixtures: a local SMTP server, e-mail configured
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -8,11 +8,16 @@ from typing import Literal
 from pydantic import Field
 
 from api.schemas.common import Day, DbId, Out, Patch, Strict, Text, TimeZoneName
-from shared.domain.enums import Role
+from shared.domain.enums import ChannelChoice, Role
 from shared.services.crud import CODE_PATTERN
 from shared.services.org.people import EMAIL_PATTERN, PHONE_PATTERN, WORK_WEEK_PATTERN
 
 Code = Text(32, pattern=CODE_PATTERN)
+CHANNELS = (
+    "How notifications reach the person: auto (Telegram when linked, else e-mail), telegram, email or both; "
+    "a channel the person has no address for falls back to the other"
+)
+DIGEST_EMAIL = "HR and admins: the daily digest by e-mail too (its unsubscribe link turns this off)"
 Email = Text(254, pattern=EMAIL_PATTERN)
 Phone = Text(32, pattern=PHONE_PATTERN)
 WorkWeek = Text(7, pattern=WORK_WEEK_PATTERN)
@@ -56,6 +61,8 @@ class EmployeeCreate(Strict):
     hire_date: Day | None = Field(default=None, description="First day employed: this year's entitlement at once")
     leaving_date: Day | None = Field(default=None, description="Last day employed; access ends the day after")
     device_user_id: DeviceUserId | None = Field(default=None, description="User id on the ZKTeco devices")
+    notify_channels: ChannelChoice = Field(default=ChannelChoice.AUTO, description=CHANNELS)
+    digest_email: bool = Field(default=True, description=DIGEST_EMAIL)
 
 
 class EmployeeUpdate(Patch):
@@ -79,6 +86,8 @@ class EmployeeUpdate(Patch):
         default=None, description="Pending leave after it is cancelled; days after it are not processed"
     )
     device_user_id: DeviceUserId | None = None
+    notify_channels: ChannelChoice = Field(default=None, description=CHANNELS)
+    digest_email: bool = Field(default=None, description=DIGEST_EMAIL)
 
 
 class EmployeeOut(Out):
@@ -101,6 +110,8 @@ class EmployeeOut(Out):
     leaving_date: date | None
     active: bool
     device_user_id: str | None
+    notify_channels: ChannelChoice = ChannelChoice.AUTO
+    digest_email: bool = True
     legal_hold: bool = Field(description="Anonymising the person is refused while set (PUT …/legal-hold)")
     anonymised_at: datetime | None = Field(description="When the person's personal data was replaced")
     created_at: datetime

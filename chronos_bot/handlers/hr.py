@@ -21,6 +21,7 @@ from shared.services.attendance.processing import today_in
 from shared.services.attendance.timesheet import load_timesheet
 from shared.services.lookups import get_employee
 from shared.services.notify.digest import load_digest
+from shared.services.notify.documents import mail_document
 from shared.services.org.invitations import AlreadyLinked, bot_username, create_invitation, deep_link
 from shared.services.org.profile import employee_by_code
 
@@ -121,14 +122,23 @@ async def digest(turn: Turn) -> None:
 
 
 async def report(turn: Turn) -> None:
-    """/report [YYYY-MM]: the month's timesheet as an XLSX document (this month by default)."""
+    """/report [YYYY-MM] [email]: the month's timesheet as an XLSX document (this month by default), or mailed."""
     require_hr(turn)
-    year, month = parse_month(turn.args[0]) if turn.args else (turn.today.year, turn.today.month)
+    args = list(turn.args)
+    by_mail = bool(args) and args[-1].lower() in ("email", "mail")
+    if by_mail:
+        args.pop()
+    year, month = parse_month(args[0]) if args else (turn.today.year, turn.today.month)
     async with turn.deps.db.session() as session:
         today = today_in(turn.deps.settings.company_timezone, turn.now)
         sheet = await load_timesheet(session, year=year, month=month, today=today)
-    await turn.send_document(
-        timesheet_filename(sheet, "xlsx"),
-        timesheet_xlsx(turn.t, sheet),
-        caption=turn.t("Timesheet for {month}", month=f"{turn.t.month_name(month)} {year}"),
-    )
+    caption = turn.t("Timesheet for {month}", month=f"{turn.t.month_name(month)} {year}")
+    content, filename = timesheet_xlsx(turn.t, sheet), timesheet_filename(sheet, "xlsx")
+    if by_mail:
+        async with turn.deps.db.transaction() as session:
+            me = await get_employee(session, turn.me.id)
+            address = await mail_document(session, person=me, text=caption, filename=filename, content=content)
+        turn.deps.wake_sender()
+        await with_menu(turn, turn.t("📧 The timesheet is on its way to {email}.", email=html.escape(address)))
+        return
+    await turn.send_document(filename, content, caption=caption)

@@ -1,7 +1,7 @@
 """Names in each reader's language; remote check-ins per office
 
 Revision ID: 0011
-Revises: 0012
+Revises: 0009
 Create Date: 2026-12-03 08:00:00
 
 - ``leave_types.name_translations`` and ``departments.name_translations``: JSON maps of locale to name
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0011"
-down_revision: str | None = "0012"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -61,6 +61,7 @@ class DemoPorts:
     telegram: int = 8081
     zk_tcp: int = 4370
     zk_udp: int = 4371
+    smtp: int = 8025
 
 
 @dataclass
@@ -69,13 +70,19 @@ class DemoInfo:
     api_url: str
     telegram_url: str
     token: str
+    smtp_url: str = ""
     devices: list[str] = field(default_factory=list)
     personas: list[Persona] = field(default_factory=list)
 
 
-def demo_environment(database_url: str, ports: DemoPorts, telegram_url: str, token: str) -> dict[str, str]:
+def demo_environment(
+    database_url: str, ports: DemoPorts, telegram_url: str, token: str, smtp_port: int | None = None
+) -> dict[str, str]:
     """What the services read from the environment in the demo (set before any Settings is built)."""
     return {
+        # e-mail to the demo's own SMTP server; people without Telegram (most of the company) get e-mail
+        "SMTP_URL": f"smtp://127.0.0.1:{smtp_port or ports.smtp}?starttls=0",
+        "MAIL_FROM": "Chronos demo <chronos@demo.example>",
         "DATABASE_URL": database_url,
         "REDIS_URL": "",
         "TELEGRAM_BOT_TOKEN": token,
@@ -264,6 +271,11 @@ async def run_demo(
     numbers every few seconds once it runs."""
     from chronos_cli.all_in_one import api_server, run_services, serving
 
+    try:
+        from sandbox.mail.server import LocalSmtpServer
+    except ModuleNotFoundError as exc:  # aiosmtpd comes with the demo extra
+        raise RuntimeError("chronos demo needs aiosmtpd: `make install`, or pip install 'chronos-hr[demo]'") from exc
+
     step = on_step or (lambda _text: None)
     data_dir.mkdir(parents=True, exist_ok=True)
     database = data_dir / "demo.db"
@@ -273,66 +285,72 @@ async def run_demo(
     url = f"sqlite+aiosqlite:///{database}"
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(ZONE)).date()
-    async with TelegramEmulator(port=ports.telegram) as telegram:
-        os.environ.update(demo_environment(url, ports, telegram.url, telegram.token))
-        from shared.config import get_settings
+    mail = await LocalSmtpServer(port=ports.smtp).start()
+    try:
+        async with TelegramEmulator(port=ports.telegram) as telegram:
+            os.environ.update(demo_environment(url, ports, telegram.url, telegram.token, mail.port))
+            from shared.config import get_settings
 
-        get_settings.cache_clear()
-        settings = load_settings()
-        kept = keep and database.exists()
-        step("Preparing the database" + (" (kept from the last run)" if kept else ""))
-        db, token = await prepare_database(url, today, keep=keep)
-        devices = start_devices(ports, today, now)
-        try:
-            device_ids = await register_devices(db, *devices)
-            step("Reading two weeks of punches from the emulated devices")
-            await catch_up(db, settings, device_ids, today, showcase=not kept)
-            personas = await _personas(db, telegram)
-            web = create_webchat_app(
-                control_url=telegram.url,
-                personas=personas,
-                status=lambda: demo_status(db, ZONE),
-                links={
-                    "HR console": f"http://127.0.0.1:{ports.api}/console",
-                    "API docs": f"http://127.0.0.1:{ports.api}/docs",
-                    "Metrics (send the demo token as a Bearer token)": f"http://127.0.0.1:{ports.api}/metrics",
-                    "Health": f"http://127.0.0.1:{ports.api}/health/ready",
-                    "token": token,
-                },
-                bot_token=telegram.token,
-            )
-            web_server = api_server(settings, web, host="127.0.0.1", port=ports.web)
-            step("Starting the API, the bot, the scheduler and the web chat")
-            async with serving(web_server, stop):
-                info = DemoInfo(
-                    web_url=f"http://127.0.0.1:{ports.web}",
-                    api_url=f"http://127.0.0.1:{ports.api}",
-                    telegram_url=telegram.url,
-                    token=token,
-                    devices=[f"HQ entrance tcp://{devices[0].host}:{devices[0].port}", f"Warehouse gate udp://{devices[1].host}:{devices[1].port}"],
+            get_settings.cache_clear()
+            settings = load_settings()
+            kept = keep and database.exists()
+            step("Preparing the database" + (" (kept from the last run)" if kept else ""))
+            db, token = await prepare_database(url, today, keep=keep)
+            devices = start_devices(ports, today, now)
+            try:
+                device_ids = await register_devices(db, *devices)
+                step("Reading two weeks of punches from the emulated devices")
+                await catch_up(db, settings, device_ids, today, showcase=not kept)
+                personas = await _personas(db, telegram)
+                web = create_webchat_app(
+                    control_url=telegram.url,
                     personas=personas,
-                )  # fmt: skip
+                    status=lambda: demo_status(db, ZONE),
+                    mailbox=mail.mailbox,
+                    links={
+                        "HR console": f"http://127.0.0.1:{ports.api}/console",
+                        "API docs": f"http://127.0.0.1:{ports.api}/docs",
+                        "Metrics (send the demo token as a Bearer token)": f"http://127.0.0.1:{ports.api}/metrics",
+                        "Health": f"http://127.0.0.1:{ports.api}/health/ready",
+                        "token": token,
+                    },
+                    bot_token=telegram.token,
+                )
+                web_server = api_server(settings, web, host="127.0.0.1", port=ports.web)
+                step("Starting the API, the bot, the scheduler and the web chat")
+                async with serving(web_server, stop):
+                    info = DemoInfo(
+                        web_url=f"http://127.0.0.1:{ports.web}",
+                        api_url=f"http://127.0.0.1:{ports.api}",
+                        telegram_url=telegram.url,
+                        smtp_url=f"smtp://127.0.0.1:{mail.port}",
+                        token=token,
+                        devices=[f"HQ entrance tcp://{devices[0].host}:{devices[0].port}", f"Warehouse gate udp://{devices[1].host}:{devices[1].port}"],
+                        personas=personas,
+                    )  # fmt: skip
 
-                async def announce(stop_event: asyncio.Event) -> None:
-                    await asyncio.sleep(1.0)
-                    if on_ready:
-                        on_ready(info)
+                    async def announce(stop_event: asyncio.Event) -> None:
+                        await asyncio.sleep(1.0)
+                        if on_ready:
+                            on_ready(info)
 
-                async def trickle(stop_event: asyncio.Event) -> None:
-                    await live_punches(devices, stop_event, since=now)
+                    async def trickle(stop_event: asyncio.Event) -> None:
+                        await live_punches(devices, stop_event, since=now)
 
-                async def status(stop_event: asyncio.Event) -> None:
-                    while on_status is not None and not stop_event.is_set():
-                        with contextlib.suppress(Exception):  # a status line never stops the demo
-                            on_status(await demo_status(db, ZONE))
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stop_event.wait(), timeout=STATUS_SECONDS)
+                    async def status(stop_event: asyncio.Event) -> None:
+                        while on_status is not None and not stop_event.is_set():
+                            with contextlib.suppress(Exception):  # a status line never stops the demo
+                                on_status(await demo_status(db, ZONE))
+                            with contextlib.suppress(TimeoutError):
+                                await asyncio.wait_for(stop_event.wait(), timeout=STATUS_SECONDS)
 
-                await run_services(settings, stop, extra=[announce, trickle, status])
-        finally:
-            for device in devices:
-                device.stop()
-            await db.dispose()
+                    await run_services(settings, stop, extra=[announce, trickle, status])
+            finally:
+                for device in devices:
+                    device.stop()
+                await db.dispose()
+    finally:
+        await mail.stop()
 
 
 async def _personas(db: Database, telegram: TelegramEmulator) -> list[Persona]:
@@ -355,6 +373,7 @@ def summary(info: DemoInfo) -> list[tuple[str, Any]]:
         ("API docs", f"{info.api_url}/docs"),
         ("Metrics (Bearer: the demo token)", f"{info.api_url}/metrics"),
         ("Telegram emulator", info.telegram_url),
+        ("SMTP server (mails shown in the web chat)", info.smtp_url),
         ("Demo API token (admin)", info.token),
         *(("Device", d) for d in info.devices),
         *(("Persona", f"{p.name} — {p.title} ({p.locale})") for p in info.personas),

@@ -1,8 +1,8 @@
 """The demo's web chat: pick a persona and talk to the real bot through the Telegram emulator.
 
 Plain HTML/CSS/JS (no build step) served by a small Starlette app that also forwards `/tg/…` to the
-emulator's control API (one origin for the page) and answers `/demo/…` with the personas and the side
-panel's status.
+emulator's control API (one origin for the page) and answers `/demo/…` with the personas, the side
+panel's status and the mailbox of the demo's local SMTP server (`/demo/mail`, `/demo/mail/{id}`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import httpx
@@ -24,6 +24,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from shared.domain.webapp_init_data import sign_init_data
+
+if TYPE_CHECKING:
+    from sandbox.mail.server import Mailbox
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -50,6 +53,7 @@ def create_webchat_app(
     status: StatusProvider,
     links: dict[str, str],
     bot_token: str = "",
+    mailbox: Mailbox | None = None,
 ) -> Starlette:
     """``control_url``: the emulator root; ``links``: API docs, metrics, demo token for the side panel."""
     http = httpx.AsyncClient(base_url=control_url.rstrip("/"), timeout=httpx.Timeout(60.0), trust_env=False)
@@ -82,6 +86,16 @@ def create_webchat_app(
         )
         return JSONResponse({"url": f"{url}#{urlencode({'tgWebAppData': init_data, 'tgWebAppVersion': '8.0'})}"})
 
+    async def mail_list(_: Request) -> Response:
+        mails = mailbox.mails if mailbox is not None else []
+        return JSONResponse({"mails": [m.summary() for m in reversed(mails)]})
+
+    async def mail_view(request: Request) -> Response:
+        found = mailbox.get(int(request.path_params["mail_id"])) if mailbox is not None else None
+        if found is None:
+            return JSONResponse({"error": "no such mail"}, status_code=404)
+        return JSONResponse(found.view())
+
     async def forward(request: Request) -> Response:
         path = request.path_params["path"]
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_HEADERS}
@@ -107,6 +121,8 @@ def create_webchat_app(
             Route("/demo/personas", personas_view),
             Route("/demo/status", status_view),
             Route("/demo/webapp", webapp_view),
+            Route("/demo/mail", mail_list),
+            Route("/demo/mail/{mail_id:int}", mail_view),
             Route("/tg/{path:path}", forward, methods=["GET", "POST", "PUT", "DELETE"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],

@@ -20,10 +20,11 @@ JOB = "approval_reminders"
 async def run(ctx: JobContext, clients: Clients) -> None:
     """Pass requests on from approvers who are away, remind approvers of what waits, escalate old requests."""
     settings = clients.settings
-    today = today_in(settings.company_timezone, clients.clock())
+    now = clients.clock()
+    today = today_in(settings.company_timezone, now)
     async with ctx.step("re-route requests whose approver is away") as step:
         async with clients.db.transaction() as session:
-            step.count(rerouted=await reroute_pending(session, today=today, actor=Actor.system(JOB)))
+            step.count(rerouted=await reroute_pending(session, today=today, actor=Actor.system(JOB), now=now))
     async with ctx.step("remind approvers") as step:
         async with clients.db.transaction() as session:
             reminded = await remind_approvers(session, today=today)
@@ -35,7 +36,7 @@ async def run(ctx: JobContext, clients: Clients) -> None:
             step.skip("ESCALATE_AFTER_DAYS is 0")
         async with clients.db.transaction() as session:
             escalated = await escalate_to_hr(
-                session, today=today, after_days=settings.escalate_after_days,
+                session, today=today, now=now, after_days=settings.escalate_after_days,
                 company_timezone=settings.company_timezone,
             )  # fmt: skip
         step.count(**asdict(escalated))

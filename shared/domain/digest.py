@@ -25,6 +25,9 @@ Rules decided here:
   when only half of today is on leave; the return date is the same day when the leave ends at noon
   (``end_half`` am), else the first day after the leave in the person's work week that is not in
   ``holidays``.
+* Undelivered: the dead outbox messages passed in (the caller passes those written since the digest day
+  began), one row per (channel, person or address) with the count and the last error, sorted by channel, then
+  name; messages to nobody in particular (no person) are grouped by address.
 * Working-time violations (their own section): the open ones (not acknowledged, not resolved) whose period
   touches the digest date, sorted like the exceptions (department, name, code) then by rule and period.
   They stay in every digest until HR acknowledges them.
@@ -159,6 +162,43 @@ class OffSiteCheckin:
 
 
 @dataclass(frozen=True, slots=True)
+class DeadMessage:
+    """An outbox message that could not be delivered (status dead)."""
+
+    channel: str
+    employee_id: int | None = None
+    address: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UndeliveredRow:
+    channel: str
+    employee_id: int | None
+    full_name: str | None
+    address: str | None
+    count: int
+    last_error: str | None
+
+
+def undelivered_rows(dead: Iterable[DeadMessage], employees: Mapping[int, EmployeeInfo]) -> tuple[UndeliveredRow, ...]:
+    """Dead messages per (channel, person or address), with how many and the last error (see the module doc)."""
+    grouped: dict[tuple[str, int | None, str | None], list[DeadMessage]] = defaultdict(list)
+    for message in dead:
+        key = (message.channel, message.employee_id, None if message.employee_id is not None else message.address)
+        grouped[key].append(message)
+    rows = []
+    for (channel, employee_id, address), items in grouped.items():
+        person = employees.get(employee_id) if employee_id is not None else None
+        shown = address or next((m.address for m in items if m.address), None)
+        errors = [m.error for m in items if m.error]
+        name = person.full_name if person else None
+        rows.append(UndeliveredRow(channel, employee_id, name, shown, len(items), errors[-1] if errors else None))
+    rows.sort(key=lambda r: (r.channel, _name_key(r.full_name), r.address or ""))
+    return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
 class ViolationRow:
     """An open working-time violation (``rule`` is a ``shared.domain.compliance.RuleCode`` value)."""
 
@@ -197,6 +237,7 @@ class Digest:
     offline_devices: tuple[OfflineDevice, ...] = ()
     dead_outbox: int = 0
     counts: Mapping[DigestKind, int] = field(default_factory=dict)
+    undelivered: tuple[UndeliveredRow, ...] = ()
     not_over_ids: frozenset[int] = frozenset()
     violations: tuple[ViolationRow, ...] = ()
     corrections: tuple[CorrectionRow, ...] = ()
@@ -343,6 +384,7 @@ def build_digest(
     unknown_punches: Iterable[UnknownPunch] = (),
     offline_devices: Iterable[OfflineDevice] = (),
     dead_outbox: int = 0,
+    dead_messages: Iterable[DeadMessage] = (),
     leaves: Iterable[ApprovedLeave] = (),
     today: dt.date | None = None,
     holidays: Collection[dt.date] = (),
@@ -385,6 +427,7 @@ def build_digest(
         offline_devices=tuple(sorted(offline_devices, key=lambda d: (d.name.casefold(), d.id))),
         dead_outbox=dead_outbox,
         counts=counts,
+        undelivered=undelivered_rows(dead_messages, employees),
         not_over_ids=frozenset(not_over),
         violations=_violations(violations, date, employees),
         corrections=tuple(

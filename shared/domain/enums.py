@@ -115,6 +115,22 @@ class JobStatus(StrEnum):
     """Some parts failed and the others were done (e.g. two of five devices could not be read)."""
 
 
+class Channel(StrEnum):
+    """How a notification reaches a person: one outbox row per channel."""
+
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+
+
+class ChannelChoice(StrEnum):
+    """Which channels a person wants (``auto``: Telegram when linked, else e-mail)."""
+
+    AUTO = "auto"
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+    BOTH = "both"
+
+
 class CorrectionStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"

@@ -7,10 +7,11 @@ from shared.model.base import Base, UTCDateTime, utcnow
 from shared.model.compliance import ComplianceRule, ComplianceViolation
 from shared.model.leave import LeaveBlackout, LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.model.org import Department, Employee, Holiday, HolidayCalendar, Office, Shift
-from shared.model.system import ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
+from shared.model.system import ActionLink, ApiToken, AuditLog, Invitation, JobRun, OutboxMessage
 from shared.model.workflows import LatenessNotice, OvertimeDecision, PunchCorrection
 
 __all__ = [
+    "ActionLink",
     "ApiToken",
     "AuditLog",
     "Base",

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.domain.enums import HoursMode, Role
+from shared.domain.enums import ChannelChoice, HoursMode, Role
 from shared.domain.names import localized_name
 from shared.model.base import Base, enum_column, utcnow
 
@@ -109,6 +109,10 @@ class Employee(Base):
     leaving_date: Mapped[date | None] = mapped_column(Date())
     active: Mapped[bool] = mapped_column(default=True)
     device_user_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # How notifications reach the person (shared/domain/channels.py); chosen in the bot's /settings or by HR.
+    notify_channels: Mapped[ChannelChoice] = mapped_column(enum_column(ChannelChoice), default=ChannelChoice.AUTO)
+    # HR and admins: the daily digest by e-mail too (the digest's List-Unsubscribe link turns it off).
+    digest_email: Mapped[bool] = mapped_column(default=True)
     # A legal hold forbids anonymising the person (retention and erasure on request) while it is set.
     legal_hold: Mapped[bool] = mapped_column(default=False)
     # When the person's personal data was replaced (retention or erasure); None while it is kept.

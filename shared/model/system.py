@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.domain.enums import JobStatus, OutboxStatus, TokenRole
+from shared.domain.enums import Channel, JobStatus, OutboxStatus, TokenRole
 from shared.model.base import Base, BigId, enum_column, utcnow
 
 
@@ -43,7 +43,8 @@ class ApiToken(Base):
 
 
 class OutboxMessage(Base):
-    """A Telegram message to deliver; written in the same transaction as the change it announces."""
+    """A message to deliver over one channel (Telegram: ``chat_id``; e-mail: ``email_to``); written in the same
+    transaction as the change it announces. A notification to a person on two channels is two rows."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -52,7 +53,10 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger())
+    chat_id: Mapped[int | None] = mapped_column(BigInteger())
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel), default=Channel.TELEGRAM)
+    email_to: Mapped[str | None] = mapped_column(String(254))
+    employee_id: Mapped[int | None] = mapped_column(BigInteger(), index=True)  # whom it is for, for HR's view
     payload: Mapped[dict[str, Any]]
     attachment: Mapped[bytes | None] = mapped_column(LargeBinary())
     ref: Mapped[str | None] = mapped_column(String(120), index=True)
@@ -63,6 +67,28 @@ class OutboxMessage(Base):
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class ActionLink(Base):
+    """A signed, single-use, expiring link in an e-mail that lets its recipient act (decide a leave request).
+
+    The link carries a random token; only its keyed hash is stored. ``used_at`` is set in the transaction
+    that acts (the row locked first), so two clicks of one link make one decision.
+    """
+
+    __tablename__ = "action_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    purpose: Mapped[str] = mapped_column(String(32))  # "leave_decision"
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    leave_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("leave_requests.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_for: Mapped[str | None] = mapped_column(String(32))  # "approve" / "reject"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditLog(Base):

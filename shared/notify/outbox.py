@@ -5,14 +5,21 @@ Payload shapes (JSON), all delivered to ``chat_id`` in the order the rows were w
 - ``{"kind": "document", "filename", "caption", "parse_mode"}`` with the bytes in ``attachment``
 - ``{"kind": "edit", "edit_ref", "text", "parse_mode", "buttons"}``: edit the message this chat got
   from the row whose ``ref`` is ``edit_ref`` (e.g. the approval request once it is decided)
+- ``{"kind": "email", "subject", "text", "html", "filename", "headers"}`` (channel ``email``, to ``email_to``;
+  see :mod:`shared.notify.mail`) with an attachment's bytes in ``attachment``
+
+Which rows a notification to a *person* becomes (one per channel) is decided by
+:func:`shared.services.reach.notify_person`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.domain.enums import Channel
 from shared.model import OutboxMessage
 
 
@@ -39,9 +46,11 @@ def enqueue_message(
     buttons: Keyboard | None = None,
     ref: str | None = None,
     parse_mode: str | None = "HTML",
+    employee_id: int | None = None,
 ) -> OutboxMessage:
     row = OutboxMessage(
         chat_id=chat_id,
+        employee_id=employee_id,
         payload={"kind": "message", "text": text, "parse_mode": parse_mode, "buttons": _buttons(buttons)},
         ref=ref,
     )
@@ -58,9 +67,11 @@ def enqueue_document(
     caption: str | None = None,
     ref: str | None = None,
     parse_mode: str | None = "HTML",
+    employee_id: int | None = None,
 ) -> OutboxMessage:
     row = OutboxMessage(
         chat_id=chat_id,
+        employee_id=employee_id,
         payload={"kind": "document", "filename": filename, "caption": caption, "parse_mode": parse_mode},
         attachment=content,
         ref=ref,
@@ -87,6 +98,23 @@ def enqueue_edit(
             "parse_mode": parse_mode,
             "buttons": _buttons(buttons),
         },
+    )
+    session.add(row)
+    return row
+
+
+def enqueue_email(
+    session: AsyncSession,
+    *,
+    to: str,
+    payload: dict[str, Any],
+    attachment: bytes | None = None,
+    ref: str | None = None,
+    employee_id: int | None = None,
+) -> OutboxMessage:
+    """An e-mail (a payload of :func:`shared.notify.mail.email_payload`) to ``to``."""
+    row = OutboxMessage(
+        channel=Channel.EMAIL, email_to=to, employee_id=employee_id, payload=payload, attachment=attachment, ref=ref
     )
     session.add(row)
     return row

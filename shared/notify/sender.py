@@ -1,4 +1,8 @@
-"""Delivering the outbox to Telegram: in order per chat, with retries, and by one process at a time.
+"""Delivering the outbox to Telegram and by e-mail: in order per recipient, with retries, one process at a time.
+
+Each row goes over its ``channel``: Telegram rows to ``chat_id`` through the Bot, e-mail rows to ``email_to``
+through the :class:`~shared.notify.smtp.Mailer` (same order, retry, backoff and dead-letter rules; an SMTP 5xx
+is permanent like Telegram's 403, a 4xx or a dropped connection is retried).
 
 - A Redis lease makes sure exactly one sender works at a time however many bot replicas run. It is
   short (``lease_seconds``, OUTBOX_LEASE_SECONDS) and renewed at every poll and while a drain runs, so
@@ -31,9 +35,10 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from shared.domain.enums import OutboxStatus
+from shared.domain.enums import Channel, OutboxStatus
 from shared.model import OutboxMessage, utcnow
 from shared.notify.delivery import deliver
+from shared.notify.smtp import MailDeferred, Mailer, MailRefused
 from shared.persistence import Database
 from shared.persistence.errors import is_unavailable, one_line
 from shared.persistence.retry import patiently
@@ -79,9 +84,11 @@ class OutboxSender:
         poll_seconds: float = 1.0,
         prefix: str = "chronos",
         lease_seconds: float = 5.0,
+        mailer: Mailer | None = None,
     ) -> None:
         self.db = db
         self.bot = bot
+        self.mailer = mailer
         self.redis = redis
         self.max_attempts = max_attempts
         self.batch_size = batch_size
@@ -123,7 +130,8 @@ class OutboxSender:
             log.warning("could not release the outbox sender lease; it expires on its own", exc_info=True)
 
     async def _due(self, now: datetime) -> list[list[OutboxMessage]]:
-        """Pending messages that may go now, grouped by chat, oldest first, never overtaking a waiting one."""
+        """Pending messages that may go now, grouped by recipient (a chat, an address), oldest first, never
+        overtaking a waiting one."""
         async with self.db.session() as session:
             rows: Sequence[OutboxMessage] = (
                 await session.scalars(
@@ -133,15 +141,16 @@ class OutboxSender:
                     .limit(self.batch_size)
                 )
             ).all()
-        by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
-        blocked: set[int] = set()
+        by_chat: dict[tuple[str, object], list[OutboxMessage]] = defaultdict(list)
+        blocked: set[tuple[str, object]] = set()
         for row in rows:
-            if row.chat_id in blocked:
+            key = (row.channel, row.email_to if row.channel is Channel.EMAIL else row.chat_id)
+            if key in blocked:
                 continue
             if row.next_attempt_at > now:
-                blocked.add(row.chat_id)
+                blocked.add(key)
                 continue
-            by_chat[row.chat_id].append(row)
+            by_chat[key].append(row)
         return list(by_chat.values())
 
     async def drain_once(self, now: datetime | None = None) -> DrainStats:
@@ -181,6 +190,15 @@ class OutboxSender:
 
     async def _deliver(self, row: OutboxMessage) -> int | None:
         payload = row.payload
+        if row.channel is Channel.EMAIL:
+            if self.mailer is None:
+                raise MailRefused("no SMTP server: set SMTP_URL and MAIL_FROM for the process that sends")
+            if not row.email_to:
+                raise MailRefused("the row names no address")
+            await self.mailer.send(to=row.email_to, payload=payload, attachment=row.attachment)
+            return None
+        if row.chat_id is None:
+            raise BadRequest("the row names no chat")
         target = None
         if payload.get("kind") == "edit" and not payload.get("message_id") and payload.get("edit_ref"):
             target = await self._edit_target(row)
@@ -197,11 +215,11 @@ class OutboxSender:
             wait = _retry_after_seconds(exc)
             values = {"next_attempt_at": utcnow() + timedelta(seconds=float(wait)), "last_error": f"429 {exc}"}
             stats.waiting += 1
-        except (*PERMANENT, BadRequest) as exc:
+        except (*PERMANENT, BadRequest, MailRefused) as exc:
             values = {"status": OutboxStatus.DEAD, "attempts": row.attempts + 1, "last_error": str(exc)[:500]}
             stats.dead += 1
             log.warning("outbox message is undeliverable", extra={"outbox_id": row.id, "error": str(exc)})
-        except (TelegramError, OSError) as exc:
+        except (TelegramError, OSError, MailDeferred) as exc:
             attempts = row.attempts + 1
             if attempts >= self.max_attempts:
                 values = {"status": OutboxStatus.DEAD, "attempts": attempts, "last_error": str(exc)[:500]}

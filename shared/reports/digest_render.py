@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from shared.domain.digest import CorrectionRow, Digest, DigestKind, DigestRow, OffSiteCheckin
+from shared.domain.digest import CorrectionRow, Digest, DigestKind, DigestRow, OffSiteCheckin, UndeliveredRow
 from shared.domain.enums import CorrectionStatus, Direction, HalfDay
 from shared.errors import N_
 from shared.i18n import Translator
@@ -59,6 +59,18 @@ def _summary(t: Translator, digest: Digest) -> str:
     return escape(t.separator().join(parts))
 
 
+CHANNEL_NAMES = {"telegram": N_("Telegram"), "email": N_("e-mail")}
+
+
+def undelivered_line(t: Translator, row: UndeliveredRow) -> str:
+    """``• Ann (e-mail, ann@example.com): 2 — 550 mailbox unknown``."""
+    channel = t.gettext(CHANNEL_NAMES.get(row.channel, row.channel))
+    who = escape(row.full_name or row.address or "?")
+    where = f"{channel}, {escape(row.address)}" if row.address and row.full_name and row.channel == "email" else channel
+    error = f" — {escape(row.last_error[:120])}" if row.last_error else ""
+    return f"• {who} ({where}): {row.count}{error}"
+
+
 def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGRAM_LIMIT) -> str:
     """The digest text; when it would not fit, the rest is cut with a pointer to the XLSX attachment."""
     day = t.format_date(digest.date, "full")
@@ -110,6 +122,7 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
                 "⚠️ {n} message could not be delivered.", "⚠️ {n} messages could not be delivered.", digest.dead_outbox
             ),
         ]
+        lines.extend(undelivered_line(t, row) for row in digest.undelivered)
     if digest.violations:
         lines += ["", "<b>" + t("Working-time violations") + "</b>"]
         for v in digest.violations:

@@ -315,6 +315,50 @@ async function loadStatus() {
   } catch (error) { console.warn(error); }
 }
 
+// ---- mailbox (the demo's local SMTP server) ----
+const SHOWN_HEADERS = ["From", "To", "Subject", "Date", "List-Unsubscribe"];
+
+async function loadMail() {
+  try {
+    const data = await api("/demo/mail");
+    const list = $("mails");
+    $("mail-count").textContent = data.mails.length ? `(${data.mails.length})` : "";
+    if (!data.mails.length) return;
+    list.replaceChildren();
+    for (const mail of data.mails.slice(0, 30)) {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = mail.subject || "(no subject)";
+      const small = document.createElement("small");
+      small.textContent = `to ${mail.to} · ${new Date(mail.at).toLocaleTimeString()}`;
+      button.append(small);
+      button.addEventListener("click", () => showMail(mail.id));
+      li.append(button);
+      list.append(li);
+    }
+  } catch (error) { console.warn(error); }
+}
+
+async function showMail(id) {
+  const mail = await api(`/demo/mail/${id}`);
+  const headers = $("mail-headers");
+  headers.replaceChildren();
+  for (const name of SHOWN_HEADERS) {
+    if (!mail.headers[name]) continue;
+    const dt = document.createElement("dt");
+    dt.textContent = name;
+    const dd = document.createElement("dd");
+    dd.textContent = mail.headers[name];
+    headers.append(dt, dd);
+  }
+  $("mail-attachments").textContent = mail.attachments.length ? `📎 ${mail.attachments.join(", ")}` : "";
+  // links in the mail open the API's pages in a new tab (the frame itself runs no script)
+  $("mail-html").srcdoc = (mail.html || "").replace("<head>", '<head><base target="_blank">');
+  $("mail-text").textContent = mail.text;
+  $("mail-view").showModal();
+}
+
 function renderLinks(links) {
   const list = $("links");
   list.replaceChildren();
@@ -379,6 +423,8 @@ async function start() {
   if (wanted) choose(wanted);
   loadStatus();
   setInterval(loadStatus, 5000);
+  loadMail();
+  setInterval(loadMail, 3000);
 }
 
 start();

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.device_health import drift_action, failure_alert_due, failure_status
 from shared.model import Device
 from shared.notify.job_messages import device_back_online, device_clock_alert, device_offline_alert
-from shared.notify.outbox import enqueue_message
 from shared.persistence import Database
 from shared.services.lookups import hr_people
+from shared.services.reach import notify_person
 
 log = logging.getLogger(__name__)
 ERROR_LENGTH = 500
@@ -33,11 +33,10 @@ def describe(exc: BaseException) -> str:
 
 
 async def tell_hr(session: AsyncSession, text_for: Callable[[str | None], str], ref: str) -> int:
-    """One outbox message per active HR/admin person with Telegram, in their language; returns how many."""
+    """A message to every active HR/admin person on their channels, in their language; how many were reached."""
     sent = 0
     for person in await hr_people(session):
-        if person.telegram_user_id:
-            enqueue_message(session, chat_id=person.telegram_user_id, text=text_for(person.locale), ref=ref)
+        if notify_person(session, person, text=text_for(person.locale), ref=ref):
             sent += 1
     return sent
 

@@ -24,6 +24,7 @@ from shared.model import (
     LeaveRequest,
     LeaveType,
 )
+from shared.services.reach import reachable
 
 ACTIVE = (LeaveStatus.PENDING, LeaveStatus.APPROVED)
 
@@ -88,7 +89,7 @@ def org_employee_of(row: Employee) -> OrgEmployee:
         active=row.active,
         hire_date=row.hire_date,
         leaving_date=row.leaving_date,
-        reachable=row.telegram_user_id is not None,
+        reachable=reachable(row),
     )
 
 

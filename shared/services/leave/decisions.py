@@ -10,24 +10,25 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import get_settings
-from shared.domain.enums import LeaveStatus
+from shared.domain.enums import Channel, LeaveStatus
 from shared.domain.leave_policy import check_year_balances, violation_error
 from shared.domain.leave_state import can_decide, error_for
 from shared.domain.leave_year import YearBalance
 from shared.domain.routing import reroute_approver
 from shared.errors import N_, Invalid, NotFound
-from shared.model import Employee, LeaveRequest, LeaveType
+from shared.model import Employee, LeaveRequest, LeaveType, utcnow
 from shared.notify import leave_messages as msg
-from shared.notify.outbox import enqueue_edit, enqueue_message
+from shared.notify.outbox import enqueue_edit
 from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
 from shared.services.attendance.refresh import refresh_days
 from shared.services.audit import audit, snapshot
 from shared.services.leave.context import on_leave_ids, org_employee_of, policy_of, record_of, span_of
-from shared.services.leave.notify import edit_approval_messages, leave_view, rule_actor
+from shared.services.leave.notify import ask_to_decide, edit_approval_messages, leave_view, rule_actor
 from shared.services.leave.routing import routing_org
 from shared.services.leave.years import parts_of, post_taken, year_balances
 from shared.services.lookups import get_employee, get_leave_type, hr_people
+from shared.services.reach import channels_of, notify_person
 
 
 @dataclass(frozen=True)
@@ -138,18 +139,10 @@ async def _announce_decision(
     await edit_approval_messages(
         session, request, lambda locale: msg.decided_for_approver(locale, view, decider, now, settings.company_timezone)
     )
-    if employee.telegram_user_id:
-        enqueue_message(
-            session,
-            chat_id=employee.telegram_user_id,
-            text=msg.decided_for_employee(employee.locale, view, decider, comment),
-        )
+    notify_person(session, employee, text=msg.decided_for_employee(employee.locale, view, decider, comment))
     if settings.hr_notify_decisions:
         for person in await hr_people(session, exclude={employee.id, actor.employee_id or -1}):
-            if person.telegram_user_id:
-                enqueue_message(
-                    session, chat_id=person.telegram_user_id, text=msg.decided_for_hr(person.locale, view, decider)
-                )
+            notify_person(session, person, text=msg.decided_for_hr(person.locale, view, decider))
 
 
 async def pending_for(session: AsyncSession, *, approver_id: int, include_unrouted: bool = False) -> list[LeaveRequest]:
@@ -165,7 +158,7 @@ async def pending_for(session: AsyncSession, *, approver_id: int, include_unrout
     return list(rows)
 
 
-async def reroute_pending(session: AsyncSession, *, today: date, actor: Actor) -> int:
+async def reroute_pending(session: AsyncSession, *, today: date, actor: Actor, now: datetime | None = None) -> int:
     """Give every pending request whose approver is away (or no longer entitled) the approver routing picks today."""
     moved = 0
     for request in await session.scalars(select(LeaveRequest).where(LeaveRequest.status == LeaveStatus.PENDING)):
@@ -186,27 +179,27 @@ async def reroute_pending(session: AsyncSession, *, today: date, actor: Actor) -
             old={"approver_id": old_id},
             new={"approver_id": new_id},
         )
-        await _announce_reroute(session, request, employee, old_id, new_id)
+        await _announce_reroute(session, request, employee, old_id, new_id, now or utcnow())
         moved += 1
     return moved
 
 
 async def _announce_reroute(
-    session: AsyncSession, request: LeaveRequest, employee: Employee, old_id: int | None, new_id: int
+    session: AsyncSession, request: LeaveRequest, employee: Employee, old_id: int | None, new_id: int, now: datetime
 ) -> None:
     leave_type = await get_leave_type(session, request.leave_type_id)
     view = leave_view(request, employee, leave_type)
     new = await session.get(Employee, new_id)
     old = await session.get(Employee, old_id) if old_id else None
-    if old is not None and old.telegram_user_id and new is not None:
-        enqueue_edit(
-            session,
-            chat_id=old.telegram_user_id,
-            edit_ref=msg.approver_ref(request.id, old.id),
-            text=msg.rerouted_notice(old.locale, view, new.full_name),
-        )
-    if new is not None and new.telegram_user_id:
+    if old is not None and new is not None:
+        notice = msg.rerouted_notice(old.locale, view, new.full_name)
+        if old.telegram_user_id:
+            enqueue_edit(
+                session, chat_id=old.telegram_user_id, edit_ref=msg.approver_ref(request.id, old.id), text=notice
+            )
+        if Channel.EMAIL in channels_of(old):  # a mail cannot be edited: say it in a new one (its links stop working)
+            notify_person(session, old, text=notice, channels=(Channel.EMAIL,))
+    if new is not None:
         text, keyboard = msg.approval_request(new.locale, view, [], None)
-        enqueue_message(
-            session, chat_id=new.telegram_user_id, text=text, buttons=keyboard, ref=msg.approver_ref(request.id, new.id)
-        )
+        await ask_to_decide(session, request_id=request.id, approver=new, text=text, buttons=keyboard,
+                            ref=msg.approver_ref(request.id, new.id), now=now)  # fmt: skip

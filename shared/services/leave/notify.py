@@ -1,19 +1,25 @@
-"""Helpers the leave use cases share to tell people: who is HR, how a request reads, editing old messages."""
+"""Helpers the leave use cases share to tell people: how a request reads, asking for a decision on every channel,
+updating the approval messages once the request is decided."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.domain.enums import OutboxStatus, Role, TokenRole
+from shared.domain.enums import Channel, OutboxStatus, Role, TokenRole
 from shared.domain.leave_state import Actor as RuleActor
+from shared.i18n import translator
 from shared.model import Employee, LeaveRequest, LeaveType, OutboxMessage
 from shared.notify.leave_messages import LeaveView
-from shared.notify.outbox import enqueue_edit
+from shared.notify.mail import email_payload, render_mail
+from shared.notify.outbox import Keyboard, enqueue_edit, enqueue_email
 from shared.services.actor import Actor
+from shared.services.leave.mail_links import approval_links
+from shared.services.reach import channels_of, locale_of, notify_person
 
 NO_EMPLOYEE = -1  # an API token or a job: never the requester, never the named approver
 
@@ -49,25 +55,75 @@ async def edit_approval_messages(
     session: AsyncSession, request: LeaveRequest, text_for: Callable[[str | None], str]
 ) -> int:
     """Replace every approval message of ``request`` (approver, re-routed approvers, HR escalations) with
-    ``text_for(locale)`` and no buttons, so a second press has nothing to press."""
+    ``text_for(locale)`` and no buttons, so a second press has nothing to press. An e-mail cannot be edited:
+    whoever was asked by e-mail gets the new text as a new e-mail (their links no longer act)."""
+    mailed = await _mailed_approvers(session, request)
     refs = (
         await session.execute(
             select(OutboxMessage.chat_id, OutboxMessage.ref)
             .where(
                 OutboxMessage.ref.like(f"leave:{request.id}:%"),
                 OutboxMessage.status != OutboxStatus.DEAD,
+                OutboxMessage.channel == Channel.TELEGRAM,
             )
             .distinct()
         )
     ).all()
+    for person, mailed_ref in mailed:
+        text = text_for(person.locale)
+        subject, plain, html = render_mail(translator(locale_of(person)), text=text)
+        payload = email_payload(subject=subject, text=plain, html=html)
+        assert person.email is not None
+        enqueue_email(session, to=person.email, payload=payload, ref=f"{mailed_ref}:update", employee_id=person.id)
     if not refs:
-        return 0
+        return len(mailed)
     locales = {
         e.telegram_user_id: e.locale
         for e in await session.scalars(select(Employee).where(Employee.telegram_user_id.in_({c for c, _ in refs})))
     }
     for chat_id, ref in refs:
-        if ref is None:
+        if ref is None or chat_id is None:
             continue
         enqueue_edit(session, chat_id=chat_id, edit_ref=ref, text=text_for(locales.get(chat_id)))
-    return len(refs)
+    return len(refs) + len(mailed)
+
+
+async def _mailed_approvers(session: AsyncSession, request: LeaveRequest) -> list[tuple[Employee, str]]:
+    """Whoever was asked to decide ``request`` by e-mail (and the ref of that e-mail), once per ref."""
+    rows = (
+        await session.execute(
+            select(OutboxMessage.employee_id, OutboxMessage.ref)
+            .where(
+                OutboxMessage.ref.like(f"leave:{request.id}:%"),
+                OutboxMessage.ref.not_like("%:update"),
+                OutboxMessage.channel == Channel.EMAIL,
+                OutboxMessage.status != OutboxStatus.DEAD,
+            )
+            .distinct()
+        )
+    ).all()
+    found = []
+    for employee_id, ref in rows:
+        person = await session.get(Employee, employee_id) if employee_id is not None else None
+        if person is not None and person.email and ref is not None:
+            found.append((person, ref))
+    return found
+
+
+async def ask_to_decide(
+    session: AsyncSession,
+    *,
+    request_id: int,
+    approver: Employee,
+    text: str,
+    buttons: Keyboard,
+    ref: str,
+    now: datetime,
+) -> None:
+    """An approval message on each of the approver's channels: buttons in Telegram, signed links by e-mail."""
+    channels = channels_of(approver)
+    links, intro = None, None
+    if Channel.EMAIL in channels:
+        links, intro = await approval_links(session, request_id=request_id, approver=approver, now=now)
+    notify_person(session, approver, text=text, buttons=buttons, ref=ref, links=links, links_intro=intro,
+                  channels=channels)  # fmt: skip

@@ -23,7 +23,6 @@ from shared.domain.leave_year import days_by_year
 from shared.errors import N_, Forbidden, NotFound
 from shared.model import Department, Employee, LeaveRequest, LeaveType
 from shared.notify import leave_messages as msg
-from shared.notify.outbox import enqueue_message
 from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
 from shared.services.attendance.refresh import refresh_days
@@ -38,10 +37,11 @@ from shared.services.leave.context import (
     work_calendar,
 )
 from shared.services.leave.idempotency import same_request, scoped_key
-from shared.services.leave.notify import edit_approval_messages, leave_view, rule_actor
+from shared.services.leave.notify import ask_to_decide, edit_approval_messages, leave_view, rule_actor
 from shared.services.leave.routing import route_for
 from shared.services.leave.years import post_reversals, post_taken, year_balances
 from shared.services.lookups import get_employee, get_leave_type, hr_people
+from shared.services.reach import notify_person, reachable
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,7 @@ async def request_leave(
             session, employee_ids=[employee.id], date_from=start, date_to=end, now=now, actor=actor,
             why=f"leave_request:{request.id}:approved",
         )  # fmt: skip
-    await _announce_new(session, request, employee, leave_type, actor, quote)
+    await _announce_new(session, request, employee, leave_type, actor, quote, now)
     return request
 
 
@@ -251,42 +251,34 @@ async def _announce_new(
     leave_type: LeaveType,
     actor: Actor,
     quote: LeaveQuote,
+    now: datetime,
 ) -> None:
     view = leave_view(request, employee, leave_type)
     on_behalf = actor.employee_id != employee.id
     if request.status is LeaveStatus.APPROVED:
-        if on_behalf and employee.telegram_user_id:
-            enqueue_message(
-                session, chat_id=employee.telegram_user_id, text=msg.auto_approved_for_employee(employee.locale, view)
-            )
+        if on_behalf:
+            notify_person(session, employee, text=msg.auto_approved_for_employee(employee.locale, view))
         return
     approvers = (
         [await session.get(Employee, request.approver_id)]
         if request.approver_id
         else await hr_people(session, exclude={employee.id})  # nobody could be reached: HR at once
     )
-    if on_behalf and employee.telegram_user_id:
+    if on_behalf:
         decider = quote.approver_name if request.approver_id else None
-        text = msg.requested_on_behalf(employee.locale, view, actor.label, decider)
-        enqueue_message(session, chat_id=employee.telegram_user_id, text=text)
-    if not any(a is not None and a.telegram_user_id for a in approvers):
-        log.warning("leave request %s reaches nobody: no approver or HR can be reached in Telegram", request.id)
+        notify_person(session, employee, text=msg.requested_on_behalf(employee.locale, view, actor.label, decider))
+    if not any(a is not None and reachable(a) for a in approvers):
+        log.warning("leave request %s reaches nobody: no approver or HR has Telegram or e-mail", request.id)
     overlaps = [
         (name, r.start_date, r.end_date)
         for r, name in await _team_overlaps(session, employee, request.start_date, request.end_date)
     ]
     for approver in approvers:
-        if approver is None or not approver.telegram_user_id:
-            continue
-        after = None if quote.unlimited else quote.balance_after
-        text, keyboard = msg.approval_request(approver.locale, view, overlaps, after)
-        enqueue_message(
-            session,
-            chat_id=approver.telegram_user_id,
-            text=text,
-            buttons=keyboard,
-            ref=msg.approver_ref(request.id, approver.id),
-        )
+        if approver is not None:
+            after = None if quote.unlimited else quote.balance_after
+            text, keyboard = msg.approval_request(approver.locale, view, overlaps, after)
+            await ask_to_decide(session, request_id=request.id, approver=approver, text=text, buttons=keyboard,
+                                ref=msg.approver_ref(request.id, approver.id), now=now)  # fmt: skip
 
 
 async def _team_overlaps(
@@ -342,21 +334,14 @@ async def cancel_leave(
         await edit_approval_messages(session, request, lambda locale: msg.cancelled_notice(locale, view, by))
     elif request.approver_id and request.approver_id != actor.employee_id:
         approver = await session.get(Employee, request.approver_id)
-        if approver and approver.telegram_user_id:
-            enqueue_message(
-                session, chat_id=approver.telegram_user_id, text=msg.cancelled_notice(approver.locale, view, by)
-            )
-    if actor.employee_id != employee.id and employee.telegram_user_id:
-        enqueue_message(
-            session, chat_id=employee.telegram_user_id, text=msg.cancelled_notice(employee.locale, view, by)
-        )
+        if approver:
+            notify_person(session, approver, text=msg.cancelled_notice(approver.locale, view, by))
+    if actor.employee_id != employee.id:
+        notify_person(session, employee, text=msg.cancelled_notice(employee.locale, view, by))
     if was is LeaveStatus.APPROVED and get_settings().hr_notify_decisions:  # approved days were planned around
         told = {employee.id, actor.employee_id or -1, request.approver_id or -1}
         for person in await hr_people(session, exclude=told):
-            if person.telegram_user_id:
-                enqueue_message(
-                    session, chat_id=person.telegram_user_id, text=msg.cancelled_notice(person.locale, view, by)
-                )
+            notify_person(session, person, text=msg.cancelled_notice(person.locale, view, by))
     return request
 
 

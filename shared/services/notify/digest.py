@@ -13,6 +13,7 @@ from shared.domain.attendance import DayResult
 from shared.domain.digest import (
     ApprovedLeave,
     CorrectionRow,
+    DeadMessage,
     Digest,
     EmployeeInfo,
     OfflineDevice,
@@ -40,6 +41,7 @@ from shared.services.attendance.processing import classify_range, employed_durin
 from shared.services.compliance.violations import violations_between
 
 RETURN_LOOKAHEAD_DAYS = 60
+DEAD_ROWS_SHOWN = 2000  # the undelivered section's detail; the count covers all
 
 
 # The DayResult fields, in order, as columns: a day of 10,000 rows read as plain rows, not ORM objects
@@ -114,11 +116,26 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
         )
     ]
     dead_since, _ = local_bounds(day, company_timezone)
+    dead_rows = (
+        await session.execute(
+            select(
+                OutboxMessage.channel, OutboxMessage.employee_id, OutboxMessage.email_to, OutboxMessage.chat_id,
+                OutboxMessage.last_error,
+            )
+            .where(OutboxMessage.status == OutboxStatus.DEAD, OutboxMessage.created_at >= dead_since)
+            .order_by(OutboxMessage.id)
+            .limit(DEAD_ROWS_SHOWN)
+        )
+    ).all()  # fmt: skip
     dead = await session.scalar(
         select(func.count(OutboxMessage.id)).where(
             OutboxMessage.status == OutboxStatus.DEAD, OutboxMessage.created_at >= dead_since
         )
     )
+    dead_messages = [
+        DeadMessage(str(channel), employee_id, email_to or (str(chat_id) if chat_id else None), error)
+        for channel, employee_id, email_to, chat_id, error in dead_rows
+    ]
     leaves = [
         ApprovedLeave(r.id, r.employee_id, name, r.start_date, r.end_date, r.start_half, r.end_half)
         for r, name in (
@@ -164,6 +181,7 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
         unknown_punches=unknown,
         offline_devices=offline,
         dead_outbox=int(dead or 0),
+        dead_messages=dead_messages,
         leaves=leaves,
         today=today,
         holidays=holidays,

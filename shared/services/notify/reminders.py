@@ -23,13 +23,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.enums import Direction, LeaveStatus
 from shared.domain.punches import PunchFact, drop_duplicates, resolve_directions
 from shared.domain.shift_window import ShiftRule, day_range, shift_window
-from shared.model import Employee, LeaveRequest, LeaveType, OutboxMessage, Punch
+from shared.model import Employee, LeaveRequest, LeaveType, OutboxMessage, Punch, utcnow
 from shared.notify.job_messages import checkout_reminder, nobody
 from shared.notify.leave_messages import escalation_for_hr, reminder_for_approver
 from shared.notify.outbox import enqueue_message
 from shared.services.attendance.processing import shift_rules, zone
-from shared.services.leave.notify import leave_view
+from shared.services.leave.notify import ask_to_decide, leave_view
 from shared.services.lookups import hr_people
+from shared.services.reach import notify_person, reachable
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ class ApproverStats:
     reminded: int = 0
     already_reminded: int = 0
     unreachable: int = 0
-    """Approvers without a linked Telegram account (or deactivated)."""
+    """Approvers no channel reaches (no Telegram, no e-mail) or deactivated."""
 
 
 async def remind_approvers(session: AsyncSession, *, today: date) -> ApproverStats:
@@ -165,14 +166,14 @@ async def remind_approvers(session: AsyncSession, *, today: date) -> ApproverSta
     for approver_id, items in waiting.items():
         approver = approvers.get(approver_id)
         ref = f"remind:approver:{approver_id}:{today}"
-        if approver is None or not approver.active or not approver.telegram_user_id:
+        if approver is None or not approver.active or not reachable(approver):
             stats.unreachable += 1
         elif ref in sent:
             stats.already_reminded += 1
         else:
             views = [leave_view(r, e, t) for r, e, t in items]
             text = reminder_for_approver(approver.locale, views)
-            enqueue_message(session, chat_id=approver.telegram_user_id, text=text, ref=ref)
+            notify_person(session, approver, text=text, ref=ref)
             stats.reminded += 1
     return stats
 
@@ -186,7 +187,7 @@ class EscalationStats:
 
 
 async def escalate_to_hr(
-    session: AsyncSession, *, today: date, after_days: int, company_timezone: str
+    session: AsyncSession, *, today: date, after_days: int, company_timezone: str, now: datetime | None = None
 ) -> EscalationStats:
     """Show HR (with decision buttons) every request pending for ``after_days`` days or more, once."""
     stats = EscalationStats()
@@ -199,7 +200,7 @@ async def escalate_to_hr(
     stats.overdue = len(overdue)
     if not overdue:
         return stats
-    hr = [p for p in await hr_people(session) if p.telegram_user_id]
+    hr = [p for p in await hr_people(session) if reachable(p)]
     refs = (f"leave:{r.id}:escalation:{p.id}" for r, *_ in overdue for p in hr)
     sent = await _existing_refs(session, refs)
     ids = {r.approver_id for r, *_ in overdue if r.approver_id}
@@ -216,8 +217,8 @@ async def escalate_to_hr(
                 continue
             approver = names.get(request.approver_id) if request.approver_id else None
             text, keyboard = escalation_for_hr(person.locale, view, approver or nobody(person.locale), waited)
-            assert person.telegram_user_id is not None
-            enqueue_message(session, chat_id=person.telegram_user_id, text=text, buttons=keyboard, ref=ref)
+            await ask_to_decide(session, request_id=request.id, approver=person, text=text, buttons=keyboard, ref=ref,
+                                now=now or utcnow())  # fmt: skip
             stats.messages += 1
             wrote = True
         stats.escalated += wrote

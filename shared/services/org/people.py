@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import SUPPORTED_LOCALES
-from shared.domain.enums import Role
+from shared.domain.enums import ChannelChoice, Role
 from shared.errors import N_, Invalid
 from shared.model import Department, Employee, HolidayCalendar, Office, Shift, utcnow
 from shared.services.actor import Actor
@@ -62,8 +62,11 @@ EMPLOYEE_FIELDS = frozenset(
         "hire_date",
         "leaving_date",
         "device_user_id",
+        "notify_channels",
+        "digest_email",
     }
 )
+DEFAULTED = frozenset({"role", "work_week", "notify_channels", "digest_email"})  # null: the default
 EMPLOYEE_MISSING = N_("Employee {id} does not exist.")
 
 
@@ -77,6 +80,13 @@ async def _check_employee(session: AsyncSession, employee: Employee) -> None:
             raise invalid(N_("{field} {value} is not valid."), field, field=field, value=value)
     text(employee, "device_user_id", max_length=32, required=False)
     enum(employee, "role", Role)
+    if employee.notify_channels is None:
+        employee.notify_channels = ChannelChoice.AUTO  # null: the default (as on create)
+    enum(employee, "notify_channels", ChannelChoice)
+    if employee.digest_email is None:
+        employee.digest_email = True
+    if not isinstance(employee.digest_email, bool):
+        raise invalid(N_("{field} must be true or false."), "digest_email", field="digest_email")
     if employee.locale is not None and employee.locale not in SUPPORTED_LOCALES:
         raise invalid(
             N_("Locale {value} is not supported; use one of {allowed}."),
@@ -168,7 +178,7 @@ async def list_employees(
 async def create_employee(session: AsyncSession, *, actor: Actor, values: Values) -> Employee:
     values = only(values, EMPLOYEE_FIELDS)
     employee = Employee(role=Role.EMPLOYEE, work_week="12345", active=True)
-    apply(employee, {k: v for k, v in values.items() if v is not None or k not in {"role", "work_week"}})
+    apply(employee, {k: v for k, v in values.items() if v is not None or k not in DEFAULTED})
     employee = await create_row(session, actor, EMPLOYEE, employee)
     now = utcnow()
     await claim_badge_punches(session, employee=employee, actor=actor, now=now)

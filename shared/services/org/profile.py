@@ -1,4 +1,4 @@
-"""One person's own things: who a Telegram account is, their language, their leave history.
+"""One person's own things: who a Telegram account is, their language, their channels, their leave history.
 
 The bot calls these on every update (``employee_by_telegram_id``) and for ``/language`` and ``/myleaves``;
 the API may reuse them.
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import SUPPORTED_LOCALES
+from shared.domain.enums import ChannelChoice
 from shared.domain.names import localized_name
 from shared.errors import N_, Forbidden, Invalid, NotFound
 from shared.model import Employee, LeaveRequest, LeaveType
@@ -50,6 +51,25 @@ async def set_locale(session: AsyncSession, *, actor: Actor, employee_id: int, l
         employee.locale = locale
         await session.flush()
         audit(session, actor, "set_locale", "employee", employee.id, old={"locale": before}, new={"locale": locale})
+    return employee
+
+
+async def set_channels(session: AsyncSession, *, actor: Actor, employee_id: int, choice: str) -> Employee:
+    """Store how a person wants to be notified (``auto``, ``telegram``, ``email``, ``both``); audited.
+    Only their own, or HR for anyone. A channel without an address falls back to the other when sending."""
+    try:
+        wanted = ChannelChoice(choice)
+    except ValueError:
+        raise Invalid(N_("This choice is not available."), details={"field": "notify_channels"}) from None
+    employee = await get_employee(session, employee_id)
+    if actor.employee_id != employee.id and not actor.is_hr:
+        raise Forbidden(N_("You can only change your own notifications."))
+    if employee.notify_channels != wanted:
+        before = employee.notify_channels
+        employee.notify_channels = wanted
+        await session.flush()
+        audit(session, actor, "set_channels", "employee", employee.id, old={"notify_channels": str(before)},
+              new={"notify_channels": str(wanted)})  # fmt: skip
     return employee
 
 

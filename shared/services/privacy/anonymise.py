@@ -107,17 +107,21 @@ async def _scrub_audit(session: AsyncSession, entity: str, ids: Sequence[int]) -
 
 
 async def _scrub_outbox(session: AsyncSession, employee: Employee, request_ids: Sequence[int]) -> int:
-    conditions: list[Any] = [OutboxMessage.ref.like(f"rest:{employee.id}:%")]
+    conditions: list[Any] = [OutboxMessage.ref.like(f"rest:{employee.id}:%"), OutboxMessage.employee_id == employee.id]
     if employee.telegram_user_id is not None:
         conditions.append(OutboxMessage.chat_id == employee.telegram_user_id)
+    if employee.email:
+        conditions.append(OutboxMessage.email_to == employee.email)
     conditions += [OutboxMessage.ref.like(f"leave:{rid}:%") for rid in request_ids[:500]]
     touched = 0
     for row in await session.scalars(select(OutboxMessage).where(or_(*conditions))):
         payload = dict(row.payload)
-        for key in ("text", "caption", "filename"):
+        for key in ("text", "caption", "filename", "subject", "html"):  # e-mails: subject and HTML part too
             if payload.get(key):
                 payload[key] = REPLACED
         row.payload, row.attachment = payload, None
+        if row.email_to is not None and (row.employee_id == employee.id or row.email_to == employee.email):
+            row.email_to = None  # the address is personal data (an unsent mail to it then goes dead)
         touched += 1
     return touched
 

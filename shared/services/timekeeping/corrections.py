@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import get_settings
 from shared.domain.corrections import check_request, correction_instant, decide_violation
-from shared.domain.enums import CorrectionStatus, Direction, OutboxStatus, PunchSource
+from shared.domain.enums import Channel, CorrectionStatus, Direction, OutboxStatus, PunchSource
 from shared.errors import N_, ChronosError, Conflict, Forbidden, Invalid, NotFound
 from shared.model import Employee, OutboxMessage, Punch, PunchCorrection, Shift
 from shared.notify import timekeeping_messages as msg
-from shared.notify.outbox import enqueue_edit, enqueue_message
+from shared.notify.outbox import enqueue_edit
 from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
 from shared.services.attendance.processing import shift_rule, today_in, zone
@@ -28,6 +28,7 @@ from shared.services.attendance.refresh import refresh_days
 from shared.services.audit import audit, snapshot
 from shared.services.leave.routing import route_for
 from shared.services.lookups import get_employee, hr_people
+from shared.services.reach import notify_person, reachable
 
 _REFUSALS = {
     "already_decided": (Conflict, N_("This correction has already been decided.")),
@@ -123,12 +124,11 @@ async def _ask_approvers(session: AsyncSession, correction: PunchCorrection, emp
     people = [approver] if approver is not None else await hr_people(session, exclude={employee.id})
     view = view_of(correction, employee)
     for person in people:
-        if person.telegram_user_id:
+        if reachable(person):  # by e-mail: told, and decides in the bot or through the API
             text, keyboard = msg.correction_request(person.locale, view)
-            enqueue_message(
-                session, chat_id=person.telegram_user_id, text=text, buttons=keyboard,
-                ref=msg.correction_ref(correction.id, person.id),
-            )  # fmt: skip
+            notify_person(
+                session, person, text=text, buttons=keyboard, ref=msg.correction_ref(correction.id, person.id)
+            )
 
 
 async def decide_correction(
@@ -207,7 +207,11 @@ async def _announce(
     refs = (
         await session.execute(
             select(OutboxMessage.chat_id, OutboxMessage.ref)
-            .where(OutboxMessage.ref.like(f"correction:{correction.id}:%"), OutboxMessage.status != OutboxStatus.DEAD)
+            .where(
+                OutboxMessage.ref.like(f"correction:{correction.id}:%"),
+                OutboxMessage.status != OutboxStatus.DEAD,
+                OutboxMessage.channel == Channel.TELEGRAM,  # a mail cannot be edited
+            )
             .distinct()
         )
     ).all()
@@ -217,14 +221,10 @@ async def _announce(
             Employee.telegram_user_id.in_(chats)))).all()
     ) if chats else {}  # fmt: skip
     for chat_id, ref in refs:
-        if ref is not None:
+        if ref is not None and chat_id is not None:
             text = msg.correction_decided(locales.get(chat_id), view, decider, now)
             enqueue_edit(session, chat_id=chat_id, edit_ref=ref, text=text)
-    if employee.telegram_user_id:
-        enqueue_message(
-            session, chat_id=employee.telegram_user_id,
-            text=msg.correction_for_employee(employee.locale, view, decider, comment),
-        )  # fmt: skip
+    notify_person(session, employee, text=msg.correction_for_employee(employee.locale, view, decider, comment))
 
 
 async def pending_corrections(

@@ -23,13 +23,13 @@ from shared.domain.ledger import LedgerPosting
 from shared.errors import N_, Forbidden, Invalid, NotFound
 from shared.model import DailyAttendance, Employee, LatenessNotice, LeaveLedgerEntry, LeaveType
 from shared.notify import timekeeping_messages as msg
-from shared.notify.outbox import enqueue_message
 from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
 from shared.services.leave.postings import post_entries
 from shared.services.leave.routing import route_for
 from shared.services.lookups import get_employee
+from shared.services.reach import notify_person
 
 
 @dataclass(frozen=True)
@@ -133,14 +133,12 @@ async def _tell(session: AsyncSession, notice: LatenessNotice, today: date) -> N
     days = days_of(notice)
     type_name = await _type_name(session, notice.leave_type_id)
     deducted = Decimal(notice.deducted_days)
-    if employee.telegram_user_id:
-        text = msg.lateness_for_employee(employee.locale, days, deducted, type_name)
-        enqueue_message(session, chat_id=employee.telegram_user_id, text=text)
+    notify_person(session, employee, text=msg.lateness_for_employee(employee.locale, days, deducted, type_name))
     route = await route_for(session, employee, today)
     manager = await session.get(Employee, route.approver_id) if route.approver_id else None
-    if manager is not None and manager.telegram_user_id:
+    if manager is not None:
         text = msg.lateness_for_manager(manager.locale, employee.full_name, days, deducted, type_name)
-        enqueue_message(session, chat_id=manager.telegram_user_id, text=text)
+        notify_person(session, manager, text=text)
 
 
 async def waive_lateness(
@@ -187,9 +185,10 @@ async def waive_lateness(
     route = await route_for(session, employee, today)
     manager = await session.get(Employee, route.approver_id) if route.approver_id else None
     for person in (employee, manager):
-        if person is not None and person.telegram_user_id:
-            text = msg.lateness_waived(person.locale, employee.full_name, days_of(notice), who)
-            enqueue_message(session, chat_id=person.telegram_user_id, text=text)
+        if person is not None:
+            notify_person(
+                session, person, text=msg.lateness_waived(person.locale, employee.full_name, days_of(notice), who)
+            )
     return WaiveOutcome(notice, True)
 
 

@@ -23,13 +23,13 @@ from shared.domain.overtime import toil_days, toil_entry, toil_key, toil_reversa
 from shared.errors import N_, Conflict, Forbidden, Invalid, NotFound
 from shared.model import DailyAttendance, Employee, LeaveLedgerEntry, LeaveType, OvertimeDecision
 from shared.notify import timekeeping_messages as msg
-from shared.notify.outbox import enqueue_message
 from shared.persistence.locks import lock_rows
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
 from shared.services.leave.postings import post_entries
 from shared.services.leave.routing import route_for
 from shared.services.lookups import get_employee, hr_people
+from shared.services.reach import notify_person, reachable
 
 MAX_SPAN_DAYS = 62
 
@@ -149,11 +149,8 @@ async def decide_overtime(
         outcome.decisions.append(row)
         outcome.credit_days += credit
     await post_entries(session, postings, actor)
-    if employee.telegram_user_id:
-        text = msg.overtime_for_employee(
-            employee.locale, date_from, outcome.minutes, approve, decider, outcome.credit_days
-        )
-        enqueue_message(session, chat_id=employee.telegram_user_id, text=text)
+    text = msg.overtime_for_employee(employee.locale, date_from, outcome.minutes, approve, decider, outcome.credit_days)
+    notify_person(session, employee, text=text)
     return outcome
 
 
@@ -192,10 +189,9 @@ async def reverse_overtime(
     await session.flush()
     audit(session, actor, "reverse", "overtime_decision", row.id, old=before, new=snapshot(row))
     employee = await get_employee(session, employee_id)
-    if employee.telegram_user_id:
-        who = await _name(session, actor)
-        text = msg.overtime_reversed(employee.locale, day, credit.delta if credit is not None else Decimal(0), who)
-        enqueue_message(session, chat_id=employee.telegram_user_id, text=text)
+    who = await _name(session, actor)
+    text = msg.overtime_reversed(employee.locale, day, credit.delta if credit is not None else Decimal(0), who)
+    notify_person(session, employee, text=text)
     return row
 
 
@@ -245,11 +241,11 @@ async def send_weekly_summaries(session: AsyncSession, *, week: date, today: dat
         else:
             people = await hr_people(session)
         for person in people:
-            if not person.telegram_user_id:
+            if not reachable(person):
                 continue
             mine = [line for line in lines if line.employee_id != person.id]
             for start in range(0, len(mine), 20):  # Telegram keyboards stay small
                 text, keyboard = msg.overtime_summary(person.locale, week, mine[start : start + 20])
-                enqueue_message(session, chat_id=person.telegram_user_id, text=text, buttons=keyboard)
+                notify_person(session, person, text=text, buttons=keyboard)
                 sent += 1
     return sent

@@ -15,7 +15,10 @@ from tests.e2e.bot.harness import BOB, MANAGER, has, reset_emulator, with_button
 
 pytestmark = pytest.mark.e2e
 
-EMPLOYEE_COMMANDS = ["checkin", "checkout", "leave", "myleaves", "balance", "whosout", "language", "cancel", "help"]
+EMPLOYEE_COMMANDS = [
+    "checkin", "checkout", "leave", "myleaves", "balance", "whosout", "calendar", "holidays", "feed", "correct",
+    "language", "settings", "cancel", "help",
+]  # fmt: skip
 
 
 async def test_commands_are_published_for_every_language_on_start(make_deployment: MakeDeployment) -> None:
@@ -31,7 +34,7 @@ async def test_commands_are_published_for_every_language_on_start(make_deploymen
             assert [c["command"] for c in entry["commands"]] == EMPLOYEE_COMMANDS
         await h.send(MANAGER, "/start", has("Welcome back"))
         scoped = [e for e in await h.control.commands() if e["scope"]["type"] == "chat"]
-        assert [c["command"] for c in scoped[0]["commands"]][6:8] == ["pending", "team"]
+        assert [c["command"] for c in scoped[0]["commands"]][10:14] == ["pending", "corrections", "overtime", "team"]
     finally:
         deployment.stop_all()
         await h.control.aclose()

@@ -66,11 +66,12 @@ def leave_dates(today: date) -> tuple[date, date]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    web, api, telegram, zk_tcp, zk_udp = free_ports(5)
+    web, api, telegram, zk_tcp, zk_udp, smtp = free_ports(6)
     workdir = tmp_path_factory.mktemp("demo")
     command = [
         CHRONOS, "demo", "--data-dir", str(workdir / "var"), "--web-port", str(web), "--api-port", str(api),
         "--telegram-port", str(telegram), "--zk-tcp-port", str(zk_tcp), "--zk-udp-port", str(zk_udp),
+        "--smtp-port", str(smtp),
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "TELEGRAM_BOT_TOKEN"}}
     env["COLUMNS"] = "200"
@@ -248,3 +249,13 @@ def test_the_managers_menu_button_opens_the_console_inside_the_chat(page, demo):
     tab.locator(f"#messages[data-chat='{jonas}']").wait_for(state="attached")  # his transcript is on screen
     assert tab.locator("#menu-button").is_hidden(), "employees have no console button"
     assert tab.locator("#webapp").is_hidden()
+
+
+def test_the_mailbox_shows_the_digest_mailed_to_hr_without_telegram(page, demo):  # type: ignore[no-untyped-def]
+    tab = page
+    first = tab.locator("#mails li button").first
+    first.wait_for(timeout=60_000)  # the digest of the scheduler's start, to HR people who have no Telegram
+    tab.locator("#mails li button", has_text="Chronos").first.click()
+    tab.locator("#mail-view[open]").wait_for()
+    assert "List-Unsubscribe" in tab.inner_text("#mail-headers")
+    assert ".xlsx" in tab.inner_text("#mail-attachments")

@@ -35,7 +35,9 @@ from shared.services.actor import Actor
 from shared.services.attendance.processing import process_days
 from shared.services.attendance.punches import record_punch
 from shared.services.leave.balances import adjust_balance
+from shared.services.leave.mail_links import issue_decision_link
 from shared.services.leave.requests import request_leave
+from shared.services.notify.unsubscribe import unsubscribe_token
 from shared.services.org.invitations import create_invitation
 from shared.services.org.tokens import create_token
 from shared.services.timekeeping.corrections import request_correction
@@ -174,7 +176,11 @@ async def world(db: Database, settings, company: Company) -> World:
             "run_id": run.id,
             "notice_id": 1,  # HR-only routes: a refused role never reaches the id, HR's body is checked first
             "date": "2026-11-20",
-        }
+            # links in e-mails (public: the link is the authority): a live approval link of Alice's request
+            "link_token": await issue_decision_link(s, request_id=ids["in"]["request_id"],
+                                                    approver_id=company.manager_id, now=NOW),
+            "unsubscribe_token": unsubscribe_token(company.hr_id),
+        }  # fmt: skip
     for side in ids.values():
         side.update(shared)
     return World(ids, headers, company, olga.id, "max@own.example")

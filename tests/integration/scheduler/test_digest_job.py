@@ -75,7 +75,7 @@ async def test_every_hr_reader_gets_the_digest_in_their_language_with_the_xlsx(
     assert run.counts["date"] == "2026-11-19" and run.counts["quiet"] is False
     assert run.counts["rows_written"] == 7  # the day had not been processed: the job did it first
     assert (run.counts["recipients"], run.counts["sent"], run.counts["attachments"]) == (4, 3, 3)
-    assert (run.counts["without_telegram"], run.counts["unknown_users"], run.counts["offline_devices"]) == (1, 1, 1)
+    assert (run.counts["unreachable"], run.counts["unknown_users"], run.counts["offline_devices"]) == (1, 1, 1)
     assert (run.counts["dead_messages"], run.counts["out_today"]) == (1, 1)
     for chat_id, locale in READERS.items():
         message, document = await outbox(db, chat_id)
