@@ -24,6 +24,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
+from api.scheduler_metrics import SchedulerSnapshot, scheduler_metrics, scheduler_snapshot
 from shared.domain.enums import LeaveStatus, OutboxStatus
 from shared.model import Device, LeaveRequest, OutboxMessage, Punch
 from shared.persistence import Database
@@ -39,6 +40,7 @@ class _Snapshot:
     punches: int = 0
     outbox: dict[str, int] = field(default_factory=dict)
     last_sync: dict[str, datetime] = field(default_factory=dict)
+    scheduler: SchedulerSnapshot | None = None
 
 
 class DatabaseCollector(Collector):
@@ -84,6 +86,7 @@ class DatabaseCollector(Collector):
                 )
             )
             snap.last_sync = {name: at for name, at in rows.all()}
+            snap.scheduler = await scheduler_snapshot(session, now=datetime.now(UTC))
         return snap
 
     def describe(self) -> Iterator[Metric]:
@@ -116,6 +119,8 @@ class DatabaseCollector(Collector):
         for name, at in sorted(snap.last_sync.items()):
             age.add_metric([name], max(0.0, (now - at).total_seconds()))
         yield age
+        if snap.scheduler is not None:
+            yield from scheduler_metrics(snap.scheduler)
 
 
 class Metrics:

@@ -36,7 +36,7 @@ from shared.notify.leave_messages import APPROVE, REJECT, decision_callback, par
 from shared.notify.timekeeping_messages import parse_correction_callback
 
 MAX_BYTES = 64
-LEAVE_ACTIONS = frozenset({"skip", "same", "ok", "edit", "cancel"})
+LEAVE_ACTIONS = frozenset({"skip", "same", "ok", "edit", "cancel", "back", "summary"})
 EDITABLE_STEPS = frozenset({"type", "dates", "half", "reason", "attachment"})
 HALF_OPTIONS = frozenset({"f", "am", "pm", "s", "e", "se"})
 CHANNEL_CHOICES = frozenset(c.value for c in ChannelChoice)
@@ -74,6 +74,14 @@ def cancel_request(request_id: int) -> str:
     return _check(f"lc:{request_id}")
 
 
+def confirm_cancel(request_id: int) -> str:
+    """ "Yes, cancel it" under the question asked before an approved leave is cancelled."""
+    return _check(f"lcy:{request_id}")
+
+
+KEEP_LEAVE = "lck"  # "No, keep it": back to the list, nothing changed
+
+
 def leave_type(type_id: int) -> str:
     return _check(f"lt:{type_id}")
 
@@ -87,6 +95,7 @@ def calendar_month(year: int, month: int) -> str:
 
 
 CALENDAR_NOOP = "cal:n"
+CALENDAR_BLOCKED = "cal:x"  # a day that cannot be picked (past, day off, already on leave): says why
 
 
 def half_day(option: str) -> str:
@@ -225,6 +234,10 @@ def decode(data: str | None) -> Callback | None:
         return Callback("waive", number=number)
     if kind == "lc" and (number := _positive(rest)):
         return Callback("cancel", request_id=number)
+    if kind == "lcy" and (number := _positive(rest)):
+        return Callback("cancel", request_id=number, token="confirmed")
+    if kind == KEEP_LEAVE and not rest:
+        return Callback("keep")
     if kind == "lt" and (number := _positive(rest)):
         return Callback("type", number=number)
     if kind == "rl" and (number := _positive(rest)):
@@ -263,6 +276,8 @@ def decode(data: str | None) -> Callback | None:
 def _decode_calendar(rest: str) -> Callback | None:
     if rest == "n":
         return Callback("noop")
+    if rest == "x":
+        return Callback("blocked")
     sub, _, value = rest.partition(":")
     if sub == "d" and (day := _day(value)):
         return Callback("day", day=day)

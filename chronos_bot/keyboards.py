@@ -50,10 +50,13 @@ def main_menu(t: Translator, role: Role) -> ReplyKeyboardMarkup:
     )
 
 
-def location_request(t: Translator) -> ReplyKeyboardMarkup:
-    """One big "send my location" button and a way out."""
+def location_request(t: Translator, *, remote: str | None = None) -> ReplyKeyboardMarkup:
+    """One big "send my location" button, "working remotely" where the office allows it, and a way out."""
+    rows = [[KeyboardButton(t("📍 Send my location"), request_location=True)]]
+    if remote:
+        rows.append([KeyboardButton(remote)])
     return ReplyKeyboardMarkup(
-        [[KeyboardButton(t("📍 Send my location"), request_location=True)], [KeyboardButton(label(t, Action.CANCEL))]],
+        [*rows, [KeyboardButton(label(t, Action.CANCEL))]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )

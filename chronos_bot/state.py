@@ -76,7 +76,7 @@ _HALVES: dict[str, tuple[HalfDay | None, HalfDay | None]] = {
     "se": (HalfDay.AFTERNOON, HalfDay.MORNING),
 }
 _CLEARS = {
-    "type": ("type_id", "type_name", "half_ok", "doc", "half", "hourly", "times"),
+    "type": ("type_id", "type_name", "half_ok", "doc", "half", "hourly", "times", "backdate"),
     "dates": ("start", "end", "half", "times"),
     "half": ("half",),
     "reason": ("reason",),

@@ -12,16 +12,16 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 import uvicorn
 
-from chronos_cli.runtime import settings_or_exit
+from chronos_cli.runtime import listen_overrides, settings_or_exit
 from shared.config import ConfigError, Settings
 
 log = logging.getLogger(__name__)
-app = typer.Typer(help="Run the API, the bot and the scheduler in one process.")
+GRACEFUL_SHUTDOWN_SECONDS = 3
 
 
 class EmbeddedServer(uvicorn.Server):
@@ -43,6 +43,7 @@ def api_server(
         proxy_headers=True,
         server_header=False,
         lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,  # an open long poll (the web chat) must not hold a stop
     )
     return EmbeddedServer(config)
 
@@ -109,9 +110,14 @@ async def run_services(
                 log.error("service %s failed while stopping", task.get_name(), exc_info=result)
 
 
-@app.callback(invoke_without_command=True)
-def all_services() -> None:
-    """Run the API, the bot and the scheduler together until Ctrl-C / SIGTERM."""
+def all_services(
+    host: Annotated[str | None, typer.Option("--host", help="API: address to listen on (default: API_HOST)")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", min=1, max=65535, help="API: port to listen on (default: API_PORT)")
+    ] = None,
+) -> None:
+    """Run the API, the bot and the scheduler in one process until Ctrl-C / SIGTERM."""
+    listen_overrides(API_HOST=host, API_PORT=port)
     settings = settings_or_exit("all")
     try:
         asyncio.run(run_services(settings, asyncio.Event()))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
@@ -16,10 +18,20 @@ from shared.errors import ChronosError
 from shared.i18n import CatalogMissing, translator
 from shared.log import configure_logging
 from shared.persistence import Database
+from shared.persistence.errors import REDIS_UNAVAILABLE, UNAVAILABLE, one_line, where
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 console = Console()
 err_console = Console(stderr=True)
+
+
+def listen_overrides(**values: str | int | None) -> None:
+    """Command-line options win over the environment: they are put into it (child processes, such as uvicorn's
+    workers, read the same settings), then the settings are loaded as usual and checked."""
+    for name, value in values.items():
+        if value is not None:
+            os.environ[name] = str(value)
 
 
 def settings_or_exit(mode: str | None = None) -> Settings:
@@ -50,6 +62,15 @@ def run(coro_fn: Callable[[], Awaitable[T]], settings: Settings) -> T:
     except ChronosError as exc:
         err_console.print(f"[bold red]Error:[/] {explain(exc, settings)}", highlight=False)
         raise typer.Exit(1) from None
+    except UNAVAILABLE as exc:  # the database (or Redis) is not there: one line, not a traceback
+        log.debug("command failed", exc_info=True)
+        if isinstance(exc, REDIS_UNAVAILABLE):
+            fail(f"cannot reach Redis ({one_line(exc)}); check REDIS_URL and that the server is running")
+        fail(
+            f"cannot reach the database at {where(settings.database_url)} ({one_line(exc)}); "
+            "check DATABASE_URL and that the server is running"
+        )
+        raise  # fail() raised already; this line keeps the type checker's flow
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 

@@ -1,4 +1,7 @@
-"""`chronos scheduler`: run the scheduler service (device sync, attendance, digest, reminders, ledger jobs)."""
+"""`chronos scheduler`: run the scheduler service (device sync, attendance, digest, reminders, ledger jobs).
+
+The scheduler listens on no port: its metrics are read from the database by the API's /metrics.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,9 @@ import typer
 from chronos_cli.runtime import err_console, settings_or_exit
 from shared.config import ConfigError
 
-app = typer.Typer(help="Run the scheduler: device sync, nightly attendance, HR digest, reminders, ledger jobs.")
 
-
-@app.callback(invoke_without_command=True)
 def scheduler() -> None:
-    """Run every job on its schedule until Ctrl-C / SIGTERM (schedules come from the settings)."""
+    """Run every job on its schedule until Ctrl-C / SIGTERM (device sync, attendance, digest, reminders, ledger)."""
     from scheduler.main import run_forever
 
     settings = settings_or_exit("scheduler")  # runs settings.require_service_ready("scheduler")

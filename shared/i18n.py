@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates, numbers
+from babel import Locale, dates, lists, numbers
 from babel.support import Translations
 
 from shared.config import SUPPORTED_LOCALES
 
 DOMAIN = "messages"
 RTL_LOCALES = frozenset({"ar"})
+FSI, PDI = "\u2068", "\u2069"  # first strong isolate … pop directional isolate
+DATE_SKELETON = "yMMMd"
 
 
 def translations_dir() -> Path:
@@ -92,14 +94,46 @@ class Translator:
     def plural(self, singular: str, plural: str, n: int, **params: object) -> str:
         return self._t.ngettext(singular, plural, n).format(n=n, **params)
 
-    def format_date(self, value: date, fmt: str = "medium") -> str:
-        return dates.format_date(value, format=fmt, locale=self.locale)
+    def isolate(self, text: str) -> str:
+        """``text`` wrapped in Unicode isolates (FSI … PDI) in a right-to-left locale, so that a date, a time or a
+        name with Latin letters and digits keeps its own direction inside Arabic text and is not scrambled."""
+        return f"{FSI}{text}{PDI}" if self.rtl else text
 
-    def format_datetime(self, value: datetime, fmt: str = "medium", tz: str | None = None) -> str:
-        return dates.format_datetime(value, format=fmt, tzinfo=_zone(tz), locale=self.locale)
+    def format_date(self, value: date, fmt: str = "medium", *, isolate: bool = True) -> str:
+        """The one date style of the locale: ``full`` (with the weekday) or the medium style with the month's name
+        (CLDR's ``yMMMd``: "Dec 3, 2026", "3 дек. 2026 г.", "3 ديسمبر 2026"); numeric styles are not used."""
+        if fmt in ("full", "long"):
+            text = dates.format_date(value, format=fmt, locale=self.locale)
+        else:
+            text = dates.format_skeleton(DATE_SKELETON, value, locale=self.locale)
+        return self.isolate(text) if isolate else text
 
-    def format_time(self, value: time | datetime, fmt: str = "short", tz: str | None = None) -> str:
-        return dates.format_time(value, format=fmt, tzinfo=_zone(tz), locale=self.locale)
+    def format_datetime(
+        self, value: datetime, fmt: str = "medium", tz: str | None = None, *, isolate: bool = True
+    ) -> str:
+        """The date in its one style and the time in the locale's short style, joined as CLDR joins them."""
+        local = value.astimezone(_zone(tz)) if tz and value.tzinfo else value
+        day = self.format_date(local.date(), "full" if fmt == "full" else "medium", isolate=False)
+        clock = dates.format_time(local, format="short", locale=self.locale)
+        text = str(dates.get_datetime_format("medium", locale=self.locale)).replace("{1}", day).replace("{0}", clock)
+        return self.isolate(text) if isolate else text
+
+    def format_time(
+        self, value: time | datetime, fmt: str = "short", tz: str | None = None, *, isolate: bool = True
+    ) -> str:
+        text = dates.format_time(value, format="short", tzinfo=_zone(tz), locale=self.locale)
+        return self.isolate(text) if isolate else text
+
+    def join(
+        self, items: list[str], style: Literal["standard", "unit", "unit-short", "unit-narrow"] = "standard"
+    ) -> str:
+        """Items joined as the locale joins a list ("a, b and c", "а, б и в", "أ وب وج" — never a Latin comma
+        in Arabic)."""
+        return lists.format_list(items, style=style, locale=self.locale) if items else ""
+
+    def separator(self) -> str:
+        """The locale's comma between items of an inline summary ("، " in Arabic)."""
+        return "، " if self.locale == "ar" else ", "
 
     def format_decimal(self, value: Decimal | float | int) -> str:
         return numbers.format_decimal(value, locale=self.locale)

@@ -68,9 +68,12 @@ class ConsoleFormatter(logging.Formatter):
         return text
 
 
-def configure_logging(*, service: str, stage: str, fmt: str, level: str = "INFO") -> None:
-    """Install one handler on the root logger (idempotent, so tests and `chronos all` may call it again)."""
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(*, service: str, stage: str, fmt: str, level: str = "INFO", path: str | None = None) -> None:
+    """Install one handler on the root logger (idempotent, so tests and `chronos all` may call it again);
+    to stderr, or appended to the file ``path`` (the demo keeps its console for the panel and a status line)."""
+    handler: logging.Handler = (
+        logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stderr)
+    )
     handler.setFormatter(JsonFormatter() if fmt == "json" else ConsoleFormatter())
     handler.addFilter(_ContextFilter(service, stage))
     root = logging.getLogger()

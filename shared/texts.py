@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from babel.units import format_unit
+
 from shared.errors import NC_, NP_
 from shared.i18n import Translator
 
@@ -30,3 +32,29 @@ def count(t: Translator, noun: Noun, n: int | Decimal) -> str:
         whole = int(value)
         return t.ngettext(*noun.forms, whole).format(n=t.format_decimal(whole))
     return t.pgettext(*noun.fraction).format(n=t.format_decimal(value.normalize()))
+
+
+def unpaid_note(t: Translator, paid: bool) -> str:
+    """ " (unpaid)" after a type that is not paid, nothing otherwise."""
+    return "" if paid else " " + t("(unpaid)")
+
+
+def leave_type_choice(
+    t: Translator, *, name: str, paid: bool, unlimited: bool, available: Decimal, year: int, noun: Noun = WORKING_DAYS
+) -> str:
+    """A leave type as the wizard offers it: what is left of it (in days or hours), or that it has no day limit."""
+    if unlimited:
+        return t("{type}: no day limit", type=name) + unpaid_note(t, paid)
+    return t("{type}: {days} left in {year}", type=name, year=year, days=count(t, noun, available)) + (
+        unpaid_note(t, paid)
+    )
+
+
+def distance_text(t: Translator, meters: int | float) -> str:
+    """A distance as people read it: metres below 1 km ("850 m"), else kilometres ("1.2 km", "504 km")."""
+    value = max(0.0, float(meters))
+    if value < 1000:
+        return format_unit(round(value), "length-meter", length="short", locale=t.locale)
+    km = value / 1000
+    pattern = "#,##0" if km >= 100 else "#,##0.#"
+    return format_unit(km, "length-kilometer", length="short", format=pattern, locale=t.locale)

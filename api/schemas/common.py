@@ -148,3 +148,29 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: _error("Conflicts with existing data (duplicate, still in use)"),
     422: _error("Invalid input; details name the fields"),
 }
+
+
+def _translations(value: dict[str, str] | None) -> dict[str, str] | None:
+    from shared.config import SUPPORTED_LOCALES
+    from shared.domain.names import translation_problems
+
+    if value is None:
+        return None
+    problems = translation_problems(value, SUPPORTED_LOCALES)
+    if problems:
+        raise ValueError("; ".join(problems))
+    for text in value.values():
+        no_nul(text)
+    return {locale: text.strip() for locale, text in value.items()}
+
+
+NameTranslations = Annotated[
+    dict[str, str],
+    Field(
+        max_length=8,
+        description='The name in other languages, e.g. {"ru": "Ежегодный отпуск", "ar": "إجازة سنوية"}; '
+        "each reader sees their language's name, else `name`",
+        examples=[{"ru": "Ежегодный отпуск", "ar": "إجازة سنوية"}],
+    ),
+    AfterValidator(_translations),
+]

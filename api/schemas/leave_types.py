@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from api.schemas.common import Days, Number, Out, Patch, Strict, Text
+from api.schemas.common import Days, NameTranslations, Number, Out, Patch, Strict, Text
 from shared.domain.enums import Accrual
 from shared.domain.hourly import LeaveUnit
 from shared.services.crud import CODE_PATTERN
@@ -46,6 +46,7 @@ class LeaveTypeCreate(Strict):
 
     code: Code
     name: Name
+    name_translations: NameTranslations | None = None
     paid: bool = True
     yearly_allowance: Allowance = Field(default=Decimal(0), description="Days per year (0..366)")
     accrual: Accrual = Accrual.YEARLY
@@ -80,6 +81,7 @@ class LeaveTypeUpdate(Patch):
 
     code: Code = None
     name: Name = None
+    name_translations: NameTranslations | None = None
     paid: bool = None
     yearly_allowance: Allowance = None
     accrual: Accrual = None
@@ -105,6 +107,7 @@ class LeaveTypeOut(Out):
     id: int
     code: str
     name: str
+    name_translations: dict[str, str] | None
     paid: bool
     yearly_allowance: Number
     accrual: Accrual

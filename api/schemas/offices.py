@@ -34,6 +34,9 @@ class OfficeCreate(Strict):
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     radius_m: Radius | None = None
+    remote_allowed: bool = Field(
+        default=False, description="People of this office may check in without a location (working remotely)"
+    )
 
 
 class OfficeUpdate(Patch):
@@ -44,6 +47,7 @@ class OfficeUpdate(Patch):
     latitude: Latitude | None = None
     longitude: Longitude | None = None
     radius_m: Radius | None = None
+    remote_allowed: bool = None
 
 
 class OfficeOut(Out):
@@ -53,3 +57,4 @@ class OfficeOut(Out):
     latitude: float | None
     longitude: float | None
     radius_m: int | None
+    remote_allowed: bool

@@ -13,7 +13,7 @@ import html
 from telegram import ForceReply
 
 from chronos_bot import callbacks, keyboards, state
-from chronos_bot.handlers.common import FORGED, STALE, audit_press, with_menu
+from chronos_bot.handlers.common import FORGED, STALE, audit_press, require_manager, with_menu
 from chronos_bot.state import Flow, Step
 from chronos_bot.turn import Turn
 from shared.domain.enums import LeaveStatus
@@ -136,6 +136,7 @@ async def pending(turn: Turn) -> None:
             )
             cards.append(msg.approval_request(turn.me.locale or turn.t.locale, view, overlaps, None))
     if not requests:
+        require_manager(turn)  # an employee with nothing delegated to them hears what /team says: managers only
         await with_menu(turn, turn.t("Nothing waits for your decision. 🎉"))
         return
     await turn.say(

@@ -13,6 +13,7 @@ from chronos_bot.turn import Turn
 from shared.domain.enums import Direction, PunchSource
 from shared.notify.compliance_messages import rest_warning_text
 from shared.services.attendance.punches import PunchOutcome, office_geofence, record_punch
+from shared.texts import distance_text
 
 
 async def check_in(turn: Turn) -> None:
@@ -33,13 +34,17 @@ async def _punch_or_ask(turn: Turn, direction: Direction) -> None:
         await with_menu(turn, punch_text(turn, direction, outcome))
         return
     assert office is not None
-    state.begin(turn.session, Flow.CHECK, Step.LOCATION, direction=direction.value)
+    state.begin(turn.session, Flow.CHECK, Step.LOCATION, direction=direction.value, remote_ok=office.remote_allowed)
     text = (
         turn.t("Please share your location to check in at {office}.", office=html.escape(office.name))
         if direction is Direction.IN
         else turn.t("Please share your location to check out at {office}.", office=html.escape(office.name))
     )
-    await turn.say(text, keyboards.location_request(turn.t))
+    if office.remote_allowed:
+        text += "\n" + turn.t("Working elsewhere today? Tap “{button}”.", button=remote_label(turn))
+    await turn.say(
+        text, keyboards.location_request(turn.t, remote=remote_label(turn) if office.remote_allowed else None)
+    )
 
 
 async def on_location(turn: Turn) -> None:
@@ -53,14 +58,42 @@ async def on_location(turn: Turn) -> None:
     await _record(turn, direction, location.latitude, location.longitude)
 
 
-async def _record(turn: Turn, direction: Direction, latitude: float | None, longitude: float | None) -> None:
+async def on_location_text(turn: Turn) -> None:
+    """Text while a location is awaited: "working remotely" where the office allows it, else how to go on."""
+    text = ((turn.message.text if turn.message else "") or "").strip()
+    direction = Direction(turn.session.data.get("direction", Direction.IN.value))
+    if text == remote_label(turn) and turn.session.data.get("remote_ok"):
+        state.clear(turn.session)
+        await _record(turn, direction, None, None, remote=True)
+        return
+    await turn.say(
+        turn.t(
+            "I need your location for this: tap “{button}” below, or /cancel.", button=turn.t("📍 Send my location")
+        ),
+        keyboards.location_request(turn.t, remote=remote_label(turn) if turn.session.data.get("remote_ok") else None),
+    )
+
+
+def remote_label(turn: Turn) -> str:
+    return turn.t("🏠 Working remotely")
+
+
+async def _record(
+    turn: Turn, direction: Direction, latitude: float | None, longitude: float | None, *, remote: bool = False
+) -> None:
     async with turn.deps.db.transaction() as session:
-        outcome = await _store(session, turn, direction, latitude, longitude)
-    await with_menu(turn, punch_text(turn, direction, outcome))
+        outcome = await _store(session, turn, direction, latitude, longitude, remote=remote)
+    await with_menu(turn, punch_text(turn, direction, outcome, remote=remote))
 
 
 async def _store(
-    session: AsyncSession, turn: Turn, direction: Direction, latitude: float | None, longitude: float | None
+    session: AsyncSession,
+    turn: Turn,
+    direction: Direction,
+    latitude: float | None,
+    longitude: float | None,
+    *,
+    remote: bool = False,
 ) -> PunchOutcome:
     return await record_punch(
         session,
@@ -74,10 +107,11 @@ async def _store(
         latitude=latitude,
         longitude=longitude,
         employee=turn.me,
+        remote=remote,
     )
 
 
-def punch_text(turn: Turn, direction: Direction, outcome: PunchOutcome) -> str:
+def punch_text(turn: Turn, direction: Direction, outcome: PunchOutcome, *, remote: bool = False) -> str:
     """What the user is told after a punch: the time, today's worked time, the geofence verdict."""
     t = turn.t
     if not outcome.stored:
@@ -97,10 +131,12 @@ def punch_text(turn: Turn, direction: Direction, outcome: PunchOutcome) -> str:
             t("Worked today: {duration}.", duration=t.format_duration_minutes(outcome.worked_minutes)),
         ]
     if outcome.inside_geofence is True:
-        lines.append(t("📍 At the office ({meters} m away).", meters=t.format_decimal(outcome.distance_m or 0)))
+        lines.append(t("📍 At the office ({distance} away).", distance=distance_text(t, outcome.distance_m or 0)))
     elif outcome.inside_geofence is False:
         lines.append(
-            t("⚠️ Outside the office area: {meters} m away. HR will see this.",
-              meters=t.format_decimal(outcome.distance_m or 0))
+            t("⚠️ Outside the office area: {distance} away. HR will see this in the daily digest.",
+              distance=distance_text(t, outcome.distance_m or 0))
         )  # fmt: skip
+    elif remote:
+        lines.append(t("🏠 Working remotely: recorded without a location. HR will see this in the daily digest."))
     return "\n".join(lines)

@@ -9,31 +9,32 @@ from __future__ import annotations
 import dataclasses
 import html
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from chronos_bot import callbacks, keyboards, state
-from chronos_bot.calendar import DAY_OFF_MARK, Cell, add_months, month_grid
+from chronos_bot.calendar import APPROVED_MARK, DAY_OFF_MARK, PENDING_MARK, Cell, add_months, month_grid
 from chronos_bot.state import Step
 from chronos_bot.turn import Turn
 from shared.domain.enums import LeaveStatus
 from shared.domain.hourly import LeaveUnit
-from shared.domain.leave import Violation
+from shared.domain.leave import LeaveRecord, Violation
 from shared.notify.leave_messages import LeaveView, describe
 from shared.services.leave.balances import balances
-from shared.services.leave.context import work_calendar
+from shared.services.leave.context import own_requests, work_calendar
 from shared.services.leave.requests import LeaveQuote, quote_leave
-from shared.texts import HOURS, WORKING_DAYS, Noun, count
+from shared.texts import HOURS, WORKING_DAYS, Noun, count, leave_type_choice, unpaid_note
 
 MONTHS_BACK = 1
 MONTHS_AHEAD = 12
 
 
-def half_label(turn: Turn, option: str) -> str:
+def half_label(turn: Turn, option: str, *, several: bool = True) -> str:
+    """The label of a half-day option; for a single day, "the whole day" (not "whole days")."""
     t = turn.t
     labels = {
-        "f": t("Whole days"),
+        "f": t("Whole days") if several else t("The whole day"),
         "am": t("Morning only"),
         "pm": t("Afternoon only"),
         "s": t("Start after lunch"),
@@ -73,9 +74,10 @@ async def ask_type(turn: Turn) -> None:
     """The leave types, each with what is left of it."""
     async with turn.deps.db.session() as session:
         lines = await balances(session, employee_id=turn.me.id, as_of=turn.today)
+    t = turn.t
     rows = [
-        [Cell(turn.t("{type}: {days} left in {year}", type=line.name, year=line.year,
-                     days=count(turn.t, unit_noun(line.unit), line.available)),
+        [Cell(leave_type_choice(t, name=line.name_for(t.locale), paid=line.paid, unlimited=line.unlimited,
+                                available=line.available, year=line.year, noun=unit_noun(line.unit)),
               callbacks.leave_type(line.leave_type_id))]
         for line in lines
     ]  # fmt: skip
@@ -88,6 +90,7 @@ async def calendar_rows(turn: Turn, year: int, month: int) -> list[list[Cell]]:
     last = date(*add_months(year, month, 1), 1)
     async with turn.deps.db.session() as session:
         calendar = await work_calendar(session, turn.me, first, last)
+        taken = await own_requests(session, turn.me.id)
     today = turn.today
     return month_grid(
         turn.t,
@@ -97,7 +100,32 @@ async def calendar_rows(turn: Turn, year: int, month: int) -> list[list[Cell]]:
         today=today,
         first=add_months(today.year, today.month, -MONTHS_BACK),
         last=add_months(today.year, today.month, MONTHS_AHEAD),
+        earliest=earliest_day(turn),
+        marks=leave_marks(taken, first, last),
     )
+
+
+def earliest_day(turn: Turn) -> date:
+    """The first day that may be picked: today, or as far back as the type allows; at the last-day step,
+    not before the first day."""
+    d = state.draft(turn.session)
+    earliest = turn.today - timedelta(days=int(d.get("backdate") or 0))
+    start = state.start_of(d)
+    if turn.session.step == Step.END.value and start is not None:
+        earliest = max(earliest, start)
+    return earliest
+
+
+def leave_marks(requests: list[LeaveRecord], first: date, last: date) -> dict[date, str]:
+    """The days of ``[first, last)`` the employee already has leave on: approved ✓, pending ⏳."""
+    marks: dict[date, str] = {}
+    for request in requests:
+        day = max(request.start_date, first)
+        while day <= request.end_date and day < last:
+            mark = APPROVED_MARK if request.status is LeaveStatus.APPROVED else PENDING_MARK
+            marks[day] = APPROVED_MARK if marks.get(day) == APPROVED_MARK else mark
+            day += timedelta(days=1)
+    return marks
 
 
 def in_range(turn: Turn, year: int, month: int) -> bool:
@@ -112,13 +140,18 @@ async def date_keyboard(turn: Turn, year: int, month: int) -> list[list[Cell]]:
     rows = await calendar_rows(turn, year, month)
     if turn.session.step == Step.END.value:
         rows.append([Cell(turn.t("Just that one day"), callbacks.leave_action("same"))])
-    rows.append(cancel_row(turn))
+    rows.append([Cell(turn.t("◀️ Back"), callbacks.leave_action("back")), *cancel_row(turn)])
     turn.session.data["cal"] = f"{year:04d}-{month:02d}"
     return rows
 
 
 def legend(turn: Turn) -> str:
-    return turn.t("{mark} marks your days off.", mark=DAY_OFF_MARK)
+    return turn.t(
+        "{off} day off · {approved} approved leave · {pending} pending request · crossed out: cannot be picked.",
+        off=DAY_OFF_MARK,
+        approved=APPROVED_MARK,
+        pending=PENDING_MARK,
+    )
 
 
 def unit_noun(unit: LeaveUnit) -> Noun:
@@ -150,7 +183,8 @@ async def ask_half(turn: Turn) -> None:
     d = state.draft(turn.session)
     start, end = state.start_of(d), state.end_of(d)
     assert start is not None and end is not None
-    rows = [[Cell(half_label(turn, o), callbacks.half_day(o))] for o in state.half_options(start, end)]
+    several = start != end
+    rows = [[Cell(half_label(turn, o, several=several), callbacks.half_day(o))] for o in state.half_options(start, end)]
     await prompt(turn, turn.t("Whole days, or half days?"), [*rows, cancel_row(turn)])
 
 
@@ -217,7 +251,9 @@ async def show_summary(turn: Turn) -> None:
     t = turn.t
     lines = [t("📝 <b>Please check your request</b>"), describe(t, view_of(turn, result))]
     noun = HOURS if result.hours else WORKING_DAYS
-    for year in result.years:
+    if result.unlimited:
+        lines.append(t("No day limit: this leave is not counted against a balance.") + unpaid_note(t, result.paid))
+    for year in [] if result.unlimited else result.years:
         lines.append(t("Balance for {year} after this request: {days}", year=year.year,
                        days=html.escape(count(t, noun, year.balance_after))))  # fmt: skip
     if result.auto_approved:

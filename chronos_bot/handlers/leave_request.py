@@ -82,12 +82,13 @@ async def on_type(turn: Turn) -> None:
     hourly = leave_type.unit is LeaveUnit.HOURS
     d.update(
         type_id=leave_type.id,
-        type_name=leave_type.name,
+        type_name=leave_type.name_for(turn.t.locale),
         half_ok=leave_type.half_days_allowed and not hourly,
         doc=leave_type.attachment_required,
         hourly=hourly,
+        backdate=leave_type.backdate_days,
     )
-    await turn.edit(turn.t("Leave type: {type}", type=f"<b>{html.escape(leave_type.name)}</b>"))
+    await turn.edit(turn.t("Leave type: {type}", type=f"<b>{html.escape(leave_type.name_for(turn.t.locale))}</b>"))
     await leave_flow.advance(turn)
 
 
@@ -109,6 +110,9 @@ async def on_day(turn: Turn) -> None:
     if day is None:
         return await _over(turn)
     d = state.draft(turn.session)
+    if turn.session.step == Step.START.value and day < leave_flow.earliest_day(turn):
+        await turn.answer(past_day_text(turn), alert=True)  # refused at once, not after the last day
+        return
     if turn.session.step == Step.START.value:
         state.forget(d, "dates")
         d["start"] = day.isoformat()
@@ -124,6 +128,44 @@ async def on_day(turn: Turn) -> None:
         await turn.answer(turn.t("The last day cannot be before the first day."), alert=True)
         return
     await _set_end(turn, day)
+
+
+def past_day_text(turn: Turn) -> str:
+    back = int(state.draft(turn.session).get("backdate") or 0)
+    if back:
+        return turn.t.plural(
+            "Leave of this type can start at most {n} day back. Pick a later day.",
+            "Leave of this type can start at most {n} days back. Pick a later day.",
+            back,
+        )
+    return turn.t("That day is in the past. Pick today or a later day.")
+
+
+async def on_blocked_day(turn: Turn) -> None:
+    """A day that does not pick (a day off, the past, a day already on leave): say why, change nothing."""
+    if not _current(turn, Step.START, Step.END):
+        return await _over(turn)
+    await turn.answer(
+        turn.t("This day cannot be picked: it is a day off, too early, or you already have leave then."), alert=True
+    )
+
+
+async def on_back(turn: Turn) -> None:
+    """Back: from the first day to the leave type, from the last day to the first day."""
+    if not _current(turn, Step.START, Step.END):
+        return await _over(turn)
+    d = state.draft(turn.session)
+    state.forget(d, "type" if turn.session.step == Step.START.value else "dates")
+    await turn.edit(_question(turn))
+    await leave_flow.advance(turn)
+
+
+async def on_back_to_summary(turn: Turn) -> None:
+    """From "what would you like to change?" back to the summary, nothing changed."""
+    if not _current(turn, Step.EDIT):
+        return await _over(turn)
+    await turn.edit(_question(turn))
+    await leave_flow.advance(turn)
 
 
 async def on_same_day(turn: Turn) -> None:
@@ -160,7 +202,8 @@ async def on_half(turn: Turn) -> None:
     if start is None or end is None or not state.valid_half(option, start, end):
         return await _over(turn)
     d["half"] = option
-    await turn.edit(turn.t("Days: {choice}", choice=leave_flow.half_label(turn, option)))
+    label = leave_flow.half_label(turn, option, several=start != end)
+    await turn.edit(turn.t("Days: {choice}", choice=label))
     await leave_flow.advance(turn)
 
 
@@ -263,7 +306,8 @@ async def on_edit(turn: Turn) -> None:
     parts.append(("reason", t("Reason")))
     if d.get("doc"):
         parts.append(("attachment", t("Document")))
-    rows = [[Cell(text, callbacks.edit_step(step))] for step, text in parts] + [leave_flow.cancel_row(turn)]
+    rows = [[Cell(text, callbacks.edit_step(step))] for step, text in parts]
+    rows.append([Cell(t("↩️ Back to the summary"), callbacks.leave_action("summary")), *leave_flow.cancel_row(turn)])
     state.goto(turn.session, Step.EDIT)
     await turn.edit(_question(turn) + "\n\n" + t("What would you like to change?"), keyboards.inline(rows))
 

@@ -14,13 +14,15 @@ from shared.domain.enums import LeaveStatus
 from shared.domain.hourly import LeaveUnit
 from shared.domain.leave_state import NotAllowed, WrongState, can_cancel
 from shared.errors import NotFound
-from shared.notify.leave_messages import LeaveView, format_dates, status_label
+from shared.model import LeaveRequest
+from shared.notify.leave_messages import LeaveView, describe, format_dates, status_label
 from shared.services.leave.balances import balances
 from shared.services.leave.context import record_of
-from shared.services.leave.notify import rule_actor
+from shared.services.leave.notify import leave_view, rule_actor
 from shared.services.leave.requests import cancel_leave
+from shared.services.lookups import get_leave_type
 from shared.services.org.profile import HistoryLine, leave_history
-from shared.texts import HOURS, WORKING_DAYS, count
+from shared.texts import HOURS, WORKING_DAYS, count, unpaid_note
 
 
 async def _history(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -43,11 +45,13 @@ async def _history(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
             tz = turn.timezone
             when += f", {t.format_time(r.start_at, tz=tz)}–{t.format_time(r.end_at, tz=tz)}"
         text.append(
-            f"#{r.id} <b>{html.escape(line.type_name)}</b>: {when} · "
+            f"#{r.id} <b>{html.escape(line.type_in(t.locale))}</b>: {when} · "
             f"{html.escape(count(t, HOURS if hourly else WORKING_DAYS, r.working_days))} · {status_label(t, r.status)}"
         )
         if r.status is LeaveStatus.PENDING:
             text.append("   " + _where(turn, line))
+        if r.status is LeaveStatus.REJECTED and r.decision_comment:
+            text.append("    " + t("Reason given: {reason}", reason=html.escape(r.decision_comment)))
         if can_cancel(who, record_of(r), turn.today) is None:
             rows.append([Cell(t("Cancel #{id}", id=r.id), callbacks.cancel_request(r.id))])
     return "\n".join(text), keyboards.inline(rows) if rows else None
@@ -76,6 +80,8 @@ async def on_cancel_request(turn: Turn) -> None:
         await audit_press(turn, FORGED, "leave_request", None, "malformed")
         await turn.answer(turn.t("This button is not valid."), alert=True)
         return
+    if press is not None and press.token != "confirmed" and await _asks_first(turn, request_id):
+        return
     try:
         async with turn.deps.db.transaction() as session:
             await cancel_leave(session, actor=turn.actor, request_id=request_id, today=turn.today, now=turn.now)
@@ -94,6 +100,31 @@ async def on_cancel_request(turn: Turn) -> None:
     await turn.answer(answer, alert=alert)
 
 
+async def _asks_first(turn: Turn, request_id: int) -> bool:
+    """An approved leave is cancelled only after a second, explicit yes: ask, and say who will be told."""
+    async with turn.deps.db.session() as session:
+        request = await session.get(LeaveRequest, request_id)
+        if request is None or request.employee_id != turn.me.id or request.status is not LeaveStatus.APPROVED:
+            return False  # the service decides (and refuses what is not mine)
+        leave_type = await get_leave_type(session, request.leave_type_id)
+    t = turn.t
+    view = leave_view(request, turn.me, leave_type)
+    question = t("Cancel your approved leave #{id}? Your approver and HR will be told, and the days come back.",
+                 id=request_id)  # fmt: skip
+    rows = [[Cell(t("Yes, cancel it"), callbacks.confirm_cancel(request_id)),
+             Cell(t("No, keep it"), callbacks.KEEP_LEAVE)]]  # fmt: skip
+    await turn.edit(f"{question}\n\n{describe(t, view)}", keyboards.inline(rows))
+    await turn.answer()
+    return True
+
+
+async def on_keep(turn: Turn) -> None:
+    """ "No, keep it": the list again, nothing changed."""
+    text, markup = await _history(turn)
+    await turn.edit(text, markup)
+    await turn.answer(turn.t("Nothing was cancelled."))
+
+
 async def balance(turn: Turn) -> None:
     """/balance: per type what is left now, what pending requests hold, and the projection to Dec 31."""
     async with turn.deps.db.session() as session:
@@ -103,7 +134,10 @@ async def balance(turn: Turn) -> None:
     text = [t("💼 <b>Your leave balance for {year}</b>", year=year)]
     for line in lines:
         noun = HOURS if line.unit is LeaveUnit.HOURS else WORKING_DAYS
-        text.append(f"\n<b>{html.escape(line.name)}</b>")
+        text.append(f"\n<b>{html.escape(line.name_for(t.locale))}</b>")
+        if line.unlimited:
+            text.append(t("No day limit: this leave is not counted against a balance.") + unpaid_note(t, line.paid))
+            continue
         text.append(t("Available now: {days}", days=html.escape(count(t, noun, line.available))))
         if line.reserved:
             text.append(t("Held by pending requests: {days}", days=html.escape(count(t, noun, line.reserved))))

@@ -16,9 +16,11 @@ from chronos_bot.state import Flow, Step
 from chronos_bot.texts import help_text
 from chronos_bot.turn import Turn
 from shared.errors import Conflict, Forbidden, Invalid
+from shared.i18n import negotiate_locale
 from shared.services.actor import Actor
 from shared.services.org.invitations import redeem_invitation
 from shared.services.org.profile import set_locale
+from shared.services.secrets import looks_like_invitation_code
 
 
 async def start(turn: Turn) -> None:
@@ -32,6 +34,14 @@ async def start(turn: Turn) -> None:
         await redeem(turn, turn.args[0])
     else:
         await ask_code(turn)
+
+
+def telegram_locale(turn: Turn) -> str | None:
+    """The supported locale of the user's Telegram language, or None when Telegram says none we speak."""
+    user = turn.update.effective_user
+    code = user.language_code if user else None
+    found = negotiate_locale(code, default="") if code else ""
+    return found or None
 
 
 async def ask_code(turn: Turn) -> None:
@@ -48,7 +58,8 @@ async def ask_code(turn: Turn) -> None:
 async def on_text(turn: Turn) -> None:
     """A stranger wrote something: it is their code once we asked for one."""
     text = (turn.message.text if turn.message else "") or ""
-    if state.in_step(turn.session, Flow.ONBOARD, Step.CODE) and text.strip():
+    asked = state.in_step(turn.session, Flow.ONBOARD, Step.CODE)
+    if (asked and text.strip()) or looks_like_invitation_code(text):  # a first message that is only a code
         await redeem(turn, text.strip())
     else:
         await ask_code(turn)
@@ -73,9 +84,14 @@ async def redeem(turn: Turn, code: str) -> None:
             employee = await redeem_invitation(
                 session, code=code, telegram_user_id=turn.user_id, now=turn.now, pepper=turn.deps.settings.secret_key
             )
-            if employee.locale is None:  # remember the language Telegram told us, so notifications match it
+            spoken = telegram_locale(turn)
+            if employee.locale is None or (spoken and spoken != employee.locale):
+                # the language the person's Telegram speaks is their choice: keep it after linking (HR's
+                # guess in the import is only a default), so every later answer and notification matches it
                 actor = Actor.for_employee(employee.id, employee.role)
-                employee = await set_locale(session, actor=actor, employee_id=employee.id, locale=turn.t.locale)
+                employee = await set_locale(
+                    session, actor=actor, employee_id=employee.id, locale=spoken or turn.t.locale
+                )
     except Invalid as exc:
         await limiter.failed(turn.user_id)
         left = await limiter.left(turn.user_id)

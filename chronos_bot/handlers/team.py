@@ -45,8 +45,9 @@ async def team(turn: Turn) -> None:
     require_manager(turn)
     async with turn.deps.db.session() as session:
         today = await team_today(
-            session, manager_id=turn.me.id, now=turn.now, company_timezone=turn.deps.settings.company_timezone
-        )
+            session, manager_id=turn.me.id, now=turn.now, company_timezone=turn.deps.settings.company_timezone,
+            locale=turn.t.locale,
+        )  # fmt: skip
         violations, violation_count = await team_violations(
             session, manager_id=turn.me.id, first=today.day - timedelta(days=VIOLATION_DAYS), last=today.day
         )
@@ -62,7 +63,7 @@ async def team(turn: Turn) -> None:
          [f"• {html.escape(p.name)} — {t.format_time(p.first_in, tz=tz)}{outside if p.unscheduled else ''}"
           for p in today.present if p.first_in]),
         (t("⏰ Late ({n})", n=len(today.late)),
-         [f"• {html.escape(p.name)} — {t.format_time(p.first_in, tz=tz)}, "
+         [f"• {html.escape(p.name)} — {t.format_time(p.first_in, tz=tz)}{t.separator()}"
           f"{html.escape(count(t, MINUTES, p.late_minutes))}{outside if p.unscheduled else ''}"
           for p in today.late if p.first_in]),
         (t("❔ Not yet in ({n})", n=len(today.not_in)), _names(t, today.not_in, "• {name}")),
@@ -94,7 +95,7 @@ def _out_line(t: Translator, line: OutLine) -> str:
     end = t.format_date(line.end_date, "medium") + _half(t, line.end_half)
     dates = start if line.start_date == line.end_date else f"{start} – {end}"
     kind = line.type_name or t("away")  # the type only for readers entitled to it
-    return f"• {html.escape(line.name)} — {html.escape(kind)}, {dates}"
+    return f"• {html.escape(line.name)} — {html.escape(kind)}{t.separator()}{dates}"
 
 
 PERIOD_TITLES = {
@@ -122,6 +123,7 @@ async def _whos_out(turn: Turn, period: Period) -> str:
             department_id=department,
             viewer_id=turn.me.id,
             viewer_is_hr=turn.me.role in HR,
+            locale=turn.t.locale,
         )
     t = turn.t
     start, end = t.format_date(period.start, "medium"), t.format_date(period.end, "medium")

@@ -41,13 +41,19 @@ class Habit:
     """Leaves at this time every working day of last week (Monday to Friday): an overtime week."""
 
 
+# Two weeks of exceptions, spread so that every working day of the last two weeks has some (and the stranger
+# badge gives every day, weekends too, a "punch from an unknown badge"): `/digest <any of the last 14 days>`.
 HABITS: dict[str, Habit] = {
-    "8": Habit({1: 27, 3: 22, 6: 35}, {}, frozenset(), frozenset()),  # Sophie: often late
-    "10": Habit({1: 25}, {}, frozenset(), frozenset()),  # Noah: late yesterday
-    "14": Habit({}, {}, frozenset({1}), frozenset()),  # Paul: forgot to check out yesterday
-    "16": Habit({}, {1: time(16, 40)}, frozenset(), frozenset()),  # Mia: left early yesterday
-    "17": Habit({2: 30}, {}, frozenset(), frozenset()),  # Ivan: late for the night shift
-    "20": Habit({}, {}, frozenset(), frozenset({1})),  # Felix: absent yesterday
+    "8": Habit({1: 27, 3: 22, 6: 35, 9: 18}, {}, frozenset(), frozenset()),  # Sophie: often late
+    "10": Habit({1: 25, 5: 40}, {}, frozenset(), frozenset()),  # Noah: late now and then
+    "14": Habit({}, {}, frozenset({1, 4, 8}), frozenset()),  # Paul: forgets to check out
+    "16": Habit({}, {1: time(16, 40), 7: time(15, 55)}, frozenset(), frozenset()),  # Mia: leaves early
+    "17": Habit({2: 30, 6: 45}, {}, frozenset(), frozenset()),  # Ivan: late for the night shift
+    "20": Habit({}, {}, frozenset(), frozenset({1, 5})),  # Felix: absent without leave
+    "18": Habit({9: 20}, {}, frozenset(), frozenset({3})),  # Lea: absent once, late once
+    "11": Habit({}, {2: time(16, 10)}, frozenset({10}), frozenset()),  # Emma: early once, no check-out once
+    "22": Habit({4: 15}, {}, frozenset(), frozenset({7})),  # Ben
+    "25": Habit({}, {}, frozenset({2, 6}), frozenset()),  # Hannah: no check-out twice
     "6": Habit({}, {}, frozenset(), frozenset(), time(20, 15)),  # Jonas: a week of overtime (a release)
     "7": Habit({}, {}, frozenset({1}), frozenset()),  # Layla: forgot to check out yesterday too
 }
@@ -104,9 +110,10 @@ def _shift_times(
 
 
 def device_records(
-    badges: Iterable[Badge], *, zone: str, today: date, days: int = 14, seed: int = 7
+    badges: Iterable[Badge], *, zone: str, today: date, now: datetime, days: int = 14, seed: int = 7
 ) -> list[EmulatedRecord]:
-    """The past ``days`` of punches of these badges, in the device's local time, oldest first."""
+    """The past ``days`` of punches of these badges, in the device's local time, oldest first; nothing after
+    ``now`` (last night's shift has not checked out yet at 03:00)."""
     rng = random.Random(seed)
     device_zone = ZoneInfo(zone)
     week = last_week(today)
@@ -114,36 +121,22 @@ def device_records(
     for badge in badges:
         for back, day in _working_days(today, days):
             for moment, code in _shift_times(badge, day, back, rng, week):
-                records.append(EmulatedRecord(badge.device_user_id, _local(moment, device_zone), status=1, punch=code))
+                if moment <= now:
+                    records.append(
+                        EmulatedRecord(badge.device_user_id, _local(moment, device_zone), status=1, punch=code)
+                    )
     return sorted(records, key=lambda r: r.timestamp)
 
 
-def stranger_records(*, zone: str, today: date) -> list[EmulatedRecord]:
-    """A badge linked to nobody, used on the last two working days."""
+def stranger_records(*, zone: str, today: date, days: int = 14) -> list[EmulatedRecord]:
+    """A badge linked to nobody (the cleaning contractor), used every day of the last ``days``."""
     device_zone = ZoneInfo(zone)
     records = []
-    for back, day in _working_days(today, 7):
-        if back > 2:
-            break
-        for at, code in ((time(8, 58), IN), (time(18, 5), OUT)):
+    for back in range(1, days + 1):
+        day = today - timedelta(days=back)
+        for at, code in ((time(6, 58), IN), (time(8, 5), OUT)):
             moment = datetime.combine(day, at, EMPLOYEE_ZONE)
             records.append(EmulatedRecord(UNKNOWN_BADGE, _local(moment, device_zone), status=1, punch=code))
-    return records
-
-
-def this_morning(badges: Iterable[Badge], *, zone: str, now: datetime, seed: int = 11) -> list[EmulatedRecord]:
-    """Today's check-ins of the day shift that already happened (so "today" is not empty)."""
-    rng = random.Random(seed)
-    device_zone = ZoneInfo(zone)
-    records = []
-    for badge in badges:
-        if badge.night or badge.device_user_id in HABITS:
-            continue
-        moment = datetime.combine(now.astimezone(EMPLOYEE_ZONE).date(), time(9), EMPLOYEE_ZONE) + timedelta(
-            minutes=rng.randint(-15, 8)
-        )
-        if moment <= now and now.astimezone(EMPLOYEE_ZONE).isoweekday() <= 5:
-            records.append(EmulatedRecord(badge.device_user_id, _local(moment, device_zone), status=1, punch=IN))
     return records
 
 

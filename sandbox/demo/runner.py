@@ -9,9 +9,9 @@ chat, and a trickle of live punches. Everything stops on Ctrl-C / SIGTERM.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
-import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -19,15 +19,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from sandbox.demo.punches import UNKNOWN_BADGE, Badge, device_records, stranger_records, this_morning, users_for
+from sandbox.demo.day_plan import PlannedPunch, due_punches
+from sandbox.demo.punches import UNKNOWN_BADGE, Badge, device_records, stranger_records, users_for
 from sandbox.demo.seed import PEOPLE, seed_demo
 from sandbox.demo.status import demo_status
 from sandbox.demo.workflows import show_workflows
 from sandbox.telegram import TelegramEmulator
 from sandbox.webchat.app import Persona, create_webchat_app
-from sandbox.zk import DeviceConfig, ZKEmulator
+from sandbox.zk import DeviceConfig, EmulatedRecord, ZKEmulator
 from shared.config import Settings, load_settings
 from shared.domain.enums import DeviceProtocol, TokenRole
 from shared.errors import ChronosError
@@ -50,6 +51,7 @@ PERSONAS = {
     "E007": (700007, "Engineer · employee (Arabic)"),
 }
 OFFICE = (52.5201, 13.4049)
+STATUS_SECONDS = 5.0
 
 
 @dataclass
@@ -113,30 +115,34 @@ def demo_environment(
     }
 
 
-async def prepare_database(url: str, today: date) -> tuple[Database, str]:
-    """Schema, company, balances, linked personas and an admin token; returns the token."""
+async def prepare_database(url: str, today: date, *, keep: bool = False) -> tuple[Database, str]:
+    """Schema, company, balances, linked personas and an admin token; returns the token. With ``keep`` and a
+    database that already holds the company, only the schema is brought up to date and a new token is made."""
     await upgrade_async(url)
     db = Database.from_url(url)
     actor = Actor.system("demo")
     async with db.transaction() as session:
-        await seed_demo(session, today=today, actor=actor)
-        await allocate_year(session, year=today.year, actor=actor)
-        monthly = await session.scalar(select(LeaveType.id).where(LeaveType.accrual == "monthly"))
-        if monthly is not None:
-            for month in range(1, today.month + 1):
-                await accrue_month(session, year=today.year, month=month, actor=actor)
-        for code, (telegram_id, _title) in PERSONAS.items():
-            employee = await session.scalar(select(Employee).where(Employee.code == code))
-            assert employee is not None
-            employee.telegram_user_id = telegram_id
+        seeded = keep and bool(await session.scalar(select(func.count(Employee.id))))
+        if not seeded:
+            await seed_demo(session, today=today, actor=actor)
+            await allocate_year(session, year=today.year, actor=actor)
+            monthly = await session.scalar(select(LeaveType.id).where(LeaveType.accrual == "monthly"))
+            if monthly is not None:
+                for month in range(1, today.month + 1):
+                    await accrue_month(session, year=today.year, month=month, actor=actor)
+            for code, (telegram_id, _title) in PERSONAS.items():
+                employee = await session.scalar(select(Employee).where(Employee.code == code))
+                assert employee is not None
+                employee.telegram_user_id = telegram_id
+        name = "demo" if not seeded else f"demo-{datetime.now(UTC):%Y%m%d-%H%M%S}"
         _row, token = await create_token(
-            session, name="demo", role=TokenRole.ADMIN, pepper=load_settings().secret_key, actor=actor
+            session, name=name, role=TokenRole.ADMIN, pepper=load_settings().secret_key, actor=actor
         )
     return db, token
 
 
 def badges() -> tuple[list[Badge], list[Badge]]:
-    """The office device (Engineering + People & Finance) and the warehouse device."""
+    """The office device (Engineering + People & Finance) and the warehouse device: every badge enrolled."""
     office, warehouse = [], []
     for index, (_code, name, department, _m, _r, _l, shift) in enumerate(PEOPLE, 1):
         badge = Badge(str(index), name, night=shift == "Night")
@@ -144,14 +150,32 @@ def badges() -> tuple[list[Badge], list[Badge]]:
     return office, warehouse
 
 
+def punching(people: list[Badge]) -> list[Badge]:
+    """The badges that punch on the devices: not the personas, whose check-ins are the visitor's to make."""
+    personas = {str(index) for index, row in enumerate(PEOPLE, 1) if row[0] in PERSONAS}
+    return [b for b in people if b.device_user_id not in personas]
+
+
+def records_of(punches: list[PlannedPunch], zone: str) -> list[EmulatedRecord]:
+    device_zone = ZoneInfo(zone)
+    return [
+        EmulatedRecord(p.device_user_id, p.moment.astimezone(device_zone).replace(tzinfo=None), status=1, punch=p.code)
+        for p in punches
+    ]
+
+
 def start_devices(ports: DemoPorts, today: date, now: datetime) -> tuple[ZKEmulator, ZKEmulator]:
     office, warehouse = badges()
-    office_records = device_records(office, zone=ZONE, today=today) + this_morning(office, zone=ZONE, now=now)
     london = "Europe/London"
+    # the history holds everyone (the personas' past weeks too: their corrections and overtime are shown);
+    # today's punches and the live ones leave the personas out: they check in when the visitor does
+    office_records = device_records(office, zone=ZONE, today=today, now=now) + records_of(
+        due_punches(punching(office), after=None, until=now, since_yesterday=False), ZONE
+    )
     warehouse_records = (
-        device_records(warehouse, zone=london, today=today)
+        device_records(warehouse, zone=london, today=today, now=now)
         + stranger_records(zone=london, today=today)
-        + this_morning(warehouse, zone=london, now=now)
+        + records_of(due_punches(punching(warehouse), after=None, until=now, since_yesterday=False), london)
     )
     hq = ZKEmulator(DeviceConfig(
         serial="CHR-HQ-0001", device_name="HQ entrance", users=users_for(office), records=office_records,
@@ -166,19 +190,30 @@ def start_devices(ports: DemoPorts, today: date, now: datetime) -> tuple[ZKEmula
 
 
 async def register_devices(db: Database, hq: ZKEmulator, depot: ZKEmulator) -> list[int]:
+    """The two devices (a kept database has them already: they are pointed at this run's emulators)."""
+    wanted = [
+        Device(name="HQ entrance", host=hq.host, port=hq.port, protocol=DeviceProtocol.TCP, timezone=ZONE,
+               location="Berlin HQ, ground floor"),
+        Device(name="Warehouse gate", host=depot.host, port=depot.port, protocol=DeviceProtocol.UDP,
+               timezone="Europe/London", location="London depot"),
+    ]  # fmt: skip
     async with db.transaction() as session:
-        rows = [
-            Device(name="HQ entrance", host=hq.host, port=hq.port, protocol=DeviceProtocol.TCP, timezone=ZONE,
-                   location="Berlin HQ, ground floor"),
-            Device(name="Warehouse gate", host=depot.host, port=depot.port, protocol=DeviceProtocol.UDP,
-                   timezone="Europe/London", location="London depot"),
-        ]  # fmt: skip
-        session.add_all(rows)
-        await session.flush()
-        return [r.id for r in rows]
+        ids = []
+        for device in wanted:
+            existing = await session.scalar(select(Device).where(Device.name == device.name))
+            if existing is None:
+                session.add(device)
+                await session.flush()
+                ids.append(device.id)
+            else:
+                existing.host, existing.port = device.host, device.port
+                ids.append(existing.id)
+        return ids
 
 
-async def catch_up(db: Database, settings: Settings, device_ids: list[int], today: date) -> None:
+async def catch_up(
+    db: Database, settings: Settings, device_ids: list[int], today: date, *, showcase: bool = True
+) -> None:
     """One sync of both devices and the processing of the past two weeks (and today so far)."""
     results = await sync_devices(db, device_ids=device_ids, options=SyncOptions.from_settings(settings))
     for result in results:
@@ -188,6 +223,8 @@ async def catch_up(db: Database, settings: Settings, device_ids: list[int], toda
             session, date_from=today - timedelta(days=14), date_to=today, now=datetime.now(UTC), company_timezone=ZONE
         )
     log.info("demo processed %d employee-days", stats.rows_written)
+    if not showcase:  # a kept database shows them already
+        return
     try:
         shown = await show_workflows(db, settings, today=today, now=datetime.now(UTC))
     except ChronosError as exc:  # a showcase only: the demo runs on without it
@@ -196,22 +233,42 @@ async def catch_up(db: Database, settings: Settings, device_ids: list[int], toda
         log.info("demo workflows: %s", shown)
 
 
-async def live_punches(devices: tuple[ZKEmulator, ZKEmulator], stop: asyncio.Event, every: float = 25.0) -> None:
-    """Now and then somebody badges in or out, so new punches show up with the next sync."""
+async def live_punches(
+    devices: tuple[ZKEmulator, ZKEmulator],
+    stop: asyncio.Event,
+    *,
+    since: datetime,
+    every: float = 10.0,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    """The day goes on: the punches of each person's shift are written to their device as they fall due."""
     office, warehouse = badges()
-    rng = random.Random()
+    plan = ((devices[0], punching(office), ZONE), (devices[1], punching(warehouse), "Europe/London"))
+    last = since
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), timeout=every)
         except TimeoutError:
-            device, people = rng.choice([(devices[0], office), (devices[1], warehouse)])
-            badge = rng.choice(people)
-            device.add_record(badge.device_user_id, punch=rng.choice([0, 1]))
+            now = clock()
+            for device, people, zone in plan:
+                due = due_punches(people, after=last, until=now)
+                if due:
+                    device.add_records(records_of(due, zone))
+            last = now
 
 
 async def run_demo(
-    *, data_dir: Path, ports: DemoPorts, stop: asyncio.Event, on_ready: Callable[[DemoInfo], None] | None = None
+    *,
+    data_dir: Path,
+    ports: DemoPorts,
+    stop: asyncio.Event,
+    on_ready: Callable[[DemoInfo], None] | None = None,
+    keep: bool = False,
+    on_status: Callable[[dict[str, Any]], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> None:
+    """Run the demo until ``stop``; ``on_step`` hears each start-up step, ``on_status`` the side panel's
+    numbers every few seconds once it runs."""
     from chronos_cli.all_in_one import api_server, run_services, serving
 
     try:
@@ -219,10 +276,12 @@ async def run_demo(
     except ModuleNotFoundError as exc:  # aiosmtpd comes with the demo extra
         raise RuntimeError("chronos demo needs aiosmtpd: `make install`, or pip install 'chronos-hr[demo]'") from exc
 
+    step = on_step or (lambda _text: None)
     data_dir.mkdir(parents=True, exist_ok=True)
     database = data_dir / "demo.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    if not keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
     url = f"sqlite+aiosqlite:///{database}"
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(ZONE)).date()
@@ -234,11 +293,14 @@ async def run_demo(
 
             get_settings.cache_clear()
             settings = load_settings()
-            db, token = await prepare_database(url, today)
+            kept = keep and database.exists()
+            step("Preparing the database" + (" (kept from the last run)" if kept else ""))
+            db, token = await prepare_database(url, today, keep=keep)
             devices = start_devices(ports, today, now)
             try:
                 device_ids = await register_devices(db, *devices)
-                await catch_up(db, settings, device_ids, today)
+                step("Reading two weeks of punches from the emulated devices")
+                await catch_up(db, settings, device_ids, today, showcase=not kept)
                 personas = await _personas(db, telegram)
                 web = create_webchat_app(
                     control_url=telegram.url,
@@ -255,6 +317,7 @@ async def run_demo(
                     bot_token=telegram.token,
                 )
                 web_server = api_server(settings, web, host="127.0.0.1", port=ports.web)
+                step("Starting the API, the bot, the scheduler and the web chat")
                 async with serving(web_server, stop):
                     info = DemoInfo(
                         web_url=f"http://127.0.0.1:{ports.web}",
@@ -272,14 +335,20 @@ async def run_demo(
                             on_ready(info)
 
                     async def trickle(stop_event: asyncio.Event) -> None:
-                        await live_punches(devices, stop_event)
+                        await live_punches(devices, stop_event, since=now)
 
-                    await run_services(settings, stop, extra=[announce, trickle])
+                    async def status(stop_event: asyncio.Event) -> None:
+                        while on_status is not None and not stop_event.is_set():
+                            with contextlib.suppress(Exception):  # a status line never stops the demo
+                                on_status(await demo_status(db, ZONE))
+                            with contextlib.suppress(TimeoutError):
+                                await asyncio.wait_for(stop_event.wait(), timeout=STATUS_SECONDS)
+
+                    await run_services(settings, stop, extra=[announce, trickle, status])
             finally:
                 for device in devices:
                     device.stop()
                 await db.dispose()
-
     finally:
         await mail.stop()
 

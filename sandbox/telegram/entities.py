@@ -23,7 +23,7 @@ _OPAQUE_TYPES = frozenset(
 _AUTO_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("url", re.compile(r"(?<![\w@/.])(?:https?://|www\.|t\.me/)[^\s<>\"']+", re.IGNORECASE)),
     ("email", re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")),
-    ("bot_command", re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")),
+    ("bot_command", re.compile(r"(?<![^\s(\[«\"'])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")),
     ("mention", re.compile(r"(?<![\w@])@[A-Za-z][A-Za-z0-9_]{3,31}(?![\w@])")),
     ("hashtag", re.compile(r"(?<![\w#])#\w*[^\W\d_]\w*")),
 )

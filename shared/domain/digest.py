@@ -47,6 +47,7 @@ from enum import StrEnum
 
 from shared.domain.attendance import DayResult
 from shared.domain.enums import AttendanceStatus, CorrectionStatus, Direction, HalfDay
+from shared.domain.names import localized_name
 
 
 class DigestKind(StrEnum):
@@ -146,6 +147,21 @@ class OutRow:
 
 
 @dataclass(frozen=True, slots=True)
+class OffSiteCheckin:
+    """A bot check-in or check-out away from the office: outside its geofence (with the distance), or
+    without a location where the office allows remote work."""
+
+    employee_id: int
+    code: str
+    full_name: str
+    department_name: str | None
+    instant: dt.datetime
+    direction: str
+    distance_m: int | None
+    remote: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class DeadMessage:
     """An outbox message that could not be delivered (status dead)."""
 
@@ -225,6 +241,12 @@ class Digest:
     not_over_ids: frozenset[int] = frozenset()
     violations: tuple[ViolationRow, ...] = ()
     corrections: tuple[CorrectionRow, ...] = ()
+    off_site: tuple[OffSiteCheckin, ...] = ()
+    # ("department" | "leave_type", name as typed) -> {locale: name}: each reader sees the names in their language
+    translations: Mapping[tuple[str, str], Mapping[str, str]] = field(default_factory=dict)
+
+    def name_in(self, kind: str, name: str, locale: str) -> str:
+        return localized_name(name, self.translations.get((kind, name)), locale)
 
     @property
     def not_over(self) -> int:
@@ -254,6 +276,7 @@ class Digest:
             or self.offline_devices
             or self.dead_outbox
             or self.not_over
+            or self.off_site
             or self.violations
             or self.corrections
         )

@@ -65,10 +65,14 @@ class EmployeeRow:
 
 @dataclass
 class ParsedRows:
+    """``rows`` are the rows without a problem; ``all_rows`` every row with a code, bad ones included (read as
+    well as they could be), so that the checks against the database report every problem of every row at once."""
+
     rows: list[EmployeeRow]
     problems: list[RowProblem]
     header_problem: RowProblem | None = None
     columns: tuple[str, ...] = ()
+    all_rows: list[EmployeeRow] = field(default_factory=list)
 
     @property
     def bad_lines(self) -> set[int]:
@@ -80,9 +84,16 @@ def _opt(raw: dict[str, str | None], key: str) -> str | None:
     return value or None
 
 
-def _check_row(
-    line: int, raw: dict[str, str | None], locales: tuple[str, ...]
-) -> tuple[EmployeeRow | None, list[RowProblem]]:
+def _zone_problem(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return True
+    return False
+
+
+def _check_row(line: int, raw: dict[str, str | None], locales: tuple[str, ...]) -> tuple[EmployeeRow, list[RowProblem]]:
+    """The row (read as well as it can be) and every problem it has on its own."""
     problems: list[RowProblem] = []
     for column in REQUIRED:
         if not _opt(raw, column):
@@ -120,15 +131,12 @@ def _check_row(
             )
         )
     timezone = _opt(raw, "timezone")
-    if timezone:
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            problems.append(
-                RowProblem(
-                    line, N_("timezone {value!r} is not an IANA time zone such as Europe/Berlin"), {"value": timezone}
-                )
+    if timezone and _zone_problem(timezone):
+        problems.append(
+            RowProblem(
+                line, N_("timezone {value!r} is not an IANA time zone such as Europe/Berlin"), {"value": timezone}
             )
+        )
     dates: dict[str, date | None] = {}
     for column in DATE_COLUMNS:
         value = _opt(raw, column)
@@ -155,8 +163,6 @@ def _check_row(
     full_name = _opt(raw, "full_name") or ""
     if len(full_name) > 200:
         problems.append(RowProblem(line, N_("full_name is longer than 200 characters"), {}))
-    if problems:
-        return None, problems
     return (
         EmployeeRow(
             line=line,
@@ -168,13 +174,13 @@ def _check_row(
             manager_code=_opt(raw, "manager_code"),
             role=role,
             device_user_id=_opt(raw, "device_user_id"),
-            locale=locale,
-            timezone=timezone,
+            locale=locale if locale in locales else None,
+            timezone=timezone if timezone and not _zone_problem(timezone) else None,
             shift=_opt(raw, "shift"),
             hire_date=hired,
             leaving_date=leaving,
         ),
-        [],
+        problems,
     )
 
 
@@ -225,7 +231,7 @@ def parse_employee_csv(text: str, *, locales: tuple[str, ...]) -> ParsedRows:
         }
         return ParsedRows([], [], RowProblem(1, message, params))
     reader.fieldnames = header
-    rows: list[EmployeeRow] = []
+    all_rows: list[EmployeeRow] = []
     problems: list[RowProblem] = []
     for raw in reader:
         line = reader.line_num
@@ -236,8 +242,10 @@ def parse_employee_csv(text: str, *, locales: tuple[str, ...]) -> ParsedRows:
             continue
         row, row_problems = _check_row(line, raw, locales)
         problems.extend(row_problems)
-        if row:
-            rows.append(row)
-    problems.extend(_cross_checks(rows))
+        if row.code:
+            all_rows.append(row)
+    problems.extend(_cross_checks(all_rows))
     problems.sort(key=lambda p: p.line)
-    return ParsedRows(rows, problems, columns=tuple(h for h in header if h))
+    bad = {p.line for p in problems}
+    rows = [r for r in all_rows if r.line not in bad]
+    return ParsedRows(rows, problems, columns=tuple(h for h in header if h), all_rows=all_rows)

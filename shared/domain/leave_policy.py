@@ -343,3 +343,9 @@ def check_request(
     if has_attachment is not None:
         add(check_attachment(policy, has_attachment))
     return found
+
+
+def is_unlimited(*, yearly_allowance: Decimal, negative_allowed: bool) -> bool:
+    """A type with no allowance that may go below zero counts no balance (unpaid leave, sick leave): its
+    balance is no limit, and "0 days left" or "balance after −2" would say something false."""
+    return negative_allowed and yearly_allowance == 0

@@ -130,3 +130,6 @@ def inside_geofence(
     The boundary counts as inside. ``accuracy_m`` (Telegram's ``horizontal_accuracy``) is forgiven.
     """
     return distance_m(lat, lon, center_lat, center_lon) <= radius_m + max(accuracy_m, 0.0)
+
+
+REMOTE_NOTE = "remote"  # the note of a bot punch made without a location where the office allows remote work

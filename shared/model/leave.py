@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.domain.approval import LevelKind
 from shared.domain.enums import Accrual, HalfDay, LeaveStatus, LedgerKind
 from shared.domain.hourly import LeaveUnit
+from shared.domain.names import localized_name
 from shared.model.base import Base, Days, enum_column, utcnow
 
 
@@ -42,6 +44,11 @@ class LeaveType(Base):
     step_minutes: Mapped[int] = mapped_column(default=30)
     # A request nobody decides within this many working days is escalated, then expires (None: never).
     expire_after_days: Mapped[int | None]
+    # {"ru": "Ежегодный отпуск", "ar": "إجازة سنوية"}: the name in each reader's language (shared.domain.names)
+    name_translations: Mapped[dict[str, Any] | None]
+
+    def name_for(self, locale: str) -> str:
+        return localized_name(self.name, self.name_translations, locale)
 
 
 class LeaveBlackout(Base):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Time, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Numeric, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.domain.enums import ChannelChoice, HoursMode, Role
+from shared.domain.names import localized_name
 from shared.model.base import Base, enum_column, utcnow
 
 
@@ -23,6 +25,11 @@ class Department(Base):
     )
     max_absent_share: Mapped[Decimal | None] = mapped_column(Numeric(4, 3))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # {"ru": "Склад", "ar": "المستودع"}: the name in each reader's language (shared.domain.names)
+    name_translations: Mapped[dict[str, Any] | None]
+
+    def name_for(self, locale: str) -> str:
+        return localized_name(self.name, self.name_translations, locale)
 
 
 class Office(Base):
@@ -36,6 +43,8 @@ class Office(Base):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     radius_m: Mapped[int | None]
+    # people of this office may check in without a location (working remotely); HR sees such check-ins
+    remote_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Shift(Base):

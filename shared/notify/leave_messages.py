@@ -5,7 +5,7 @@ Callback data carries only ids (``lv:a:17``); the bot re-checks authority on eve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,6 +14,7 @@ from html import escape
 from shared.config import get_settings
 from shared.domain.enums import HalfDay, LeaveStatus
 from shared.domain.ids import parse_id
+from shared.domain.names import localized_name
 from shared.errors import N_
 from shared.i18n import Translator, translator
 from shared.notify.outbox import Button, Keyboard
@@ -69,6 +70,11 @@ class LeaveView:
     level: int | None = None  # the chain level it waits at (index), for the buttons
     level_number: tuple[int, int] | None = None  # (n, of total) to say "level 1 of 2"
     hours: tuple[datetime, datetime, str] | None = None  # an hourly request: UTC range and the zone to show it in
+    type_names: Mapping[str, str] | None = None  # the type's name per locale (shared.domain.names)
+    rejection_reason: str | None = None
+
+    def type_in(self, locale: str) -> str:
+        return localized_name(self.type_name, self.type_names, locale)
 
 
 def _half(t: Translator, half: HalfDay | None) -> str:
@@ -104,7 +110,8 @@ def describe(t: Translator, view: LeaveView) -> str:
         when = f"{t.format_date(view.start_date, 'medium')}, {t.format_time(start, tz=tz)}–{t.format_time(end, tz=tz)}"
         return f"<b>{escape(view.type_name)}</b>: {when}\n{escape(count(t, HOURS, view.working_days))}"
     return (
-        f"<b>{escape(view.type_name)}</b>: {format_dates(t, view)}\n{escape(count(t, WORKING_DAYS, view.working_days))}"
+        f"<b>{escape(view.type_in(t.locale))}</b>: {format_dates(t, view)}\n"
+        f"{escape(count(t, WORKING_DAYS, view.working_days))}"
     )
 
 
@@ -212,7 +219,9 @@ def reminder_for_approver(locale: str | None, views: Sequence[LeaveView]) -> str
     head = t.plural(
         "{n} leave request waits for your decision:", "{n} leave requests wait for your decision:", len(views)
     )
-    rows = [f"• {escape(v.employee_name)} — {escape(v.type_name)}, {format_dates(t, v)}" for v in views]
+    rows = [
+        f"• {escape(v.employee_name)} — {escape(v.type_in(t.locale))}{t.separator()}{format_dates(t, v)}" for v in views
+    ]
     return "\n".join([head, *rows, t("Use /pending to decide.")])
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from shared.domain.digest import CorrectionRow, Digest, DigestKind, DigestRow, UndeliveredRow
+from shared.domain.digest import CorrectionRow, Digest, DigestKind, DigestRow, OffSiteCheckin, UndeliveredRow
 from shared.domain.enums import CorrectionStatus, Direction, HalfDay
 from shared.errors import N_
 from shared.i18n import Translator
 from shared.reports.compliance_render import excess_text, rule_label
-from shared.texts import MINUTES, count
+from shared.texts import MINUTES, count, distance_text
 
 TELEGRAM_LIMIT = 4096
 KIND_LABELS = {
@@ -37,9 +37,26 @@ def row_text(t: Translator, row: DigestRow) -> str:
     return f"• {escape(row.full_name)} — {escape(label)}"
 
 
+def off_site_text(t: Translator, checkin: OffSiteCheckin, *, tz: str) -> str:
+    """One check-in away from the office: who, in or out, when, and how far (or that it was remote)."""
+    what = t("check-in") if checkin.direction == "in" else t("check-out")
+    where = (
+        t("remotely, without a location")
+        if checkin.remote
+        else t("{distance} from the office", distance=distance_text(t, checkin.distance_m or 0))
+    )
+    return t(
+        "{name} — {what} at {time}, {where}",
+        name=escape(checkin.full_name),
+        what=what,
+        time=t.format_time(checkin.instant, tz=tz),
+        where=where,
+    )
+
+
 def _summary(t: Translator, digest: Digest) -> str:
     parts = [f"{kind_label(t, kind)}: {n}" for kind, n in digest.counts.items() if n]
-    return escape(", ".join(parts))
+    return escape(t.separator().join(parts))
 
 
 CHANNEL_NAMES = {"telegram": N_("Telegram"), "email": N_("e-mail")}
@@ -73,7 +90,8 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
     no_department = t("No department")
     for group in digest.groups:
         lines.append("")
-        lines.append(f"<b>{escape(group.department_name or no_department)}</b>")
+        department = digest.name_in("department", group.department_name, t.locale) if group.department_name else None
+        lines.append(f"<b>{escape(department or no_department)}</b>")
         lines.extend(row_text(t, row) for row in group.rows)
     if digest.unknown_users:
         lines += ["", "<b>" + t("Punches from unknown badges") + "</b>"]
@@ -89,6 +107,9 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
                     last=t.format_time(u.last_instant, tz=tz),
                 )
             )
+    if digest.off_site:
+        lines += ["", "<b>" + t("Check-ins away from the office") + "</b>"]
+        lines.extend("• " + off_site_text(t, c, tz=tz) for c in digest.off_site)
     if digest.offline_devices:
         lines += ["", "<b>" + t("Offline devices") + "</b>"]
         for d in digest.offline_devices:
@@ -132,7 +153,7 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
             + t(
                 "{name} — {type}{half}, back {back}",
                 name=escape(out.full_name),
-                type=escape(out.leave_type),
+                type=escape(digest.name_in("leave_type", out.leave_type, t.locale)),
                 half=half,
                 back=t.format_date(out.return_date, "medium"),
             )

@@ -1,36 +1,66 @@
-"""The HR digest as an XLSX attachment: the same rows as the message, none cut."""
+"""The HR digest as an XLSX attachment: the same rows as the message, none cut.
+
+Every sheet says which day it is about (a caption row, and the exceptions carry a date column); dates and
+times are real cells in the company's zone, so HR can sort and filter them.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from shared.domain.digest import Digest
+from shared.domain.digest import Digest, OffSiteCheckin
 from shared.domain.enums import HalfDay
 from shared.i18n import Translator
 from shared.reports.compliance_render import excess_text, rule_label
 from shared.reports.digest_render import kind_label
-from shared.reports.export import Table, write_tables
+from shared.reports.export import Column, Table, write_tables
 
 
-def _local(value: datetime | None, tz: str) -> str:
-    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if value else ""
+def _local(value: datetime | None, tz: str) -> datetime | None:
+    """The wall time in ``tz`` (a spreadsheet has no zones)."""
+    return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if value else None
 
 
-def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
+def _off_site_row(t: Translator, c: OffSiteCheckin, tz: str) -> list[object]:
+    what = t("check-in") if c.direction == "in" else t("check-out")
+    distance = None if c.remote else c.distance_m
+    return [c.department_name or "", c.code, c.full_name, what, _local(c.instant, tz), distance,
+            t("yes") if c.remote else ""]  # fmt: skip
+
+
+def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
+    def dept(name: str | None) -> str:
+        return digest.name_in("department", name, t.locale) if name else ""
+
+    day = t.format_date(digest.date, "full", isolate=False)
+    caption = t("Attendance exceptions for {day}", day=day)
     exceptions = Table(
         t("Exceptions"),
-        [t("Department"), t("Code"), t("Employee"), t("Exception"), t("Minutes")],
+        [
+            Column(t("Date"), "date"),
+            Column(t("Department"), width=22),
+            Column(t("Code"), width=12),
+            Column(t("Employee"), width=28),
+            Column(t("Exception"), width=30),
+            Column(t("Minutes"), "integer"),
+        ],
         (
-            [g.department_name or "", r.code, r.full_name, kind_label(t, r.kind), r.minutes or ""]
+            [digest.date, dept(g.department_name), r.code, r.full_name, kind_label(t, r.kind), r.minutes]
             for g in digest.groups
             for r in g.rows
         ),
-        widths=[22, 12, 28, 30, 10],
+        caption=caption,
     )
     unknown = Table(
         t("Unknown badges"),
-        [t("Device"), t("Device user"), t("Punches"), t("First"), t("Last")],
+        [
+            Column(t("Device"), width=22),
+            Column(t("Device user"), width=14),
+            Column(t("Punches"), "integer"),
+            Column(t("First"), "datetime"),
+            Column(t("Last"), "datetime"),
+        ],
         (
             [
                 u.device_name or "",
@@ -41,37 +71,67 @@ def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
             ]
             for u in digest.unknown_users
         ),
-        widths=[22, 14, 10, 18, 18],
+        caption=caption,
     )
     halves = {HalfDay.MORNING: t("morning"), HalfDay.AFTERNOON: t("afternoon")}
     out = Table(
         t("Out today"),
-        [t("Department"), t("Code"), t("Employee"), t("Leave type"), t("Half day"), t("Back on")],
+        [
+            Column(t("Department"), width=22),
+            Column(t("Code"), width=12),
+            Column(t("Employee"), width=28),
+            Column(t("Leave type"), width=20),
+            Column(t("Half day"), width=12),
+            Column(t("Back on"), "date"),
+        ],
         (
             [
-                o.department_name or "",
+                dept(o.department_name),
                 o.code,
                 o.full_name,
-                o.leave_type,
+                digest.name_in("leave_type", o.leave_type, t.locale),
                 halves.get(o.half, "") if o.half else "",
                 o.return_date,
             ]
             for o in digest.who_is_out
         ),
-        widths=[22, 12, 28, 20, 12, 12],
+        caption=t("Out today ({day})", day=t.format_date(digest.today, "full", isolate=False)),
     )
     devices = Table(
         t("Devices"),
-        [t("Offline device"), t("Last sync"), t("Last error")],
+        [Column(t("Offline device"), width=24), Column(t("Last sync"), "datetime"), Column(t("Last error"), width=50)],
         ([d.name, _local(d.last_success_at, tz), d.last_error or ""] for d in digest.offline_devices),
-        widths=[24, 18, 50],
+        caption=caption,
+    )
+    off_site = Table(
+        t("Away from the office"),
+        [
+            Column(t("Department"), width=22),
+            Column(t("Code"), width=12),
+            Column(t("Employee"), width=28),
+            Column(t("Punch"), width=12),
+            Column(t("Time"), "datetime"),
+            Column(t("Distance (m)"), "integer"),
+            Column(t("Remote"), width=10),
+        ],
+        (_off_site_row(t, c, tz) for c in digest.off_site),
+        caption=caption,
     )
     working_time = Table(
         t("Working time"),
-        [t("Department"), t("Code"), t("Employee"), t("Rule"), t("From"), t("To"), t("By how much"), t("Violation")],
+        [
+            Column(t("Department"), width=22),
+            Column(t("Code"), width=12),
+            Column(t("Employee"), width=28),
+            Column(t("Rule"), width=30),
+            Column(t("From"), "date"),
+            Column(t("To"), "date"),
+            Column(t("By how much"), width=24),
+            Column(t("Violation"), "integer"),
+        ],
         (
             [
-                v.department_name or "",
+                dept(v.department_name),
                 v.code,
                 v.full_name,
                 rule_label(t, v.rule),
@@ -82,9 +142,13 @@ def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
             ]
             for v in digest.violations
         ),
-        widths=[22, 12, 28, 30, 12, 12, 24, 10],
+        caption=caption,
     )
-    return write_tables("xlsx", [exceptions, unknown, out, devices, working_time], rtl=t.rtl)
+    return [exceptions, unknown, out, devices, working_time, off_site]
+
+
+def digest_xlsx(t: Translator, digest: Digest, *, tz: str) -> bytes:
+    return write_tables("xlsx", digest_tables(t, digest, tz=tz), rtl=t.rtl)
 
 
 def digest_filename(digest: Digest) -> str:

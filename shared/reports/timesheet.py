@@ -6,7 +6,7 @@ from shared.domain.enums import AttendanceStatus
 from shared.domain.timesheet import CODES, LATE_SUFFIX, SO_FAR_SUFFIX, Timesheet
 from shared.errors import N_
 from shared.i18n import Translator
-from shared.reports.export import ExportFormat, Table, write_tables
+from shared.reports.export import Column, ExportFormat, Table, write_tables
 
 LEGEND = {
     AttendanceStatus.PRESENT: N_("present"),
@@ -20,10 +20,18 @@ LEGEND = {
 }
 
 
-def _headers(t: Translator, sheet: Timesheet) -> list[str]:
-    days = [f"{d.day:02d} {t.weekday_names()[d.weekday()]}" for d in sheet.dates]
-    totals = [t("Present"), t("Absent"), t("Leave days"), t("Late"), t("Hours worked")]
-    return [t("Code"), t("Employee"), t("Department"), *days, *totals]
+def _columns(t: Translator, sheet: Timesheet) -> list[Column]:
+    names = t.weekday_names()
+    days = [Column(f"{d.day:02d} {names[d.weekday()]}", width=5) for d in sheet.dates]
+    totals = [
+        Column(t("Present"), "integer"),
+        Column(t("Absent"), "integer"),
+        Column(t("Leave days"), "decimal"),
+        Column(t("Late"), "integer"),
+        Column(t("Hours worked"), "decimal"),
+    ]
+    return [Column(t("Code"), width=10), Column(t("Employee"), width=26), Column(t("Department"), width=18), *days,
+            *totals]  # fmt: skip
 
 
 def _values(sheet: Timesheet) -> list[list[object]]:
@@ -44,20 +52,24 @@ def _values(sheet: Timesheet) -> list[list[object]]:
 
 
 def timesheet_tables(t: Translator, sheet: Timesheet) -> list[Table]:
-    """The month's sheet and the legend of its codes."""
-    widths = [10, 26, 18, *([6] * len(sheet.dates)), 9, 9, 10, 8, 10]
+    """The month's sheet (captioned with the month and the days it covers) and the legend of its codes."""
+    month_name = f"{t.month_name(sheet.month)} {sheet.year}"
+    span = ""
+    if sheet.dates:
+        first, last = sheet.dates[0], sheet.dates[-1]
+        span = f" ({t.format_date(first, isolate=False)} – {t.format_date(last, isolate=False)})"
     month = Table(
         t("Timesheet {month}", month=f"{sheet.year}-{sheet.month:02d}"),
-        _headers(t, sheet),
+        _columns(t, sheet),
         _values(sheet),
-        widths=widths,
         freeze="D2",
+        caption=t("Timesheet {month}", month=month_name) + span,
     )
     legend = [(code, t.gettext(LEGEND[status])) for status, code in CODES.items()]
     legend.append((LATE_SUFFIX, t("arrived late (added to the code, e.g. P*)")))
     legend.append((SO_FAR_SUFFIX, t("the day is not over yet: in so far (e.g. P~)")))
     legend.append(("", t("not over or not processed yet, or not employed on that day")))
-    return [month, Table(t("Legend"), [t("Code"), t("Meaning")], legend, widths=[8, 50])]
+    return [month, Table(t("Legend"), [Column(t("Code"), width=8), Column(t("Meaning"), width=50)], legend)]
 
 
 def timesheet_export(t: Translator, sheet: Timesheet, file_format: ExportFormat) -> bytes:

@@ -66,6 +66,24 @@ def text(row: Any, field: str, *, max_length: int, required: bool = True) -> Non
         raise invalid(N_("{field} must be at most {n} characters."), field, field=field, n=max_length)
 
 
+def translations(row: Any, field: str = "name_translations") -> None:
+    """A map of locale to name: supported locales only, each name 1..120 characters (stripped)."""
+    from shared.config import SUPPORTED_LOCALES
+    from shared.domain.names import translation_problems
+
+    value = getattr(row, field)
+    if value is None:
+        return
+    if not isinstance(value, dict) or translation_problems(value, SUPPORTED_LOCALES):
+        raise invalid(
+            N_("{field} must map a supported locale ({allowed}) to a name of 1 to 120 characters."),
+            field,
+            field=field,
+            allowed=", ".join(SUPPORTED_LOCALES),
+        )
+    setattr(row, field, {locale: str(text).strip() for locale, text in value.items()} or None)
+
+
 def number(row: Any, field: str, *, low: float | None = None, high: float | None = None) -> None:
     value = getattr(row, field)
     if value is None:

@@ -18,8 +18,19 @@ def new_api_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def new_invitation_code(length: int = 10) -> str:
+INVITATION_CODE_LENGTH = 10
+
+
+def new_invitation_code(length: int = INVITATION_CODE_LENGTH) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def looks_like_invitation_code(text: str) -> bool:
+    """A message that is only a code (one word, the code's length and letters, any case, dashes or spaces
+    between groups allowed): a stranger who sends it first means to link, even without /start."""
+    words = text.split()
+    code = normalize_invitation_code(text)
+    return 0 < len(words) <= 3 and len(code) == INVITATION_CODE_LENGTH and all(ch in _ALPHABET for ch in code)
 
 
 def normalize_invitation_code(code: str) -> str:

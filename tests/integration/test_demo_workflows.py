@@ -39,7 +39,7 @@ async def test_the_demo_shows_a_correction_an_overtime_week_and_a_lateness_notic
             people[code].telegram_user_id = telegram_id
         by_badge = {e.device_user_id: e.id for e in people.values()}
         badges = [Badge(str(i), name, night=shift == "Night") for i, (_c, name, *_r, shift) in enumerate(PEOPLE, 1)]
-        for record in device_records(badges, zone="Europe/Berlin", today=TODAY):
+        for record in device_records(badges, zone="Europe/Berlin", today=TODAY, now=NOW):
             s.add(
                 Punch(
                     employee_id=by_badge[record.user_id], device_user_id=record.user_id, source=PunchSource.DEVICE,

@@ -98,3 +98,26 @@ async def test_progress_is_reported_to_the_caller(db: Database):
     seen: list[tuple[int, int]] = []
     await _run(db, GOOD, progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (2, 2)
+
+
+async def test_a_row_with_a_bad_email_and_an_unknown_manager_and_shift_reports_all_three_at_once(db: Database):
+    await _shift(db)
+    text = HEADER + "A1,Ann,ann-at-example,,Ops,ZZ,,1,,,Night\nA2,Bob,,,Ops,,,2,,Mars/Base,\n"
+    report = await _run(db, text)
+    assert not report.written
+    line_2 = sorted(p.message.split(" ")[0] for p in report.problems if p.line == 2)
+    assert line_2 == ["email", "manager_code", "shift"]
+    assert [p.line for p in report.problems if p.message.startswith("timezone")] == [3]
+    assert await _count(db, Employee) == 0
+
+
+async def test_hire_and_leaving_dates_are_imported_and_a_bad_one_is_reported_with_the_rest(db: Database):
+    header = "code,full_name,hire_date,leaving_date\n"
+    bad = await _run(db, header + "A1,Ann,2026-02-30,2025-01-01\n")
+    messages = [p.message for p in bad.problems]
+    assert not bad.written and any("is not a date" in m for m in messages)
+    report = await _run(db, header + "A1,Ann,2026-03-01,2026-12-31\n")
+    assert report.written and report.created == 1
+    async with db.session() as session:
+        ann = await session.scalar(select(Employee).where(Employee.code == "A1"))
+        assert str(ann.hire_date) == "2026-03-01" and str(ann.leaving_date) == "2026-12-31"

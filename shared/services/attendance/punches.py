@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.attendance import DayContext, classify_day
 from shared.domain.compliance import RestWarning
 from shared.domain.enums import Direction, PunchSource
-from shared.domain.punches import DUPLICATE_WINDOW, PunchFact, distance_m
+from shared.domain.punches import DUPLICATE_WINDOW, REMOTE_NOTE, PunchFact, distance_m
 from shared.domain.shift_window import ShiftRule, shift_day_at
 from shared.errors import N_, Forbidden, Invalid
 from shared.model import Employee, Office, Punch, Shift
@@ -71,10 +71,12 @@ async def record_punch(
     longitude: float | None = None,
     note: str | None = None,
     employee: Employee | None = None,
+    remote: bool = False,
 ) -> PunchOutcome:
     """Store a punch unless it repeats one within 2 minutes; say what was worked on its shift day so far.
 
-    ``employee`` may be passed when the caller already loaded it (the bot does), saving a read.
+    ``employee`` may be passed when the caller already loaded it (the bot does), saving a read. ``remote``:
+    a bot punch without a location, allowed only where the office allows remote work; HR sees it in the digest.
     """
     employee = (
         employee if employee is not None and employee.id == employee_id else await get_employee(session, employee_id)
@@ -86,6 +88,11 @@ async def record_punch(
         raise Invalid(N_("A punch cannot be in the future."))
     if not _valid_location(latitude, longitude):
         raise Invalid(N_("A location needs a valid latitude and longitude."))
+    if remote:
+        fence = await _fence(session, employee.office_id)
+        if fence is not None and not fence.remote_allowed:
+            raise Invalid(N_("Your office does not allow checking in without a location; please share it."))
+        note = REMOTE_NOTE
     shift = await _shift(session, employee.shift_id)
     tz = zone(employee.timezone or company_timezone)
     day, lower, upper = shift_day_at(instant, shift, tz)
@@ -154,6 +161,7 @@ class Geofence:
     latitude: float
     longitude: float
     radius_m: int
+    remote_allowed: bool = False
 
 
 async def _fence(session: AsyncSession, office_id: int | None) -> Geofence | None:
@@ -163,7 +171,8 @@ async def _fence(session: AsyncSession, office_id: int | None) -> Geofence | Non
     async def load() -> Geofence | None:
         office = await session.get(Office, office_id)
         if office and office.latitude is not None and office.longitude is not None and office.radius_m:
-            return Geofence(office.id, office.name, office.latitude, office.longitude, office.radius_m)
+            return Geofence(office.id, office.name, office.latitude, office.longitude, office.radius_m,
+                            office.remote_allowed)  # fmt: skip
         return None
 
     return await remembered("geofence", office_id, load)

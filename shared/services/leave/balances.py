@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.domain.enums import Accrual, LeaveStatus
 from shared.domain.hourly import LeaveUnit
 from shared.domain.leave import LeavePolicy, Violation
-from shared.domain.leave_policy import violation_error
+from shared.domain.leave_policy import is_unlimited, violation_error
 from shared.domain.leave_year import year_balance
 from shared.domain.ledger import LedgerPosting, adjustment_entry, balance
 from shared.domain.ledger_accrual import allocation_entry, monthly_accrual_entry
 from shared.domain.ledger_carry import carry_over_entries, expiry_entry, projected_balance_at_year_end
+from shared.domain.names import localized_name
 from shared.errors import N_, Forbidden
 from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveType
 from shared.persistence.locks import lock_rows
@@ -47,10 +48,15 @@ class BalanceLine:
     year: int = 0
     next_year_available: Decimal = Decimal(0)
     unit: LeaveUnit = LeaveUnit.DAYS  # hours: every figure of the line counts hours
+    unlimited: bool = False  # no allowance and may go below zero: no balance to speak of
+    name_translations: dict[str, str] | None = None
 
     @property
     def next_year(self) -> int:
         return self.year + 1
+
+    def name_for(self, locale: str) -> str:
+        return localized_name(self.name, self.name_translations, locale)
 
 
 async def _active(
@@ -107,6 +113,8 @@ async def balances(session: AsyncSession, *, employee_id: int, as_of: date) -> l
                 as_of.year,
                 ahead - next_year[row.id],
                 row.unit,
+                is_unlimited(yearly_allowance=row.yearly_allowance, negative_allowed=row.negative_allowed),
+                row.name_translations,
             )
         )
     return lines

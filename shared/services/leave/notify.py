@@ -57,6 +57,7 @@ def leave_view(request: LeaveRequest, employee: Employee, leave_type: LeaveType)
         status=request.status,
         level=request.stage,
         hours=hours,
+        type_names=leave_type.name_translations,
     )
 
 

@@ -13,11 +13,18 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.config import get_settings
 from shared.domain.employment import has_access
 from shared.domain.enums import HalfDay, LeaveStatus
 from shared.domain.hourly import HourRange
 from shared.domain.leave import LeaveSpan, RuleViolated, Violation
-from shared.domain.leave_policy import check_leaving_date, check_request, check_year_balances, violation_error
+from shared.domain.leave_policy import (
+    check_leaving_date,
+    check_request,
+    check_year_balances,
+    is_unlimited,
+    violation_error,
+)
 from shared.domain.leave_state import can_cancel, error_for, initial_status
 from shared.domain.leave_year import days_by_year
 from shared.errors import N_, Forbidden, NotFound
@@ -67,6 +74,8 @@ class LeaveQuote:
     violations: list[Violation] = field(default_factory=list)
     year: int | None = None
     years: list[YearQuote] = field(default_factory=list)
+    paid: bool = True
+    unlimited: bool = False  # the type counts no balance: say so instead of a balance after
 
     @property
     def ok(self) -> bool:
@@ -173,6 +182,10 @@ async def quote_leave(
         violations=violations,
         year=shown.year,
         years=years,
+        paid=leave_type.paid,
+        unlimited=is_unlimited(
+            yearly_allowance=leave_type.yearly_allowance, negative_allowed=leave_type.negative_allowed
+        ),
     )
 
 
@@ -302,9 +315,8 @@ async def _announce_new(
     ]
     for approver in approvers:
         if approver is not None:
-            await send_for_decision(
-                session, request, approver, view, overlaps=overlaps, balance_after=quote.balance_after, now=now
-            )
+            after = None if quote.unlimited else quote.balance_after
+            await send_for_decision(session, request, approver, view, overlaps=overlaps, balance_after=after, now=now)
 
 
 async def _team_overlaps(
@@ -364,6 +376,10 @@ async def cancel_leave(
             notify_person(session, approver, text=msg.cancelled_notice(approver.locale, view, by))
     if actor.employee_id != employee.id:
         notify_person(session, employee, text=msg.cancelled_notice(employee.locale, view, by))
+    if was is LeaveStatus.APPROVED and get_settings().hr_notify_decisions:  # approved days were planned around
+        told = {employee.id, actor.employee_id or -1, request.approver_id or -1}
+        for person in await hr_people(session, exclude=told):
+            notify_person(session, person, text=msg.cancelled_notice(person.locale, view, by))
     return request
 
 

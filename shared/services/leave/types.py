@@ -25,6 +25,7 @@ from shared.services.crud import (
     number,
     only,
     text,
+    translations,
     update_row,
 )
 from shared.services.pagination import Page
@@ -33,6 +34,7 @@ LEAVE_TYPE_FIELDS = frozenset(
     {
         "code",
         "name",
+        "name_translations",
         "paid",
         "yearly_allowance",
         "accrual",
@@ -60,6 +62,7 @@ LEAVE_TYPE_MISSING = N_("Leave type {id} does not exist.")
 async def _check_leave_type(session: AsyncSession, kind: LeaveType) -> None:
     await check_code(session, kind, N_("A leave type with code {code} already exists."))
     text(kind, "name", max_length=120)
+    translations(kind)
     enum(kind, "accrual", Accrual)
     number(kind, "yearly_allowance", low=0, high=366)
     number(kind, "accrual_rounding", low=0, high=1)

@@ -17,11 +17,13 @@ from shared.domain.digest import (
     Digest,
     EmployeeInfo,
     OfflineDevice,
+    OffSiteCheckin,
     UnknownPunch,
     ViolationRow,
     build_digest,
 )
-from shared.domain.enums import DeviceStatus, LeaveStatus, OutboxStatus
+from shared.domain.enums import DeviceStatus, LeaveStatus, OutboxStatus, PunchSource
+from shared.domain.punches import REMOTE_NOTE
 from shared.errors import N_, Invalid
 from shared.model import (
     DailyAttendance,
@@ -171,7 +173,7 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
             )
         ).all()
     ]
-    return build_digest(
+    digest = build_digest(
         violations=violations,
         date=day,
         corrections=corrections,
@@ -185,3 +187,41 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
         today=today,
         holidays=holidays,
     )
+    return dataclasses.replace(
+        digest,
+        off_site=await off_site_checkins(session, start=start, end=end, people=employees),
+        translations=await name_translations(session),
+    )
+
+
+async def name_translations(session: AsyncSession) -> dict[tuple[str, str], dict[str, str]]:
+    """The translated names of departments and leave types, keyed by kind and the name as typed."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for kind, model in (("department", Department), ("leave_type", LeaveType)):
+        rows = await session.execute(select(model.name, model.name_translations))
+        found.update({(kind, name): dict(names) for name, names in rows.all() if names})
+    return found
+
+
+async def off_site_checkins(
+    session: AsyncSession, *, start: datetime, end: datetime, people: dict[int, EmployeeInfo]
+) -> tuple[OffSiteCheckin, ...]:
+    """The bot punches of ``[start, end)`` made outside the office's geofence, or remotely without a location."""
+    rows = await session.execute(
+        select(Punch.employee_id, Punch.instant, Punch.direction, Punch.distance_m, Punch.note)
+        .where(
+            Punch.source == PunchSource.TELEGRAM,
+            Punch.instant >= start,
+            Punch.instant < end,
+            (Punch.inside_geofence.is_(False)) | ((Punch.note == REMOTE_NOTE) & Punch.latitude.is_(None)),
+        )
+        .order_by(Punch.instant)
+    )
+    found = []
+    for employee_id, instant, direction, distance, note in rows.all():
+        person = people.get(employee_id) if employee_id is not None else None
+        if person is None:
+            continue
+        found.append(OffSiteCheckin(person.id, person.code, person.full_name, person.department_name, instant,
+                                    direction.value, distance, remote=note == REMOTE_NOTE))  # fmt: skip
+    return tuple(found)

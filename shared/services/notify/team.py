@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_day
 from shared.domain.enums import AttendanceStatus, HalfDay, LeaveStatus, Role
+from shared.domain.names import localized_name
 from shared.domain.privacy import sees_leave_type
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import shift_day_at
@@ -101,8 +102,11 @@ async def team_violations(
     return found, page.total
 
 
-async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, company_timezone: str) -> TeamToday:
-    """Who of the manager's team is in, late, not yet in, on leave or off today."""
+async def team_today(
+    session: AsyncSession, *, manager_id: int, now: datetime, company_timezone: str, locale: str | None = None
+) -> TeamToday:
+    """Who of the manager's team is in, late, not yet in, on leave or off today (leave types named in
+    ``locale`` where translated)."""
     manager = await get_employee(session, manager_id)
     members = await team_members(session, manager_id=manager_id)
     result = TeamToday(today_in(manager.timezone or company_timezone, now))
@@ -139,9 +143,9 @@ async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, c
     managers = {m.id: m.manager_id for m in members}
     leaves: dict[int, tuple[LeaveRequest, str | None]] = {}
     excused: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for request, type_name, public in (
+    for request, type_name, public, type_names in (
         await session.execute(
-            select(LeaveRequest, LeaveType.name, LeaveType.public)
+            select(LeaveRequest, LeaveType.name, LeaveType.public, LeaveType.name_translations)
             .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
             .where(
                 LeaveRequest.employee_id.in_(ids),
@@ -163,7 +167,8 @@ async def team_today(session: AsyncSession, *, manager_id: int, now: datetime, c
                 approver_ids={request.approver_id, request.decided_by_id, managers.get(request.employee_id)},
                 public=public,
             )
-            leaves[request.employee_id] = (request, type_name if shown else None)
+            named = localized_name(type_name, type_names, locale) if locale else type_name
+            leaves[request.employee_id] = (request, named if shown else None)
     for member in members:
         tz = zone(member.timezone or company_timezone)
         day = days[member.id]
@@ -238,11 +243,21 @@ async def whos_out(
     viewer_id: int | None,
     viewer_is_hr: bool,
     department_id: int | None = None,
+    locale: str | None = None,
 ) -> list[OutLine]:
     """Approved leave overlapping [start, end] (of one department, or everyone), by start date then name;
-    the type only where ``viewer_id`` may see it."""
+    the type only where ``viewer_id`` may see it, and the names in ``locale`` where they are translated."""
     query = (
-        select(LeaveRequest, Employee.full_name, Department.name, LeaveType.name, LeaveType.public, Employee.manager_id)
+        select(
+            LeaveRequest,
+            Employee.full_name,
+            Department.name,
+            LeaveType.name,
+            LeaveType.public,
+            Employee.manager_id,
+            Department.name_translations,
+            LeaveType.name_translations,
+        )
         .join(Employee, Employee.id == LeaveRequest.employee_id)
         .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
         .outerjoin(Department, Department.id == Employee.department_id)
@@ -257,7 +272,10 @@ async def whos_out(
     if department_id is not None:
         query = query.where(Employee.department_id == department_id)
     lines = []
-    for r, name, dept, type_name, public, manager_id in (await session.execute(query)).all():
+    for r, name, dept, type_name, public, manager_id, dept_names, type_names in (await session.execute(query)).all():
+        if locale:
+            dept = localized_name(dept, dept_names, locale) if dept else dept
+            type_name = localized_name(type_name, type_names, locale)
         shown = sees_leave_type(
             viewer_id=viewer_id,
             viewer_is_hr=viewer_is_hr,

@@ -113,22 +113,25 @@ async def import_employees(
 ) -> ImportReport:
     """Validate every row, then upsert employees by code (all rows, or the valid ones with skip_invalid)."""
     parsed = parse_employee_csv(text, locales=SUPPORTED_LOCALES)
-    report = ImportReport(total_rows=len(parsed.rows) + len(parsed.bad_lines))
+    report = ImportReport(total_rows=len({r.line for r in parsed.all_rows} | parsed.bad_lines))
     if parsed.header_problem:
         report.problems = [parsed.header_problem]
         return report
     shifts, db_codes, db_devices, db_managers = await _load_references(session)
     problems = list(parsed.problems)
+    # every row, bad ones too, is checked against the database: one run names every problem of every row
+    problems += _reference_problems(parsed.all_rows, shifts, db_codes, db_devices)
+    problems += _cycle_problems(parsed.all_rows, db_managers)
     rows = parsed.rows
-    while True:  # dropping a bad row may orphan rows that name it as manager: repeat until stable
-        new = _reference_problems(rows, shifts, db_codes, db_devices) + _cycle_problems(rows, db_managers)
-        problems.extend(new)
+    while skip_invalid:  # dropping a bad row may orphan rows that name it as manager: repeat until stable
+        problems += _reference_problems(rows, shifts, db_codes, db_devices) + _cycle_problems(rows, db_managers)
         bad = {p.line for p in problems}
         kept = [r for r in rows if r.line not in bad]
-        if not skip_invalid or len(kept) == len(rows):
+        if len(kept) == len(rows):
             break
         rows = kept
-    report.problems = sorted(problems, key=lambda p: p.line)
+    unique = {(p.line, p.message, tuple(sorted(p.params.items()))): p for p in problems}
+    report.problems = sorted(unique.values(), key=lambda p: p.line)
     bad_lines = {p.line for p in problems}
     if bad_lines and not skip_invalid:
         return report

@@ -16,6 +16,7 @@ from shared.config import SUPPORTED_LOCALES
 from shared.domain.approval import applicable_levels
 from shared.domain.enums import ChannelChoice, LeaveStatus
 from shared.domain.hourly import LeaveUnit
+from shared.domain.names import localized_name
 from shared.errors import N_, Forbidden, Invalid, NotFound
 from shared.model import Employee, LeaveRequest, LeaveType
 from shared.services.actor import Actor
@@ -87,34 +88,36 @@ class HistoryLine:
     """A pending request: who decides it now (None: HR, nobody could be routed)."""
     level: tuple[int, int] | None = None
     """A pending request of a chain of several levels: (the level it waits at, of how many)."""
+    type_names: dict[str, str] | None = None
+
+    def type_in(self, locale: str) -> str:
+        return localized_name(self.type_name, self.type_names, locale)
 
 
 async def leave_history(session: AsyncSession, *, employee_id: int, limit: int = HISTORY_LIMIT) -> list[HistoryLine]:
     """The employee's latest requests (every status), newest start date first; where pending ones stand."""
     rows = (
         await session.execute(
-            select(LeaveRequest, LeaveType.name, LeaveType.unit)
+            select(LeaveRequest, LeaveType.name, LeaveType.unit, LeaveType.name_translations)
             .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
             .where(LeaveRequest.employee_id == employee_id)
             .order_by(LeaveRequest.start_date.desc(), LeaveRequest.id.desc())
             .limit(limit)
         )
     ).all()
-    pending = [r for r, _name, _unit in rows if r.status is LeaveStatus.PENDING]
+    pending = [r for r, _name, _unit, _names in rows if r.status is LeaveStatus.PENDING]
     ids = {r.approver_id for r in pending if r.approver_id}
     names = dict((await session.execute(select(Employee.id, Employee.full_name).where(Employee.id.in_(ids)))).all())
     department = await session.scalar(select(Employee.department_id).where(Employee.id == employee_id))
     found = []
-    for request, name, unit in rows:
-        line = HistoryLine(request, name, unit)
+    for request, name, unit, type_names in rows:
+        waiting_on, level = None, None
         if request.status is LeaveStatus.PENDING:
-            level = None
+            waiting_on = names.get(request.approver_id) if request.approver_id else None
             if request.stage is not None:
                 levels = await chain_levels(session, leave_type_id=request.leave_type_id, department_id=department)
                 applying = applicable_levels(levels, Decimal(request.working_days))
                 if request.stage in applying and len(applying) > 1:
                     level = (applying.index(request.stage) + 1, len(applying))
-            line = HistoryLine(request, name, unit, names.get(request.approver_id) if request.approver_id else None,
-                               level)  # fmt: skip
-        found.append(line)
+        found.append(HistoryLine(request, name, unit, waiting_on, level, type_names))
     return found

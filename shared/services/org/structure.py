@@ -22,13 +22,14 @@ from shared.services.crud import (
     only,
     text,
     timezone,
+    translations,
     unique_name,
     update_row,
 )
 from shared.services.pagination import Page
 
-DEPARTMENT_FIELDS = frozenset({"name", "parent_id", "head_id", "max_absent_share"})
-OFFICE_FIELDS = frozenset({"name", "timezone", "latitude", "longitude", "radius_m"})
+DEPARTMENT_FIELDS = frozenset({"name", "name_translations", "parent_id", "head_id", "max_absent_share"})
+OFFICE_FIELDS = frozenset({"name", "timezone", "latitude", "longitude", "radius_m", "remote_allowed"})
 DEPARTMENT_MISSING = N_("Department {id} does not exist.")
 OFFICE_MISSING = N_("Office {id} does not exist.")
 
@@ -38,6 +39,7 @@ OFFICE_MISSING = N_("Office {id} does not exist.")
 
 async def _check_department(session: AsyncSession, dept: Department) -> None:
     text(dept, "name", max_length=120)
+    translations(dept)
     number(dept, "max_absent_share", low=0, high=1)
     await unique_name(session, dept, N_("A department named {name} already exists."))
     await exists(session, Employee, dept.head_id, "head_id", N_("Employee {id} does not exist."))

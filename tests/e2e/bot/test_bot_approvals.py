@@ -143,5 +143,11 @@ async def test_pending_lists_what_waits_with_buttons_that_work(h: Harness) -> No
 
     assert answered["answer"]["text"] == "✅ Approved"
     assert await _status(h, second.id) is LeaveStatus.APPROVED
-    nothing = await h.send(BOB, "/pending", has("Nothing waits for your decision"))
-    assert nothing
+    await h.press(MANAGER, data=f"lv:a:{first.id}", message_id=cards[0]["message_id"])
+    assert await h.send(MANAGER, "/pending", has("Nothing waits for your decision"))
+
+
+async def test_pending_for_an_employee_answers_like_team_managers_only(h: Harness) -> None:
+    pending = await h.send(BOB, "/pending", has("This is for managers and HR"))
+    team = await h.send(BOB, "/team", has("This is for managers and HR"))
+    assert "Nothing waits" not in pending["text"] and pending["text"] == team["text"]

@@ -43,7 +43,7 @@ async def test_a_full_request_is_approved_by_button_and_employee_and_hr_are_told
 
     await h.press(BOB, data=f"lt:{h.company.annual_id}", message_id=types["message_id"])
     calendar = await h.wait_for(BOB, has("Pick the first day"))
-    assert "marks your days off" in calendar["text"]
+    assert "• day off" in calendar["text"] and "✓ approved leave" in calendar["text"]
     await h.pick_date(BOB, start)
     await h.wait_for(BOB, has("Now pick the last day"))
     await h.pick_date(BOB, end)
@@ -111,7 +111,7 @@ async def test_a_policy_failure_is_explained_and_the_dates_are_asked_again(h: Ha
     await h.pick_date(BOB, start)
     await h.wait_for(BOB, has("Now pick the last day"))
     # ~44 working days: more than this year's 20, and more than this year's and next year's 40 together
-    await h.pick_date(BOB, start + timedelta(days=61))
+    await h.pick_date(BOB, start + timedelta(days=60))  # a Friday: days off do not pick
 
     problem = await h.wait_for(BOB, has("Not enough days left"))
     assert "available" in problem["text"]
@@ -153,7 +153,10 @@ async def test_edit_from_the_summary_changes_one_answer_and_returns_to_the_summa
 
     await h.press(BOB, data="lf:edit", message_id=first["message_id"])
     options = await h.control.message(BOB, first["message_id"])
-    assert button_data(options) == ["lf:e:type", "lf:e:dates", "lf:e:half", "lf:e:reason", "lf:cancel"]
+    assert button_data(options) == ["lf:e:type", "lf:e:dates", "lf:e:half", "lf:e:reason", "lf:summary", "lf:cancel"]
+    back = await h.press_then(BOB, has("Please check your request"), data="lf:summary")
+    assert "Reason: Dentist" in back["text"] and with_button("lf:ok")(back)
+    await h.press(BOB, data="lf:edit", message_id=back["message_id"])
     await h.press_then(BOB, has("Add a short reason"), data="lf:e:reason")
     second = await h.send(BOB, "Doctor, not dentist", has("Please check your request"))
 
@@ -214,3 +217,74 @@ async def test_balance_shows_each_type_with_the_year_end_projection(h: Harness) 
     assert "Annual leave" in reply["text"] and "Available now: 20 working days" in reply["text"]
     assert f"By the end of {year}: 20 working days" in reply["text"]
     assert f"For leave in {year + 1}: up to 40 working days" in reply["text"]
+
+
+async def test_past_days_do_not_pick_say_why_and_back_returns_to_the_type(h: Harness) -> None:
+    await _start_flow(h, h.company.annual_id)
+    calendar = await h.wait_for_latest(BOB, with_button("cal:d:"))
+    data = button_data(calendar)
+    assert f"cal:d:{h.today - timedelta(days=1):%Y%m%d}" not in data, "yesterday does not pick"
+    assert "cal:x" in data and "lf:back" in data
+    refused = await h.press(BOB, data="cal:x", message_id=calendar["message_id"])
+    assert refused["answer"]["show_alert"] is True and "cannot be picked" in refused["answer"]["text"]
+    after = await h.last_id(BOB)
+    await h.press(BOB, data="lf:back", message_id=calendar["message_id"])
+    back = await h.wait_for(BOB, has("Which kind of leave?"), after=after)
+    assert with_button("lt:")(back)
+
+
+async def test_a_single_day_is_offered_the_whole_day_not_whole_days(h: Harness) -> None:
+    day = next_monday(h.today)
+    await _start_flow(h, h.company.annual_id)
+    await h.pick_date(BOB, day)
+    await h.wait_for(BOB, has("Now pick the last day"))
+    options = await h.press_then(BOB, with_button("hd:am"), data="lf:same")
+    labels = button_texts(options)
+    assert "The whole day" in labels and "Whole days" not in labels
+
+
+async def test_cancelling_approved_leave_asks_first_then_tells_the_approver_and_hr(h: Harness) -> None:
+    from shared.services.leave.decisions import decide_leave
+
+    start = next_monday(h.today, weeks=3)
+    async with h.db.transaction() as session:
+        request = await request_leave(
+            session, actor=h.company.bob, employee_id=h.company.bob_id, leave_type_id=h.company.annual_id,
+            start=start, end=start + timedelta(days=1), today=h.today, now=datetime.now(UTC),
+        )  # fmt: skip
+    async with h.db.transaction() as session:
+        await decide_leave(session, actor=h.company.manager, request_id=request.id, approve=True, today=h.today,
+                           now=datetime.now(UTC))  # fmt: skip
+    listing = await h.send(BOB, "/myleaves", has("Your leave requests"))
+    await h.press(BOB, data=f"lc:{request.id}", message_id=listing["message_id"])
+    asked = await h.control.message(BOB, listing["message_id"])
+    assert "Your approver and HR will be told" in asked["text"]
+    assert button_data(asked) == [f"lcy:{request.id}", "lck"]
+    (stored,) = await _requests(h)
+    assert stored.status is LeaveStatus.APPROVED, "one tap cancels nothing"
+
+    kept = await h.press(BOB, data="lck", message_id=listing["message_id"])
+    assert kept["answer"]["text"] == "Nothing was cancelled."
+    await h.press(BOB, data=f"lc:{request.id}", message_id=listing["message_id"])
+    done = await h.press(BOB, data=f"lcy:{request.id}", message_id=listing["message_id"])
+    assert done["answer"]["text"] == f"🚫 Request #{request.id} cancelled."
+    (stored,) = await _requests(h)
+    assert stored.status is LeaveStatus.CANCELLED
+    await h.wait_for(MANAGER, has("was cancelled by Bob"))
+    await h.wait_for(HR, has("was cancelled by Bob"))
+
+
+async def test_a_rejection_reason_is_shown_in_my_requests(h: Harness) -> None:
+    from shared.services.leave.decisions import decide_leave
+
+    start = next_monday(h.today, weeks=2)
+    async with h.db.transaction() as session:
+        request = await request_leave(
+            session, actor=h.company.bob, employee_id=h.company.bob_id, leave_type_id=h.company.annual_id,
+            start=start, end=start, today=h.today, now=datetime.now(UTC),
+        )  # fmt: skip
+    async with h.db.transaction() as session:
+        await decide_leave(session, actor=h.company.manager, request_id=request.id, approve=False, today=h.today,
+                           now=datetime.now(UTC), comment="Audit week")  # fmt: skip
+    listing = await h.send(BOB, "/myleaves", has("Your leave requests"))
+    assert "rejected" in listing["text"] and "Reason given: Audit week" in listing["text"]

@@ -103,3 +103,26 @@ async def test_a_deactivated_employee_is_refused_politely(h: Harness) -> None:
 async def test_a_linked_user_starting_again_is_welcomed_back(h: Harness) -> None:
     reply = await h.send(9004, "/start", has("Welcome back, Bob"))
     assert reply["keyboard"]
+
+
+async def test_a_first_message_that_is_only_the_code_links_the_account(h: Harness) -> None:
+    employee_id, code = await _newbie(h)
+    await h.control.ensure_user(NEWBIE, "Nina", language_code="en")
+
+    await h.send(NEWBIE, f"  {code[:5]}-{code[5:]} ", has("Welcome, Nina Newbie"))
+
+    assert await _linked_to(h, employee_id) == NEWBIE
+
+
+async def test_a_russian_speaker_is_answered_in_russian_after_linking_even_if_hr_guessed_english(h: Harness) -> None:
+    employee_id, code = await _newbie(h)
+    async with h.db.transaction() as session:
+        (await session.get(Employee, employee_id)).locale = "en"
+    await h.control.ensure_user(NEWBIE, "Nina", language_code="ru")
+
+    await h.send(NEWBIE, "/start", has("код приглашения"))
+    await h.send(NEWBIE, code, has("Nina Newbie"))
+    balance = await h.send(NEWBIE, "/balance", has("Ваш остаток"))
+    assert "Your leave balance" not in balance["text"]
+    async with h.db.session() as session:
+        assert (await session.get(Employee, employee_id)).locale == "ru"

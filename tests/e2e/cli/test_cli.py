@@ -135,3 +135,81 @@ def test_a_config_error_is_one_line_and_exit_code_2(tmp_path):
     assert result.returncode == 2
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "DATABASE_URL" in lines[0]
+
+
+def test_version_prints_the_installed_version(tmp_path):
+    result = chronos("--version", database_url="sqlite+aiosqlite:///x.db", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.strip().startswith("chronos ") and result.stdout.split()[1][0].isdigit()
+
+
+@pytest.mark.parametrize("command", ["api", "bot", "scheduler", "all"])
+def test_a_service_help_shows_no_subcommand_slot_and_no_bool_type(command, tmp_path):
+    result = chronos(command, "--help", database_url="sqlite+aiosqlite:///x.db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"Usage: chronos {command} [OPTIONS]" in result.stdout
+    assert "COMMAND" not in result.stdout and "<bool>" not in result.stdout
+    if command != "scheduler":
+        assert "--host" in result.stdout and "--port" in result.stdout
+
+
+def test_flags_show_no_bool_type_in_help(tmp_path):
+    listed = chronos("admin", "tokens", "list", "--help", database_url="sqlite+aiosqlite:///x.db", cwd=tmp_path)
+    assert "--all" in listed.stdout and "<bool>" not in listed.stdout
+
+
+def test_api_workers_above_one_without_redis_are_refused_in_one_line(tmp_path):
+    result = chronos("api", "--workers", "2", "--port", "1", database_url="sqlite+aiosqlite:///x.db", cwd=tmp_path,
+                     REDIS_URL="", API_SECRET_KEY="a-random-test-key-1234567890")  # fmt: skip
+    assert result.returncode == 2
+    assert "REDIS_URL" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [("db", "upgrade"), ("admin", "tokens", "list")])
+def test_a_dead_database_is_one_line_not_a_traceback(args, tmp_path):
+    result = chronos(*args, database_url="postgresql+asyncpg://postgres@127.0.0.1:1/nowhere", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "cannot reach the database at 127.0.0.1:1/nowhere" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_an_import_reports_every_problem_of_every_row_at_once(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'imp.db'}"
+    chronos("db", "upgrade", database_url=url, cwd=tmp_path)
+    csv = tmp_path / "p.csv"
+    csv.write_text("code,full_name,email,manager_code,hire_date\nA1,Ann,nope,ZZ,2026-13-01\nA2,,,,\n")
+    result = chronos("import", "employees", str(csv), database_url=url, cwd=tmp_path)
+    assert result.returncode == 1
+    for expected in ("p.csv:2: email 'nope'", "p.csv:2: manager_code ZZ", "p.csv:2: hire_date '2026-13-01'",
+                     "p.csv:3: column full_name is empty"):  # fmt: skip
+        assert expected in result.stderr
+
+
+def test_demo_with_a_busy_port_says_which_in_one_line_before_starting_anything(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = chronos("demo", "--data-dir", str(tmp_path / "var"), "--api-port", str(port),
+                         database_url="sqlite+aiosqlite:///x.db", cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 2
+    lines = [ln for ln in (result.stdout + result.stderr).splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"port {port} for the REST API (--api-port) is in use" in lines[0]
+    assert not (tmp_path / "var" / "demo.db").exists()
+
+
+async def test_demo_keep_reuses_the_database_and_makes_a_new_token(tmp_path):
+    from datetime import date
+
+    from sandbox.demo.runner import prepare_database
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
+    first, token = await prepare_database(url, date(2026, 12, 3))
+    await first.dispose()
+    again, second_token = await prepare_database(url, date(2026, 12, 3), keep=True)
+    await again.dispose()
+    assert token != second_token
+    assert await _count(url, Employee) == 25 and await _count(url, ApiToken) == 2

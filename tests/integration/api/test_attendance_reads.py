@@ -276,9 +276,10 @@ async def test_the_timesheet_xlsx_has_codes_totals_a_legend_and_a_frozen_header(
     assert response.headers["content-disposition"] == 'attachment; filename="chronos-timesheet-2026-11.xlsx"'
     book = load_workbook(io.BytesIO(response.content))
     sheet, legend = book.worksheets
-    assert sheet.title == "Timesheet 2026-11" and sheet.freeze_panes == "D2"
+    assert sheet.title == "Timesheet 2026-11" and sheet.freeze_panes == "D3"
     rows = list(sheet.iter_rows(values_only=True))
-    header = rows[0]
+    assert rows[0][0] == "Timesheet November 2026 (Nov 1, 2026 – Nov 30, 2026)"
+    header, rows = rows[1], rows[1:]
     assert header[:4] == ("Code", "Employee", "Department", "01 Su")
     assert header[-5:] == ("Present", "Absent", "Leave days", "Late", "Hours worked")
     assert len(header) == 3 + 30 + 5

@@ -145,3 +145,72 @@ async def test_each_app_has_its_own_registry(db: Database, settings, client, adm
         samples = _samples((await other_client.get("/metrics", headers=admin)).text)
     live = (("method", "GET"), ("route", "/health/live"), ("status", "200"))
     assert ("chronos_http_requests_total", live) not in samples
+
+
+async def test_the_scheduler_is_measured_from_its_job_runs_devices_and_outbox(client, db: Database, admin):
+    from shared.domain.enums import JobStatus
+    from shared.model import JobRun
+
+    now = datetime.now(UTC)
+    async with db.transaction() as s:
+        hq = Device(name="HQ", host="10.0.0.1", last_success_at=now - timedelta(seconds=300))
+        s.add_all([hq, Device(name="Depot", host="10.0.0.2", created_at=now - timedelta(hours=1))])
+        await s.flush()
+        s.add_all(Punch(device_id=hq.id, device_user_id="1", source=PunchSource.DEVICE, instant=now - timedelta(minutes=i))
+                  for i in range(4))  # fmt: skip
+        runs = [
+            ("sync_devices", JobStatus.SUCCESS, 3, now - timedelta(hours=2)),
+            ("sync_devices", JobStatus.SUCCESS, 5, now - timedelta(minutes=10)),
+            ("sync_devices", JobStatus.FAILED, 1, now - timedelta(minutes=5)),
+            ("hr_digest", JobStatus.PARTIAL, 2, now - timedelta(hours=1)),
+            ("hr_digest", JobStatus.SUCCESS, 9, now - timedelta(days=3)),  # outside the 24 h of durations
+        ]
+        for job, status, seconds, started in runs:
+            s.add(JobRun(job=job, status=status, started_at=started, finished_at=started + timedelta(seconds=seconds)))
+        s.add(OutboxMessage(chat_id=1, payload={"text": "old"}, status=OutboxStatus.PENDING,
+                            created_at=now - timedelta(seconds=120)))  # fmt: skip
+    samples = _samples((await client.get("/metrics", headers=admin)).text)
+    job = lambda name: (("job", name),)  # noqa: E731
+    assert samples[("chronos_job_runs_total", (("job", "sync_devices"), ("status", "success")))] == 2
+    assert samples[("chronos_job_runs_total", (("job", "sync_devices"), ("status", "failed")))] == 1
+    assert samples[("chronos_job_runs_total", (("job", "hr_digest"), ("status", "partial")))] == 1
+    assert samples[("chronos_job_duration_seconds_count", job("sync_devices"))] == 3
+    assert samples[("chronos_job_duration_seconds_sum", job("sync_devices"))] == 9
+    assert samples[("chronos_job_duration_seconds_count", job("hr_digest"))] == 1
+    assert samples[("chronos_job_last_duration_seconds", job("sync_devices"))] == 1
+    last_ok = samples[("chronos_job_last_success_timestamp_seconds", job("sync_devices"))]
+    assert abs(last_ok - (now - timedelta(minutes=10) + timedelta(seconds=5)).timestamp()) < 2
+    assert 290 <= samples[("chronos_device_sync_lag_seconds", (("device", "HQ"),))] < 400
+    assert 3590 <= samples[("chronos_device_sync_lag_seconds", (("device", "Depot"),))] < 3700
+    assert samples[("chronos_device_punches_total", (("device", "HQ"),))] == 4
+    assert 115 <= samples[("chronos_outbox_oldest_pending_age_seconds", ())] < 200
+
+
+async def test_with_nothing_waiting_the_oldest_pending_age_is_zero(client, admin):
+    samples = _samples((await client.get("/metrics", headers=admin)).text)
+    assert samples[("chronos_outbox_oldest_pending_age_seconds", ())] == 0
+
+
+async def test_the_grafana_dashboard_uses_only_metrics_the_api_exposes(client, db: Database, admin):
+    import json
+    import re
+    from pathlib import Path
+
+    from shared.domain.enums import JobStatus
+    from shared.model import JobRun
+
+    now = datetime.now(UTC)
+    async with db.transaction() as s:
+        device = Device(name="HQ", host="10.0.0.1", last_success_at=now)
+        s.add(device)
+        await s.flush()
+        s.add(Punch(device_id=device.id, device_user_id="1", source=PunchSource.DEVICE, instant=now))
+        s.add(JobRun(job="sync_devices", status=JobStatus.SUCCESS, started_at=now, finished_at=now))
+    await client.get("/api/v1/employees", headers=admin)  # the HTTP series appear with the first request
+    exposed = {name for name, _labels in _samples((await client.get("/metrics", headers=admin)).text)}
+    dashboard = json.loads((Path(__file__).parents[3] / "deploy" / "grafana" / "chronos.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    used = {name for expr in exprs for name in re.findall(r"chronos_[a-z_]+", expr)}
+    assert used and used <= exposed, used - exposed
+    assert {"chronos_job_runs_total", "chronos_job_last_success_timestamp_seconds", "chronos_device_sync_lag_seconds",
+            "chronos_device_punches_total", "chronos_outbox_oldest_pending_age_seconds"} <= used  # fmt: skip

@@ -65,10 +65,13 @@ def test_the_digest_spreadsheet_has_every_row_the_message_had():
     digest = _digest(400)
     book = load_workbook(io.BytesIO(digest_xlsx(translator("en"), digest, tz="UTC")))
     sheet = book["Exceptions"]
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sheet["A1"].value.startswith("Attendance exceptions for ")  # the caption names the day
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 401
-    assert ("Ops", "E401", "Person 401", "late", 17) in rows
-    assert sheet.freeze_panes == "A2"
+    day = datetime.combine(digest.date, datetime.min.time())
+    assert (day, "Ops", "E401", "Person 401", "late", 17) in rows
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:F403"
+    assert sheet["A3"].number_format == "yyyy-mm-dd" and sheet["F3"].data_type == "n"
 
 
 def test_the_arabic_spreadsheet_reads_right_to_left():
@@ -107,13 +110,14 @@ async def test_the_timesheet_has_a_code_per_day_totals_and_a_legend(db: Database
         sheet = await load_timesheet(s, year=2026, month=11, today=date(2026, 12, 1))
     book = load_workbook(io.BytesIO(timesheet_xlsx(translator("en"), sheet)))
     main = book.worksheets[0]
-    headers = [c.value for c in next(main.iter_rows(max_row=1))]
+    assert main["A1"].value.startswith("Timesheet November 2026")
+    headers = [c.value for c in next(main.iter_rows(min_row=2, max_row=2))]
     assert headers[:4] == ["Code", "Employee", "Department", "01 Su"] and headers[-1] == "Hours worked"
-    alice = next(r for r in main.iter_rows(min_row=2, values_only=True) if r[1] == "Alice")
+    alice = next(r for r in main.iter_rows(min_row=3, values_only=True) if r[1] == "Alice")
     assert alice[3 + 1] == "P*"  # 2 November: present, late
     assert alice[3 + 2] == "A" and alice[3 + 6] == "W"
     assert alice[-5:] == (1, 4, 0, 1, 8.5)
-    assert main.freeze_panes == "D2"
+    assert main.freeze_panes == "D3"
     legend = {r[0]: r[1] for r in book["Legend"].iter_rows(min_row=2, values_only=True)}
     assert legend["MC"] == "missing check-out"
     csv_text = timesheet_csv(translator("en"), sheet).decode("utf-8-sig")

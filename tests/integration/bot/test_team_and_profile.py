@@ -200,3 +200,18 @@ async def test_people_are_found_by_telegram_id_and_by_code(db: Database, company
         assert (await employee_by_code(s, " b-7 ")).id == company.bob_id
         with pytest.raises(NotFound):
             await employee_by_code(s, "nobody")
+
+
+async def test_team_and_whos_out_name_the_leave_type_in_the_readers_language(db: Database, company: Company) -> None:
+    from shared.services.notify.team import whos_out
+
+    async with db.transaction() as s:
+        (await s.get(LeaveType, company.annual_id)).name_translations = {"ru": "Ежегодный отпуск"}
+    await _leave(db, company.bob_id, company.annual_id, DAY, DAY, approver_id=company.manager_id)
+    async with db.session() as s:
+        team = await team_today(s, manager_id=company.manager_id, now=NOON, company_timezone="UTC", locale="ru")
+        lines = await whos_out(s, start=DAY, end=DAY, viewer_id=company.hr_id, viewer_is_hr=True, locale="ru")
+        english = await whos_out(s, start=DAY, end=DAY, viewer_id=company.hr_id, viewer_is_hr=True, locale="en")
+    assert [p.leave_type for p in team.on_leave] == ["Ежегодный отпуск"]
+    assert [line.type_name for line in lines] == ["Ежегодный отпуск"]
+    assert english[0].type_name != "Ежегодный отпуск"

@@ -251,3 +251,40 @@ async def test_no_outbox_row_is_marked_anything_but_pending_by_the_services(db: 
             await s.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status != OutboxStatus.PENDING))
             == 0
         )
+
+
+async def test_cancelling_approved_leave_tells_the_approver_and_hr_in_the_same_transaction(
+    db: Database, company: Company
+):
+    request = await _request(db, company, start=date(2026, 12, 1), end=date(2026, 12, 3))
+    async with db.transaction() as s:
+        await decide_leave(s, actor=company.manager, request_id=request.id, approve=True, today=TODAY, now=NOW)
+    before = {m.id for m in await _rows(db, OutboxMessage)}
+    async with db.transaction() as s:
+        await cancel_leave(s, actor=company.alice, request_id=request.id, today=TODAY, now=NOW)
+    new = [m for m in await _rows(db, OutboxMessage) if m.id not in before and m.payload["kind"] == "message"]
+    told = sorted(m.chat_id for m in new if "was cancelled by Alice" in m.payload["text"])
+    assert told == [9001, 9002]  # HR and the approver; Alice cancelled it herself
+
+
+async def test_a_request_of_a_type_without_a_balance_shows_the_approver_no_balance_after(
+    db: Database, company: Company
+):
+    from shared.model import LeaveType
+    from shared.services.leave.requests import quote_leave
+
+    async with db.transaction() as s:
+        unpaid = LeaveType(code="UNPAID", name="Unpaid leave", paid=False, yearly_allowance=Decimal(0),
+                           negative_allowed=True)  # fmt: skip
+        s.add(unpaid)
+    async with db.session() as s:
+        quote = await quote_leave(s, employee_id=company.alice_id, leave_type_id=unpaid.id,
+                                  start=date(2026, 12, 1), end=date(2026, 12, 2), today=TODAY)  # fmt: skip
+    assert quote.unlimited and not quote.paid and quote.balance_after < 0
+    await _request(db, company, leave_type_id=unpaid.id, start=date(2026, 12, 1), end=date(2026, 12, 2))
+    to_manager = [m for m in await _rows(db, OutboxMessage) if m.chat_id == 9002]
+    assert to_manager and "Balance after approval" not in to_manager[0].payload["text"]
+    annual = await _request(db, company, start=date(2027, 1, 4), end=date(2027, 1, 5))
+    assert annual
+    texts = [m.payload["text"] for m in await _rows(db, OutboxMessage) if m.chat_id == 9002]
+    assert any("Balance after approval" in text for text in texts), "a counted type still shows it"

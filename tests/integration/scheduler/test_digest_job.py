@@ -87,18 +87,20 @@ async def test_every_hr_reader_gets_the_digest_in_their_language_with_the_xlsx(
         assert message.ref is not None and message.ref.startswith("digest:2026-11-19:")
         assert document.payload["kind"] == "document"
         assert document.payload["filename"] == "chronos-digest-2026-11-19.xlsx"
-        assert format_date(THURSDAY, "medium", locale=locale) in document.payload["caption"]
+        assert translator(locale).format_date(THURSDAY) in document.payload["caption"]  # CLDR yMMMd, isolated in Arabic
         t = translator(locale)
         book = load_workbook(io.BytesIO(document.attachment))
-        exceptions = list(book.worksheets[0].iter_rows(min_row=2, values_only=True))
+        # row 1 of each sheet is the caption naming the day, row 2 the header; dates and times are real cells
+        exceptions = [row[1:] for row in book.worksheets[0].iter_rows(min_row=3, values_only=True)]
+        assert {row[0] for row in book.worksheets[0].iter_rows(min_row=3, values_only=True)} == {datetime(2026, 11, 19)}
         assert ("Ops", "A1", "Alice", kind_label(t, DigestKind.LATE), 40) in exceptions
         assert ("Ops", "B1", "Bob", kind_label(t, DigestKind.MISSING_CHECKOUT), None) in exceptions
         assert {row[2] for row in exceptions if row[3] == kind_label(t, DigestKind.ABSENT)} >= {"Hana HR"}
-        unknown = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
-        assert unknown == [("Gate", "777", 1, "2026-11-19 08:00", "2026-11-19 08:00")]
-        out = list(book.worksheets[2].iter_rows(min_row=2, values_only=True))
+        unknown = list(book.worksheets[1].iter_rows(min_row=3, values_only=True))
+        assert unknown == [("Gate", "777", 1, datetime(2026, 11, 19, 8), datetime(2026, 11, 19, 8))]
+        out = list(book.worksheets[2].iter_rows(min_row=3, values_only=True))
         assert [(row[2], row[3]) for row in out] == [("Max Manager", "Annual leave")]
-        devices = list(book.worksheets[3].iter_rows(min_row=2, values_only=True))
+        devices = list(book.worksheets[3].iter_rows(min_row=3, values_only=True))
         assert devices == [("Gate", None, "timed out")]
         assert bool(book.worksheets[0].sheet_view.rightToLeft) == (locale == "ar")
 

@@ -77,7 +77,8 @@ async def test_the_digest_spreadsheet_has_sheet_names_and_headers_in_the_readers
     _message, document = await outbox(db, READERS[locale])
     book = load_workbook(io.BytesIO(document.attachment))
     assert book.worksheets[0].title == sheet[:31]
-    assert header in [c.value for c in book.worksheets[0][1]]
+    assert header in [c.value for c in book.worksheets[0][2]]  # row 1 is the caption naming the day
+    assert "19" in str(book.worksheets[0]["A1"].value)
     caption = translated(locale, "Attendance exceptions for {day} (spreadsheet)")
     assert document.payload["caption"] == caption.format(day=translator(locale).format_date(THURSDAY, "medium"))
 

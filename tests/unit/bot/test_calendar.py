@@ -8,7 +8,18 @@ import pytest
 from babel.dates import get_day_names, get_month_names
 
 from chronos_bot import callbacks
-from chronos_bot.calendar import BLANK, DAY_OFF_MARK, add_months, day_label, days_off_in, month_grid
+from chronos_bot.calendar import (
+    APPROVED_MARK,
+    BLANK,
+    DAY_OFF_MARK,
+    PENDING_MARK,
+    STRIKE,
+    add_months,
+    day_label,
+    days_off_in,
+    month_grid,
+    pickable_days,
+)
 from shared.domain.leave import WorkCalendar
 from shared.i18n import translator
 
@@ -49,9 +60,24 @@ def test_weekends_and_holidays_are_marked_as_days_off() -> None:
     assert day_label(date(2026, 12, 5), day_off=True, today=None) == f"{DAY_OFF_MARK}5"
 
 
-def test_a_day_off_can_still_be_picked() -> None:
+def test_a_day_off_is_marked_and_does_not_pick() -> None:
     saturday = next(c for row in grid()[2:] for c in row if c.text == f"{DAY_OFF_MARK}5")
-    assert callbacks.decode(saturday.data) == callbacks.Callback("day", day=date(2026, 12, 5))
+    assert callbacks.decode(saturday.data) == callbacks.Callback("blocked")
+    assert 5 not in pickable_days(grid()) and 7 in pickable_days(grid())
+
+
+def test_days_before_the_earliest_are_struck_through_and_do_not_pick() -> None:
+    rows = grid(earliest=date(2026, 12, 9))
+    assert pickable_days(rows)[0] == 9
+    eighth = next(c for row in rows[2:] for c in row if c.text.replace(STRIKE, "") == "8")
+    assert eighth.text == f"8{STRIKE}" and callbacks.decode(eighth.data) == callbacks.Callback("blocked")
+
+
+def test_days_already_on_leave_are_marked_and_do_not_pick() -> None:
+    rows = grid(marks={date(2026, 12, 14): APPROVED_MARK, date(2026, 12, 15): PENDING_MARK})
+    labels = {c.text for row in rows[2:] for c in row}
+    assert f"{APPROVED_MARK}14" in labels and f"{PENDING_MARK}15" in labels
+    assert 14 not in pickable_days(rows) and 15 not in pickable_days(rows) and 16 in pickable_days(rows)
 
 
 def test_today_is_bracketed() -> None:

@@ -54,5 +54,7 @@ def test_the_spreadsheet_has_a_working_time_sheet_with_every_row():
     digest = build_digest(date=DAY, results=[], employees=PEOPLE, violations=rows())
     book = load_workbook(io.BytesIO(digest_xlsx(translator("en"), digest, tz="UTC")))
     sheet = book["Working time"]
-    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    values = [
+        [c.value for c in row] for row in sheet.iter_rows(min_row=3)
+    ]  # row 1: the caption naming the day, row 2: the header
     assert [v[2] for v in values] == ["Alice", "Bob", "Zed"] and values[1][7] == 10
