@@ -21,10 +21,10 @@ def employed_on(day: date, hire_date: date | None, leaving_date: date | None) ->
 
 
 def employed_between(first: date, last: date, hire_date: date | None, leaving_date: date | None) -> bool:
-    """Whether any day of [first, last] lies within the employment."""
-    if hire_date is not None and last < hire_date:
-        return False
-    return leaving_date is None or first <= leaving_date
+    """Whether any day of [first, last] lies within the employment (none when leaving precedes hiring)."""
+    start = first if hire_date is None else max(first, hire_date)
+    end = last if leaving_date is None else min(last, leaving_date)
+    return start <= end
 
 
 def has_access(active: bool, leaving_date: date | None, today: date) -> bool:
