@@ -46,8 +46,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from shared.domain.attendance import DayResult
-from shared.domain.enums import AttendanceStatus, CorrectionStatus, Direction, HalfDay
+from shared.domain.digest_sections import CorrectionRow as CorrectionRow
+from shared.domain.digest_sections import DeadMessage as DeadMessage
+from shared.domain.digest_sections import EmployeeInfo as EmployeeInfo
+from shared.domain.digest_sections import OffSiteCheckin as OffSiteCheckin
+from shared.domain.digest_sections import UndeliveredRow as UndeliveredRow
+from shared.domain.digest_sections import ViolationRow as ViolationRow
+from shared.domain.digest_sections import name_key, violations_on
+from shared.domain.digest_sections import undelivered_rows as undelivered_rows
+from shared.domain.enums import AttendanceStatus, HalfDay
 from shared.domain.names import localized_name
+
+# The section types are part of this module's interface (callers import them from here too).
 
 
 class DigestKind(StrEnum):
@@ -66,15 +76,6 @@ class DigestKind(StrEnum):
 
 _KIND_ORDER = {kind: index for index, kind in enumerate(DigestKind)}
 _NOT_EXCEPTIONS = (AttendanceStatus.ON_LEAVE, AttendanceStatus.HOLIDAY, AttendanceStatus.WEEKEND)
-
-
-@dataclass(frozen=True, slots=True)
-class EmployeeInfo:
-    id: int
-    code: str
-    full_name: str
-    department_name: str | None = None
-    work_week: str = "12345"
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,87 +145,6 @@ class OutRow:
     leave_request_id: int
     return_date: dt.date
     half: HalfDay | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OffSiteCheckin:
-    """A bot check-in or check-out away from the office: outside its geofence (with the distance), or
-    without a location where the office allows remote work."""
-
-    employee_id: int
-    code: str
-    full_name: str
-    department_name: str | None
-    instant: dt.datetime
-    direction: str
-    distance_m: int | None
-    remote: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DeadMessage:
-    """An outbox message that could not be delivered (status dead)."""
-
-    channel: str
-    employee_id: int | None = None
-    address: str | None = None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class UndeliveredRow:
-    channel: str
-    employee_id: int | None
-    full_name: str | None
-    address: str | None
-    count: int
-    last_error: str | None
-
-
-def undelivered_rows(dead: Iterable[DeadMessage], employees: Mapping[int, EmployeeInfo]) -> tuple[UndeliveredRow, ...]:
-    """Dead messages per (channel, person or address), with how many and the last error (see the module doc)."""
-    grouped: dict[tuple[str, int | None, str | None], list[DeadMessage]] = defaultdict(list)
-    for message in dead:
-        key = (message.channel, message.employee_id, None if message.employee_id is not None else message.address)
-        grouped[key].append(message)
-    rows = []
-    for (channel, employee_id, address), items in grouped.items():
-        person = employees.get(employee_id) if employee_id is not None else None
-        shown = address or next((m.address for m in items if m.address), None)
-        errors = [m.error for m in items if m.error]
-        name = person.full_name if person else None
-        rows.append(UndeliveredRow(channel, employee_id, name, shown, len(items), errors[-1] if errors else None))
-    rows.sort(key=lambda r: (r.channel, _name_key(r.full_name), r.address or ""))
-    return tuple(rows)
-
-
-@dataclass(frozen=True, slots=True)
-class ViolationRow:
-    """An open working-time violation (``rule`` is a ``shared.domain.compliance.RuleCode`` value)."""
-
-    violation_id: int
-    employee_id: int
-    rule: str
-    period_start: dt.date
-    period_end: dt.date
-    excess: int
-    code: str = ""
-    full_name: str = ""
-    department_name: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CorrectionRow:
-    """A missed-punch correction HR should see (asked for, approved or rejected)."""
-
-    correction_id: int
-    employee_id: int
-    full_name: str
-    day: dt.date
-    direction: Direction
-    instant: dt.datetime
-    status: CorrectionStatus
-    decided_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,10 +239,6 @@ def _so_far(result: DayResult) -> list[tuple[DigestKind, int | None]]:
     return found
 
 
-def _name_key(name: str | None) -> tuple[bool, str]:
-    return (name is None, (name or "").casefold())
-
-
 def return_date(leave: ApprovedLeave, work_week: str = "12345", holidays: Collection[dt.date] = ()) -> dt.date:
     """The day the person is back: the leave's last day when it ends at noon, else the next working day."""
     if leave.end_half == HalfDay.MORNING:
@@ -357,7 +273,7 @@ def _who_is_out(
                 person.id, person.code, person.full_name, person.department_name, leave.leave_type, leave.id, back, half
             )
         )
-    rows.sort(key=lambda r: (_name_key(r.department_name), r.full_name.casefold(), r.code, r.leave_request_id))
+    rows.sort(key=lambda r: (name_key(r.department_name), r.full_name.casefold(), r.code, r.leave_request_id))
     return tuple(rows)
 
 
@@ -372,7 +288,7 @@ def _unknown_users(punches: Iterable[UnknownPunch]) -> tuple[UnknownUserRow, ...
         rows.append(
             UnknownUserRow(device_id, names[0] if names else None, user_id, len(group), min(instants), max(instants))
         )
-    rows.sort(key=lambda r: (_name_key(r.device_name), r.device_id or 0, r.device_user_id or ""))
+    rows.sort(key=lambda r: (name_key(r.device_name), r.device_id or 0, r.device_user_id or ""))
     return tuple(rows)
 
 
@@ -414,7 +330,7 @@ def build_digest(
             name,
             tuple(sorted(rows, key=lambda r: (r.full_name.casefold(), r.code, r.employee_id, _KIND_ORDER[r.kind]))),
         )
-        for name, rows in sorted(by_department.items(), key=lambda item: _name_key(item[0]))
+        for name, rows in sorted(by_department.items(), key=lambda item: name_key(item[0]))
     )
     unknown = _unknown_users(unknown_punches)
     counts[DigestKind.UNKNOWN_USER] = len(unknown)
@@ -429,7 +345,7 @@ def build_digest(
         counts=counts,
         undelivered=undelivered_rows(dead_messages, employees),
         not_over_ids=frozenset(not_over),
-        violations=_violations(violations, date, employees),
+        violations=violations_on(violations, date, employees),
         corrections=tuple(
             sorted(
                 {c.correction_id: c for c in corrections}.values(),
@@ -437,31 +353,6 @@ def build_digest(
             )
         ),
     )
-
-
-def _violations(
-    rows: Iterable[ViolationRow], day: dt.date, employees: Mapping[int, EmployeeInfo]
-) -> tuple[ViolationRow, ...]:
-    found = []
-    for row in rows:
-        if not row.period_start <= day <= row.period_end:
-            continue
-        person = employees.get(row.employee_id) or EmployeeInfo(row.employee_id, "", f"#{row.employee_id}")
-        found.append(
-            ViolationRow(
-                row.violation_id,
-                row.employee_id,
-                row.rule,
-                row.period_start,
-                row.period_end,
-                row.excess,
-                person.code,
-                person.full_name,
-                person.department_name,
-            )
-        )
-    found.sort(key=lambda r: (_name_key(r.department_name), r.full_name.casefold(), r.code, r.rule, r.period_start))
-    return tuple(found)
 
 
 def digest_within(digest: Digest, employee_ids: Collection[int]) -> Digest:
