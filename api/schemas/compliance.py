@@ -34,6 +34,8 @@ class ViolationOut(Out):
 class AcknowledgeIn(Strict):
     comment: str = Field(min_length=1, max_length=2000, description="What was done about it")
 
+    model_config = {"json_schema_extra": {"examples": [{"comment": "Spoke with the team lead; rota changed."}]}}
+
 
 class RuleValues(Strict):
     """Limits in minutes unless named otherwise; a missing or null field inherits from the layer below."""
@@ -55,6 +57,10 @@ class RuleValues(Strict):
 class RuleIn(RuleValues):
     department_id: DbId | None = Field(default=None, description="This department's layer")
     shift_id: DbId | None = Field(default=None, description="This shift's layer (neither: company-wide)")
+
+    model_config = {
+        "json_schema_extra": {"examples": [{"department_id": 2, "max_daily": 600, "disabled": ["night_work"]}]}
+    }
 
 
 class RuleOut(Out):
@@ -80,6 +86,8 @@ class RuleOut(Out):
 class LegalHoldIn(Strict):
     legal_hold: bool
     reason: str | None = Field(default=None, max_length=500, description="Required to set a hold")
+
+    model_config = {"json_schema_extra": {"examples": [{"legal_hold": True, "reason": "Pending tribunal case"}]}}
 
 
 class LegalHoldOut(Out):

@@ -49,6 +49,11 @@ def approver_ref(request_id: int, approver_id: int) -> str:
     return f"leave:{request_id}:approver:{approver_id}"
 
 
+def document_ref(request_id: int, approver_id: int) -> str:
+    """The outbox ``ref`` of a request's document sent to an approver (not ``leave:…``: it is never edited)."""
+    return f"leave-document:{request_id}:{approver_id}"
+
+
 def translator_for(locale: str | None) -> Translator:
     return translator(locale or get_settings().default_locale)
 

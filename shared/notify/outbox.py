@@ -81,12 +81,19 @@ def enqueue_document(
 
 
 def enqueue_file(
-    session: AsyncSession, *, chat_id: int, file_id: str, caption: str | None = None, parse_mode: str | None = "HTML"
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    file_id: str,
+    caption: str | None = None,
+    parse_mode: str | None = "HTML",
+    ref: str | None = None,
 ) -> OutboxMessage:
     """Send a file Telegram already holds (by its ``file_id``) to another chat."""
     row = OutboxMessage(
         chat_id=chat_id,
         payload={"kind": "document", "file_id": file_id, "caption": caption, "parse_mode": parse_mode},
+        ref=ref,
     )
     session.add(row)
     return row

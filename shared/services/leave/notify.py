@@ -18,7 +18,7 @@ from shared.domain.enums import Channel, OutboxStatus, Role, TokenRole
 from shared.domain.leave_state import Actor as RuleActor
 from shared.i18n import translator
 from shared.model import Employee, LeaveRequest, LeaveType, OutboxMessage
-from shared.notify.leave_messages import LeaveView, approval_request, approver_ref, translator_for
+from shared.notify.leave_messages import LeaveView, approval_request, approver_ref, document_ref, translator_for
 from shared.notify.mail import email_payload, render_mail
 from shared.notify.outbox import Keyboard, enqueue_edit, enqueue_email, enqueue_file
 from shared.services.actor import Actor
@@ -99,7 +99,8 @@ async def send_for_decision(
         caption = translator_for(approver.locale)(
             "Document attached to the request of {name}", name=escape(view.employee_name)
         )
-        enqueue_file(session, chat_id=approver.telegram_user_id, file_id=request.attachment_file_id, caption=caption)
+        enqueue_file(session, chat_id=approver.telegram_user_id, file_id=request.attachment_file_id, caption=caption,
+                     ref=document_ref(request.id, approver.id))  # fmt: skip
 
 
 async def edit_approval_messages(

@@ -112,7 +112,8 @@ async def _scrub_outbox(session: AsyncSession, employee: Employee, request_ids: 
         conditions.append(OutboxMessage.chat_id == employee.telegram_user_id)
     if employee.email:
         conditions.append(OutboxMessage.email_to == employee.email)
-    conditions += [OutboxMessage.ref.like(f"leave:{rid}:%") for rid in request_ids[:500]]
+    for rid in request_ids[:500]:  # the approval messages and the documents sent with them
+        conditions += [OutboxMessage.ref.like(f"leave:{rid}:%"), OutboxMessage.ref.like(f"leave-document:{rid}:%")]
     touched = 0
     for row in await session.scalars(select(OutboxMessage).where(or_(*conditions))):
         payload = dict(row.payload)
