@@ -50,8 +50,11 @@ demo-seed: install
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	DATABASE_URL=sqlite+aiosqlite:///./$(DEMO_DB) $(BIN)/chronos demo seed
 
+# Worker processes: most tests wait on servers and emulators, so 3 workers use 2 cores well; a file stays
+# on one worker (its module fixtures are built once). PYTEST_WORKERS=0 runs everything in this process.
+PYTEST_WORKERS ?= 3
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 test-unit: install
 	$(BIN)/pytest -q tests/unit
