@@ -17,6 +17,11 @@ from shared.reports.digest_render import kind_label
 from shared.reports.export import Column, Table, write_tables
 
 
+def _person_columns(t: Translator) -> list[Column]:
+    """Who a row is about: the first three columns of every per-person sheet."""
+    return [Column(t("Department"), width=22), Column(t("Code"), width=12), Column(t("Employee"), width=28)]
+
+
 def _local(value: datetime | None, tz: str) -> datetime | None:
     """The wall time in ``tz`` (a spreadsheet has no zones)."""
     return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if value else None
@@ -39,9 +44,7 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
         t("Exceptions"),
         [
             Column(t("Date"), "date"),
-            Column(t("Department"), width=22),
-            Column(t("Code"), width=12),
-            Column(t("Employee"), width=28),
+            *_person_columns(t),
             Column(t("Exception"), width=30),
             Column(t("Minutes"), "integer"),
         ],
@@ -77,9 +80,7 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
     out = Table(
         t("Out today"),
         [
-            Column(t("Department"), width=22),
-            Column(t("Code"), width=12),
-            Column(t("Employee"), width=28),
+            *_person_columns(t),
             Column(t("Leave type"), width=20),
             Column(t("Half day"), width=12),
             Column(t("Back on"), "date"),
@@ -106,9 +107,7 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
     off_site = Table(
         t("Away from the office"),
         [
-            Column(t("Department"), width=22),
-            Column(t("Code"), width=12),
-            Column(t("Employee"), width=28),
+            *_person_columns(t),
             Column(t("Punch"), width=12),
             Column(t("Time"), "datetime"),
             Column(t("Distance (m)"), "integer"),
@@ -120,9 +119,7 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
     working_time = Table(
         t("Working time"),
         [
-            Column(t("Department"), width=22),
-            Column(t("Code"), width=12),
-            Column(t("Employee"), width=28),
+            *_person_columns(t),
             Column(t("Rule"), width=30),
             Column(t("From"), "date"),
             Column(t("To"), "date"),
