@@ -52,9 +52,11 @@ demo-seed: install
 
 # Worker processes: most tests wait on servers and emulators, so 3 workers use 2 cores well; a file stays
 # on one worker (its module fixtures are built once). PYTEST_WORKERS=0 runs everything in this process.
+# The fault-injection tests then run alone: their deadlines and recoveries must not share the CPU.
 PYTEST_WORKERS ?= 3
 test: install
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not faults"
+	$(BIN)/pytest -q -m faults
 
 test-unit: install
 	$(BIN)/pytest -q tests/unit
