@@ -31,19 +31,19 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
-from sqlalchemy import select
 
 from shared.config import Settings
 from shared.domain.enums import DeviceStatus, DirectionMode
-from shared.model import Device, Employee, Punch, utcnow
+from shared.model import Device, utcnow
 from shared.persistence import Database
-from shared.services.attendance.punch_store import EMPLOYEE, INSTANT, USER, PunchRow, store_device_punches
+from shared.services.attendance.punch_store import EMPLOYEE, USER, PunchRow, store_device_punches
 from shared.services.devices.health import FailureNotice, describe, note_success, record_failure
 from shared.services.devices.log_mark import forget_mark, remember_mark, stored_mark
+from shared.services.devices.sync_reads import all_stored, employee_ids_by_badge
 from shared.services.devices.sync_rows import PunchRows, in_thread
 from shared.services.locks import DEFAULT_LOCK_TTL, RedisLock
 from shared.zk import (
@@ -187,14 +187,6 @@ async def _plan(db: Database, device_id: int, options: SyncOptions) -> _Plan | D
         )
 
 
-async def _employee_ids(db: Database) -> dict[str, int]:
-    async with db.session() as session:
-        rows = await session.execute(
-            select(Employee.device_user_id, Employee.id).where(Employee.device_user_id.is_not(None))
-        )
-        return {str(user): employee for user, employee in rows.all()}
-
-
 async def _fail(
     db: Database, device_id: int, name: str, exc: Exception, now: datetime, options: SyncOptions,
     result: DeviceSyncResult,
@@ -243,20 +235,6 @@ async def _store(
         result.clock_alert = "clock" in sent
 
 
-async def _all_stored(db: Database, device_id: int, rows: Sequence[PunchRow]) -> bool:
-    if not rows:
-        return True
-    low, high = min(r[INSTANT] for r in rows), max(r[INSTANT] for r in rows)
-    async with db.session() as session:
-        found = await session.execute(
-            select(Punch.device_user_id, Punch.instant).where(
-                Punch.device_id == device_id, Punch.instant >= low, Punch.instant <= high
-            )
-        )
-        stored = {(user, instant.astimezone(UTC)) for user, instant in found.all()}
-    return all((r[USER], r[INSTANT]) in stored for r in rows)
-
-
 async def _clear_log(
     db: Database, plan: _Plan, io: DeviceIO, readout: DeviceReadout, rows: list[PunchRow], deadline: float,
     executor: Executor | None, result: DeviceSyncResult,
@@ -264,7 +242,7 @@ async def _clear_log(
     """With ``clear_after_sync``: clear the device log once every record read is known to be stored."""
     if not (plan.clear_after_sync and readout.record_count):
         return
-    if not await _all_stored(db, plan.device_id, rows):
+    if not await all_stored(db, plan.device_id, rows):
         result.warnings.append("not cleared: the stored punches do not match the records read")
         return
     try:
@@ -314,7 +292,7 @@ async def _read_and_store(
     db: Database, plan: _Plan, io: DeviceIO, deadline: float, now: datetime, reference: datetime | None,
     options: SyncOptions, executor: Executor | None, result: DeviceSyncResult,
 ) -> tuple[DeviceReadout, PunchRows]:  # fmt: skip
-    employees = await _employee_ids(db)
+    employees = await employee_ids_by_badge(db)
     readout = await in_thread(
         executor, io.read, plan.params, timeout=plan.params.timeout, now_utc=reference, deadline=deadline,
         known=plan.known,
