@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile, status
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 
 from api.access import Caller, EmployeeAccess, EmployeeAccessDep
 from api.deps import DatabaseDep, IdPath, IdQuery, PageDep, SearchQuery
 from api.errors import render_message, request_translator
-from api.schemas.common import ERRORS, Page
+from api.schemas.common import ERRORS, Page, json_answer
 from api.schemas.employees import EmployeeCreate, EmployeeOut, EmployeeUpdate, ImportProblem, ImportReportOut
 from shared.domain.enums import Role
 from shared.errors import NP_, Invalid
 from shared.services.org import people as org_people
+from shared.services.org import people_reads
+from shared.services.pagination import Page as ServicePage
 
 router = APIRouter(prefix="/employees", tags=["employees"], responses=ERRORS)
 
@@ -27,6 +29,7 @@ async def _shown(access: EmployeeAccess, employee: EmployeeOut) -> EmployeeOut:
     "",
     summary="List employees",
     description="Manager tokens see their reporting line. `search` looks at e-mails only for readers who may see them.",
+    response_model=Page[EmployeeOut],
 )
 async def list_employees(
     access: EmployeeAccessDep,
@@ -36,30 +39,44 @@ async def list_employees(
     role: Role | None = None,
     active: bool | None = None,
     search: SearchQuery = None,
-) -> Page[EmployeeOut]:
+) -> Response:
     line = await access.visible_ids()
-    async with db.read() as session:  # the page and its count: no common snapshot needed
-        found = await org_people.list_employees(
-            session,
-            limit=page.limit,
-            offset=page.offset,
-            department_id=department_id,
-            role=role,
-            active=active,
-            search=search,
-            ids=line,
-            search_email=access.sees_all_contacts(),
-        )
+    found: ServicePage[Any]
+    if line is None:  # everyone's employees: the hot path, on the driver (shared/persistence/reads.py)
+        async with db.reads() as reads:
+            found = await people_reads.employee_page(
+                reads,
+                limit=page.limit,
+                offset=page.offset,
+                department_id=department_id,
+                role=role,
+                active=active,
+                search=search,
+                search_email=access.sees_all_contacts(),
+            )
+    else:  # a reporting line: its id list goes through a session
+        async with db.read() as session:  # the page and its count: no common snapshot needed
+            found = await org_people.list_employees(
+                session,
+                limit=page.limit,
+                offset=page.offset,
+                department_id=department_id,
+                role=role,
+                active=active,
+                search=search,
+                ids=line,
+                search_email=access.sees_all_contacts(),
+            )
     answer = Page[EmployeeOut].of(found)
     answer.items = [await _shown(access, item) for item in answer.items]
-    return answer
+    return json_answer(answer)  # already validated: skip FastAPI's second pass
 
 
-@router.get("/{employee_id}", summary="Read an employee")
-async def get_employee(employee_id: IdPath, access: EmployeeAccessDep, db: DatabaseDep) -> EmployeeOut:
-    async with db.read() as session:
-        employee = EmployeeOut.model_validate(await org_people.read_employee(session, employee_id=employee_id))
-    return await _shown(access, employee)
+@router.get("/{employee_id}", summary="Read an employee", response_model=EmployeeOut)
+async def get_employee(employee_id: IdPath, access: EmployeeAccessDep, db: DatabaseDep) -> Response:
+    async with db.reads() as reads:
+        row = await people_reads.read_employee(reads, employee_id=employee_id)
+    return json_answer(await _shown(access, EmployeeOut.model_validate(row)))  # validated once, here
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create an employee")

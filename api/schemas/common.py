@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
+from starlette.responses import Response
 
 from shared.domain.bounds import FIRST_DAY, LAST_DAY
 from shared.services.pagination import Page as ServicePage
@@ -135,6 +136,16 @@ class Page(BaseModel, Generic[T]):
         item_type = cls.model_fields["items"].annotation.__args__[0]  # type: ignore[union-attr]
         make = convert or item_type.model_validate
         return cls(items=[make(i) for i in page.items], total=page.total, limit=page.limit, offset=page.offset)
+
+
+def json_answer(model: BaseModel) -> Response:
+    """``model`` as the JSON FastAPI would send for it, without FastAPI validating it a second time.
+
+    For hot routes (issue 13): the route builds its answer model itself, so the usual return path would
+    validate every field again before serialising. Such a route keeps ``response_model=`` in its decorator
+    for the OpenAPI document and returns this; tests/integration/api/test_hot_answers.py checks the bytes
+    are the ones FastAPI would produce."""
+    return Response(model.__pydantic_serializer__.to_json(model), media_type="application/json")
 
 
 def _error(description: str) -> dict[str, Any]:

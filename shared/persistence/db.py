@@ -14,6 +14,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from shared.persistence.reads import Reads, open_reads
+
 if TYPE_CHECKING:
     from shared.config import Settings
 
@@ -140,6 +142,8 @@ class Database:
         # Reads without BEGIN/ROLLBACK on PostgreSQL: each statement is its own snapshot (see read()).
         reader = engine if engine.dialect.name == "sqlite" else engine.execution_options(isolation_level="AUTOCOMMIT")
         self.read_sessionmaker = async_sessionmaker(reader, expire_on_commit=False, autoflush=False)
+        self._reader = reader
+        self._compiled_reads: dict[Any, Any] = {}  # shared.persistence.reads: SQL of each statement, by identity
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
@@ -175,6 +179,11 @@ class Database:
         Never write through it (nothing would be atomic); SQLite reads as :meth:`session` does."""
         async with self.read_sessionmaker() as session:
             yield session
+
+    def reads(self) -> contextlib.AbstractAsyncContextManager[Reads]:
+        """Hot reads on the driver, without a session or a transaction (``shared.persistence.reads``): for
+        lookups that need no common snapshot; never for writes."""
+        return open_reads(self.engine, self._reader, self._compiled_reads)
 
     async def ping(self) -> None:
         from sqlalchemy import text

@@ -6,12 +6,12 @@ import csv
 import re
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, or_, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import SUPPORTED_LOCALES
 from shared.domain.enums import ChannelChoice, Role
-from shared.errors import N_, Invalid, NotFound
+from shared.errors import N_, Invalid
 from shared.model import Department, Employee, HolidayCalendar, Office, Shift, utcnow
 from shared.services.actor import Actor
 from shared.services.attendance.badges import claim_badge_punches
@@ -35,6 +35,7 @@ from shared.services.crud import (
 )
 from shared.services.org.employment import ATTENDANCE_FIELDS, company_today, employment_changed
 from shared.services.org.importer import ImportReport, import_employees
+from shared.services.org.people_reads import EMPLOYEE_MISSING, employee_filter
 from shared.services.org.schedules import CALENDAR_MISSING, SHIFT_MISSING
 from shared.services.org.structure import DEPARTMENT_MISSING, OFFICE_MISSING
 from shared.services.org.tokens import revoke_employee_tokens
@@ -67,7 +68,6 @@ EMPLOYEE_FIELDS = frozenset(
     }
 )
 DEFAULTED = frozenset({"role", "work_week", "notify_channels", "digest_email"})  # null: the default
-EMPLOYEE_MISSING = N_("Employee {id} does not exist.")
 
 
 async def _check_employee(session: AsyncSession, employee: Employee) -> None:
@@ -140,24 +140,6 @@ async def get_employee(session: AsyncSession, *, employee_id: int) -> Employee:
     return await get_row(session, EMPLOYEE, employee_id)
 
 
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-EMPLOYEE_TABLE = Employee.__table__
-# Built once: constructing a select of every column costs more than running it from the statement cache.
-_READ_EMPLOYEE = select(*EMPLOYEE_TABLE.c).where(EMPLOYEE_TABLE.c.id == bindparam("employee_id"))
-
-
-async def read_employee(session: AsyncSession, *, employee_id: int) -> Row[Any]:
-    """An employee's columns for display (a Core select: no ORM object, nothing to change through it)."""
-    found = (await session.execute(_READ_EMPLOYEE, {"employee_id": employee_id})).first()
-    if found is None:
-        raise NotFound(EMPLOYEE.missing, id=employee_id)
-    return found
-
-
 async def list_employees(
     session: AsyncSession,
     *,
@@ -171,18 +153,12 @@ async def list_employees(
     search_email: bool = True,
 ) -> Page[Row[Any]]:
     """Employees by id, as rows of their columns (read-only); ``search`` matches code, name or (with
-    ``search_email``, for readers entitled to contact data) e-mail, as a case-insensitive substring."""
-    statement = select(*EMPLOYEE_TABLE.c).order_by(Employee.id)
-    if department_id is not None:
-        statement = statement.where(Employee.department_id == department_id)
-    if role is not None:
-        statement = statement.where(Employee.role == Role(role))
-    if active is not None:
-        statement = statement.where(Employee.active.is_(active))
-    if search and search.strip():
-        pattern = _like(search.strip().lower())
-        columns = [Employee.code, Employee.full_name, *([Employee.email] if search_email else [])]
-        statement = statement.where(or_(*(func.lower(c).like(pattern, escape="\\") for c in columns)))
+    ``search_email``, for readers entitled to contact data) e-mail, as a case-insensitive substring;
+    ``ids`` keeps only those employees (a reporting line). The filters are ``people_reads``' own."""
+    statement, params = employee_filter(
+        department_id=department_id, role=role, active=active, search=search, search_email=search_email
+    )
+    statement = statement.params(params).order_by(Employee.id)
     if ids is not None:
         statement = statement.where(Employee.id.in_(sorted(ids)))
     return await paginate_rows(session, statement, limit=limit, offset=offset)
