@@ -47,7 +47,7 @@ async def _varied_staff(db: Database) -> list[int]:
             Employee(code="P1", full_name="Plain Person"),
             Employee(
                 code="P2",
-                full_name="Амира Хаддад \u0623\u0645\u064a\u0631\u0629 \"quoted\" \\ back",
+                full_name='Амира Хаддад \u0623\u0645\u064a\u0631\u0629 "quoted" \\ back',
                 email="amira@example.com",
                 phone="+49 30 1234567",
                 department_id=dept.id,
