@@ -32,7 +32,7 @@ from shared.domain.enums import TokenRole
 from shared.errors import N_, Invalid
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.org.tokens import find_grant, grant_is_live, grant_needs_touch, touch_token
+from shared.services.org.tokens import grant_is_live, grant_needs_touch, read_grant, touch_token
 from shared.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from shared.services.secrets import keyed_hash
 
@@ -132,8 +132,8 @@ async def authenticate(
     """The live token of the request, or 401 (unknown, revoked, expired, or its employee's access ended).
 
     A token checked in the last ``API_AUTH_CACHE_SECONDS`` is served from the worker's memory
-    (``api.auth_cache``; expiry and leaving date are still checked against ``now``). Otherwise one Core
-    select outside any transaction; ``last_used_at`` is written at most once a minute."""
+    (``api.auth_cache``; expiry and leaving date are still checked against ``now``). Otherwise one select
+    on the driver outside any transaction (``Database.reads()``); ``last_used_at`` is written at most once a minute."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached
@@ -144,8 +144,8 @@ async def authenticate(
     digest = keyed_hash(token, settings.secret_key)
     grant = cache.get(digest, now=now)
     if grant is None:
-        async with database.read() as session:  # one select: no transaction needed
-            grant = await find_grant(session, token=token, pepper=settings.secret_key)
+        async with database.reads() as reads:  # one select on the driver, no transaction
+            grant = await read_grant(reads, digest=digest)
         if grant is None or not grant_is_live(grant, now=now, company_timezone=settings.company_timezone):
             raise Unauthorized(BAD_TOKEN)
         if grant_needs_touch(grant, now=now):

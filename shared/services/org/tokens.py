@@ -14,13 +14,14 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.employment import has_access
 from shared.domain.enums import TokenRole
 from shared.errors import N_, Conflict, Invalid, NotFound
 from shared.model import ApiToken, Employee
+from shared.persistence.reads import Reads
 from shared.services.actor import Actor
 from shared.services.audit import audit, snapshot
 from shared.services.pagination import Page, paginate
@@ -132,27 +133,34 @@ def grant_needs_touch(grant: TokenGrant, *, now: datetime) -> bool:
     return grant.last_used_at is None or now - grant.last_used_at >= LAST_USED_RESOLUTION
 
 
-async def find_grant(session: AsyncSession, *, token: str, pepper: str) -> TokenGrant | None:
-    """The token behind ``token`` whatever its state (check it with :func:`grant_is_live`), or None."""
-    found = (
-        await session.execute(
-            select(
-                ApiToken.id,
-                ApiToken.name,
-                ApiToken.role,
-                ApiToken.employee_id,
-                ApiToken.revoked_at,
-                ApiToken.expires_at,
-                ApiToken.last_used_at,
-                Employee.active,
-                Employee.leaving_date,
-                Employee.timezone,
-            )
-            .outerjoin(Employee, Employee.id == ApiToken.employee_id)
-            .where(ApiToken.token_hash == keyed_hash(token, pepper))
-        )
-    ).first()
-    return None if found is None else TokenGrant._make(found)
+# Built once (authentication runs it whenever a token is not in the API's memory): columns labelled as the
+# fields of TokenGrant.
+_GRANT = (
+    select(
+        ApiToken.id,
+        ApiToken.name,
+        ApiToken.role,
+        ApiToken.employee_id,
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        ApiToken.last_used_at,
+        Employee.active.label("employee_active"),
+        Employee.leaving_date.label("employee_leaving_date"),
+        Employee.timezone.label("employee_timezone"),
+    )
+    .outerjoin(Employee, Employee.id == ApiToken.employee_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
+async def read_grant(reads: Reads, *, digest: str) -> TokenGrant | None:
+    """The token whose keyed hash is ``digest`` whatever its state (check it with :func:`grant_is_live`), or
+    None; read on the driver (``Database.reads()``), where the role comes back as its stored string."""
+    found = await reads.first(_GRANT, {"digest": digest})
+    if found is None:
+        return None
+    found["role"] = TokenRole(found["role"])
+    return TokenGrant(**found)
 
 
 async def touch_token(session: AsyncSession, *, token_id: int, now: datetime) -> None:
