@@ -26,7 +26,8 @@ from typing import Any
 import asyncpg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
 
 MAX_STATEMENTS = 1_000  # statements are constants or shapes: a bound against misuse, never reached
@@ -41,7 +42,10 @@ class _Compiled:
 
 
 def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
+    if not isinstance(statement, ClauseElement):
+        raise TypeError(f"raw reads run SQL expressions, not {type(statement).__name__}")
     compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)
     if compiled.positiontup is None:
         raise ValueError("raw reads need a positional paramstyle")
     expanding = [name for name, bind in compiled.binds.items() if bind.expanding]
