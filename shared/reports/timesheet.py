@@ -34,12 +34,12 @@ def _columns(t: Translator, sheet: Timesheet) -> list[Column]:
             *totals]  # fmt: skip
 
 
-def _values(sheet: Timesheet) -> list[list[object]]:
+def _values(t: Translator, sheet: Timesheet) -> list[list[object]]:
     return [
         [
             r.code,
             r.full_name,
-            r.department,
+            r.department_for(t.locale),
             *r.days,
             r.present,
             r.absent,
@@ -61,7 +61,7 @@ def timesheet_tables(t: Translator, sheet: Timesheet) -> list[Table]:
     month = Table(
         t("Timesheet {month}", month=f"{sheet.year}-{sheet.month:02d}"),
         _columns(t, sheet),
-        _values(sheet),
+        _values(t, sheet),
         freeze="D2",
         caption=t("Timesheet {month}", month=month_name) + span,
     )
