@@ -164,7 +164,7 @@ def overtime_reversed(locale: str | None, day: date, credit: Decimal, who: str) 
 
 
 def _days_list(t: Translator, days: Sequence[date]) -> str:
-    return ", ".join(t.format_date(d, "short") for d in days)
+    return t.separator().join(t.format_date(d) for d in days)
 
 
 def lateness_for_employee(locale: str | None, days: Sequence[date], deducted: Decimal, type_name: str | None) -> str:
