@@ -66,12 +66,12 @@ def as_text(t: Translator, grid: MonthGrid, limit: int | None = None) -> str:
     for row in grid.rows:
         spans = row_spans(grid.days, row)
         if spans:
-            parts = ", ".join(_span_text(t, s.start.day, s.end.day, s.kind, s.half) for s in spans)
+            parts = t.separator().join(_span_text(t, s.start.day, s.end.day, s.kind, s.half) for s in spans)
             lines.append(f"• {html.escape(row.name)}: {parts}")
     if len(lines) == 1:
         lines.append(t("Nobody is away this month."))
     if grid.holidays:
-        names = ", ".join(f"{d.day} {html.escape(n)}" for d, n in sorted(grid.holidays.items()))
+        names = t.separator().join(f"{d.day} {html.escape(n)}" for d, n in sorted(grid.holidays.items()))
         lines.append(t("Holidays: {days}", days=names))
     text = "\n".join(lines)
     if limit is not None and len(text) > limit:

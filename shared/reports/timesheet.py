@@ -53,7 +53,7 @@ def _values(t: Translator, sheet: Timesheet) -> list[list[object]]:
 
 def timesheet_tables(t: Translator, sheet: Timesheet) -> list[Table]:
     """The month's sheet (captioned with the month and the days it covers) and the legend of its codes."""
-    month_name = f"{t.month_name(sheet.month)} {sheet.year}"
+    month_name = t.format_month(sheet.year, sheet.month, isolate=False)
     span = ""
     if sheet.dates:
         first, last = sheet.dates[0], sheet.dates[-1]
