@@ -130,7 +130,7 @@ def overtime_summary(locale: str | None, week: date, lines: Sequence[OvertimeLin
     text = [t("⏱ <b>Overtime in the week of {day}</b>", day=t.format_date(week, "medium"))]
     keyboard: Keyboard = []
     for line in lines:
-        days = ", ".join(f"{t.format_date(d, 'short')} {_duration(t, m)}" for d, m in line.days)
+        days = t.separator().join(f"{t.format_date(d)} {_duration(t, m)}" for d, m in line.days)
         text.append(f"• <b>{escape(line.employee_name)}</b>: {escape(_duration(t, line.minutes))} ({escape(days)})")
         keyboard.append(
             [
