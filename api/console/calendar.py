@@ -48,8 +48,10 @@ async def calendar_page(
             leave_type_id=leave_type_id, status=status,
         )  # fmt: skip
         locale = reader(request).locale
-        departments = [(d.id, d.name_for(locale)) for d in await session.scalars(select(Department).order_by(Department.name))]
-        types = [(lt.id, lt.name_for(locale)) for lt in await session.scalars(select(LeaveType).order_by(LeaveType.name))]
+        all_departments = await session.scalars(select(Department).order_by(Department.name))
+        departments = [(d.id, d.name_for(locale)) for d in all_departments]
+        all_types = await session.scalars(select(LeaveType).order_by(LeaveType.name))
+        types = [(lt.id, lt.name_for(locale)) for lt in all_types]
     cells: dict[tuple[int, object], object] = {}
     for row in found.items:
         if row.request.status in (LeaveStatus.CANCELLED,) and status is None:

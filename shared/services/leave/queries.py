@@ -86,7 +86,12 @@ async def _steps_of(session: AsyncSession, request_ids: Collection[int]) -> dict
 def _named() -> Select[LeaveRequest, str, str, str, str, LeaveUnit, dict[str, Any] | None]:
     return (
         select(
-            LeaveRequest, Employee.code, Employee.full_name, LeaveType.code, LeaveType.name, LeaveType.unit,
+            LeaveRequest,
+            Employee.code,
+            Employee.full_name,
+            LeaveType.code,
+            LeaveType.name,
+            LeaveType.unit,
             LeaveType.name_translations,
         )
         .join(Employee, Employee.id == LeaveRequest.employee_id)
