@@ -51,6 +51,7 @@ from shared.domain.hourly import excused_bounds
 from shared.domain.overtime import beyond_shift_minutes, day_off_minutes
 from shared.domain.punches import PunchFact, drop_sorted_duplicates, resolve_directions, sort_punches
 from shared.domain.shift_window import ShiftRule, ShiftWindow, assign_punches_to_days, day_plan, is_unscheduled
+from shared.domain.slots import positional_builder
 
 _IN = Direction.IN
 _OUT = Direction.OUT
@@ -107,6 +108,12 @@ class DayResult:
     def missing_checkout(self) -> bool:
         """Punches were recorded but no check-in followed by a check-out."""
         return self.punch_count > 0 and (self.first_in is None or self.last_out is None)
+
+
+_new_result = positional_builder(DayResult)  # ~300k per night: without the frozen __init__ (shared.domain.slots)
+new_context = positional_builder(DayContext, values_already_normalised=True)
+"""``new_context(date, work_week, is_holiday, leave, leave_request_id, employee_id, excused)`` without the frozen
+``__init__``, for a caller whose ``leave`` is already a :class:`DayLeave` or None (the nightly job)."""
 
 
 def should_write(existing_row_is_manual_override: bool) -> bool:
@@ -187,29 +194,19 @@ def _classify(
     count = len(kept)
     shift_id = shift.id if shift is not None else None
     is_final = now >= upper
-    unscheduled = sum(1 for p in kept if is_unscheduled(p.instant, window)) if shift is not None else 0
+    unscheduled = 0
+    # kept is in instant order: only when its ends lie outside the window can any punch do
+    if shift is not None and kept and (kept[0].instant < window.earliest_utc or kept[-1].instant > window.latest_utc):
+        unscheduled = sum(1 for p in kept if is_unscheduled(p.instant, window))
 
     def result(
         status: AttendanceStatus, late: int = 0, early: int = 0, *, day_off: bool = False, overtime: int = 0
     ) -> DayResult:
         on_leave = status is AttendanceStatus.ON_LEAVE or status is AttendanceStatus.HALF_LEAVE
-        return DayResult(
-            employee_id=context.employee_id,
-            date=day,
-            status=status,
-            first_in=first_in,
-            last_out=last_out,
-            worked_minutes=worked,
-            late_minutes=late,
-            early_exit_minutes=early,
-            worked_on_day_off=day_off,
-            shift_id=shift_id,
-            leave_request_id=context.leave_request_id if on_leave else None,
-            punch_count=count,
-            is_final=is_final,
-            unscheduled_punches=unscheduled,
-            overtime_minutes=overtime,
-        )
+        return _new_result(
+            context.employee_id, day, status, first_in, last_out, worked, late, early, day_off, shift_id,
+            context.leave_request_id if on_leave else None, count, is_final, unscheduled, overtime,
+        )  # fmt: skip
 
     off_status = (
         AttendanceStatus.HOLIDAY

@@ -1,11 +1,13 @@
-"""Writing daily rows in bulk: insert or update by (employee, date), never touching a manual override."""
+"""Writing daily rows in bulk: insert or update by (employee, date), never touching a manual override; a row
+whose values did not change is not written again (its ``processed_at`` stays)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy import text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,10 +45,69 @@ _PG_UPSERT = text(
 )
 
 
+_FEW_EMPLOYEES = 500  # up to this many, the stored rows are read by employee (an index), not by date only
+_COPY_COLUMNS = (*(c for c, _ in _PG_TYPES), "processed_at", "manual_override")
+_SAVEPOINT = "chronos_daily_copy"
+_STORED = "SELECT employee_id, date, manual_override, {cols} FROM daily_attendance WHERE date >= $1 AND date <= $2"
+_STORED_SQL = _STORED.format(cols=", ".join(c for c, _ in _PG_TYPES[2:]))
+_STORED_FEW_SQL = _STORED_SQL + " AND employee_id = ANY($3::integer[])"
+
+
+def _values(r: DayResult) -> tuple[Any, ...]:
+    """The columns an upsert compares, in ``_PG_TYPES`` order after (employee_id, date)."""
+    return (
+        r.status.value, r.first_in, r.last_out, r.worked_minutes, r.late_minutes, r.early_exit_minutes,
+        r.worked_on_day_off, r.shift_id, r.leave_request_id, r.punch_count, r.is_final, r.unscheduled_punches,
+        r.overtime_minutes,
+    )  # fmt: skip
+
+
+async def _stored(raw: Any, results: Sequence[DayResult]) -> dict[tuple[int, date], tuple[Any, ...]]:
+    """The rows already stored for these results' keys: (manual override, compared columns...) by key."""
+    first, last = min(r.date for r in results), max(r.date for r in results)
+    employees = {r.employee_id for r in results}
+    if len(employees) <= _FEW_EMPLOYEES:
+        rows = await raw.fetch(_STORED_FEW_SQL, first, last, sorted(employees))
+    else:
+        rows = await raw.fetch(_STORED_SQL, first, last)
+    return {(row[0], row[1]): tuple(row)[2:] for row in rows}
+
+
+async def _copy_new(raw: Any, results: Sequence[DayResult], processed_at: datetime) -> bool:
+    """COPY rows whose key was not stored; False (nothing written) when one was stored meanwhile."""
+    records = [(r.employee_id, r.date, *_values(r), processed_at, False) for r in results]
+    # asyncpg's own transaction() refuses to nest in SQLAlchemy's: the savepoint is spelled out
+    await raw.execute(f"SAVEPOINT {_SAVEPOINT}")
+    try:
+        await raw.copy_records_to_table("daily_attendance", records=records, columns=_COPY_COLUMNS)
+    except UniqueViolationError:  # another transaction stored one of these keys: upsert them all instead
+        await raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        return False
+    await raw.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+    return True
+
+
 async def _upsert_postgresql(session: AsyncSession, results: Sequence[DayResult], processed_at: datetime) -> None:
-    """One statement per chunk: column arrays unnested server-side (no per-row round trip or parameter)."""
-    for start in range(0, len(results), 50_000):
-        chunk = results[start : start + 50_000]
+    """Read the stored rows of the range once and write only the difference: rows with a new key by COPY (the
+    fastest way in; a key stored meanwhile by someone else makes it fall back to the upsert), changed rows by
+    the upsert statement; unchanged rows and manual overrides are not sent at all. Sending every row through
+    ``INSERT … ON CONFLICT`` cost the nightly run twice its I/O floor (issue 13)."""
+    connection = await session.connection()
+    await connection.exec_driver_sql("SELECT 1")  # SQLAlchemy begins lazily: COPY must run inside its transaction
+    raw = (await connection.get_raw_connection()).driver_connection
+    stored = await _stored(raw, results)
+    fresh: list[DayResult] = []
+    changed: list[DayResult] = []
+    for r in results:
+        old = stored.get((r.employee_id, r.date))  # type: ignore[arg-type]
+        if old is None:
+            fresh.append(r)
+        elif not old[0] and old[1:] != _values(r):
+            changed.append(r)
+    if fresh and not await _copy_new(raw, fresh, processed_at):
+        changed.extend(fresh)
+    for start in range(0, len(changed), 50_000):
+        chunk = changed[start : start + 50_000]
         params: dict[str, Any] = {c: [getattr(r, c) for r in chunk] for c, _ in _PG_TYPES}
         params["status"] = [r.status.value for r in chunk]
         params["processed_at"] = processed_at

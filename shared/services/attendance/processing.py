@@ -17,10 +17,10 @@ from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import get_settings
-from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_days
+from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_days, new_context
 from shared.domain.employment import employed_on
 from shared.domain.enums import Direction, HalfDay, LeaveStatus, PunchSource
-from shared.domain.punches import PunchFact
+from shared.domain.punches import PunchFact, new_fact
 from shared.domain.shift_window import ShiftRule, day_range
 from shared.errors import N_, Invalid
 from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch, Shift, utcnow
@@ -164,13 +164,15 @@ async def _punches(
     else:
         rows = await fetch_rows(session, _PUNCH_SQL, {"lower": lower, "upper": upper})
     convert = as_utc if session.bind is not None and session.bind.dialect.name == "sqlite" else None
-    directions, sources = _DIRECTIONS, _SOURCES
+    directions, sources, fact = _DIRECTIONS, _SOURCES, new_fact
+    if wanted is None and convert is None:  # the nightly run on PostgreSQL: ~1M rows, the loop kept minimal
+        for employee_id, instant, direction, source in rows:
+            found[employee_id].append(fact(instant, directions[direction], sources[source]))
+        return found
     for employee_id, instant, direction, source in rows:
         if wanted is not None and employee_id not in wanted:
             continue
-        found[employee_id].append(
-            PunchFact(convert(instant) if convert else instant, directions[direction], sources[source])
-        )
+        found[employee_id].append(fact(convert(instant) if convert else instant, directions[direction], sources[source]))
     return found
 
 
@@ -198,14 +200,16 @@ def _contexts(row: Any, days: list[date], holidays: dict[int, set[date]], leaves
                 leave.id,
             )
             current += timedelta(days=1)
-    week = row.work_week or "12345"
+    week, employee_id = row.work_week or "12345", row.id
+    if row.hire_date is not None or row.leaving_date is not None:
+        days = [day for day in days if employed_on(day, row.hire_date, row.leaving_date)]
+    build = new_context  # leave_on gives a DayLeave already: nothing for DayContext.__post_init__ to normalise
+    if not by_day and not excused:  # most people, most nights
+        return [build(day, week, day in off, None, None, employee_id, ()) for day in days]
     contexts = []
     for day in days:
-        if not employed_on(day, row.hire_date, row.leaving_date):
-            continue
         leave, leave_id = by_day.get(day, (None, None))
-        hours = tuple(excused.get(day, ()))
-        contexts.append(DayContext(day, week, day in off, leave, leave_id, row.id, excused=hours))
+        contexts.append(build(day, week, day in off, leave, leave_id, employee_id, tuple(excused.get(day, ()))))
     return contexts
 
 
@@ -297,6 +301,19 @@ async def _drop_outside_employment(
     session: AsyncSession, first: date, last: date, employee_ids: Sequence[int] | None
 ) -> None:
     """Delete computed rows of days before a hire date or after a leaving date (set after they were written)."""
+    # Only people hired after ``first`` or leaving before ``last`` can have such rows: looking them up first
+    # lets the delete probe their rows by index instead of scanning the whole range (the nightly run, issue 13).
+    candidates = select(Employee.id).where(
+        or_(
+            and_(Employee.leaving_date.is_not(None), Employee.leaving_date < last),
+            and_(Employee.hire_date.is_not(None), Employee.hire_date > first),
+        )
+    )
+    if employee_ids is not None:
+        candidates = candidates.where(Employee.id.in_(list(employee_ids)))
+    ids = list(await session.scalars(candidates))
+    if not ids:
+        return
     outside = (
         select(Employee.id)
         .where(
@@ -309,10 +326,9 @@ async def _drop_outside_employment(
         .exists()
     )
     statement = delete(DailyAttendance).where(
-        DailyAttendance.date.between(first, last), DailyAttendance.manual_override.is_(False), outside
-    )
-    if employee_ids is not None:
-        statement = statement.where(DailyAttendance.employee_id.in_(list(employee_ids)))
+        DailyAttendance.date.between(first, last), DailyAttendance.manual_override.is_(False), outside,
+        DailyAttendance.employee_id.in_(ids),
+    )  # fmt: skip
     await session.execute(statement)
 
 
