@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
@@ -53,13 +54,9 @@ _STORED_SQL = _STORED.format(cols=", ".join(c for c, _ in _PG_TYPES[2:]))
 _STORED_FEW_SQL = _STORED_SQL + " AND employee_id = ANY($3::integer[])"
 
 
-def _values(r: DayResult) -> tuple[Any, ...]:
-    """The columns an upsert compares, in ``_PG_TYPES`` order after (employee_id, date)."""
-    return (
-        r.status.value, r.first_in, r.last_out, r.worked_minutes, r.late_minutes, r.early_exit_minutes,
-        r.worked_on_day_off, r.shift_id, r.leave_request_id, r.punch_count, r.is_final, r.unscheduled_punches,
-        r.overtime_minutes,
-    )  # fmt: skip
+_values = attrgetter(*(c for c, _ in _PG_TYPES[2:]))
+"""The columns an upsert compares, in ``_PG_TYPES`` order after (employee_id, date); one C call per row."""
+_row = attrgetter(*(c for c, _ in _PG_TYPES))
 
 
 async def _stored(raw: Any, results: Sequence[DayResult]) -> dict[tuple[int, date], tuple[Any, ...]]:
@@ -75,7 +72,8 @@ async def _stored(raw: Any, results: Sequence[DayResult]) -> dict[tuple[int, dat
 
 async def _copy_new(raw: Any, results: Sequence[DayResult], processed_at: datetime) -> bool:
     """COPY rows whose key was not stored; False (nothing written) when one was stored meanwhile."""
-    records = [(r.employee_id, r.date, *_values(r), processed_at, False) for r in results]
+    row = _row
+    records = [(*row(r), processed_at, False) for r in results]
     # asyncpg's own transaction() refuses to nest in SQLAlchemy's: the savepoint is spelled out
     await raw.execute(f"SAVEPOINT {_SAVEPOINT}")
     try:
@@ -87,22 +85,27 @@ async def _copy_new(raw: Any, results: Sequence[DayResult], processed_at: dateti
     return True
 
 
-async def _upsert_postgresql(session: AsyncSession, results: Sequence[DayResult], processed_at: datetime) -> None:
+async def _upsert_postgresql(session: AsyncSession, results: Sequence[DayResult], processed_at: datetime) -> int:
     """Read the stored rows of the range once and write only the difference: rows with a new key by COPY (the
     fastest way in; a key stored meanwhile by someone else makes it fall back to the upsert), changed rows by
     the upsert statement; unchanged rows and manual overrides are not sent at all. Sending every row through
-    ``INSERT … ON CONFLICT`` cost the nightly run twice its I/O floor (issue 13)."""
+    ``INSERT … ON CONFLICT`` cost the nightly run twice its I/O floor (issue 13). Returns how many results
+    met a manual override (not written)."""
     connection = await session.connection()
     await connection.exec_driver_sql("SELECT 1")  # SQLAlchemy begins lazily: COPY must run inside its transaction
     raw = (await connection.get_raw_connection()).driver_connection
     stored = await _stored(raw, results)
     fresh: list[DayResult] = []
     changed: list[DayResult] = []
+    overrides = 0
+    values = _values
     for r in results:
         old = stored.get((r.employee_id, r.date))  # type: ignore[arg-type]
         if old is None:
             fresh.append(r)
-        elif not old[0] and old[1:] != _values(r):
+        elif old[0]:
+            overrides += 1
+        elif old[1:] != values(r):
             changed.append(r)
     if fresh and not await _copy_new(raw, fresh, processed_at):
         changed.extend(fresh)
@@ -112,16 +115,18 @@ async def _upsert_postgresql(session: AsyncSession, results: Sequence[DayResult]
         params["status"] = [r.status.value for r in chunk]
         params["processed_at"] = processed_at
         await session.execute(_PG_UPSERT, params)
+    return overrides
 
 
 async def upsert_results(session: AsyncSession, results: Sequence[DayResult], *, processed_at: datetime) -> int:
-    """Insert or update daily rows by (employee, date), never touching a manual override."""
+    """Insert or update daily rows by (employee, date), never touching a manual override; returns how many
+    results met a manual override on PostgreSQL (which reads the stored rows anyway), 0 elsewhere (where the
+    caller filters them out first if it wants them counted)."""
     if not results:
         return 0
     dialect = session.bind.dialect.name if session.bind else "postgresql"
     if dialect == "postgresql":
-        await _upsert_postgresql(session, results, processed_at)
-        return len(results)
+        return await _upsert_postgresql(session, results, processed_at)
     rows = [
         {
             "employee_id": r.employee_id, "date": r.date, "status": r.status, "first_in": r.first_in,
@@ -143,4 +148,4 @@ async def upsert_results(session: AsyncSession, results: Sequence[DayResult], *,
     )
     for start in range(0, len(rows), UPSERT_CHUNK):
         await session.execute(statement, rows[start : start + UPSERT_CHUNK])
-    return len(rows)
+    return 0
