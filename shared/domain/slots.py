@@ -31,5 +31,5 @@ def positional_builder(cls: type[T], *, values_already_normalised: bool = False)
     arguments = ", ".join(f"v{i}" for i in range(len(names)))
     body = "".join(f"    _set_{i}(o, v{i})\n" for i in range(len(names)))
     source = f"def build({arguments}):\n    o = _new(_cls)\n{body}    return o\n"
-    exec(source, scope)  # noqa: S102 - generated from the field names only, as dataclasses itself does
+    exec(source, scope)  # generated from the field names only, as dataclasses itself does
     return scope["build"]  # type: ignore[no-any-return]

@@ -6,14 +6,14 @@ from __future__ import annotations
 import functools
 import time as clock
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import get_settings
@@ -26,7 +26,7 @@ from shared.errors import N_, Invalid
 from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch, Shift, utcnow
 from shared.persistence.bulk import as_utc, fetch_rows
 from shared.services.actor import Actor
-from shared.services.attendance.daily_rows import upsert_results
+from shared.services.attendance.daily_rows import drop_outside_employment, stream_results, upsert_results
 from shared.services.audit import audit
 
 MAX_RANGE_DAYS = 400
@@ -172,7 +172,9 @@ async def _punches(
     for employee_id, instant, direction, source in rows:
         if wanted is not None and employee_id not in wanted:
             continue
-        found[employee_id].append(fact(convert(instant) if convert else instant, directions[direction], sources[source]))
+        found[employee_id].append(
+            fact(convert(instant) if convert else instant, directions[direction], sources[source])
+        )
     return found
 
 
@@ -224,6 +226,27 @@ async def classify_range(
     stats: ProcessStats | None = None,
 ) -> list[DayResult]:
     """Classify every employee's days in [date_from, date_to] within their employment; writes nothing."""
+    return list(
+        await classify_lazily(
+            session, date_from=date_from, date_to=date_to, now=now, company_timezone=company_timezone,
+            employee_ids=employee_ids, stats=stats,
+        )
+    )  # fmt: skip
+
+
+async def classify_lazily(
+    session: AsyncSession,
+    *,
+    date_from: date,
+    date_to: date,
+    now: datetime,
+    company_timezone: str,
+    employee_ids: Sequence[int] | None = None,
+    stats: ProcessStats | None = None,
+) -> Iterator[DayResult]:
+    """:func:`classify_range` with its reads done now and the classification done as the returned iterator is
+    consumed, employee by employee: the nightly write streams it into COPY, so PostgreSQL stores the rows
+    already sent while the next ones are classified (``stats.punches`` is complete once it is exhausted)."""
     if date_to < date_from:
         raise Invalid(N_("The end date is before the start date."))
     if (date_to - date_from).days >= MAX_RANGE_DAYS:
@@ -236,7 +259,7 @@ async def classify_range(
         for e in employees
     )
     if not employees:
-        return []
+        return iter(())
     shifts = await shift_rules(session)
     plans = {(e.shift_id if e.shift_id in shifts else None, e.timezone or company_timezone) for e in employees}
     lower = min(day_range(date_from, shifts.get(s) if s else None, zone(tz))[0] for s, tz in plans)
@@ -247,22 +270,22 @@ async def classify_range(
     days = [date_from + timedelta(days=i) for i in range((date_to - date_from).days + 1)]
     settings = get_settings()
     overtime = settings.overtime_threshold_minutes if settings.overtime_enabled else None
-    results: list[DayResult] = []
-    for row in employees:
-        contexts = _contexts(row, days, holidays, leaves.get(row.id, []))
-        if not contexts:
-            continue
-        own = punches.get(row.id, [])
-        stats.punches += len(own)
-        results.extend(
-            classify_days(
+    stats.employees, stats.days = len(employees), len(days)
+    counted = stats
+
+    def each() -> Iterator[DayResult]:
+        for row in employees:
+            contexts = _contexts(row, days, holidays, leaves.get(row.id, []))
+            if not contexts:
+                continue
+            own = punches.get(row.id, [])
+            counted.punches += len(own)
+            yield from classify_days(
                 own, contexts, shifts.get(row.shift_id), zone(row.timezone or company_timezone), now=now,
                 overtime_threshold=overtime,
-            )
-        )  # fmt: skip
-    stats.employees = len(employees)
-    stats.days = len(days)
-    return results
+            )  # fmt: skip
+
+    return each()
 
 
 async def process_days(
@@ -283,17 +306,20 @@ async def process_days(
     """
     started = clock.perf_counter()
     stats = ProcessStats(date_from, date_to)
-    results = await classify_range(
+    lazily = await classify_lazily(
         session, date_from=date_from, date_to=date_to, now=now, company_timezone=company_timezone,
         employee_ids=employee_ids, stats=stats,
     )  # fmt: skip
     if stats.cut_by_employment:
-        await _drop_outside_employment(session, date_from, date_to, employee_ids)
+        await drop_outside_employment(session, date_from, date_to, employee_ids)
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        # the write reads the stored rows of the range anyway: it skips the overrides among them and counts them
-        stats.overrides_kept = await upsert_results(session, results, processed_at=now)
-        stats.rows_written = len(results) - stats.overrides_kept
+        # classified while COPY stores them; the write reads the stored rows and skips (and counts) the overrides
+        seen, stats.overrides_kept = await stream_results(
+            session, lazily, first=date_from, last=date_to, employee_ids=employee_ids, processed_at=now
+        )
+        stats.rows_written = seen - stats.overrides_kept
     else:
+        results = list(lazily)
         overrides = await _overrides(session, date_from, date_to, employee_ids)
         writable = [r for r in results if (r.employee_id, r.date) not in overrides]
         stats.overrides_kept = len(results) - len(writable)
@@ -301,41 +327,6 @@ async def process_days(
         stats.rows_written = len(writable)
     stats.seconds = round(clock.perf_counter() - started, 3)
     return _audited(session, actor, stats)
-
-
-async def _drop_outside_employment(
-    session: AsyncSession, first: date, last: date, employee_ids: Sequence[int] | None
-) -> None:
-    """Delete computed rows of days before a hire date or after a leaving date (set after they were written)."""
-    # Only people hired after ``first`` or leaving before ``last`` can have such rows: looking them up first
-    # lets the delete probe their rows by index instead of scanning the whole range (the nightly run, issue 13).
-    candidates = select(Employee.id).where(
-        or_(
-            and_(Employee.leaving_date.is_not(None), Employee.leaving_date < last),
-            and_(Employee.hire_date.is_not(None), Employee.hire_date > first),
-        )
-    )
-    if employee_ids is not None:
-        candidates = candidates.where(Employee.id.in_(list(employee_ids)))
-    ids = list(await session.scalars(candidates))
-    if not ids:
-        return
-    outside = (
-        select(Employee.id)
-        .where(
-            Employee.id == DailyAttendance.employee_id,
-            or_(
-                and_(Employee.leaving_date.is_not(None), Employee.leaving_date < DailyAttendance.date),
-                and_(Employee.hire_date.is_not(None), Employee.hire_date > DailyAttendance.date),
-            ),
-        )
-        .exists()
-    )
-    statement = delete(DailyAttendance).where(
-        DailyAttendance.date.between(first, last), DailyAttendance.manual_override.is_(False), outside,
-        DailyAttendance.employee_id.in_(ids),
-    )  # fmt: skip
-    await session.execute(statement)
 
 
 def _audited(session: AsyncSession, actor: Actor | None, stats: ProcessStats) -> ProcessStats:

@@ -54,7 +54,7 @@ async def stored(db: Database) -> dict[tuple[int, date], DailyAttendance]:
 def stale_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if the rows were not there yet when the write read them (another writer stored them just after)."""
 
-    async def nothing_stored(raw: Any, results: Any) -> dict[Any, Any]:
+    async def nothing_stored(*args: Any) -> dict[Any, Any]:
         return {}
 
     monkeypatch.setattr(daily_rows, "_stored", nothing_stored)
