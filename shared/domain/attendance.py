@@ -125,10 +125,9 @@ def _span(
     punches: Sequence[PunchFact], directions: Sequence[Direction], mode: HoursMode
 ) -> tuple[dt.datetime | None, dt.datetime | None, int]:
     """(first in, last out after it, worked seconds) of a day's sorted, de-duplicated punches."""
-    try:
-        first = directions.index(_IN)
-    except ValueError:
+    if _IN not in directions:  # (list.index's ValueError would format the enum's repr: a tenth of a weekend day)
         return None, None, 0
+    first = directions.index(_IN)
     last = None
     for index in range(len(directions) - 1, first, -1):
         if directions[index] is _OUT:
@@ -186,6 +185,8 @@ def _classify(
     """Classify the day's punches, already in range and in canonical order."""
     day = context.date
     window, _, upper = plan
+    if not ordered:  # a day without a punch (weekends, absences: a third of all days), decided without measuring
+        return _unpunched(context, shift, now >= upper)
     kept = drop_sorted_duplicates(ordered)
     directions = resolve_directions(kept)
     mode = shift.hours_mode if shift is not None else HoursMode.FIRST_LAST
@@ -253,6 +254,23 @@ def _classify(
     early = _minutes_after(expected_end, last_out, shift.early_grace_minutes) if last_out is not None else 0
     overtime = beyond_shift_minutes(first_in, last_out, window.start_utc, window.end_utc, overtime_threshold)
     return result(status, late, early, overtime=overtime)
+
+
+def _unpunched(context: DayContext, shift: ShiftRule | None, is_final: bool) -> DayResult:
+    """What :func:`_classify` gives a day without punches: a day off, leave or absent; nothing measured."""
+    if context.is_holiday:
+        status = AttendanceStatus.HOLIDAY
+    elif str(context.date.isoweekday()) not in context.work_week:
+        status = AttendanceStatus.WEEKEND
+    elif context.leave is None:
+        status = AttendanceStatus.ABSENT
+    else:
+        status = AttendanceStatus.ON_LEAVE if context.leave == DayLeave.FULL else AttendanceStatus.HALF_LEAVE
+    on_leave = status is AttendanceStatus.ON_LEAVE or status is AttendanceStatus.HALF_LEAVE
+    return _new_result(
+        context.employee_id, context.date, status, None, None, 0, 0, 0, False, shift.id if shift is not None else None,
+        context.leave_request_id if on_leave else None, 0, is_final, 0, 0,
+    )  # fmt: skip
 
 
 def classify_days(

@@ -3,6 +3,7 @@ whose values did not change is not written again (its ``processed_at`` stays).""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from operator import attrgetter
@@ -17,6 +18,7 @@ from shared.domain.attendance import DayResult
 from shared.model import DailyAttendance, Employee
 
 UPSERT_CHUNK = 5000
+STREAM_CHUNK = 50_000
 
 _COLUMNS = (
     "status", "first_in", "last_out", "worked_minutes", "late_minutes", "early_exit_minutes", "worked_on_day_off",
@@ -71,6 +73,19 @@ async def _stored(
     return {(row[0], row[1]): tuple(row)[2:] for row in rows}
 
 
+async def _copy(raw: Any, records: Iterator[tuple[Any, ...]]) -> bool:
+    """COPY the records inside a savepoint; False (nothing of them kept) when one met a stored key."""
+    # asyncpg's own transaction() refuses to nest in SQLAlchemy's: the savepoint is spelled out
+    await raw.execute(f"SAVEPOINT {_SAVEPOINT}")
+    try:
+        await raw.copy_records_to_table("daily_attendance", records=records, columns=_COPY_COLUMNS)
+    except UniqueViolationError:
+        await raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        return False
+    await raw.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+    return True
+
+
 async def stream_results(
     session: AsyncSession, results: Iterable[DayResult], *, first: date, last: date,
     employee_ids: Collection[int] | None, processed_at: datetime,
@@ -92,9 +107,9 @@ async def stream_results(
     changed: list[DayResult] = []
     counts = [0, 0]  # seen, overrides
 
-    def new_records() -> Iterator[tuple[Any, ...]]:
+    def new_records(part: Iterable[DayResult]) -> Iterator[tuple[Any, ...]]:
         row, values = _row, _values
-        for r in results:
+        for r in part:
             counts[0] += 1
             old = stored.get((r.employee_id, r.date))  # type: ignore[arg-type]
             if old is None:
@@ -105,18 +120,19 @@ async def stream_results(
             elif old[1:] != values(r):
                 changed.append(r)
 
-    records = new_records()
-    # asyncpg's own transaction() refuses to nest in SQLAlchemy's: the savepoint is spelled out
-    await raw.execute(f"SAVEPOINT {_SAVEPOINT}")
-    try:
-        await raw.copy_records_to_table("daily_attendance", records=records, columns=_COPY_COLUMNS)
-    except UniqueViolationError:  # another transaction stored one of these keys: upsert them all instead
-        await raw.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
-        for _ in records:  # the results the COPY had not taken yet still need sorting out
-            pass
-        changed.extend(fresh)
-    else:
-        await raw.execute(f"RELEASE SAVEPOINT {_SAVEPOINT}")
+    pending = iter(results)
+    copying = True
+    # One COPY per STREAM_CHUNK results, each fed while it runs: a statement stays far inside
+    # DB_STATEMENT_TIMEOUT_SECONDS however long the whole classification takes.
+    while (first_result := next(pending, None)) is not None:
+        mark = len(fresh)
+        records = new_records(itertools.chain((first_result,), itertools.islice(pending, STREAM_CHUNK - 1)))
+        if copying:
+            copying = await _copy(raw, records)
+        if not copying:  # another transaction stored one of these keys: upsert this chunk's new rows and the rest
+            for _ in records:  # the results the COPY had not taken (or all of them) still need sorting out
+                pass
+            changed.extend(fresh[mark:])
     for start in range(0, len(changed), 50_000):
         chunk = changed[start : start + 50_000]
         params: dict[str, Any] = {c: [getattr(r, c) for r in chunk] for c, _ in _PG_TYPES}

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from shared.domain.enums import AttendanceStatus, Direction, PunchSource
 from shared.model import DailyAttendance, Punch
@@ -115,3 +115,21 @@ async def test_only_rows_whose_result_changed_are_written_again(db: Database, co
     assert {k: v for k, v in after.items() if k != (company.bob_id, MONDAY)} == {
         k: v for k, v in before.items() if k != (company.bob_id, MONDAY)
     }
+
+
+async def test_a_later_copy_that_meets_a_stored_key_keeps_the_copies_before_it_and_upserts_the_rest(
+    db: Database, company: Company, monkeypatch: pytest.MonkeyPatch
+):
+    await run(db)
+    async with db.transaction() as s:  # the first two people's rows are gone: the first COPY writes them anew
+        first_two = sorted({e for e, _ in (await stored(db))})[:2]
+        await s.execute(delete(DailyAttendance).where(DailyAttendance.employee_id.in_(first_two)))
+    await punch(db, company.alice_id, 9, Direction.IN)
+    await punch(db, company.alice_id, 18, Direction.OUT)
+    monkeypatch.setattr(daily_rows, "STREAM_CHUNK", 3)  # copies of 3 results: the second meets a stored key
+    stale_read(monkeypatch)
+    stats = await run(db)
+    rows = await stored(db)
+    assert len(rows) == stats.rows_written == 8
+    assert rows[(company.alice_id, MONDAY)].status is AttendanceStatus.PRESENT
+    assert {e for e, _ in rows} >= set(first_two)
