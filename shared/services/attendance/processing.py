@@ -1,5 +1,6 @@
-"""Turning punches into daily attendance, set-based: a few queries for the whole range, rules in Python,
-one bulk upsert. A manual override is never overwritten."""
+"""Turning punches into daily attendance, set-based: a few queries for the whole range, rules in Python, a bulk
+write (PostgreSQL: COPY of the new rows while they are classified, an upsert of the changed ones; SQLite: one
+upsert). A manual override is never overwritten."""
 
 from __future__ import annotations
 
@@ -203,8 +204,9 @@ def _contexts(row: Any, days: list[date], holidays: dict[int, set[date]], leaves
             )
             current += timedelta(days=1)
     week, employee_id = row.work_week or "12345", row.id
-    if row.hire_date is not None or row.leaving_date is not None:
-        days = [day for day in days if employed_on(day, row.hire_date, row.leaving_date)]
+    hired, leaving = row.hire_date, row.leaving_date
+    if (hired is not None and hired > days[0]) or (leaving is not None and leaving < days[-1]):
+        days = [day for day in days if employed_on(day, hired, leaving)]
     build = new_context  # leave_on gives a DayLeave already: nothing for DayContext.__post_init__ to normalise
     if not by_day and not excused:  # most people, most nights
         return [build(day, week, day in off, None, None, employee_id, ()) for day in days]
@@ -300,7 +302,8 @@ async def process_days(
 ) -> ProcessStats:
     """Classify every employee's days in [date_from, date_to] within their employment and upsert the results.
 
-    Running it again gives the same rows (plus a new ``processed_at``); new punches change the answer;
+    Running it again gives the same rows (on PostgreSQL an unchanged row is not written again and keeps its
+    ``processed_at``; SQLite rewrites it with a new one); new punches change the answer;
     rows marked as a manual override are left as they are. With an ``actor`` (a person asked for it, not
     the nightly job, whose JobRun row records it) the run writes an audit row with its counts.
     """
