@@ -91,13 +91,15 @@ class Pipeline:
                 user.id, ttl=settings.bot_lock_seconds, wait=LOCK_WAIT_SECONDS,
                 marker=self.deps.journal.done_key(update.update_id),
             ) as lock:  # fmt: skip  # the lock, the session and the "handled" mark in one round trip
+                staged: list[str] | None = None  # None: read what is left of the replies from Redis
                 if lock.marked:
                     log.info("update already handled; sending what is left of its replies")
                     session = lock.session or await self.deps.sessions.load(user.id)
                 else:
                     async with asyncio.timeout(settings.bot_update_timeout_seconds):
-                        session = await self._handle(step, update, context, lock, open_to_strangers, subject)
-                await self._send(update, context, session, lock)
+                        session, staged = await self._handle(step, update, context, lock, open_to_strangers,
+                                                             subject)  # fmt: skip
+                await self._send(update, context, session, lock, staged)
         except SessionBusy as exc:
             t = translator(negotiate_locale(user.language_code, settings.default_locale))
             if update.callback_query is not None:
@@ -108,11 +110,20 @@ class Pipeline:
             request_id_var.reset(token)
 
     async def _send(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, session: UserSession, lock: UserLock
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        session: UserSession,
+        lock: UserLock,
+        staged: list[str] | None,
     ) -> None:
-        """Send the replies; a failure here is logged, not apologised for (the step's work is saved)."""
+        """Send the replies; a failure here is logged, not apologised for (the step's work is saved).
+
+        ``staged``: the replies just committed, as stored (no need to read them back from Redis)."""
+        pending = None if staged is None else self.deps.journal.decode(staged)
         try:
-            await self.flusher.flush(context.bot, update_id=update.update_id, session=session, lock=lock)
+            await self.flusher.flush(context.bot, update_id=update.update_id, session=session, lock=lock,
+                                     pending=pending)  # fmt: skip
         except Exception:
             log.exception("could not send the replies; they wait in Redis for a redelivery of the update")
 
@@ -124,8 +135,9 @@ class Pipeline:
         lock: UserLock,
         open_to_strangers: bool,
         subject: str | None,
-    ) -> UserSession:
-        """Run the step (again when a dependency failed for a moment), then commit; the committed session."""
+    ) -> tuple[UserSession, list[str]]:
+        """Run the step (again when a dependency failed for a moment), then commit; the committed session
+        and the replies as stored."""
         preloaded = lock.session
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -138,17 +150,19 @@ class Pipeline:
                 preloaded = None  # the step may have changed nothing, but read the session afresh
                 await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt)
 
+        staged = self.deps.journal.encode(turn.outgoing())
+
         async def commit() -> None:
             await self.deps.sessions.save(
                 turn.session,
                 lock=lock,
                 write=turn.session.data != loaded,
-                also=self.deps.journal.stage(update.update_id, turn.outgoing()),
+                also=self.deps.journal.stage(update.update_id, staged),
             )
 
         # the step's database work is done: only the commit is tried again (until the update's budget ends)
         await patiently(commit, seconds=self.deps.settings.bot_update_timeout_seconds, what="saving the update")
-        return turn.session
+        return turn.session, staged
 
     async def _turn(
         self, step: Step, update: Update, context: ContextTypes.DEFAULT_TYPE, open_to_strangers: bool,

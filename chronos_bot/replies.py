@@ -130,9 +130,14 @@ class ReplyFlusher:
             await self.redis.delete(self._backlog_key(chat_id))
         return bool(waiting)
 
-    async def flush(self, bot: Bot, *, update_id: int, session: UserSession, lock: UserLock) -> None:
-        """Send what is left of ``update_id``'s replies, in order (see the module docstring)."""
-        replies = await self.journal.pending(update_id)
+    async def flush(
+        self, bot: Bot, *, update_id: int, session: UserSession, lock: UserLock, pending: list[Reply] | None = None
+    ) -> None:
+        """Send what is left of ``update_id``'s replies, in order (see the module docstring); ``pending``:
+        what is left, when the caller knows it (it just stored them).
+
+        The last reply leaves the list when the lock is released, in the same round trip."""
+        replies = await self.journal.pending(update_id) if pending is None else pending
         backlogged: dict[int, bool] = {}
         for index, reply in enumerate(replies):
             kind = reply["kind"]
@@ -167,7 +172,10 @@ class ReplyFlusher:
                         session.data[remember] = message_id  # the prompt whose buttons count, once it is known
                         await self._sent(update_id, lock, session)
                         continue
-            await self._sent(update_id, lock)
+            if index == len(replies) - 1:
+                self.journal.sent_first_on_release(lock, update_id)
+            else:
+                await self._sent(update_id, lock)
 
     async def _sent(self, update_id: int, lock: UserLock, session: UserSession | None = None) -> None:
         """Take the first reply off the list (with the session, when a prompt's id was learnt).

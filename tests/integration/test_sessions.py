@@ -145,7 +145,7 @@ async def test_a_holder_that_lost_its_lock_writes_nothing(real_redis: Redis, red
         await real_redis.set(store.lock_key(14), "another-replica")  # ours expired; someone else holds it now
         session.data["step"] = "late"
         with pytest.raises(LockLost):
-            await store.save(session, lock=lock, also=lambda pipe: pipe.set(f"{redis_prefix}:also", "1"))
+            await store.save(session, lock=lock, also=[("SET", f"{redis_prefix}:also", "1")])
     assert (await store.load(14)).data == {}
     assert await real_redis.get(f"{redis_prefix}:also") is None
     assert await real_redis.get(store.lock_key(14)) == "another-replica"  # and we did not release theirs
