@@ -87,10 +87,14 @@ class Pipeline:
         token = request_id_var.set(f"tg-{update.update_id}")
         settings = self.deps.settings
         try:
+            # Only this user's updates queue replies for their private chat: whether some wait there can be
+            # read with the lock (one round trip less than asking before sending).
+            private = update.effective_chat is not None and update.effective_chat.id == user.id
             async with self.deps.sessions.lock(
                 user.id, ttl=settings.bot_lock_seconds, wait=LOCK_WAIT_SECONDS,
                 marker=self.deps.journal.done_key(update.update_id),
-            ) as lock:  # fmt: skip  # the lock, the session and the "handled" mark in one round trip
+                peek=self.flusher.backlog_key(user.id) if private else None,
+            ) as lock:  # fmt: skip  # the lock, the session, the "handled" mark and the backlog in one round trip
                 staged: list[str] | None = None  # None: read what is left of the replies from Redis
                 if lock.marked:
                     log.info("update already handled; sending what is left of its replies")
@@ -99,7 +103,8 @@ class Pipeline:
                     async with asyncio.timeout(settings.bot_update_timeout_seconds):
                         session, staged = await self._handle(step, update, context, lock, open_to_strangers,
                                                              subject)  # fmt: skip
-                await self._send(update, context, session, lock, staged)
+                clear = user.id if private and not lock.peeked else None  # no backlog in the private chat
+                await self._send(update, context, session, lock, staged, clear)
         except SessionBusy as exc:
             t = translator(negotiate_locale(user.language_code, settings.default_locale))
             if update.callback_query is not None:
@@ -116,14 +121,16 @@ class Pipeline:
         session: UserSession,
         lock: UserLock,
         staged: list[str] | None,
+        clear: int | None,
     ) -> None:
         """Send the replies; a failure here is logged, not apologised for (the step's work is saved).
 
-        ``staged``: the replies just committed, as stored (no need to read them back from Redis)."""
+        ``staged``: the replies just committed, as stored (no need to read them back from Redis); ``clear``:
+        a chat known to have no replies waiting in the outbox."""
         pending = None if staged is None else self.deps.journal.decode(staged)
         try:
             await self.flusher.flush(context.bot, update_id=update.update_id, session=session, lock=lock,
-                                     pending=pending)  # fmt: skip
+                                     pending=pending, clear=clear)  # fmt: skip
         except Exception:
             log.exception("could not send the replies; they wait in Redis for a redelivery of the update")
 

@@ -98,7 +98,9 @@ return 1
 # Take the lock and, when it was free, read the session and whether KEYS[3] exists: one round trip.
 _ACQUIRE_AND_LOAD = """
 if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
-return {1, redis.call('exists', KEYS[3]), redis.call('get', KEYS[2])}
+local peeked = 0
+if KEYS[4] then peeked = redis.call('exists', KEYS[4]) end
+return {1, redis.call('exists', KEYS[3]), peeked, redis.call('get', KEYS[2])}
 """
 ACQUIRE_POLL_SECONDS = 0.05
 
@@ -155,6 +157,8 @@ class UserLock:
         """The session as read when the lock was taken (``SessionStore.lock(..., marker=)``)."""
         self.marked = False
         """Whether the ``marker`` key existed when the lock was taken."""
+        self.peeked = False
+        """Whether the ``peek`` key existed when the lock was taken."""
         self.on_release: list[Command] = []
         """Commands run when the lock is released, while it is still ours (saves a round trip)."""
 
@@ -243,37 +247,41 @@ class SessionStore:
     async def ttl(self, user_id: int) -> int:
         return int(await self.redis.ttl(self.key(user_id)))
 
-    async def _acquire(self, user_id: int, key: str, token: str, ttl_ms: int, marker: str | None) -> UserLock | None:
+    async def _acquire(
+        self, user_id: int, key: str, token: str, ttl_ms: int, marker: str | None, peek: str | None
+    ) -> UserLock | None:
         if marker is None:
             return (
                 UserLock(self.redis, key, token, ttl_ms)
                 if await self.redis.set(key, token, nx=True, px=ttl_ms)
                 else None
             )
-        found = await self.redis.eval(_ACQUIRE_AND_LOAD, 3, key, self.key(user_id), marker, token, ttl_ms)
+        keys = [key, self.key(user_id), marker] if peek is None else [key, self.key(user_id), marker, peek]
+        found = await self.redis.eval(_ACQUIRE_AND_LOAD, len(keys), *keys, token, ttl_ms)
         if not found or not int(found[0]):
             return None
         held = UserLock(self.redis, key, token, ttl_ms)
         held.marked = bool(int(found[1]))
-        held.session = self._session(user_id, found[2] if len(found) > 2 else None)
+        held.peeked = bool(int(found[2]))
+        held.session = self._session(user_id, found[3] if len(found) > 3 else None)
         return held
 
     @contextlib.asynccontextmanager
     async def lock(
-        self, user_id: int, *, ttl: float = 3.0, wait: float = 10.0, marker: str | None = None
+        self, user_id: int, *, ttl: float = 3.0, wait: float = 10.0, marker: str | None = None, peek: str | None = None
     ) -> AsyncIterator[UserLock]:
         """Hold the user's lock: their updates run one at a time across every replica.
 
         ``ttl`` bounds how long a dead holder blocks others (the lock is renewed while we hold it);
         ``wait`` how long we queue for it before :class:`SessionBusy`. With ``marker`` (a key) the lock is
         taken, the session read and the marker's existence checked in one round trip: ``lock.session`` and
-        ``lock.marked``.
+        ``lock.marked``; and whether the key ``peek`` exists: ``lock.peeked``.
         """
         key = self.lock_key(user_id)
         token = uuid.uuid4().hex
         ttl_ms = max(100, int(ttl * 1000))
         deadline = time.monotonic() + wait
-        while (held := await self._acquire(user_id, key, token, ttl_ms, marker)) is None:
+        while (held := await self._acquire(user_id, key, token, ttl_ms, marker, peek)) is None:
             if time.monotonic() >= deadline:
                 raise SessionBusy(N_("Still working on your previous message; please try again in a moment."))
             await asyncio.sleep(ACQUIRE_POLL_SECONDS)

@@ -101,6 +101,8 @@ async def record_punch(
         session, employee.id, min(lower, instant - DUPLICATE_WINDOW), max(upper, instant + DUPLICATE_WINDOW)
     )
     nearby = max((f.instant for f in facts if abs(f.instant - instant) < DUPLICATE_WINDOW), default=None)
+    # The latest punch before this one, if the read reached it (everything from ``lower`` on is in ``facts``).
+    previous = max((f for f in facts if f.instant < instant), key=lambda f: f.instant, default=None)
     distance, inside = await _geofence(session, employee, latitude, longitude)
     punch = None
     warning = None
@@ -122,7 +124,7 @@ async def record_punch(
         audit(session, actor, "create", "punch", punch.id, new=snapshot(punch))
         facts.append(PunchFact(instant, direction, source))
         if direction is Direction.IN and source is PunchSource.TELEGRAM:  # warned before it happens, not after
-            warning = await rest_warning(session, employee=employee, check_in=instant)
+            warning = await rest_warning(session, employee=employee, check_in=instant, last=previous)
             if warning is not None:
                 await warn_manager(session, employee=employee, warning=warning)
         if day < now.astimezone(tz).date():  # a correction of a past day: its row changes now, not tonight
