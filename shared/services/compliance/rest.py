@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,17 +18,23 @@ from shared.notify.compliance_messages import rest_warning_for_manager
 from shared.notify.outbox import enqueue_message
 from shared.services.compliance.limits import limit_book
 
+UNREAD: Final = "unread"
+
 
 async def rest_warning(
-    session: AsyncSession, *, employee: Employee, check_in: dt.datetime, last: PunchFact | None = None
+    session: AsyncSession,
+    *,
+    employee: Employee,
+    check_in: dt.datetime,
+    last: PunchFact | Literal["unread"] | None = UNREAD,
 ) -> RestWarning | None:
     """The warning for checking in at ``check_in``, or ``None`` when the rest since the last punch is enough
     (or the last punch was a check-in, or the gap is a break within the same shift).
 
-    ``last``: the latest punch before ``check_in`` when the caller has read it already (``record_punch``
-    has, when one falls in the punches it read), which saves a query; the rules are only read when the last
-    punch was a check-out."""
-    if last is None:
+    ``last``: the latest punch before ``check_in`` (None: there is none) when the caller has read it already
+    (``record_punch`` does, with the punches of the day), which saves a query; the rules are only read when
+    the last punch was not a check-in."""
+    if isinstance(last, str):  # UNREAD
         row = (
             await session.execute(
                 select(Punch.instant, Punch.direction)
