@@ -44,7 +44,7 @@ class UpdateJournal:
         return [json.dumps(r, default=str) for r in replies]
 
     @staticmethod
-    def decode(stored: list[str]) -> list[Reply]:
+    def decode(stored: list[str] | list[bytes | str]) -> list[Reply]:
         return [json.loads(raw) for raw in stored]
 
     def stage(self, update_id: int, replies: list[Reply] | list[str]) -> list[Command]:

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from chronos_bot.inbox import Inbox
 from chronos_bot.replies import ReplyFlusher
 from chronos_bot.turn import BotDeps, PTBCallback, Step, Turn
 from shared.domain.employment import has_access
@@ -60,6 +61,8 @@ class Pipeline:
     deactivated: Step
     flusher: ReplyFlusher
     before: Hook | None = None
+    inbox: Inbox | None = None
+    """The update leaves it with the lock's release (one round trip less); else the processor takes it out."""
 
     def __call__(self, step: Step, *, open_to_strangers: bool = False, subject: str | None = None) -> PTBCallback:
         """The PTB callback running ``step``; ``subject`` is the flow the update belongs to (None: none in
@@ -105,6 +108,10 @@ class Pipeline:
                                                              subject)  # fmt: skip
                 clear = user.id if private and not lock.peeked else None  # no backlog in the private chat
                 await self._send(update, context, session, lock, staged, clear)
+                if self.inbox is not None:
+                    lock.on_release.append(self.inbox.done_command(update.update_id))
+            if self.inbox is not None and lock.released:
+                self.inbox.settled(update.update_id)
         except SessionBusy as exc:
             t = translator(negotiate_locale(user.language_code, settings.default_locale))
             if update.callback_query is not None:

@@ -59,8 +59,8 @@ _RELEASE = (
 local holder = redis.call('get', KEYS[1])
 if holder and holder ~= ARGV[1] then return 0 end
 run(2)
-if not holder then return 0 end
-return redis.call('del', KEYS[1])
+if holder then redis.call('del', KEYS[1]) end
+return 1
 """
 )
 # Fenced commands: only while the lock (KEYS[1]) is ours, or nobody's (taken again for ARGV[2] ms).
@@ -161,6 +161,8 @@ class UserLock:
         """Whether the ``peek`` key existed when the lock was taken."""
         self.on_release: list[Command] = []
         """Commands run when the lock is released, while it is still ours (saves a round trip)."""
+        self.released = False
+        """Whether the release ran ``on_release`` (the lock was still ours, or nobody's)."""
 
     async def renew(self) -> bool:
         ok = bool(await self.redis.eval(_RENEW, 1, self.key, self.token, self.ttl_ms))
@@ -168,7 +170,7 @@ class UserLock:
         return ok
 
     async def release(self) -> None:
-        await self.redis.eval(_RELEASE, 1, self.key, self.token, *packed(self.on_release))
+        self.released = bool(await self.redis.eval(_RELEASE, 1, self.key, self.token, *packed(self.on_release)))
 
     async def keep(self) -> None:
         """Renew every third of the TTL until cancelled (or the lock is gone)."""
@@ -224,7 +226,7 @@ class SessionStore:
         without rewriting an unchanged session. Bumps and returns the version written."""
         doc = json.dumps({"version": session.version + 1, "data": session.data}, default=str) if write else ""
         keys = [self.key(session.user_id)] if lock is None else [self.key(session.user_id), lock.key]
-        fence = ["", 0] if lock is None else [lock.token, lock.ttl_ms]
+        fence: list[str | int] = ["", 0] if lock is None else [lock.token, lock.ttl_ms]
         done = int(await self.redis.eval(_SAVE, len(keys), *keys, session.version, doc, self.ttl_seconds, *fence,
                                          *packed(also)))  # fmt: skip
         if done == -1:
