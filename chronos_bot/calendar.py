@@ -40,8 +40,9 @@ def add_months(year: int, month: int, delta: int) -> tuple[int, int]:
 
 
 def month_title(t: Translator, year: int, month: int) -> str:
-    """CLDR's stand-alone month name and the year: "December 2026", "декабрь 2026", "ديسمبر 2026"."""
-    return f"{t.month_name(month)} {year}"
+    """The month and year in the locale's one style (``Translator.format_month``), not isolated: it is drawn in
+    the calendar picture and written on buttons, which lay out their own text."""
+    return t.format_month(year, month, isolate=False)
 
 
 def day_label(day: date, *, day_off: bool, today: date | None, mark: str = "", too_early: bool = False) -> str:

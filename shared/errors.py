@@ -6,7 +6,7 @@ named parameters; the bot and the API render it in the user's language with :met
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -33,11 +33,13 @@ def NC_(context: str, message: str) -> tuple[str, str]:
 
 
 def _localized(translator: Any, value: Any) -> Any:
-    """Dates and numbers in the reader's format when the translator can format them (shared.i18n's can)."""
+    """Dates, times and numbers in the reader's format when the translator can format them (shared.i18n's can)."""
     if isinstance(value, datetime) and hasattr(translator, "format_datetime"):
         return translator.format_datetime(value, "medium")
     if isinstance(value, date) and hasattr(translator, "format_date"):
         return translator.format_date(value, "medium")
+    if isinstance(value, time) and hasattr(translator, "format_time"):
+        return translator.format_time(value)
     if isinstance(value, Decimal) and hasattr(translator, "format_decimal"):
         return translator.format_decimal(value.normalize())
     return value

@@ -25,6 +25,7 @@ DOMAIN = "messages"
 RTL_LOCALES = frozenset({"ar"})
 FSI, PDI = "\u2068", "\u2069"  # first strong isolate … pop directional isolate
 DATE_SKELETON = "yMMMd"
+MONTH_SKELETON = "yMMMM"
 
 
 def translations_dir() -> Path:
@@ -106,6 +107,12 @@ class Translator:
             text = dates.format_date(value, format=fmt, locale=self.locale)
         else:
             text = dates.format_skeleton(DATE_SKELETON, value, locale=self.locale)
+        return self.isolate(text) if isolate else text
+
+    def format_month(self, year: int, month: int, *, isolate: bool = True) -> str:
+        """A month of a year in the locale's style (CLDR's ``yMMMM``: "December 2026", "декабрь 2026 г.",
+        "ديسمبر 2026")."""
+        text = dates.format_skeleton(MONTH_SKELETON, date(year, month, 1), locale=self.locale)
         return self.isolate(text) if isolate else text
 
     def format_datetime(

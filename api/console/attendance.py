@@ -15,12 +15,12 @@ from sqlalchemy import select
 
 from api.access import Caller, EmployeeAccessDep
 from api.console.months import Month
-from api.console.web import render
+from api.console.web import reader, render
 from api.deps import DatabaseDep, IdPath, NowDep, SettingsDep
 from api.policy import ATTENDANCE_WRITE
 from shared.domain.enums import AttendanceStatus
 from shared.domain.heatmap import DayFact, build_heatmap
-from shared.model import Employee, PunchCorrection
+from shared.model import Department, Employee, PunchCorrection
 from shared.persistence import Database
 from shared.services.attendance.overrides import override_day
 from shared.services.attendance.processing import today_in
@@ -70,13 +70,16 @@ async def heatmap(
     shown = Month.parse(month, today_in(settings.company_timezone, now))
     line = await access.visible_ids()
     rows = await _rows(db, shown, employee_ids=line)
-    departments = build_heatmap((_fact(r, r.department_name or "") for r in rows), days=shown.days)
+    locale = reader(request).locale
+    async with db.session() as session:  # department names are unique: each in the reader's language
+        local = {d.name: d.name_for(locale) for d in await session.scalars(select(Department))}
+    departments = build_heatmap((_fact(r, local.get(r.department_name or "", "")) for r in rows), days=shown.days)
     names: dict[int, str] = {}
     by_department: dict[str, list[int]] = defaultdict(list)
     for r in rows:
         if r.employee_id not in names:
             names[r.employee_id] = r.employee_name
-            by_department[r.department_name or ""].append(r.employee_id)
+            by_department[local.get(r.department_name or "", "")].append(r.employee_id)
     persons = build_heatmap((_fact(r, r.employee_id) for r in rows), days=shown.days)
     return render(
         request, "heatmap.html", month=shown, departments=departments, persons=persons, names=names,

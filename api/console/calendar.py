@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from api.access import Caller, EmployeeAccessDep
 from api.console.months import Month
-from api.console.web import render
+from api.console.web import reader, render
 from api.deps import DatabaseDep, IdQuery, NowDep, SettingsDep
 from shared.domain.enums import LeaveStatus
 from shared.model import Department, LeaveType
@@ -47,8 +47,11 @@ async def calendar_page(
             session, limit=500, offset=0, scope=scope, date_from=shown.first, date_to=shown.last,
             leave_type_id=leave_type_id, status=status,
         )  # fmt: skip
-        departments = (await session.execute(select(Department.id, Department.name).order_by(Department.name))).all()
-        types = (await session.execute(select(LeaveType.id, LeaveType.name).order_by(LeaveType.name))).all()
+        locale = reader(request).locale
+        all_departments = await session.scalars(select(Department).order_by(Department.name))
+        departments = [(d.id, d.name_for(locale)) for d in all_departments]
+        all_types = await session.scalars(select(LeaveType).order_by(LeaveType.name))
+        types = [(lt.id, lt.name_for(locale)) for lt in all_types]
     cells: dict[tuple[int, object], object] = {}
     for row in found.items:
         if row.request.status in (LeaveStatus.CANCELLED,) and status is None:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from api.access import Caller, EmployeeAccessDep
-from api.console.web import render
+from api.console.web import reader, render
 from api.deps import DatabaseDep, IdPath, NowDep, RedisDep, SettingsDep
 from api.policy import INVITATIONS_WRITE
 from shared.model import Department, Shift
@@ -32,7 +32,8 @@ async def people_page(
         found = await people.list_employees(
             session, limit=500, offset=0, search=q or None, ids=line, search_email=access.sees_all_contacts()
         )
-        departments = dict((await session.execute(select(Department.id, Department.name))).all())
+        locale = reader(request).locale
+        departments = {d.id: d.name_for(locale) for d in await session.scalars(select(Department))}
     return render(request, "people.html", people=found.items, total=found.total, q=q or "", departments=departments)
 
 

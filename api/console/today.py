@@ -12,10 +12,11 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from api.access import Caller, EmployeeAccessDep
-from api.console.web import render
+from api.console.web import reader, render
 from api.deps import DatabaseDep, NowDep, SettingsDep
 from api.policy import DEVICES_READ
 from shared.config import Settings
+from shared.domain.names import localized_name
 from shared.model import Department, Employee
 from shared.persistence import Database
 from shared.services.devices.admin import list_devices
@@ -25,18 +26,22 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 BUCKETS = ("late", "not_in", "present", "on_leave", "day_off")
 
 
-async def _board(caller: Caller, db: Database, settings: Settings, now: datetime) -> dict[str, Any]:
+async def _board(caller: Caller, db: Database, settings: Settings, now: datetime, locale: str) -> dict[str, Any]:
+    """The board, with leave types and departments named in the reader's ``locale``."""
     async with db.session() as session:
         team = await team_today(
-            session, manager_id=caller.employee_id or 0, now=now, company_timezone=settings.company_timezone
-        )
+            session, manager_id=caller.employee_id or 0, now=now, company_timezone=settings.company_timezone,
+            locale=locale,
+        )  # fmt: skip
         ids = [m.employee_id for bucket in BUCKETS for m in getattr(team, bucket)]
-        departments = dict(
-            (await session.execute(
-                select(Employee.id, Department.name).outerjoin(Department, Department.id == Employee.department_id)
+        departments = {
+            employee_id: localized_name(name, names, locale) if name else None
+            for employee_id, name, names in (await session.execute(
+                select(Employee.id, Department.name, Department.name_translations)
+                .outerjoin(Department, Department.id == Employee.department_id)
                 .where(Employee.id.in_(ids))
             )).all()
-        )  # fmt: skip
+        }  # fmt: skip
         devices = []
         if DEVICES_READ.scope_for(caller.role) is not None:
             devices = list((await list_devices(session, limit=100, offset=0)).items)
@@ -49,7 +54,7 @@ async def _board(caller: Caller, db: Database, settings: Settings, now: datetime
 
 @router.get("/today")
 async def today(request: Request, caller: Caller, db: DatabaseDep, settings: SettingsDep, now: NowDep) -> Response:
-    board = await _board(caller, db, settings, now)
+    board = await _board(caller, db, settings, now, reader(request).locale)
     return render(request, "today.html", refresh=settings.console_refresh_seconds, tz=settings.company_timezone,
                   **board)  # fmt: skip
 
@@ -59,6 +64,6 @@ async def today_board(
     request: Request, caller: Caller, access: EmployeeAccessDep, db: DatabaseDep, settings: SettingsDep, now: NowDep
 ) -> Response:
     """The board alone, for htmx to swap in."""
-    board = await _board(caller, db, settings, now)
+    board = await _board(caller, db, settings, now, reader(request).locale)
     return render(request, "_today_board.html", refresh=settings.console_refresh_seconds,
                   tz=settings.company_timezone, **board)  # fmt: skip

@@ -66,12 +66,12 @@ def as_text(t: Translator, grid: MonthGrid, limit: int | None = None) -> str:
     for row in grid.rows:
         spans = row_spans(grid.days, row)
         if spans:
-            parts = ", ".join(_span_text(t, s.start.day, s.end.day, s.kind, s.half) for s in spans)
+            parts = t.separator().join(_span_text(t, s.start.day, s.end.day, s.kind, s.half) for s in spans)
             lines.append(f"• {html.escape(row.name)}: {parts}")
     if len(lines) == 1:
         lines.append(t("Nobody is away this month."))
     if grid.holidays:
-        names = ", ".join(f"{d.day} {html.escape(n)}" for d, n in sorted(grid.holidays.items()))
+        names = t.separator().join(f"{d.day} {html.escape(n)}" for d, n in sorted(grid.holidays.items()))
         lines.append(t("Holidays: {days}", days=names))
     text = "\n".join(lines)
     if limit is not None and len(text) > limit:
@@ -85,10 +85,11 @@ async def _calendar_view(
     t = turn.t
     async with turn.deps.db.session() as session:
         grid, seen = await month_calendar(
-            session, viewer_id=turn.me.id, year=year, month=month, today=turn.today, department_id=department_id
-        )
+            session, viewer_id=turn.me.id, year=year, month=month, today=turn.today, department_id=department_id,
+            locale=t.locale,
+        )  # fmt: skip
         all_departments = await departments(session) if seen.is_hr else []
-    group = seen.department.name if seen.department else t("My team")
+    group = seen.department.name_for(t.locale) if seen.department else t("My team")
     grid = MonthGrid(grid.year, grid.month, f"{group} — {month_title(t, year, month)}", grid.days, grid.rows,
                      grid.holidays, grid.today)  # fmt: skip
     shown = seen.department.id if seen.department else None
@@ -103,8 +104,8 @@ async def _calendar_view(
         index = ids.index(shown) if shown in ids else -1
         before, after = all_departments[index - 1], all_departments[(index + 1) % len(ids)]
         rows.append([
-            Cell("‹ " + before.name[:30], callbacks.team_calendar(year, month, before.id)),
-            Cell(after.name[:30] + " ›", callbacks.team_calendar(year, month, after.id)),
+            Cell("‹ " + before.name_for(t.locale)[:30], callbacks.team_calendar(year, month, before.id)),
+            Cell(after.name_for(t.locale)[:30] + " ›", callbacks.team_calendar(year, month, after.id)),
         ])  # fmt: skip
     return grid, keyboards.inline(rows)
 

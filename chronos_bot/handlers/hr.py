@@ -132,7 +132,7 @@ async def report(turn: Turn) -> None:
     async with turn.deps.db.session() as session:
         today = today_in(turn.deps.settings.company_timezone, turn.now)
         sheet = await load_timesheet(session, year=year, month=month, today=today)
-    caption = turn.t("Timesheet for {month}", month=f"{turn.t.month_name(month)} {year}")
+    caption = turn.t("Timesheet for {month}", month=turn.t.format_month(year, month))
     content, filename = timesheet_xlsx(turn.t, sheet), timesheet_filename(sheet, "xlsx")
     if by_mail:
         async with turn.deps.db.transaction() as session:

@@ -43,7 +43,7 @@ async def _history(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
         when = format_dates(t, view)
         if hourly and r.start_at is not None and r.end_at is not None:
             tz = turn.timezone
-            when += f", {t.format_time(r.start_at, tz=tz)}–{t.format_time(r.end_at, tz=tz)}"
+            when += f"{t.separator()}{t.format_time(r.start_at, tz=tz)}–{t.format_time(r.end_at, tz=tz)}"
         text.append(
             f"#{r.id} <b>{html.escape(line.type_in(t.locale))}</b>: {when} · "
             f"{html.escape(count(t, HOURS if hourly else WORKING_DAYS, r.working_days))} · {status_label(t, r.status)}"

@@ -41,7 +41,7 @@ def _describe(t: Translator, me: Employee) -> str:
     lines = [
         t("🔔 <b>How I notify you</b>: {choice}", choice=html.escape(t.gettext(CHOICE_LABELS[choice]))),
         t("E-mail address: {email}", email=html.escape(me.email) if me.email else t("none on file (HR adds it)")),
-        t("Notifications go to: {channels}", channels=", ".join(t.gettext(CHANNEL_NAMES[c]) for c in going) or "—"),
+        t("Notifications go to: {channels}", channels=t.join([t.gettext(CHANNEL_NAMES[c]) for c in going]) or "—"),
     ]
     wants_email = choice in (ChannelChoice.EMAIL, ChannelChoice.BOTH)
     if wants_email and Channel.EMAIL not in going:

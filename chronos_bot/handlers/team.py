@@ -87,7 +87,7 @@ def _violation_line(t: Translator, v: TeamViolation) -> str:
     if v.period_end != v.period_start:
         day += " – " + t.format_date(v.period_end, "medium")
     what = f"{rule_label(t, v.rule)} ({excess_text(t, v.rule, v.excess)})"
-    return f"• {html.escape(v.name)} — {html.escape(what)}, {day}"
+    return f"• {html.escape(v.name)} — {html.escape(what)}{t.separator()}{day}"
 
 
 def _out_line(t: Translator, line: OutLine) -> str:

@@ -31,7 +31,7 @@ def correction_instant(day: dt.date, at: dt.time, shift: ShiftRule | None, tz: d
     raise Invalid(
         N_("{time} does not belong to the shift of {date}; pick the day the punch belongs to."),
         details={"field": "time"},
-        time=at.strftime("%H:%M"),
+        time=at,
         date=day,
     )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from shared.domain.enums import AttendanceStatus
+from shared.domain.names import localized_name
 from shared.errors import N_, Invalid
 
 # One or two letters per status; "L" suffix for late arrivals. The legend sheet explains them.
@@ -45,6 +46,10 @@ class TimesheetRow:
     leave: float = 0.0
     late: int = 0
     worked_minutes: int = 0
+    department_names: dict[str, str] | None = None  # the department's name per locale (shared.domain.names)
+
+    def department_for(self, locale: str) -> str:
+        return localized_name(self.department, self.department_names, locale)
 
 
 @dataclass

@@ -112,8 +112,9 @@ def describe(t: Translator, view: LeaveView) -> str:
     """Two lines: type and dates, then the working days (an hourly request: the day, the range and the hours)."""
     if view.hours is not None:
         start, end, tz = view.hours
-        when = f"{t.format_date(view.start_date, 'medium')}, {t.format_time(start, tz=tz)}–{t.format_time(end, tz=tz)}"
-        return f"<b>{escape(view.type_name)}</b>: {when}\n{escape(count(t, HOURS, view.working_days))}"
+        clock = f"{t.format_time(start, tz=tz, isolate=False)}–{t.format_time(end, tz=tz, isolate=False)}"
+        when = f"{t.format_date(view.start_date, 'medium')}{t.separator()}{t.isolate(clock)}"
+        return f"<b>{escape(view.type_in(t.locale))}</b>: {when}\n{escape(count(t, HOURS, view.working_days))}"
     return (
         f"<b>{escape(view.type_in(t.locale))}</b>: {format_dates(t, view)}\n"
         f"{escape(count(t, WORKING_DAYS, view.working_days))}"

@@ -130,7 +130,7 @@ def overtime_summary(locale: str | None, week: date, lines: Sequence[OvertimeLin
     text = [t("⏱ <b>Overtime in the week of {day}</b>", day=t.format_date(week, "medium"))]
     keyboard: Keyboard = []
     for line in lines:
-        days = ", ".join(f"{t.format_date(d, 'short')} {_duration(t, m)}" for d, m in line.days)
+        days = t.separator().join(f"{t.format_date(d)} {_duration(t, m)}" for d, m in line.days)
         text.append(f"• <b>{escape(line.employee_name)}</b>: {escape(_duration(t, line.minutes))} ({escape(days)})")
         keyboard.append(
             [
@@ -164,7 +164,7 @@ def overtime_reversed(locale: str | None, day: date, credit: Decimal, who: str) 
 
 
 def _days_list(t: Translator, days: Sequence[date]) -> str:
-    return ", ".join(t.format_date(d, "short") for d in days)
+    return t.separator().join(t.format_date(d) for d in days)
 
 
 def lateness_for_employee(locale: str | None, days: Sequence[date], deducted: Decimal, type_name: str | None) -> str:

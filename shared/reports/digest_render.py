@@ -66,7 +66,9 @@ def undelivered_line(t: Translator, row: UndeliveredRow) -> str:
     """``• Ann (e-mail, ann@example.com): 2 — 550 mailbox unknown``."""
     channel = t.gettext(CHANNEL_NAMES.get(row.channel, row.channel))
     who = escape(row.full_name or row.address or "?")
-    where = f"{channel}, {escape(row.address)}" if row.address and row.full_name and row.channel == "email" else channel
+    where = channel
+    if row.address and row.full_name and row.channel == "email":
+        where = f"{channel}{t.separator()}{escape(row.address)}"
     error = f" — {escape(row.last_error[:120])}" if row.last_error else ""
     return f"• {who} ({where}): {row.count}{error}"
 
@@ -179,7 +181,7 @@ def _correction_line(t: Translator, row: CorrectionRow, tz: str) -> str:
         state = t("rejected by {who}", who=escape(row.decided_by or "?"))
     else:
         state = t("waiting for approval")
-    return f"• {escape(row.full_name)} — {day}, {punch}: {state}"
+    return f"• {escape(row.full_name)} — {day}{t.separator()}{punch}: {state}"
 
 
 def _fit(t: Translator, lines: list[str], limit: int) -> str:

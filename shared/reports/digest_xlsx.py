@@ -27,10 +27,10 @@ def _local(value: datetime | None, tz: str) -> datetime | None:
     return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if value else None
 
 
-def _off_site_row(t: Translator, c: OffSiteCheckin, tz: str) -> list[object]:
+def _off_site_row(t: Translator, c: OffSiteCheckin, tz: str, department: str) -> list[object]:
     what = t("check-in") if c.direction == "in" else t("check-out")
     distance = None if c.remote else c.distance_m
-    return [c.department_name or "", c.code, c.full_name, what, _local(c.instant, tz), distance,
+    return [department, c.code, c.full_name, what, _local(c.instant, tz), distance,
             t("yes") if c.remote else ""]  # fmt: skip
 
 
@@ -113,7 +113,7 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
             Column(t("Distance (m)"), "integer"),
             Column(t("Remote"), width=10),
         ],
-        (_off_site_row(t, c, tz) for c in digest.off_site),
+        (_off_site_row(t, c, tz, dept(c.department_name)) for c in digest.off_site),
         caption=caption,
     )
     working_time = Table(

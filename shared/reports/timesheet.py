@@ -34,12 +34,12 @@ def _columns(t: Translator, sheet: Timesheet) -> list[Column]:
             *totals]  # fmt: skip
 
 
-def _values(sheet: Timesheet) -> list[list[object]]:
+def _values(t: Translator, sheet: Timesheet) -> list[list[object]]:
     return [
         [
             r.code,
             r.full_name,
-            r.department,
+            r.department_for(t.locale),
             *r.days,
             r.present,
             r.absent,
@@ -53,7 +53,7 @@ def _values(sheet: Timesheet) -> list[list[object]]:
 
 def timesheet_tables(t: Translator, sheet: Timesheet) -> list[Table]:
     """The month's sheet (captioned with the month and the days it covers) and the legend of its codes."""
-    month_name = f"{t.month_name(sheet.month)} {sheet.year}"
+    month_name = t.format_month(sheet.year, sheet.month, isolate=False)
     span = ""
     if sheet.dates:
         first, last = sheet.dates[0], sheet.dates[-1]
@@ -61,7 +61,7 @@ def timesheet_tables(t: Translator, sheet: Timesheet) -> list[Table]:
     month = Table(
         t("Timesheet {month}", month=f"{sheet.year}-{sheet.month:02d}"),
         _columns(t, sheet),
-        _values(sheet),
+        _values(t, sheet),
         freeze="D2",
         caption=t("Timesheet {month}", month=month_name) + span,
     )

@@ -77,3 +77,38 @@ def test_a_distance_is_in_metres_below_one_kilometre_and_in_kilometres_above(loc
     from shared.texts import distance_text
 
     assert distance_text(translator(locale), meters) == text
+
+
+@pytest.mark.parametrize(
+    ("locale", "month"), [("en", "December 2026"), ("ru", "декабрь 2026\u202fг."), ("ar", f"{FSI}ديسمبر 2026{PDI}")]
+)
+def test_a_month_has_the_locales_one_style(locale, month):
+    assert translator(locale).format_month(2026, 12) == month
+
+
+def test_an_error_shows_its_dates_and_times_in_the_readers_style_never_iso():
+    from datetime import time
+
+    from shared.errors import N_, Invalid
+
+    error = Invalid(N_("{time} does not belong to the shift of {date}; pick the day the punch belongs to."),
+                    time=time(13, 5), date=DAY)  # fmt: skip
+    assert error.render(translator("en")).startswith("1:05\u202fPM does not belong to the shift of Dec 3, 2026")
+    assert error.render(translator("ru")).startswith("13:05 ")
+    arabic = error.render(translator("ar"))
+    assert f"{FSI}3 ديسمبر 2026{PDI}" in arabic and "13:05" not in arabic and "2026-12-03" not in arabic
+
+
+def test_a_team_violation_and_a_digest_correction_use_the_arabic_comma():
+    from chronos_bot.handlers.team import _violation_line
+    from shared.domain.compliance import RuleCode
+    from shared.domain.digest_sections import CorrectionRow
+    from shared.domain.enums import CorrectionStatus, Direction
+    from shared.reports.digest_render import _correction_line
+    from shared.services.notify.team import TeamViolation
+
+    t = translator("ar")
+    line = _violation_line(t, TeamViolation("Bob", RuleCode.DAILY_HOURS, DAY, DAY, 40))
+    assert f"، {FSI}" in line and f", {FSI}" not in line
+    row = CorrectionRow(1, 2, "Bob", DAY, Direction.IN, AT, CorrectionStatus.PENDING)
+    assert f"{PDI}، " in _correction_line(t, row, "UTC")

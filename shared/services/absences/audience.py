@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.absences import Absence
 from shared.domain.enums import LeaveStatus, Role
+from shared.domain.names import localized_name
 from shared.domain.privacy import sees_leave_type
 from shared.errors import N_, Forbidden, NotFound
 from shared.model import Department, Employee, LeaveRequest, LeaveType
@@ -83,14 +84,16 @@ async def absences_of(
     end: date,
     viewer: Employee | None,
     statuses: tuple[LeaveStatus, ...] = (LeaveStatus.APPROVED, LeaveStatus.PENDING),
+    locale: str | None = None,
 ) -> list[Absence]:
     """The requests of ``employee_ids`` overlapping [start, end]; the type only where ``viewer`` may see it
-    (``viewer`` None: nobody in particular, e.g. a group chat — never the type)."""
+    (``viewer`` None: nobody in particular, e.g. a group chat — never the type), named in ``locale`` where
+    it has a translation."""
     if not employee_ids:
         return []
     rows = (
         await session.execute(
-            select(LeaveRequest, LeaveType.name, LeaveType.public, Employee.manager_id)
+            select(LeaveRequest, LeaveType.name, LeaveType.public, Employee.manager_id, LeaveType.name_translations)
             .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
             .join(Employee, Employee.id == LeaveRequest.employee_id)
             .where(
@@ -103,7 +106,7 @@ async def absences_of(
         )
     ).all()
     found = []
-    for request, type_name, public, manager_id in rows:
+    for request, type_name, public, manager_id, type_names in rows:
         shown = viewer is not None and sees_leave_type(
             viewer_id=viewer.id,
             viewer_is_hr=viewer.role in HR_ROLES,
@@ -114,7 +117,8 @@ async def absences_of(
         found.append(
             Absence(
                 request.id, request.employee_id, request.start_date, request.end_date, request.start_half,
-                request.end_half, request.status, type_name if shown else None,
+                request.end_half, request.status,
+                (localized_name(type_name, type_names, locale) if locale else type_name) if shown else None,
                 was_approved=request.decided_at is not None and request.status is not LeaveStatus.REJECTED,
             )
         )  # fmt: skip

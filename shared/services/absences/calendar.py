@@ -11,7 +11,7 @@ from shared.domain.absences import MonthGrid, Person, build_month
 from shared.domain.enums import LeaveStatus
 from shared.domain.periods import month_bounds
 from shared.errors import N_, Invalid
-from shared.model import Employee, Holiday
+from shared.model import Department, Employee, Holiday
 from shared.services.absences.audience import Audience, absences_of, audience
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -41,6 +41,10 @@ def people_of(members: list[Employee], holidays: dict[int, dict[date, str]]) -> 
     ]
 
 
+def _department_name(department: Department, locale: str | None) -> str:
+    return department.name_for(locale) if locale else department.name
+
+
 async def month_calendar(
     session: AsyncSession,
     *,
@@ -50,9 +54,11 @@ async def month_calendar(
     today: date,
     department_id: int | None = None,
     title: str = "",
+    locale: str | None = None,
 ) -> tuple[MonthGrid, Audience]:
     """The month grid of the people ``viewer_id`` may see (see ``audience``): approved leave of everyone,
-    pending leave only where the viewer may see it; with the group it shows (for the title and paging)."""
+    pending leave only where the viewer may see it; with the group it shows (for the title and paging).
+    Names HR typed (leave types, the department) are in ``locale`` where translated."""
     if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
         raise Invalid(N_("Months go from 2000-01 to 2100-12."))
     seen = await audience(session, viewer_id=viewer_id, department_id=department_id)
@@ -60,7 +66,7 @@ async def month_calendar(
     calendars = {m.holiday_calendar_id for m in seen.members if m.holiday_calendar_id is not None}
     holidays = await holidays_by_calendar(session, calendar_ids=calendars, start=start, end=end)
     found = await absences_of(
-        session, employee_ids=[m.id for m in seen.members], start=start, end=end, viewer=seen.viewer
+        session, employee_ids=[m.id for m in seen.members], start=start, end=end, viewer=seen.viewer, locale=locale
     )
     shown = [a for a in found if a.status is LeaveStatus.APPROVED or seen.sees_pending_of(a.employee_id)]
     viewer_days = holidays.get(seen.viewer.holiday_calendar_id or -1) or (
@@ -69,7 +75,7 @@ async def month_calendar(
     grid = build_month(
         year=year,
         month=month,
-        title=title or (seen.department.name if seen.department else ""),
+        title=title or (_department_name(seen.department, locale) if seen.department else ""),
         people=people_of(seen.members, holidays),
         absences=shown,
         holidays=viewer_days,

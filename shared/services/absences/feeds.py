@@ -263,8 +263,9 @@ async def feed_calendar(
     start, end = today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)
     statuses = tuple(LeaveStatus) if own else (LeaveStatus.APPROVED, LeaveStatus.CANCELLED)
     found = await absences_of(
-        session, employee_ids=sorted(subjects), start=start, end=end, viewer=owner, statuses=statuses
-    )
+        session, employee_ids=sorted(subjects), start=start, end=end, viewer=owner, statuses=statuses,
+        locale=t.locale,
+    )  # fmt: skip
     versions = dict(
         (await session.execute(select(LeaveRequest.id, LeaveRequest.version).where(
             LeaveRequest.id.in_([a.request_id for a in found])
@@ -282,7 +283,7 @@ async def feed_calendar(
     names = {FeedScope.PERSON: owner.full_name, FeedScope.COMPANY: t("Company absences")}
     if feed.scope is FeedScope.TEAM:
         department = await session.get(Department, feed.department_id)
-        title = department.name if department else t("Team")
+        title = department.name_for(t.locale) if department else t("Team")
     else:
         title = names[feed.scope]
     return feed_ics(entries, name=title, now=now, timezone=owner.timezone or company_timezone)

@@ -164,7 +164,7 @@ async def morning_text(session: AsyncSession, *, group: GroupChat, today: date, 
     now_away = [a for a in found if a.start <= today <= a.end]
     later = [a for a in found if a.start > today]
     department = await session.get(Department, group.department_id)
-    title = html.escape(department.name if department else "")
+    title = html.escape(department.name_for(t.locale) if department else "")
     lines = [t("☀️ <b>{department}: who is away</b> — {day}", department=title, day=t.format_date(today, "full"))]
     lines += ["", "<b>" + t("Today") + "</b>"]
     lines += [_line(t, names[a.employee_id], a) for a in now_away[:LIST_LIMIT]] or [t("Everyone is in.")]

@@ -26,7 +26,7 @@ async def load_timesheet(
     dates = [date(year, month, d) for d in range(1, days + 1)]
     sheet = Timesheet(year, month, dates)
     query = (
-        select(Employee.id, Employee.code, Employee.full_name, Department.name)
+        select(Employee.id, Employee.code, Employee.full_name, Department.name, Department.name_translations)
         .outerjoin(Department, Department.id == Employee.department_id)
         .where(employed_during(dates[0], dates[-1]))
         .order_by(Department.name, Employee.full_name, Employee.code)
@@ -34,7 +34,10 @@ async def load_timesheet(
     if department_id is not None:
         query = query.where(Employee.department_id == department_id)
     people = (await session.execute(query)).all()
-    rows = {pid: TimesheetRow(pid, code, name, dept or "", [""] * days) for pid, code, name, dept in people}
+    rows = {
+        pid: TimesheetRow(pid, code, name, dept or "", [""] * days, department_names=dept_names)
+        for pid, code, name, dept, dept_names in people
+    }
     records = await fetch_rows(
         session,
         "SELECT employee_id, date, status, late_minutes, worked_minutes, is_final, first_in FROM daily_attendance"

@@ -89,7 +89,7 @@ async def set_delegation(
     if clash is not None:
         raise Conflict(
             N_("{name} already has a delegate from {start} to {end}; end it first."),
-            name=delegator.full_name, start=clash.start_date.isoformat(), end=clash.end_date.isoformat(),
+            name=delegator.full_name, start=clash.start_date, end=clash.end_date,
         )  # fmt: skip
     row = Delegation(
         delegator_id=delegator.id,

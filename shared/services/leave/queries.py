@@ -6,15 +6,17 @@ Writes live in ``leave_requests`` / ``leave_decisions`` / ``leave_balances``; no
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import LeaveStatus
 from shared.domain.hourly import LeaveUnit
+from shared.domain.names import localized_name
 from shared.errors import N_, NotFound
 from shared.model import Employee, LeaveLedgerEntry, LeaveRequest, LeaveStep, LeaveType
 from shared.services.attendance.processing import today_in
@@ -56,11 +58,18 @@ class LeaveRow:
     steps: tuple[LeaveStep, ...] = ()
     """What happened at each level so far (approval chain history), oldest first."""
     unit: LeaveUnit = LeaveUnit.DAYS
+    type_names: Mapping[str, str] | None = None  # the type's name per locale (shared.domain.names)
+
+    def type_name_for(self, locale: str) -> str:
+        """The leave type's name in ``locale`` (the name as typed where it has no translation)."""
+        return localized_name(self.leave_type_name, self.type_names, locale)
 
 
-def _leave_row(row: Row[LeaveRequest, str, str, str, str, LeaveUnit], steps: Sequence[LeaveStep] = ()) -> LeaveRow:
-    request, employee_code, employee_name, type_code, type_name, unit = row
-    return LeaveRow(request, employee_code, employee_name, type_code, type_name, tuple(steps), unit)
+def _leave_row(
+    row: Row[LeaveRequest, str, str, str, str, LeaveUnit, dict[str, Any] | None], steps: Sequence[LeaveStep] = ()
+) -> LeaveRow:
+    request, employee_code, employee_name, type_code, type_name, unit, type_names = row
+    return LeaveRow(request, employee_code, employee_name, type_code, type_name, tuple(steps), unit, type_names)
 
 
 async def _steps_of(session: AsyncSession, request_ids: Collection[int]) -> dict[int, list[LeaveStep]]:
@@ -74,9 +83,17 @@ async def _steps_of(session: AsyncSession, request_ids: Collection[int]) -> dict
     return found
 
 
-def _named() -> Select[LeaveRequest, str, str, str, str, LeaveUnit]:
+def _named() -> Select[LeaveRequest, str, str, str, str, LeaveUnit, dict[str, Any] | None]:
     return (
-        select(LeaveRequest, Employee.code, Employee.full_name, LeaveType.code, LeaveType.name, LeaveType.unit)
+        select(
+            LeaveRequest,
+            Employee.code,
+            Employee.full_name,
+            LeaveType.code,
+            LeaveType.name,
+            LeaveType.unit,
+            LeaveType.name_translations,
+        )
         .join(Employee, Employee.id == LeaveRequest.employee_id)
         .join(LeaveType, LeaveType.id == LeaveRequest.leave_type_id)
     )

@@ -239,7 +239,7 @@ async def _check_holiday(session: AsyncSession, holiday: Holiday) -> None:
         raise Conflict(
             N_("This calendar already has a holiday on {date}."),
             details={"field": "date"},
-            date=holiday.date.isoformat(),
+            date=holiday.date,
         )
 
 

@@ -29,7 +29,7 @@ from shared.services.audit import audit, snapshot
 from shared.services.leave.postings import post_entries
 from shared.services.leave.routing import route_for
 from shared.services.lookups import get_employee
-from shared.services.reach import notify_person
+from shared.services.reach import locale_of, notify_person
 
 
 @dataclass(frozen=True)
@@ -120,8 +120,9 @@ async def _record(
     return notice
 
 
-async def _type_name(session: AsyncSession, leave_type_id: int | None) -> str | None:
-    return await session.scalar(select(LeaveType.name).where(LeaveType.id == leave_type_id)) if leave_type_id else None
+def _type_name(leave_type: LeaveType | None, reader: Employee) -> str | None:
+    """The deducted type's name in the reader's language."""
+    return leave_type.name_for(locale_of(reader)) if leave_type is not None else None
 
 
 def days_of(notice: LatenessNotice) -> list[date]:
@@ -131,13 +132,15 @@ def days_of(notice: LatenessNotice) -> list[date]:
 async def _tell(session: AsyncSession, notice: LatenessNotice, today: date) -> None:
     employee = await get_employee(session, notice.employee_id)
     days = days_of(notice)
-    type_name = await _type_name(session, notice.leave_type_id)
+    leave_type = await session.get(LeaveType, notice.leave_type_id) if notice.leave_type_id else None
     deducted = Decimal(notice.deducted_days)
+    type_name = _type_name(leave_type, employee)
     notify_person(session, employee, text=msg.lateness_for_employee(employee.locale, days, deducted, type_name))
     route = await route_for(session, employee, today)
     manager = await session.get(Employee, route.approver_id) if route.approver_id else None
     if manager is not None:
-        text = msg.lateness_for_manager(manager.locale, employee.full_name, days, deducted, type_name)
+        text = msg.lateness_for_manager(manager.locale, employee.full_name, days, deducted,
+                                        _type_name(leave_type, manager))  # fmt: skip
         notify_person(session, manager, text=text)
 
 

@@ -58,6 +58,14 @@ async def test_the_calendar_is_a_picture_of_the_month_that_pages_in_place(h: Har
     assert "Bob" not in paged["caption"]
 
 
+async def test_the_calendar_names_the_department_in_the_readers_language(h: Harness) -> None:
+    async with h.db.transaction() as session:
+        await session.execute(update(Department).values(name_translations={"ru": "Склад"}))
+    russian = await h.send(ALICE, "/calendar", _photo)  # Alice reads Russian
+    english = await h.send(BOB, "/calendar", _photo)
+    assert russian["caption"].startswith("🗓 Склад — ") and "Склад" not in english["caption"]
+
+
 async def test_a_bad_month_is_explained(h: Harness) -> None:
     reply = await h.send(BOB, "/calendar December", has("2026-12"))
     assert "did not understand the month December" in reply["text"]

@@ -12,8 +12,10 @@ Two kinds of assertions live here:
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
-from babel.dates import format_date, get_day_names, get_month_names
+from babel.dates import format_date, format_skeleton, get_day_names
 from sqlalchemy import update
 
 from chronos_bot.keyboards import menu_rows
@@ -28,8 +30,9 @@ from tests.e2e.bot.harness import ALICE, BOB, Harness, has, with_button
 pytestmark = pytest.mark.e2e
 
 
-def _cldr_month(locale: str, month: int) -> str:
-    return str(get_month_names("wide", context="stand-alone", locale=locale)[month])
+def _cldr_month(locale: str, year: int, month: int) -> str:
+    """CLDR's month-and-year (``yMMMM``): "December 2026", "декабрь 2026 г."."""
+    return str(format_skeleton("yMMMM", date(year, month, 1), locale=locale))
 
 
 def _cldr_weekdays(locale: str) -> list[str]:
@@ -57,7 +60,7 @@ async def test_the_calendar_uses_cldr_month_and_weekday_names(h: Harness, user: 
 
     title = calendar["buttons"][0][1]["text"]
     weekdays = [b["text"] for b in calendar["buttons"][1]]
-    assert title == f"{_cldr_month(locale, h.today.month)} {h.today.year}"
+    assert title == _cldr_month(locale, h.today.year, h.today.month)
     assert weekdays == _cldr_weekdays(locale)
     days = [b["text"] for row in calendar["buttons"][2:-1] for b in row if b["text"].strip()]
     assert any(d.lstrip("[").startswith("•") for d in days)  # weekends are marked as days off

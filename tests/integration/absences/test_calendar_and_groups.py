@@ -221,3 +221,20 @@ async def test_two_admins_linking_the_same_group_at_once_make_one_link(db: Datab
     assert not [r for r in results if isinstance(r, BaseException)], results
     async with db.session() as s:
         assert await s.scalar(select(func.count()).select_from(GroupChat)) == 1
+
+
+async def test_the_calendar_and_the_group_post_name_the_department_in_the_readers_language(db: Database):
+    from shared.i18n import translator
+    from shared.services.absences.groups import morning_text
+
+    company = await _company(db)
+    async with db.transaction() as s:
+        (await s.get(Department, company.department_id)).name_translations = {"ru": "Склад"}
+    async with db.session() as s:
+        russian, _ = await month_calendar(s, viewer_id=company.alice_id, year=2026, month=12, today=TODAY, locale="ru")
+        english, _ = await month_calendar(s, viewer_id=company.alice_id, year=2026, month=12, today=TODAY, locale="en")
+        group = GroupChat(chat_id=GROUP, department_id=company.department_id, linked_by_id=company.hr_id,
+                          linked_at=NOW)  # fmt: skip
+        post = await morning_text(s, group=group, today=TODAY, t=translator("ru"))
+    assert (russian.title, english.title) == ("Склад", "Ops")
+    assert post is not None and "Склад" in post

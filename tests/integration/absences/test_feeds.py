@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from shared.domain.enums import FeedScope, Role
 from shared.errors import Forbidden, Invalid
 from shared.i18n import translator
-from shared.model import AuditLog, CalendarFeed, Department, Employee
+from shared.model import AuditLog, CalendarFeed, Department, Employee, LeaveType
 from shared.persistence import Database
 from shared.services.absences.feeds import create_feed, feed_calendar, feed_for_token, revoke_feed
 from shared.services.actor import Actor
@@ -59,12 +59,16 @@ async def _feed(db: Database, owner: int, scope: FeedScope, **kwargs) -> str:
         return token
 
 
-async def _events(db: Database, token: str, *, now: datetime = NOW) -> dict[str, dict]:
+async def _ics(db: Database, token: str, *, now: datetime = NOW, locale: str = "en") -> bytes:
     async with db.transaction() as s:
         feed = await feed_for_token(s, token=token, pepper=PEPPER, now=now)
         assert feed is not None
-        text = await feed_calendar(s, feed=feed, t=translator("en"), now=now, company_timezone="Europe/Berlin",
+        return await feed_calendar(s, feed=feed, t=translator(locale), now=now, company_timezone="Europe/Berlin",
                                    domain=DOMAIN)  # fmt: skip
+
+
+async def _events(db: Database, token: str, *, now: datetime = NOW, locale: str = "en") -> dict[str, dict]:
+    text = await _ics(db, token, now=now, locale=locale)
     calendar = Calendar.from_ical(text)
     events = {}
     for event in calendar.walk("VEVENT"):
@@ -98,6 +102,24 @@ async def test_a_person_feed_has_their_pending_and_approved_leave_with_types_and
     assert events[f"leave-{pending}@{DOMAIN}"]["status"] == "TENTATIVE"
     assert "waiting for approval" in events[f"leave-{pending}@{DOMAIN}"]["summary"]
     assert any(e["summary"] == "Holiday: Holiday" and e["start"] == date(2026, 12, 25) for e in events.values())
+
+
+async def test_a_feed_names_the_leave_type_and_the_department_in_its_owners_language(db: Database):
+    company = await _company(db)
+    async with db.transaction() as s:
+        (await s.get(LeaveType, company.annual_id)).name_translations = {"ru": "Ежегодный отпуск"}
+        (await s.get(Department, company.department_id)).name_translations = {"ru": "Склад"}
+    approved = await _leave(db, company, company.alice_id, date(2026, 12, 7), date(2026, 12, 8))
+    await _decide(db, company, approved)
+    own = await _feed(db, company.alice_id, FeedScope.PERSON)
+    team = await _feed(db, company.hr_id, FeedScope.TEAM, department_id=company.department_id)
+
+    uid = f"leave-{approved}@{DOMAIN}"
+    assert (await _events(db, own, locale="ru"))[uid]["summary"] == "Ежегодный отпуск"
+    assert (await _events(db, own, locale="en"))[uid]["summary"] == "Annual leave"
+    assert "Ежегодный отпуск" in (await _events(db, team, locale="ru"))[uid]["summary"]
+    assert str(Calendar.from_ical(await _ics(db, team, locale="ru"))["X-WR-CALNAME"]) == "Склад"
+    assert str(Calendar.from_ical(await _ics(db, team, locale="en"))["X-WR-CALNAME"]) == "Ops"
 
 
 async def test_uids_stay_the_same_and_a_cancellation_is_sent_as_cancelled_with_a_higher_sequence(db: Database):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from shared.domain.enums import AttendanceStatus, Role
 from shared.model import AuditLog, DailyAttendance, Department, Device, Employee, JobRun
 from shared.services.actor import Actor
+from shared.services.attendance.processing import process_days
 from shared.services.leave.requests import request_leave
 from tests.integration.api.conftest import NOW
 from tests.integration.api.console_helpers import csrf_of, signed_in
@@ -137,3 +138,36 @@ async def test_a_persons_month_shows_their_punch_corrections(app, client, db, co
     assert page.status_code == 200
     day = page.text.split('id="day-2026-11-20"', 1)[1].split("</tr>", 1)[0]
     assert "correction-pending" in day and "forgot to badge out" in day and "5:30" in day
+
+
+async def test_the_console_names_leave_types_and_departments_in_the_readers_language(app, client, db, company):
+    from shared.model import LeaveType
+
+    async with db.transaction() as s:
+        (await s.get(LeaveType, company.annual_id)).name_translations = {"ru": "Ежегодный отпуск"}
+        (await s.get(Department, company.department_id)).name_translations = {"ru": "Склад"}
+        request = await request_leave(
+            s, actor=company.alice, employee_id=company.alice_id, leave_type_id=company.annual_id,
+            start=date(2026, 12, 7), end=date(2026, 12, 8), today=NOW.date(), now=NOW,
+        )  # fmt: skip
+    async with db.transaction() as s:  # Alice's November days, for the heatmap
+        await process_days(s, date_from=date(2026, 11, 16), date_to=date(2026, 11, 20), now=NOW,
+                           company_timezone="UTC")  # fmt: skip
+    hr, _ = await signed_in(app, company.hr_id, Role.HR)
+    pages = {
+        "approvals": ("/console/approvals", {}),
+        "leave": (f"/console/leaves/{request.id}", {}),
+        "calendar": ("/console/calendar", {"month": "2026-12"}),
+        "people": ("/console/people", {}),
+        "person": (f"/console/people/{company.alice_id}", {}),
+        "today": ("/console/today", {}),
+        "reports": ("/console/reports", {"date": "2026-11-20"}),
+        "attendance": ("/console/attendance", {"month": "2026-11"}),
+    }
+    for name, (path, params) in pages.items():
+        russian = (await client.get(path, params={**params, "lang": "ru"}, headers=hr)).text
+        english = (await client.get(path, params={**params, "lang": "en"}, headers=hr)).text
+        departments = ("people", "person", "today", "reports", "attendance")
+        wanted = "Склад" if name in departments else "Ежегодный отпуск"
+        assert wanted in russian and wanted not in english, name
+        assert ("Ops" if name in departments else "Annual leave") in english, name

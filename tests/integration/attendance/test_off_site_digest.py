@@ -61,6 +61,28 @@ async def test_the_digest_lists_check_ins_outside_the_geofence_and_remote_ones(d
     assert rows[0][2] == "Alice" and rows[0][4] == datetime(2026, 11, 19, 8) and rows[1][6] == "yes"
 
 
+async def test_the_off_site_sheet_names_the_department_in_the_readers_language(db: Database):
+    from shared.model import Department
+
+    company = await make_company(db)
+    async with db.transaction() as s:
+        (await s.get(Department, company.department_id)).name_translations = {"ru": "Склад"}
+    await _office(db, [company.alice_id], remote_allowed=True)
+    await _punch(db, company.alice, company.alice_id, 8, latitude=52.530000, longitude=13.404954)
+    async with db.session() as s:
+        digest = await load_digest(s, day=DAY, today=date(2026, 11, 20), company_timezone="UTC",
+                                   now=datetime(2026, 11, 20, 8, tzinfo=UTC))  # fmt: skip
+
+    def off_site_departments(locale: str) -> list[object]:
+        book = load_workbook(io.BytesIO(digest_xlsx(translator(locale), digest, tz="UTC")))
+        english = load_workbook(io.BytesIO(digest_xlsx(translator("en"), digest, tz="UTC"))).sheetnames
+        sheet = book.worksheets[english.index("Away from the office")]
+        return [r[0] for r in sheet.iter_rows(min_row=3, values_only=True)]
+
+    assert off_site_departments("ru") == ["Склад"]
+    assert off_site_departments("en") == ["Ops"]
+
+
 async def test_a_remote_check_in_is_refused_where_the_office_does_not_allow_it(db: Database):
     company = await make_company(db)
     await _office(db, [company.bob_id], remote_allowed=False)

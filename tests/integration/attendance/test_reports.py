@@ -131,3 +131,21 @@ def test_a_translated_sheet_title_with_characters_excel_forbids_still_makes_a_wo
     assert sheet_title("[]") == "Sheet" and len(sheet_title("x" * 40)) == 31
     data = write_tables("xlsx", [Table("Ausnahmen: 20/11", ["a"], [[1]])])
     assert load_workbook(io.BytesIO(data)).sheetnames == ["Ausnahmen 20 11"]
+
+
+async def test_the_timesheet_names_the_department_in_the_readers_language(db: Database):
+    from shared.model import Department
+
+    company = await make_company(db)
+    async with db.transaction() as s:
+        (await s.get(Department, company.department_id)).name_translations = {"ru": "Склад", "ar": "المستودع"}
+    async with db.session() as s:
+        sheet = await load_timesheet(s, year=2026, month=11, today=date(2026, 12, 1))
+
+    def departments(locale: str) -> set[object]:
+        book = load_workbook(io.BytesIO(timesheet_xlsx(translator(locale), sheet)))
+        return {r[2] for r in book.worksheets[0].iter_rows(min_row=3, values_only=True) if r[1] == "Alice"}
+
+    assert departments("ru") == {"Склад"}
+    assert departments("ar") == {"المستودع"}
+    assert departments("en") == {"Ops"}

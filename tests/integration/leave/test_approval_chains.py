@@ -271,3 +271,22 @@ async def test_each_approver_reads_the_level_in_their_own_language(db, company):
     assert "Approval level 2 of 2" in texts[9001]
     told = [m.payload["text"] for m in await _outbox(db) if m.chat_id == 9003]  # Alice reads Russian
     assert any("теперь заявка ждёт решения: Hana HR" in t for t in told)
+
+
+async def test_an_overlapping_delegation_is_refused_with_its_dates_in_the_readers_style(db, company):
+    from shared.i18n import translator
+
+    async with db.transaction() as s:
+        await set_delegation(
+            s, actor=company.manager, delegator_id=company.manager_id, delegate_id=company.bob_id,
+            start=TODAY, end=date(2026, 11, 30), reason="Holiday", today=TODAY, now=NOW,
+        )  # fmt: skip
+    with pytest.raises(Conflict) as refused:
+        async with db.transaction() as s:
+            await set_delegation(
+                s, actor=company.manager, delegator_id=company.manager_id, delegate_id=company.bob_id,
+                start=date(2026, 11, 25), end=date(2026, 11, 26), today=TODAY, now=NOW,
+            )  # fmt: skip
+    assert "from Nov 23, 2026 to Nov 30, 2026" in refused.value.render(translator("en"))
+    assert "23 нояб. 2026\u202fг." in refused.value.render(translator("ru"))
+    assert "2026-11-23" not in refused.value.render(translator("ar"))

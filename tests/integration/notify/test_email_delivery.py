@@ -66,6 +66,22 @@ async def test_an_approver_without_telegram_but_with_email_is_asked_by_email_wit
     assert row.status is OutboxStatus.SENT and row.employee_id == company.manager_id
 
 
+async def test_the_email_names_the_leave_type_and_dates_in_the_approvers_language(
+    db: Database, mail_on: LocalSmtpServer
+):
+    from shared.model import LeaveType
+
+    company = await _company(db, telegram_user_id=None, email="max@example.com", locale="ru")
+    async with db.transaction() as s:
+        (await s.get(LeaveType, company.annual_id)).name_translations = {"ru": "Ежегодный отпуск"}
+    await _ask(db, company)
+    await mail_sender(db).drain_once()
+    [mail] = mail_on.mailbox.to("max@example.com")
+    text = mail.message.get_body(("plain",)).get_content()
+    assert "Ежегодный отпуск" in text and "Annual leave" not in text
+    assert "30 нояб. 2026\u202fг." in text, "the date in the Russian CLDR style"
+
+
 async def test_someone_who_chose_both_gets_the_telegram_message_and_the_email(db: Database, mail_on: LocalSmtpServer):
     company = await _company(db, email="max@example.com", notify_channels=ChannelChoice.BOTH)
     await _ask(db, company)

@@ -119,3 +119,16 @@ async def test_a_policy_that_only_notifies_posts_nothing(db: Database):
     notices = await _evaluate(db, LatenessPolicy(3, LatenessPeriod.ROLLING_30))
     assert len(notices) == 1 and notices[0].deducted_days == 0
     assert await _annual(db, company) == []
+
+
+async def test_the_deduction_names_the_leave_type_in_each_readers_language(db: Database):
+    from shared.model import LeaveType
+
+    company = await make_company(db)  # Alice reads Russian, her manager English
+    async with db.transaction() as s:
+        (await s.get(LeaveType, company.annual_id)).name_translations = {"ru": "Ежегодный отпуск"}
+    await _evaluate(db, await _late_three_times(db, company))
+    async with db.session() as s:
+        texts = {m.chat_id: m.payload["text"] for m in await s.scalars(select(OutboxMessage))}
+    assert "Ежегодный отпуск" in texts[9003]
+    assert "Annual leave" in texts[9002] and "Ежегодный отпуск" not in texts[9002]
