@@ -64,7 +64,7 @@ def distance_text(t: Translator, meters: int | float) -> str:
 
 
 def half_text(t: Translator, half: HalfDay | None) -> str:
-    """" (morning)" / " (afternoon)" after a date, nothing for a whole day."""
+    """The suffix " (morning)" / " (afternoon)" after a date, nothing for a whole day."""
     if half is HalfDay.MORNING:
         return " " + t("(morning)")
     if half is HalfDay.AFTERNOON:
