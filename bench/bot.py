@@ -1,7 +1,7 @@
 """Bot throughput and latency: simulated users check in through the Telegram emulator against `chronos bot`.
 
     .venv/bin/python bench/bot.py [--levels 1,10,50] [--updates 200] [--repeat 3] [--users 50]
-                                  [--rate 10] [--paced 400] [--warmup 200] [--no-record]
+                                  [--rate 10] [--paced 400] [--warmup 200] [--no-record] [--profile DIR]
 
 Everything real: the emulator as a process, `chronos bot` as a process (polling, a scratch PostgreSQL
 database, the real Redis) and, as the framework floor, a minimal PTB echo bot (same PTB settings, a
@@ -17,7 +17,10 @@ handler that only replies). Every check-in is a different employee, so each one 
 
 Latency is from sending the update to the emulator until the reply is in the chat (the emulator's
 long-poll wait). The driver, the emulator, both bots, PostgreSQL and Redis share the machine, so the two
-bots are measured in turns (``--repeat`` times per load; the median throughput is reported).
+bots are measured in turns (``--repeat`` times per load; the median throughput is reported). The emulator
+counts the Bot API calls each bot makes per update (the echo bot: one ``sendMessage``). ``--profile DIR``
+samples the chronos bot with py-spy during its last /checkin and /help measurements (``bench/profiling.py``)
+and prints where its time went; sampling perturbs those figures, so such a run is not recorded.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +49,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ScratchDatabase, record, table
+from bench.profiling import sampled, summary
 from sandbox.telegram import EmulatorClient
 from shared.domain.enums import Role
 from shared.model import Department, Employee, Shift
@@ -146,6 +151,8 @@ class Run:
     rates: list[float] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    calls: Counter[str] = field(default_factory=Counter)
+    """Bot API calls the bot made during the measurements (``getUpdates`` left out), from the emulator."""
 
     @property
     def throughput(self) -> float:
@@ -154,6 +161,12 @@ class Run:
     @property
     def bot_cpu(self) -> float:
         return statistics.median(self.cpu)
+
+    def calls_per_update(self) -> str:
+        """E.g. ``1.00 (sendMessage 1.00)``: Bot API calls per update besides polling, by method."""
+        total = sum(self.calls.values()) / max(1, self.updates)
+        methods = ", ".join(f"{name} {n / max(1, self.updates):.2f}" for name, n in self.calls.most_common())
+        return f"{total:.2f} ({methods})" if methods else f"{total:.2f}"
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -208,14 +221,29 @@ class Target:
     expect: str
 
 
-async def measure(run: Run, target: Target, url: str, chats: list[int], rate: float | None = None) -> None:
-    """One measurement added to ``run``: its throughput, latencies and the bot process's CPU per update."""
-    used = cpu_seconds(target.proc.pid)
-    seconds, latencies = await drive(url, target.token, chats, run.users, target.text, target.expect, rate=rate)
+async def api_calls(url: str) -> Counter[str]:
+    """The emulator's Bot API call counters so far (all bots), without the long polls."""
+    async with httpx.AsyncClient(timeout=30, trust_env=False) as http:
+        calls = (await http.get(f"{url}/control/stats")).raise_for_status().json()["calls"]
+    return Counter({name: n for name, n in calls.items() if name != "getUpdates"})
+
+
+async def measure(
+    run: Run, target: Target, url: str, chats: list[int], rate: float | None = None, *, profile: Path | None = None
+) -> None:
+    """One measurement added to ``run``: its throughput, latencies, the bot process's CPU per update and the
+    Bot API calls made meanwhile (the bots take turns, so they are this bot's); with ``profile``, py-spy
+    samples the bot process into that file meanwhile (the figures of such a run are not comparable)."""
+    calls = await api_calls(url)
+    with sampled(target.proc.pid, profile) if profile is not None else contextlib.nullcontext():
+        used = cpu_seconds(target.proc.pid)
+        seconds, latencies = await drive(url, target.token, chats, run.users, target.text, target.expect, rate=rate)
+        cpu = cpu_seconds(target.proc.pid) - used
+    run.calls += await api_calls(url) - calls
     run.updates += len(chats)
     run.rates.append(len(chats) / seconds)
     run.latencies += latencies
-    run.cpu.append((cpu_seconds(target.proc.pid) - used) / len(chats))
+    run.cpu.append(cpu / len(chats))
 
 
 class Chats:
@@ -241,9 +269,9 @@ async def compare(echo: Target, bot: Target, url: str, chats: Chats, args: argpa
     runs: list[Run] = []
     for users in levels:
         pair = (Run(echo.name, "saturation", users), Run(bot.name, "saturation", users))
-        for _ in range(args.repeat):
+        for turn in range(args.repeat):
             await measure(pair[0], echo, url, chats.take(args.updates))
-            await measure(pair[1], bot, url, chats.take(args.updates))
+            await measure(pair[1], bot, url, chats.take(args.updates), profile=_profile(args, f"checkin-{users}", turn))
         runs += pair
     for target in (echo, bot):
         paced = Run(target.name, f"paced {args.rate:g}/s", args.users)
@@ -251,9 +279,17 @@ async def compare(echo: Target, bot: Target, url: str, chats: Chats, args: argpa
         runs.append(paced)
     pipeline = Target("chronos bot /help (no write)", bot.proc, bot.token, "/help", "Here is")
     busiest = Run(pipeline.name, "saturation", max(levels))
-    for _ in range(args.repeat):
-        await measure(busiest, pipeline, url, warm)
+    for turn in range(args.repeat):
+        await measure(busiest, pipeline, url, warm, profile=_profile(args, "help", turn))
     return [*runs, busiest]
+
+
+def _profile(args: argparse.Namespace, name: str, turn: int) -> Path | None:
+    """Where py-spy writes the chronos bot's profile of this measurement (the last of each series only)."""
+    if args.profile is None or turn != args.repeat - 1:
+        return None
+    args.profile.mkdir(parents=True, exist_ok=True)
+    return args.profile / f"{name}.txt"
 
 
 async def bench(args: argparse.Namespace) -> list[Run]:
@@ -312,10 +348,11 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
     rows: list[list[Any]] = [
         [r.bot, r.mode, r.users, r.updates, f"{r.throughput:.0f}", f"{r.throughput / floors[(r.mode, r.users)]:.0%}",
          f"{r.percentile(0.5):.1f}", f"{r.percentile(0.95):.1f}", f"{max(r.latencies) * 1000:.1f}",
-         f"{r.bot_cpu * 1000:.1f}"]
+         f"{r.bot_cpu * 1000:.1f}", r.calls_per_update()]
         for r in runs
     ]  # fmt: skip
-    headers = ["bot", "load", "users", "updates", "replies/s", "of echo", "p50 ms", "p95 ms", "max ms", "bot CPU ms"]
+    headers = ["bot", "load", "users", "updates", "replies/s", "of echo", "p50 ms", "p95 ms", "max ms", "bot CPU ms",
+               "API calls/update"]  # fmt: skip
     ours = [r for r in runs if r.bot == "chronos bot /checkin"]
     top = max((r for r in ours if r.mode == "saturation"), key=lambda r: r.users)
     paced = next(r for r in ours if r.mode != "saturation")
@@ -333,7 +370,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
         f"Saturation: each user sends its next update as soon as its reply came; echo and chronos measured in "
         f"turns, {args.repeat} times per load, median replies/s. Paced: the users send "
         f"{args.rate:g} updates/s in total. Latency: update sent to the emulator → the reply is in the chat. "
-        "Bot CPU: user + system time of the bot process per update. Every check-in is a different employee "
+        "Bot CPU: user + system time of the bot process per update. API calls/update: Bot API calls the bot made "
+        "(the emulator counts them; long polls left out). Every check-in is a different employee "
         "(a stored punch); the emulator, both bots, PostgreSQL, Redis and this driver share the machine."
     )
     return f"{table(headers, rows)}\n\n{verdict}\n\n{notes}"
@@ -352,9 +390,16 @@ def main() -> int:
     parser.add_argument("--paced", type=int, default=400, help="check-ins in the paced run")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--no-record", action="store_true", help="print only; do not append to bench/RESULTS.md")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="py-spy the chronos bot in the last /checkin and /help measurements (DIR/*.txt); "
+                             "prints where its time went and does not record")  # fmt: skip
     args = parser.parse_args()
     runs = asyncio.run(bench(args))
-    record("Telegram bot: check-ins through the emulator", report(runs, args), append=not args.no_record)
+    record("Telegram bot: check-ins through the emulator", report(runs, args),
+           append=not args.no_record and args.profile is None)  # fmt: skip
+    if args.profile is not None:
+        for path in sorted(args.profile.glob("*.txt")):
+            print(summary(path), end="\n\n")
     return 0
 
 

@@ -99,7 +99,7 @@ async def count_punches(db: Database) -> int:
 async def forget_everything(db: Database) -> None:
     """An empty table and a device never synced: the next sync is a first one."""
     async with db.transaction() as s:
-        await s.execute(text("TRUNCATE punches, job_runs"))
+        await s.execute(text("TRUNCATE punches, job_runs CASCADE"))  # punch_corrections refer to punches
         await s.execute(update(Device).values(last_record_count=None, last_record_size=None, last_record_raw=None))
 
 

@@ -113,7 +113,7 @@ def build_application(settings: Settings, deps: BotDeps, *, inbox: Inbox | None 
     if settings.bot_mode == "webhook":
         builder = builder.updater(None)
     app = builder.build()
-    register(app, deps)
+    register(app, deps, inbox=inbox)
     return app
 
 

@@ -24,6 +24,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from telegram import Bot, Update
 
+from shared.sessions import Command
+
 log = logging.getLogger(__name__)
 
 BEAT_SECONDS = 1.0
@@ -44,6 +46,7 @@ class Inbox:
         self.owner = uuid.uuid4().hex
         self.beat_seconds = beat_seconds
         self._unacked: set[int] = set()
+        self._settled: set[int] = set()
 
     def _entry(self, update: dict[str, Any]) -> str:
         return json.dumps({"owner": self.owner, "update": update}, default=str)
@@ -51,8 +54,19 @@ class Inbox:
     async def record(self, update: Update) -> None:
         await self.redis.hset(self.key, str(update.update_id), self._entry(update.to_dict()))
 
+    def done_command(self, update_id: int) -> Command:
+        """What ``done`` does, as a command to run with other Redis work (``settled`` says it ran)."""
+        return ("HDEL", self.key, str(update_id))
+
+    def settled(self, update_id: int) -> None:
+        """``done_command`` ran: the coming ``done`` has nothing left to do."""
+        self._settled.add(update_id)
+
     async def done(self, update_id: int) -> None:
         """The update was handled (or failed and was answered): forget it (retried later if Redis fails)."""
+        if update_id in self._settled:
+            self._settled.discard(update_id)
+            return
         try:
             await self.redis.hdel(self.key, str(update_id))
         except (RedisError, OSError):

@@ -13,13 +13,11 @@ The replies are sent after that, each one taken off the list once Telegram has i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
-from shared.sessions import SessionStore, UserLock
+from shared.sessions import Command, SessionStore, UserLock
 
 Reply = dict[str, Any]
 KEEP_SECONDS = 2 * 24 * 3600  # Telegram keeps an unconfirmed update for 24 hours
@@ -40,32 +38,41 @@ class UpdateJournal:
     async def is_done(self, update_id: int) -> bool:
         return bool(await self.redis.exists(self.done_key(update_id)))
 
-    def stage(self, update_id: int, replies: list[Reply]) -> Callable[[Pipeline], None]:
-        """The commands that record the update as handled with ``replies`` to send (for ``SessionStore.save``)."""
+    @staticmethod
+    def encode(replies: list[Reply]) -> list[str]:
+        """The replies as the list stores them (``decode`` gives back what ``pending`` would read)."""
+        return [json.dumps(r, default=str) for r in replies]
+
+    @staticmethod
+    def decode(stored: list[str] | list[bytes | str]) -> list[Reply]:
+        return [json.loads(raw) for raw in stored]
+
+    def stage(self, update_id: int, replies: list[Reply] | list[str]) -> list[Command]:
+        """The commands that record the update as handled with ``replies`` (or their ``encode``) to send
+        (for ``SessionStore.save``)."""
         key = self.replies_key(update_id)
-
-        def commands(pipe: Pipeline) -> None:
-            pipe.delete(key)
-            if replies:
-                pipe.rpush(key, *(json.dumps(r, default=str) for r in replies))
-                pipe.expire(key, self.keep_seconds)
-            pipe.set(self.done_key(update_id), "1", ex=self.keep_seconds)
-
+        commands: list[Command] = [("DEL", key)]
+        if replies:
+            commands += [("RPUSH", key, *(r if isinstance(r, str) else json.dumps(r, default=str) for r in replies)),
+                         ("EXPIRE", key, self.keep_seconds)]  # fmt: skip
+        commands.append(("SET", self.done_key(update_id), "1", "EX", self.keep_seconds))
         return commands
 
     async def pending(self, update_id: int) -> list[Reply]:
         """The replies of ``update_id`` not sent yet, in order."""
-        return [json.loads(raw) for raw in await self.redis.lrange(self.replies_key(update_id), 0, -1)]
+        return self.decode(await self.redis.lrange(self.replies_key(update_id), 0, -1))
 
-    def pop(self, update_id: int) -> Callable[[Pipeline], None]:
+    def pop(self, update_id: int) -> list[Command]:
         """The command that takes the first reply off the list (once it is sent)."""
-        key = self.replies_key(update_id)
-        return lambda pipe: pipe.lpop(key)
+        return [("LPOP", self.replies_key(update_id))]
 
     async def sent_first(self, sessions: SessionStore, lock: UserLock, update_id: int) -> None:
         await sessions.fenced(lock, self.pop(update_id))
 
+    def sent_first_on_release(self, lock: UserLock, update_id: int) -> None:
+        """Take the first reply off the list when ``lock`` is released (the last reply: one round trip less)."""
+        lock.on_release += self.pop(update_id)
+
     async def forget_replies(self, sessions: SessionStore, lock: UserLock, update_id: int) -> None:
         """Drop what is left of the list (it was handed over to the outbox, or cannot be sent at all)."""
-        key = self.replies_key(update_id)
-        await sessions.fenced(lock, lambda pipe: pipe.delete(key))
+        await sessions.fenced(lock, [("DEL", self.replies_key(update_id))])

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from chronos_bot.inbox import Inbox
 from chronos_bot.replies import ReplyFlusher
 from chronos_bot.turn import BotDeps, PTBCallback, Step, Turn
 from shared.domain.employment import has_access
@@ -60,6 +61,8 @@ class Pipeline:
     deactivated: Step
     flusher: ReplyFlusher
     before: Hook | None = None
+    inbox: Inbox | None = None
+    """The update leaves it with the lock's release (one round trip less); else the processor takes it out."""
 
     def __call__(self, step: Step, *, open_to_strangers: bool = False, subject: str | None = None) -> PTBCallback:
         """The PTB callback running ``step``; ``subject`` is the flow the update belongs to (None: none in
@@ -87,17 +90,28 @@ class Pipeline:
         token = request_id_var.set(f"tg-{update.update_id}")
         settings = self.deps.settings
         try:
+            # Only this user's updates queue replies for their private chat: whether some wait there can be
+            # read with the lock (one round trip less than asking before sending).
+            private = update.effective_chat is not None and update.effective_chat.id == user.id
             async with self.deps.sessions.lock(
                 user.id, ttl=settings.bot_lock_seconds, wait=LOCK_WAIT_SECONDS,
                 marker=self.deps.journal.done_key(update.update_id),
-            ) as lock:  # fmt: skip  # the lock, the session and the "handled" mark in one round trip
+                peek=self.flusher.backlog_key(user.id) if private else None,
+            ) as lock:  # fmt: skip  # the lock, the session, the "handled" mark and the backlog in one round trip
+                staged: list[str] | None = None  # None: read what is left of the replies from Redis
                 if lock.marked:
                     log.info("update already handled; sending what is left of its replies")
                     session = lock.session or await self.deps.sessions.load(user.id)
                 else:
                     async with asyncio.timeout(settings.bot_update_timeout_seconds):
-                        session = await self._handle(step, update, context, lock, open_to_strangers, subject)
-                await self._send(update, context, session, lock)
+                        session, staged = await self._handle(step, update, context, lock, open_to_strangers,
+                                                             subject)  # fmt: skip
+                clear = user.id if private and not lock.peeked else None  # no backlog in the private chat
+                await self._send(update, context, session, lock, staged, clear)
+                if self.inbox is not None:
+                    lock.on_release.append(self.inbox.done_command(update.update_id))
+            if self.inbox is not None and lock.released:
+                self.inbox.settled(update.update_id)
         except SessionBusy as exc:
             t = translator(negotiate_locale(user.language_code, settings.default_locale))
             if update.callback_query is not None:
@@ -108,11 +122,22 @@ class Pipeline:
             request_id_var.reset(token)
 
     async def _send(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, session: UserSession, lock: UserLock
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        session: UserSession,
+        lock: UserLock,
+        staged: list[str] | None,
+        clear: int | None,
     ) -> None:
-        """Send the replies; a failure here is logged, not apologised for (the step's work is saved)."""
+        """Send the replies; a failure here is logged, not apologised for (the step's work is saved).
+
+        ``staged``: the replies just committed, as stored (no need to read them back from Redis); ``clear``:
+        a chat known to have no replies waiting in the outbox."""
+        pending = None if staged is None else self.deps.journal.decode(staged)
         try:
-            await self.flusher.flush(context.bot, update_id=update.update_id, session=session, lock=lock)
+            await self.flusher.flush(context.bot, update_id=update.update_id, session=session, lock=lock,
+                                     pending=pending, clear=clear)  # fmt: skip
         except Exception:
             log.exception("could not send the replies; they wait in Redis for a redelivery of the update")
 
@@ -124,8 +149,9 @@ class Pipeline:
         lock: UserLock,
         open_to_strangers: bool,
         subject: str | None,
-    ) -> UserSession:
-        """Run the step (again when a dependency failed for a moment), then commit; the committed session."""
+    ) -> tuple[UserSession, list[str]]:
+        """Run the step (again when a dependency failed for a moment), then commit; the committed session
+        and the replies as stored."""
         preloaded = lock.session
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -138,17 +164,19 @@ class Pipeline:
                 preloaded = None  # the step may have changed nothing, but read the session afresh
                 await asyncio.sleep(RETRY_PAUSE_SECONDS * attempt)
 
+        staged = self.deps.journal.encode(turn.outgoing())
+
         async def commit() -> None:
             await self.deps.sessions.save(
                 turn.session,
                 lock=lock,
                 write=turn.session.data != loaded,
-                also=self.deps.journal.stage(update.update_id, turn.outgoing()),
+                also=self.deps.journal.stage(update.update_id, staged),
             )
 
         # the step's database work is done: only the commit is tried again (until the update's budget ends)
         await patiently(commit, seconds=self.deps.settings.bot_update_timeout_seconds, what="saving the update")
-        return turn.session
+        return turn.session, staged
 
     async def _turn(
         self, step: Step, update: Update, context: ContextTypes.DEFAULT_TYPE, open_to_strangers: bool,

@@ -43,6 +43,7 @@ from chronos_bot.handlers import (
     team,
 )
 from chronos_bot.handlers.errors import make_error_handler
+from chronos_bot.inbox import Inbox
 from chronos_bot.pipeline import Pipeline
 from chronos_bot.replies import ReplyFlusher
 from chronos_bot.routing import Routes
@@ -90,13 +91,14 @@ def routes() -> Routes:
     )
 
 
-def register(app: AnyApplication, deps: BotDeps) -> None:
-    """Add every handler to ``app`` (see the module docstring for why in this order)."""
+def register(app: AnyApplication, deps: BotDeps, *, inbox: Inbox | None = None) -> None:
+    """Add every handler to ``app`` (see the module docstring for why in this order); ``inbox``: where the
+    updates wait until handled (the pipeline takes them out)."""
     flusher = ReplyFlusher(
         db=deps.db, redis=deps.redis, prefix=deps.settings.redis_prefix, journal=deps.journal,
         sessions=deps.sessions, wake_sender=lambda: deps.wake_sender(),
     )  # fmt: skip
-    step = Pipeline(deps, onboarding.stranger, onboarding.deactivated, flusher, before=prompts.expire)
+    step = Pipeline(deps, onboarding.stranger, onboarding.deactivated, flusher, before=prompts.expire, inbox=inbox)
     free = routes()
     leave = Flow.LEAVE.value
     correct = Flow.CORRECT.value

@@ -113,12 +113,12 @@ class ReplyFlusher:
         self.sessions = sessions
         self.wake_sender = wake_sender
 
-    def _backlog_key(self, chat_id: int) -> str:
+    def backlog_key(self, chat_id: int) -> str:
         return f"{self.prefix}:bot:backlog:{chat_id}"
 
     async def _backlogged(self, chat_id: int) -> bool:
         """Whether replies of this chat wait in the outbox (then new ones must queue behind them)."""
-        if not await self.redis.exists(self._backlog_key(chat_id)):
+        if not await self.redis.exists(self.backlog_key(chat_id)):
             return False
         async with self.db.session() as session:
             waiting = await session.scalar(
@@ -127,13 +127,26 @@ class ReplyFlusher:
                 )
             )
         if not waiting:
-            await self.redis.delete(self._backlog_key(chat_id))
+            await self.redis.delete(self.backlog_key(chat_id))
         return bool(waiting)
 
-    async def flush(self, bot: Bot, *, update_id: int, session: UserSession, lock: UserLock) -> None:
-        """Send what is left of ``update_id``'s replies, in order (see the module docstring)."""
-        replies = await self.journal.pending(update_id)
-        backlogged: dict[int, bool] = {}
+    async def flush(
+        self,
+        bot: Bot,
+        *,
+        update_id: int,
+        session: UserSession,
+        lock: UserLock,
+        pending: list[Reply] | None = None,
+        clear: int | None = None,
+    ) -> None:
+        """Send what is left of ``update_id``'s replies, in order (see the module docstring); ``pending``:
+        what is left, when the caller knows it (it just stored them); ``clear``: a chat the caller knows has
+        no backlog (``backlog_key`` read with the lock).
+
+        The last reply leaves the list when the lock is released, in the same round trip."""
+        replies = await self.journal.pending(update_id) if pending is None else pending
+        backlogged: dict[int, bool] = {} if clear is None else {clear: False}
         for index, reply in enumerate(replies):
             kind = reply["kind"]
             if kind == "answer":
@@ -167,7 +180,10 @@ class ReplyFlusher:
                         session.data[remember] = message_id  # the prompt whose buttons count, once it is known
                         await self._sent(update_id, lock, session)
                         continue
-            await self._sent(update_id, lock)
+            if index == len(replies) - 1:
+                self.journal.sent_first_on_release(lock, update_id)
+            else:
+                await self._sent(update_id, lock)
 
     async def _sent(self, update_id: int, lock: UserLock, session: UserSession | None = None) -> None:
         """Take the first reply off the list (with the session, when a prompt's id was learnt).
@@ -197,7 +213,7 @@ class ReplyFlusher:
                     session.add(OutboxMessage(chat_id=int(reply["chat_id"]), payload=_payload(reply),
                                               attachment=_attachment(reply), ref=reply["ref"]))  # fmt: skip
         for chat_id in {int(r["chat_id"]) for r in queued}:
-            await self.redis.set(self._backlog_key(chat_id), "1", ex=BACKLOG_SECONDS)
+            await self.redis.set(self.backlog_key(chat_id), "1", ex=BACKLOG_SECONDS)
         for reply in rest:
             if reply["kind"] == "answer":
                 await _answer(bot, reply)

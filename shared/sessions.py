@@ -8,6 +8,11 @@ The lock is short (``ttl``, BOT_LOCK_SECONDS) and renewed in the background whil
 holder that dies frees the user within seconds. It is also a fence: a save made under the lock checks,
 atomically with the write, that the lock is still ours (a holder that stalled past its TTL and lost the
 lock to another replica writes nothing); the version lets a writer notice it lost a race.
+
+Every fenced write is one Lua script, one round trip (for speed: an update of the bot used to spend three
+on WATCH / MGET / MULTI…EXEC per write). A script also cannot be spoiled by our own lock keeper: a renewal
+(PEXPIRE) between WATCH and EXEC made such a transaction fail as if the lock had been lost. The extra
+commands a write carries (``also``) are data, ``(command, *args)`` tuples, run inside the script.
 """
 
 from __future__ import annotations
@@ -18,13 +23,12 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
-from redis.exceptions import RedisError, WatchError
+from redis.exceptions import RedisError
 
 from shared.errors import N_, Conflict
 
@@ -37,13 +41,80 @@ if holder == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
 if not holder then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0
 """
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# Run the commands packed in ARGV from index ARGV[start]: each is its length, then its words.
+_RUN = """
+local function run(start)
+  local i = start
+  while i <= #ARGV do
+    local n = tonumber(ARGV[i])
+    redis.call(unpack(ARGV, i + 1, i + n))
+    i = i + n + 1
+  end
+end
+"""
+# Release our lock; first run the deferred commands (ARGV[2..]) if it is ours, or nobody's (as _FENCED).
+_RELEASE = (
+    _RUN
+    + """
+local holder = redis.call('get', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+run(2)
+if holder then redis.call('del', KEYS[1]) end
+return 1
+"""
+)
+# Fenced commands: only while the lock (KEYS[1]) is ours, or nobody's (taken again for ARGV[2] ms).
+_FENCED = (
+    _RUN
+    + """
+local holder = redis.call('get', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2])
+run(3)
+return 1
+"""
+)
+# Save a session (KEYS[1]) if its stored version is ARGV[1]; fenced by the lock KEYS[2] (token ARGV[4],
+# ARGV[5] ms) when given. ARGV[2]: the new document ('' keeps it), ARGV[3] its TTL; then the commands.
+_SAVE = (
+    _RUN
+    + """
+if KEYS[2] then
+  local holder = redis.call('get', KEYS[2])
+  if holder and holder ~= ARGV[4] then return -1 end
+end
+local raw = redis.call('get', KEYS[1])
+local current = 0
+if raw then  -- we write the version first: read it without decoding the whole document
+  current = tonumber(string.match(raw, '^{"version": (%d+),') or cjson.decode(raw)['version'] or 0)
+end
+if current ~= tonumber(ARGV[1]) then return -2 end
+if KEYS[2] then redis.call('set', KEYS[2], ARGV[4], 'PX', ARGV[5]) end
+if ARGV[2] ~= '' then redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+run(6)
+return 1
+"""
+)
 # Take the lock and, when it was free, read the session and whether KEYS[3] exists: one round trip.
 _ACQUIRE_AND_LOAD = """
 if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
-return {1, redis.call('exists', KEYS[3]), redis.call('get', KEYS[2])}
+local peeked = 0
+if KEYS[4] then peeked = redis.call('exists', KEYS[4]) end
+return {1, redis.call('exists', KEYS[3]), peeked, redis.call('get', KEYS[2])}
 """
 ACQUIRE_POLL_SECONDS = 0.05
+
+Command = tuple[str | int | float, ...]
+"""A Redis command as data, e.g. ``("RPUSH", key, "a", "b")``, for the scripts above."""
+
+
+def packed(commands: Sequence[Command]) -> list[str | int | float]:
+    """``commands`` as the scripts' ARGV tail: each command's length, then its words."""
+    words: list[str | int | float] = []
+    for command in commands:
+        words.append(len(command))
+        words.extend(command)
+    return words
 
 
 @dataclass
@@ -86,6 +157,12 @@ class UserLock:
         """The session as read when the lock was taken (``SessionStore.lock(..., marker=)``)."""
         self.marked = False
         """Whether the ``marker`` key existed when the lock was taken."""
+        self.peeked = False
+        """Whether the ``peek`` key existed when the lock was taken."""
+        self.on_release: list[Command] = []
+        """Commands run when the lock is released, while it is still ours (saves a round trip)."""
+        self.released = False
+        """Whether the release ran ``on_release`` (the lock was still ours, or nobody's)."""
 
     async def renew(self) -> bool:
         ok = bool(await self.redis.eval(_RENEW, 1, self.key, self.token, self.ttl_ms))
@@ -93,7 +170,7 @@ class UserLock:
         return ok
 
     async def release(self) -> None:
-        await self.redis.eval(_RELEASE, 1, self.key, self.token)
+        self.released = bool(await self.redis.eval(_RELEASE, 1, self.key, self.token, *packed(self.on_release)))
 
     async def keep(self) -> None:
         """Renew every third of the TTL until cancelled (or the lock is gone)."""
@@ -105,19 +182,13 @@ class UserLock:
                 log.warning("could not renew a user lock", exc_info=True)
         log.warning("a user lock expired while its update was handled", extra={"lock": self.key})
 
-    def check(self, current: str | bytes | None) -> None:
-        """Raise :class:`LockLost` unless ``current`` (the lock key's value) is our token, or nobody's (it
-        expired while Redis was away: the save takes it again, atomically, and the session's version
-        still tells whether anybody wrote meanwhile)."""
-        if isinstance(current, bytes):
-            current = current.decode()
-        if current is not None and current != self.token:
-            self.lost = True
-            raise LockLost(N_("This conversation changed elsewhere; please start the step again."))
+    def lose(self) -> LockLost:
+        """A fenced write found the lock held by someone else (ours expired while we worked and was taken).
 
-    def retake(self, pipe: Pipeline) -> None:
-        """Inside a fenced transaction: hold the lock again for a full TTL."""
-        pipe.set(self.key, self.token, px=self.ttl_ms)
+        A lock that expired and nobody took (Redis was away for a while) does not count: the write takes it
+        again, atomically, and the session's version still tells whether anybody wrote meanwhile."""
+        self.lost = True
+        return LockLost(N_("This conversation changed elsewhere; please start the step again."))
 
 
 class SessionStore:
@@ -148,53 +219,29 @@ class SessionStore:
         *,
         lock: UserLock | None = None,
         write: bool = True,
-        also: Callable[[Pipeline], None] | None = None,
+        also: Sequence[Command] = (),
     ) -> UserSession:
         """Store ``session`` if nobody saved since it was loaded (and, given ``lock``, if the lock is still
-        ours); ``also`` queues more commands into the same atomic transaction. ``write=False`` checks and
-        runs ``also`` without rewriting an unchanged session. Bumps and returns the version written."""
-        key = self.key(session.user_id)
-        watched = [key] if lock is None else [key, lock.key]
-        async with self.redis.pipeline(transaction=True) as pipe:
-            try:
-                await pipe.watch(*watched)
-                values = await pipe.mget(watched)
-                if lock is not None:
-                    lock.check(values[1])
-                current = int(json.loads(values[0]).get("version", 0)) if values[0] else 0
-                if current != session.version:
-                    raise _lost()
-                pipe.multi()
-                if lock is not None:
-                    lock.retake(pipe)
-                if write:
-                    doc = {"version": current + 1, "data": session.data}
-                    pipe.set(key, json.dumps(doc, default=str), ex=self.ttl_seconds)
-                if also is not None:
-                    also(pipe)
-                await pipe.execute()
-            except WatchError as exc:
-                if lock is not None:
-                    lock.lost = True
-                    raise LockLost(N_("This conversation changed elsewhere; please start the step again.")) from exc
-                raise _lost() from exc
+        ours); ``also``: more commands in the same atomic step. ``write=False`` checks and runs ``also``
+        without rewriting an unchanged session. Bumps and returns the version written."""
+        doc = json.dumps({"version": session.version + 1, "data": session.data}, default=str) if write else ""
+        keys = [self.key(session.user_id)] if lock is None else [self.key(session.user_id), lock.key]
+        fence: list[str | int] = ["", 0] if lock is None else [lock.token, lock.ttl_ms]
+        done = int(await self.redis.eval(_SAVE, len(keys), *keys, session.version, doc, self.ttl_seconds, *fence,
+                                         *packed(also)))  # fmt: skip
+        if done == -1:
+            assert lock is not None
+            raise lock.lose()
+        if done == -2:
+            raise _lost()
         if write:
             session.version += 1
         return session
 
-    async def fenced(self, lock: UserLock, commands: Callable[[Pipeline], None]) -> None:
+    async def fenced(self, lock: UserLock, commands: Sequence[Command]) -> None:
         """Run ``commands`` atomically, only while ``lock`` is still ours."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            try:
-                await pipe.watch(lock.key)
-                lock.check(await pipe.get(lock.key))
-                pipe.multi()
-                lock.retake(pipe)
-                commands(pipe)
-                await pipe.execute()
-            except WatchError as exc:
-                lock.lost = True
-                raise LockLost(N_("This conversation changed elsewhere; please start the step again.")) from exc
+        if not await self.redis.eval(_FENCED, 1, lock.key, lock.token, lock.ttl_ms, *packed(commands)):
+            raise lock.lose()
 
     async def clear(self, user_id: int) -> None:
         await self.redis.delete(self.key(user_id))
@@ -202,37 +249,41 @@ class SessionStore:
     async def ttl(self, user_id: int) -> int:
         return int(await self.redis.ttl(self.key(user_id)))
 
-    async def _acquire(self, user_id: int, key: str, token: str, ttl_ms: int, marker: str | None) -> UserLock | None:
+    async def _acquire(
+        self, user_id: int, key: str, token: str, ttl_ms: int, marker: str | None, peek: str | None
+    ) -> UserLock | None:
         if marker is None:
             return (
                 UserLock(self.redis, key, token, ttl_ms)
                 if await self.redis.set(key, token, nx=True, px=ttl_ms)
                 else None
             )
-        found = await self.redis.eval(_ACQUIRE_AND_LOAD, 3, key, self.key(user_id), marker, token, ttl_ms)
+        keys = [key, self.key(user_id), marker] if peek is None else [key, self.key(user_id), marker, peek]
+        found = await self.redis.eval(_ACQUIRE_AND_LOAD, len(keys), *keys, token, ttl_ms)
         if not found or not int(found[0]):
             return None
         held = UserLock(self.redis, key, token, ttl_ms)
         held.marked = bool(int(found[1]))
-        held.session = self._session(user_id, found[2] if len(found) > 2 else None)
+        held.peeked = bool(int(found[2]))
+        held.session = self._session(user_id, found[3] if len(found) > 3 else None)
         return held
 
     @contextlib.asynccontextmanager
     async def lock(
-        self, user_id: int, *, ttl: float = 3.0, wait: float = 10.0, marker: str | None = None
+        self, user_id: int, *, ttl: float = 3.0, wait: float = 10.0, marker: str | None = None, peek: str | None = None
     ) -> AsyncIterator[UserLock]:
         """Hold the user's lock: their updates run one at a time across every replica.
 
         ``ttl`` bounds how long a dead holder blocks others (the lock is renewed while we hold it);
         ``wait`` how long we queue for it before :class:`SessionBusy`. With ``marker`` (a key) the lock is
         taken, the session read and the marker's existence checked in one round trip: ``lock.session`` and
-        ``lock.marked``.
+        ``lock.marked``; and whether the key ``peek`` exists: ``lock.peeked``.
         """
         key = self.lock_key(user_id)
         token = uuid.uuid4().hex
         ttl_ms = max(100, int(ttl * 1000))
         deadline = time.monotonic() + wait
-        while (held := await self._acquire(user_id, key, token, ttl_ms, marker)) is None:
+        while (held := await self._acquire(user_id, key, token, ttl_ms, marker, peek)) is None:
             if time.monotonic() >= deadline:
                 raise SessionBusy(N_("Still working on your previous message; please try again in a moment."))
             await asyncio.sleep(ACQUIRE_POLL_SECONDS)

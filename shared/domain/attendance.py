@@ -51,6 +51,7 @@ from shared.domain.hourly import excused_bounds
 from shared.domain.overtime import beyond_shift_minutes, day_off_minutes
 from shared.domain.punches import PunchFact, drop_sorted_duplicates, resolve_directions, sort_punches
 from shared.domain.shift_window import ShiftRule, ShiftWindow, assign_punches_to_days, day_plan, is_unscheduled
+from shared.domain.slots import positional_builder
 
 _IN = Direction.IN
 _OUT = Direction.OUT
@@ -109,6 +110,12 @@ class DayResult:
         return self.punch_count > 0 and (self.first_in is None or self.last_out is None)
 
 
+_new_result = positional_builder(DayResult)  # ~300k per night: without the frozen __init__ (shared.domain.slots)
+new_context = positional_builder(DayContext, values_already_normalised=True)
+"""``new_context(date, work_week, is_holiday, leave, leave_request_id, employee_id, excused)`` without the frozen
+``__init__``, for a caller whose ``leave`` is already a :class:`DayLeave` or None (the nightly job)."""
+
+
 def should_write(existing_row_is_manual_override: bool) -> bool:
     """Whether a computed result may replace the stored row: a manual override is never overwritten."""
     return not existing_row_is_manual_override
@@ -118,10 +125,9 @@ def _span(
     punches: Sequence[PunchFact], directions: Sequence[Direction], mode: HoursMode
 ) -> tuple[dt.datetime | None, dt.datetime | None, int]:
     """(first in, last out after it, worked seconds) of a day's sorted, de-duplicated punches."""
-    try:
-        first = directions.index(_IN)
-    except ValueError:
+    if _IN not in directions:  # (list.index's ValueError would format the enum's repr: a tenth of a weekend day)
         return None, None, 0
+    first = directions.index(_IN)
     last = None
     for index in range(len(directions) - 1, first, -1):
         if directions[index] is _OUT:
@@ -179,6 +185,8 @@ def _classify(
     """Classify the day's punches, already in range and in canonical order."""
     day = context.date
     window, _, upper = plan
+    if not ordered:  # a day without a punch (weekends, absences: a third of all days), decided without measuring
+        return _unpunched(context, shift, now >= upper)
     kept = drop_sorted_duplicates(ordered)
     directions = resolve_directions(kept)
     mode = shift.hours_mode if shift is not None else HoursMode.FIRST_LAST
@@ -187,29 +195,19 @@ def _classify(
     count = len(kept)
     shift_id = shift.id if shift is not None else None
     is_final = now >= upper
-    unscheduled = sum(1 for p in kept if is_unscheduled(p.instant, window)) if shift is not None else 0
+    unscheduled = 0
+    # kept is in instant order: only when its ends lie outside the window can any punch do
+    if shift is not None and kept and (kept[0].instant < window.earliest_utc or kept[-1].instant > window.latest_utc):
+        unscheduled = sum(1 for p in kept if is_unscheduled(p.instant, window))
 
     def result(
         status: AttendanceStatus, late: int = 0, early: int = 0, *, day_off: bool = False, overtime: int = 0
     ) -> DayResult:
         on_leave = status is AttendanceStatus.ON_LEAVE or status is AttendanceStatus.HALF_LEAVE
-        return DayResult(
-            employee_id=context.employee_id,
-            date=day,
-            status=status,
-            first_in=first_in,
-            last_out=last_out,
-            worked_minutes=worked,
-            late_minutes=late,
-            early_exit_minutes=early,
-            worked_on_day_off=day_off,
-            shift_id=shift_id,
-            leave_request_id=context.leave_request_id if on_leave else None,
-            punch_count=count,
-            is_final=is_final,
-            unscheduled_punches=unscheduled,
-            overtime_minutes=overtime,
-        )
+        return _new_result(
+            context.employee_id, day, status, first_in, last_out, worked, late, early, day_off, shift_id,
+            context.leave_request_id if on_leave else None, count, is_final, unscheduled, overtime,
+        )  # fmt: skip
 
     off_status = (
         AttendanceStatus.HOLIDAY
@@ -256,6 +254,23 @@ def _classify(
     early = _minutes_after(expected_end, last_out, shift.early_grace_minutes) if last_out is not None else 0
     overtime = beyond_shift_minutes(first_in, last_out, window.start_utc, window.end_utc, overtime_threshold)
     return result(status, late, early, overtime=overtime)
+
+
+def _unpunched(context: DayContext, shift: ShiftRule | None, is_final: bool) -> DayResult:
+    """What :func:`_classify` gives a day without punches: a day off, leave or absent; nothing measured."""
+    if context.is_holiday:
+        status = AttendanceStatus.HOLIDAY
+    elif str(context.date.isoweekday()) not in context.work_week:
+        status = AttendanceStatus.WEEKEND
+    elif context.leave is None:
+        status = AttendanceStatus.ABSENT
+    else:
+        status = AttendanceStatus.ON_LEAVE if context.leave == DayLeave.FULL else AttendanceStatus.HALF_LEAVE
+    on_leave = status is AttendanceStatus.ON_LEAVE or status is AttendanceStatus.HALF_LEAVE
+    return _new_result(
+        context.employee_id, context.date, status, None, None, 0, 0, 0, False, shift.id if shift is not None else None,
+        context.leave_request_id if on_leave else None, 0, is_final, 0, 0,
+    )  # fmt: skip
 
 
 def classify_days(

@@ -145,7 +145,7 @@ async def test_a_holder_that_lost_its_lock_writes_nothing(real_redis: Redis, red
         await real_redis.set(store.lock_key(14), "another-replica")  # ours expired; someone else holds it now
         session.data["step"] = "late"
         with pytest.raises(LockLost):
-            await store.save(session, lock=lock, also=lambda pipe: pipe.set(f"{redis_prefix}:also", "1"))
+            await store.save(session, lock=lock, also=[("SET", f"{redis_prefix}:also", "1")])
     assert (await store.load(14)).data == {}
     assert await real_redis.get(f"{redis_prefix}:also") is None
     assert await real_redis.get(store.lock_key(14)) == "another-replica"  # and we did not release theirs
@@ -171,3 +171,27 @@ async def test_a_marker_lock_on_a_new_user_gives_an_empty_session_and_still_excl
         with pytest.raises(SessionBusy):
             async with store.lock(8, ttl=1, wait=0.2, marker=marker):
                 pass
+
+
+async def test_commands_left_for_the_release_run_only_while_the_lock_is_ours(real_redis: Redis, redis_prefix: str):
+    store = SessionStore(real_redis, prefix=redis_prefix)
+    async with store.lock(15) as lock:
+        lock.on_release.append(("SET", f"{redis_prefix}:left:15", "1"))
+    assert lock.released and await real_redis.get(f"{redis_prefix}:left:15") == "1"
+    assert await real_redis.get(store.lock_key(15)) is None
+    async with store.lock(16) as lock:
+        lock.on_release.append(("SET", f"{redis_prefix}:left:16", "1"))
+        await real_redis.set(store.lock_key(16), "another-replica")  # ours expired; someone else holds it now
+    assert not lock.released and await real_redis.get(f"{redis_prefix}:left:16") is None
+    assert await real_redis.get(store.lock_key(16)) == "another-replica"
+
+
+async def test_renewing_the_lock_while_saving_does_not_count_as_losing_it(real_redis: Redis, redis_prefix: str):
+    store = SessionStore(real_redis, prefix=redis_prefix)
+    async with store.lock(17, ttl=0.1) as lock:  # renewed every 33 ms meanwhile
+        session = await store.load(17)
+        for n in range(60):
+            session.data["n"] = n
+            await store.save(session, lock=lock, also=[("SET", f"{redis_prefix}:n", n)])
+            await asyncio.sleep(0.003)
+    assert (await store.load(17)).data["n"] == 59 and not lock.lost

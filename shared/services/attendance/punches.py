@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import false, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.attendance import DayContext, classify_day
@@ -96,11 +96,12 @@ async def record_punch(
     shift = await _shift(session, employee.shift_id)
     tz = zone(employee.timezone or company_timezone)
     day, lower, upper = shift_day_at(instant, shift, tz)
-    # One read serves the duplicate check and today's worked time.
-    facts = await _punches_between(
+    # One read serves the duplicate check, today's worked time and the rest before a check-in.
+    facts, earlier = await _punches_around(
         session, employee.id, min(lower, instant - DUPLICATE_WINDOW), max(upper, instant + DUPLICATE_WINDOW)
     )
     nearby = max((f.instant for f in facts if abs(f.instant - instant) < DUPLICATE_WINDOW), default=None)
+    previous = max((f for f in facts if f.instant < instant), key=lambda f: f.instant, default=earlier)
     distance, inside = await _geofence(session, employee, latitude, longitude)
     punch = None
     warning = None
@@ -122,7 +123,7 @@ async def record_punch(
         audit(session, actor, "create", "punch", punch.id, new=snapshot(punch))
         facts.append(PunchFact(instant, direction, source))
         if direction is Direction.IN and source is PunchSource.TELEGRAM:  # warned before it happens, not after
-            warning = await rest_warning(session, employee=employee, check_in=instant)
+            warning = await rest_warning(session, employee=employee, check_in=instant, last=previous)
             if warning is not None:
                 await warn_manager(session, employee=employee, warning=warning)
         if day < now.astimezone(tz).date():  # a correction of a past day: its row changes now, not tonight
@@ -194,12 +195,21 @@ async def _shift(session: AsyncSession, shift_id: int | None) -> ShiftRule | Non
     return await remembered("shift", shift_id, load)
 
 
-async def _punches_between(
+async def _punches_around(
     session: AsyncSession, employee_id: int, lower: datetime, upper: datetime
-) -> list[PunchFact]:
-    rows = await session.execute(
-        select(Punch.instant, Punch.direction, Punch.source).where(
-            Punch.employee_id == employee_id, Punch.instant >= lower, Punch.instant < upper
-        )
+) -> tuple[list[PunchFact], PunchFact | None]:
+    """The punches in [lower, upper), and the latest one before ``lower`` (None: there is none); one round trip."""
+    columns = (Punch.instant, Punch.direction, Punch.source)
+    between = select(*columns, true().label("inside")).where(
+        Punch.employee_id == employee_id, Punch.instant >= lower, Punch.instant < upper
     )
-    return [PunchFact(i, d, s) for i, d, s in rows.all()]
+    before = (
+        select(*columns, false().label("inside"))
+        .where(Punch.employee_id == employee_id, Punch.instant < lower)
+        .order_by(Punch.instant.desc())
+        .limit(1)
+    )
+    rows = (await session.execute(union_all(between, before.subquery().select()))).all()
+    facts = [PunchFact(i, d, s) for i, d, s, inside in rows if inside]
+    earlier = next((PunchFact(i, d, s) for i, d, s, inside in rows if not inside), None)
+    return facts, earlier

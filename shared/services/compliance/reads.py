@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.enums import Direction, PunchSource
-from shared.domain.punches import PunchFact
+from shared.domain.punches import PunchFact, new_fact
 from shared.model import DailyAttendance, Employee, Punch
 from shared.persistence.bulk import as_utc, fetch_rows
 
@@ -66,12 +66,13 @@ async def punches(
     found: dict[int, list[PunchFact]] = defaultdict(list)
     if everyone or len(wanted) > FEW:
         convert = as_utc if _sqlite(session) else None
+        directions, sources, fact = _DIRECTIONS, _SOURCES, new_fact
         for employee_id, instant, direction, source in await fetch_rows(
             session, _PUNCH_SQL, {"lower": lower, "upper": upper}
         ):
             if employee_id in wanted:
                 found[employee_id].append(
-                    PunchFact(convert(instant) if convert else instant, _DIRECTIONS[direction], _SOURCES[source])
+                    fact(convert(instant) if convert else instant, directions[direction], sources[source])
                 )
         return found
     for chunk in _chunks(sorted(wanted)):

@@ -184,6 +184,29 @@ async def test_a_check_in_after_a_full_rest_warns_nobody(db: Database, company: 
         assert outcome.rest_warning is None and list(await s.scalars(select(OutboxMessage))) == []
 
 
+async def test_the_rest_warning_is_the_same_whether_the_last_punch_is_given_or_read(db: Database, company: Company):
+    from shared.domain.punches import PunchFact
+    from shared.model import Employee
+    from shared.services.compliance.rest import rest_warning
+
+    out_at = at(MONDAY, 20)
+    await add_punches(db, company.alice_id, (at(MONDAY, 12), out_at))
+    async with db.session() as s:
+        alice = await s.get(Employee, company.alice_id)
+        assert alice is not None
+        for check_in in (
+            out_at + timedelta(hours=9, minutes=40),
+            out_at + timedelta(hours=11),
+            out_at + timedelta(days=2),
+        ):
+            read = await rest_warning(s, employee=alice, check_in=check_in)
+            given = await rest_warning(s, employee=alice, check_in=check_in, last=PunchFact(out_at, Direction.OUT))
+            assert read == given
+        too_soon = out_at + timedelta(hours=9, minutes=40)
+        assert await rest_warning(s, employee=alice, check_in=too_soon) is not None
+        assert await rest_warning(s, employee=alice, check_in=too_soon, last=PunchFact(out_at, Direction.IN)) is None
+
+
 async def test_the_weekly_average_sums_the_daily_rows_of_the_reference_period(db: Database, company: Company):
     from shared.domain.compliance import reference_period
     from shared.domain.enums import AttendanceStatus

@@ -134,3 +134,15 @@ async def test_punches_stored_in_a_transaction_that_rolls_back_are_not_kept(db: 
     except Abort:
         pass
     assert await _count(db) == 0
+
+
+async def test_a_first_sync_whose_later_chunk_repeats_records_of_an_earlier_one_stores_each_once(db: Database):
+    device_id, person_id = await _setup(db)
+    rows = _rows(person_id, 8)
+    async with db.transaction() as s:  # nothing stored in the span: the chunks are copied without a key check
+        counts = await store_device_punches(
+            s, device_id=device_id, rows=_chunks(rows[:5], rows[3:8], rows[6:]), span=(rows[0][1], rows[-1][1]),
+            created_at=T0, created_by="test",
+        )  # fmt: skip
+    assert (counts.new, counts.new_matched) == (8, 4)
+    assert await _count(db) == 8
