@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import Field
 
 from api.schemas.common import Out
+from shared.domain.compliance import RuleCode
 from shared.domain.digest import DigestKind
 from shared.domain.enums import HalfDay
 
@@ -52,6 +53,42 @@ class OutTodayOut(Out):
     half: HalfDay | None = Field(description="Only this half of today is on leave (am or pm)")
 
 
+class DigestViolationOut(Out):
+    """An open (unacknowledged) working-time violation whose period touches the digest's date."""
+
+    id: int = Field(description="The violation (acknowledge it at /compliance/violations/{id}/acknowledge)")
+    employee_id: int
+    code: str
+    full_name: str
+    department: str | None
+    rule: RuleCode
+    label: str = Field(description="The rule's name in the request's language")
+    period_start: dt.date
+    period_end: dt.date
+    excess: int = Field(description="By how much the rule was broken, in minutes (days for consecutive days)")
+    excess_text: str = Field(description="The excess in words, in the request's language")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": 41,
+                    "employee_id": 7,
+                    "code": "E007",
+                    "full_name": "Anna Keller",
+                    "department": "Warehouse",
+                    "rule": "daily_rest",
+                    "label": "daily rest too short",
+                    "period_start": "2026-12-02",
+                    "period_end": "2026-12-03",
+                    "excess": 80,
+                    "excess_text": "1 h 20 min of rest missing",
+                }
+            ]
+        }
+    }
+
+
 class DigestOut(Out):
     date: dt.date = Field(description="The attendance day the exceptions are about")
     today: dt.date = Field(description="The day who_is_out is about")
@@ -65,3 +102,7 @@ class DigestOut(Out):
     offline_devices: list[OfflineDeviceOut]
     dead_outbox: int = Field(description="Telegram messages given up on since the start of the day")
     who_is_out: list[OutTodayOut]
+    violations: list[DigestViolationOut] = Field(
+        default_factory=list,
+        description="Open working-time violations whose period touches `date`, until HR acknowledges them",
+    )
