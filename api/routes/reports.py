@@ -84,6 +84,8 @@ def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOu
             leave_request_id=o.leave_request_id,
             return_date=o.return_date,
             half=o.half,
+            starts_at=o.starts_at,
+            ends_at=o.ends_at,
         )
         for o in digest.who_is_out
         if line is None or o.employee_id in line

@@ -49,8 +49,31 @@ class OutTodayOut(Out):
     department: str | None
     leave_type: str
     leave_request_id: int
-    return_date: dt.date
+    return_date: dt.date = Field(description="The day the person is back (hourly leave: the same day)")
     half: HalfDay | None = Field(description="Only this half of today is on leave (am or pm)")
+    starts_at: dt.datetime | None = Field(
+        default=None, description="Hourly leave: away only from this instant (UTC) to `ends_at`; null for days"
+    )
+    ends_at: dt.datetime | None = Field(default=None, description="Hourly leave: the end of the range (UTC)")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "employee_id": 7,
+                    "code": "E007",
+                    "full_name": "Anna Keller",
+                    "department": "Warehouse",
+                    "leave_type": "Doctor",
+                    "leave_request_id": 93,
+                    "return_date": "2026-12-03",
+                    "half": None,
+                    "starts_at": "2026-12-03T09:00:00Z",
+                    "ends_at": "2026-12-03T11:00:00Z",
+                }
+            ]
+        }
+    }
 
 
 class DigestViolationOut(Out):
