@@ -67,7 +67,6 @@ class OutTodayOut(Out):
                     "leave_type": "Doctor",
                     "leave_request_id": 93,
                     "return_date": "2026-12-03",
-                    "half": None,
                     "starts_at": "2026-12-03T09:00:00Z",
                     "ends_at": "2026-12-03T11:00:00Z",
                 }
