@@ -283,8 +283,8 @@ def _who_is_out(
         back = today if hourly else return_date(leave, person.work_week, holidays)
         rows.append(
             OutRow(
-                person.id, person.code, person.full_name, person.department_name, leave.leave_type, leave.id, back, half,
-                leave.starts_at if hourly else None, leave.ends_at if hourly else None,
+                person.id, person.code, person.full_name, person.department_name, leave.leave_type, leave.id, back,
+                half, leave.starts_at if hourly else None, leave.ends_at if hourly else None,
             )
         )  # fmt: skip
     rows.sort(key=lambda r: (name_key(r.department_name), r.full_name.casefold(), r.code, r.leave_request_id))

@@ -64,8 +64,8 @@ async def test_the_console_calendar_marks_hourly_leave_as_a_partial_day_with_its
     hr, _ = await signed_in(app, company.hr_id, Role.HR)
     page = (await client.get("/console/calendar", params={"month": "2026-11"}, headers=hr)).text
     assert page.count("leave-partial") == 2  # Bob's cell and the legend, not Alice's day
-    cell = page[page.index(f'href="/console/leaves/{hours_id}"'):]
-    title = cell[cell.index('title="'):cell.index('">')]
+    cell = page[page.index(f'href="/console/leaves/{hours_id}"') :]
+    title = cell[cell.index('title="') : cell.index('">')]
     assert "some hours" in title and "9:00\u202fAM\u201311:00\u202fAM" in title, title
-    alice = page[page.index(f'href="/console/leaves/{day_id}"'):]
-    assert "some hours" not in alice[:alice.index("</td>")]
+    alice = page[page.index(f'href="/console/leaves/{day_id}"') :]
+    assert "some hours" not in alice[: alice.index("</td>")]
