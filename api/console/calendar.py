@@ -64,8 +64,9 @@ async def calendar_page(
         if start_at is not None and end_at is not None:
             key = (row.request.employee_id, row.request.start_date)
             if shown.first <= row.request.start_date <= shown.last and (key not in cells or key in hours):
-                cells[key] = row  # a whole or half day the same day wins over the hours
-                hours[key] = hours_text(t, [(start_at, end_at)], settings.company_timezone)
+                cells.setdefault(key, row)  # a whole or half day the same day wins over the hours
+                told = hours_text(t, [(start_at, end_at)], settings.company_timezone)
+                hours[key] = f"{hours[key]}{t.separator()}{told}" if key in hours else told  # every range that day
             continue
         day = max(row.request.start_date, shown.first)
         while day <= min(row.request.end_date, shown.last):
