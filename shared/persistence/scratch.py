@@ -5,11 +5,16 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from shared.persistence.db import create_engine
+from shared.persistence.db import DbTimeouts, create_engine
+
+# Creating and dropping a whole database waits for a checkpoint and (WITH FORCE) for the backends it ends:
+# on a loaded machine that took longer than the 30 s statement timeout of ordinary work, and a test's
+# teardown failed. Bounded, but by minutes, not by the timeout meant for a request's statements.
+SCRATCH_TIMEOUTS = DbTimeouts(statement=300.0)
 
 
 async def _execute(server_url: str, statement: str) -> None:
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT", timeouts=SCRATCH_TIMEOUTS)
     try:
         async with engine.connect() as conn:
             await conn.execute(text(statement))
