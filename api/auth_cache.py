@@ -4,7 +4,8 @@ An entry is the token's :class:`~shared.services.org.tokens.TokenGrant` (who, wh
 employee's access facts) keyed by the token's keyed hash, kept for ``API_AUTH_CACHE_SECONDS``. Each hit is
 checked again against the clock (expiry, leaving date), so only a *revocation* or a *deactivation* can go
 unnoticed, and only for that long: that is the revocation budget (docs/performance.md). The worker that
-serves a revocation, a deactivation or an employee change forgets everything at once; the other workers
+serves a revocation, a deactivation or an employee change forgets everything at once (any successful
+write does: ``api.middleware.RequestMiddleware``); the other workers
 (``chronos api --workers N``) and changes made by the CLI or the bot are bounded by the TTL.
 ``API_AUTH_CACHE_SECONDS=0`` turns the memory off.
 
@@ -18,8 +19,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.services.org.tokens import TokenGrant
 
@@ -101,29 +100,3 @@ class AuthCache:
         finally:
             if self._lookups.get(digest) is future:
                 del self._lookups[digest]
-
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class ForgetTokensOnWrite:
-    """Pure ASGI middleware: after any successful write (the route's transaction has committed by the time
-    its answer starts) the worker forgets every cached token, so a revocation, a deactivation or a changed
-    leaving date served here takes effect on the next request. Writes are rare next to reads; the price
-    is one token query per cached token afterwards."""
-
-    def __init__(self, app: ASGIApp, *, cache: AuthCache) -> None:
-        self.app = app
-        self.cache = cache
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") in SAFE_METHODS:
-            await self.app(scope, receive, send)
-            return
-
-        async def send_and_forget(message: Message) -> None:
-            if message["type"] == "http.response.start" and int(message["status"]) < 400:
-                self.cache.clear()
-            await send(message)
-
-        await self.app(scope, receive, send_and_forget)

@@ -111,6 +111,12 @@ class Lookups:
         self.reads = 0
         self.touches = 0
         self.release: asyncio.Event | None = None
+        self.read = asyncio.Event()  # set on every read
+
+    async def until_read(self, count: int) -> None:
+        while self.reads < count:
+            self.read.clear()
+            await self.read.wait()
 
 
 @pytest.fixture
@@ -120,6 +126,7 @@ def counted(monkeypatch) -> Lookups:
     async def slow_read_grant(reads, *, digest):
         found = await read_grant(reads, digest=digest)
         calls.reads += 1
+        calls.read.set()
         if calls.release is not None:
             await calls.release.wait()
         else:
@@ -139,29 +146,23 @@ async def test_requests_that_find_a_cached_token_expired_together_look_it_up_onc
     assert (await client.get(f"{V1}/departments", headers=headers["readonly"])).status_code == 200
     clock.advance(timedelta(minutes=2))  # the entry has expired and the last use is due to be noted again
     counted.reads = counted.touches = 0
-    answers = await asyncio.gather(
-        *(client.get(f"{V1}/departments", headers=headers["readonly"]) for _ in range(8))
-    )
+    answers = await asyncio.gather(*(client.get(f"{V1}/departments", headers=headers["readonly"]) for _ in range(8)))
     assert [a.status_code for a in answers] == [200] * 8
     assert (counted.reads, counted.touches) == (1, 1)
 
 
-async def test_a_token_revoked_while_its_lookup_is_in_flight_is_refused_by_later_requests(
-    client, headers, db, counted
-):
+async def test_a_token_revoked_while_its_lookup_is_in_flight_is_refused_by_later_requests(client, headers, db, counted):
     assert (await client.get(f"{V1}/departments", headers=headers["admin"])).status_code == 200
     async with db.session() as s:
         token_id = await s.scalar(select(ApiToken.id).where(ApiToken.name == "test-readonly"))
     counted.release = asyncio.Event()
     counted.reads = 0
     in_flight = asyncio.create_task(client.get(f"{V1}/departments", headers=headers["readonly"]))
-    while not counted.reads:
-        await asyncio.sleep(0.001)  # its lookup has read the token, still live, and is held
+    await counted.until_read(1)  # its lookup has read the token, still live, and is held
     revoked = await client.post(f"{V1}/tokens/{token_id}/revoke", headers=headers["admin"])
     assert revoked.status_code == 200, revoked.text
     later = asyncio.create_task(client.get(f"{V1}/departments", headers=headers["readonly"]))
-    while counted.reads < 2:
-        await asyncio.sleep(0.001)  # the later request looked the token up itself
+    await counted.until_read(2)  # the later request looked the token up itself
     counted.release.set()
     assert (await in_flight).status_code == 200  # it began before the revocation
     assert (await later).status_code == 401
