@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from babel.units import format_unit
 
+from shared.domain.enums import HalfDay
 from shared.errors import NC_, NP_
 from shared.i18n import Translator
 
@@ -58,3 +61,37 @@ def distance_text(t: Translator, meters: int | float) -> str:
     km = value / 1000
     pattern = "#,##0" if km >= 100 else "#,##0.#"
     return format_unit(km, "length-kilometer", length="short", format=pattern, locale=t.locale)
+
+
+def half_text(t: Translator, half: HalfDay | None) -> str:
+    """The suffix " (morning)" / " (afternoon)" after a date, nothing for a whole day."""
+    if half is HalfDay.MORNING:
+        return " " + t("(morning)")
+    if half is HalfDay.AFTERNOON:
+        return " " + t("(afternoon)")
+    return ""
+
+
+def hours_text(t: Translator, ranges: Iterable[tuple[datetime, datetime]], tz: str | None) -> str:
+    """Time ranges of hourly leave in the reader's time style and zone: "10:00–12:00, 15:00–16:00"."""
+    return t.separator().join(f"{t.format_time(a, tz=tz)}–{t.format_time(b, tz=tz)}" for a, b in ranges)
+
+
+def absence_when(
+    t: Translator,
+    *,
+    start: date,
+    end: date,
+    start_half: HalfDay | None = None,
+    end_half: HalfDay | None = None,
+    hours: tuple[datetime, datetime] | None = None,
+    tz: str | None = None,
+) -> str:
+    """When someone is away, as every list of absences says it: the dates with their halves, or for hourly
+    leave the day and the time range (away for those hours, not for the day)."""
+    if hours is not None:
+        return f"{t.format_date(start, 'medium')}{t.separator()}{hours_text(t, [hours], tz)}"
+    first = t.format_date(start, "medium") + half_text(t, start_half)
+    if start == end:
+        return first
+    return f"{first} – {t.format_date(end, 'medium')}{half_text(t, end_half)}"

@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from api.access import Caller, EmployeeAccessDep
-from api.deps import DatabaseDep, IdPath, IdQuery, NowDep, PageDep
+from api.cache import DIGEST
+from api.deps import DatabaseDep, IdPath, IdQuery, NowDep, PageDep, ReportCacheDep
 from api.errors import request_translator
 from api.schemas.common import ERRORS, Day, Page
 from api.schemas.compliance import AcknowledgeIn, RuleIn, RuleOut, ViolationOut
@@ -81,13 +82,21 @@ async def get_violation(
     description="Once per violation (409 after). The acknowledgement stays when the violation is re-evaluated.",
 )
 async def acknowledge_violation(
-    violation_id: IdPath, body: AcknowledgeIn, request: Request, principal: Caller, db: DatabaseDep, now: NowDep
+    violation_id: IdPath,
+    body: AcknowledgeIn,
+    request: Request,
+    principal: Caller,
+    db: DatabaseDep,
+    now: NowDep,
+    cache: ReportCacheDep,
 ) -> ViolationOut:
     async with db.transaction() as session:
         row = await compliance.acknowledge_violation(
             session, actor=principal.actor, violation_id=violation_id, comment=body.comment, now=now
         )
-        return violation_out(request_translator(request), row)
+        out = violation_out(request_translator(request), row)
+    await cache.forget(DIGEST)  # the exceptions report lists open violations only
+    return out
 
 
 @router.get("/rules", summary="List the working-time rule layers (company, departments, shifts)")

@@ -18,6 +18,7 @@ from api.schemas.reports import (
     DigestGroupOut,
     DigestOut,
     DigestRowOut,
+    DigestViolationOut,
     OfflineDeviceOut,
     OutTodayOut,
     UnknownBadgeOut,
@@ -25,6 +26,7 @@ from api.schemas.reports import (
 from shared.domain.digest import Digest, DigestKind
 from shared.domain.timesheet import parse_month
 from shared.i18n import Translator
+from shared.reports.compliance_render import excess_text, rule_label
 from shared.reports.digest_render import kind_label
 from shared.reports.timesheet import timesheet_export, timesheet_filename
 from shared.services.attendance.processing import today_in
@@ -82,14 +84,33 @@ def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOu
             leave_request_id=o.leave_request_id,
             return_date=o.return_date,
             half=o.half,
+            starts_at=o.starts_at,
+            ends_at=o.ends_at,
         )
         for o in digest.who_is_out
         if line is None or o.employee_id in line
     ]
+    violations = [
+        DigestViolationOut(
+            id=v.violation_id,
+            employee_id=v.employee_id,
+            code=v.code,
+            full_name=v.full_name,
+            department=v.department_name,
+            rule=v.rule,
+            label=rule_label(t, v.rule),
+            period_start=v.period_start,
+            period_end=v.period_end,
+            excess=v.excess,
+            excess_text=excess_text(t, v.rule, v.excess),
+        )
+        for v in digest.violations
+        if line is None or v.employee_id in line
+    ]
     return DigestOut(
         date=digest.date,
         today=digest.today,
-        quiet=not (groups or unknown or offline or dead or out or not_over),
+        quiet=not (groups or unknown or offline or dead or out or not_over or violations),
         so_far=bool(not_over),
         not_over=not_over,
         exception_count=sum(counts.values()),
@@ -99,6 +120,7 @@ def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOu
         offline_devices=offline,
         dead_outbox=dead,
         who_is_out=out,
+        violations=violations,
     )
 
 
@@ -106,7 +128,8 @@ def digest_out(t: Translator, digest: Digest, line: set[int] | None) -> DigestOu
     "/exceptions",
     summary="The exception digest of a day (the HR digest as JSON)",
     description="Exceptions by department (absent, late, left early, missing check-in/out, half day), punches of "
-    "unknown badges, offline devices, undeliverable messages, and who is out today. `date` defaults to "
+    "unknown badges, offline devices, undeliverable messages, who is out today, and the open working-time "
+    "violations whose period touches `date` (until HR acknowledges them). `date` defaults to "
     "yesterday in the company's zone. Manager tokens get their reporting line only, without device details. "
     "An answer is computed at most once a minute per date, language and reader (a dashboard may poll it).",
     response_model=DigestOut,

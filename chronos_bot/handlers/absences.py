@@ -12,8 +12,8 @@ from chronos_bot.calendar import Cell, month_title
 from chronos_bot.handlers.common import FORGED, audit_press
 from chronos_bot.handlers.team import period_words
 from chronos_bot.turn import Turn
-from shared.domain.absences import CellKind, MonthGrid, row_spans
-from shared.domain.enums import FeedScope, HalfDay
+from shared.domain.absences import CellKind, MonthGrid, Span, row_spans
+from shared.domain.enums import FeedScope
 from shared.domain.periods import add_months, parse_month
 from shared.errors import N_, Invalid
 from shared.i18n import Translator
@@ -22,6 +22,7 @@ from shared.services.absences.audience import HR_ROLES, departments
 from shared.services.absences.calendar import month_calendar
 from shared.services.absences.feeds import create_feed, feed_url, list_feeds, revoke_own_feeds
 from shared.services.absences.holidays import coming_holidays
+from shared.texts import half_text, hours_text
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def _labels(t: Translator, title: str) -> Labels:
             (CellKind.AWAY, t("away")),
             (CellKind.PENDING, t("waiting for approval")),
             ("half", t("half day")),
+            ("hours", t("some hours")),
             (CellKind.HOLIDAY, t("public holiday")),
             (CellKind.DAY_OFF, t("day off")),
         ),
@@ -49,24 +51,24 @@ def _labels(t: Translator, title: str) -> Labels:
     )
 
 
-def _span_text(t: Translator, start_day: int, end_day: int, kind: CellKind, half: HalfDay | None) -> str:
-    days = str(start_day) if start_day == end_day else f"{start_day}–{end_day}"
-    if half is HalfDay.MORNING:
-        days += " " + t("(morning)")
-    elif half is HalfDay.AFTERNOON:
-        days += " " + t("(afternoon)")
-    if kind is CellKind.PENDING:
+def _span_text(t: Translator, span: Span, tz: str | None) -> str:
+    days = str(span.start.day) if span.start == span.end else f"{span.start.day}–{span.end.day}"
+    days += half_text(t, span.half)
+    if span.hours:  # hourly leave: away for those hours only
+        days += " " + hours_text(t, span.hours, tz)
+    if span.kind is CellKind.PENDING:
         days += " " + t("(waiting)")
     return days
 
 
-def as_text(t: Translator, grid: MonthGrid, limit: int | None = None) -> str:
-    """The month in words: who is away on which days (the picture's caption, and its fallback)."""
+def as_text(t: Translator, grid: MonthGrid, limit: int | None = None, tz: str | None = None) -> str:
+    """The month in words: who is away on which days, and for how many hours where it is hourly leave (in
+    ``tz``); the picture's caption, and its fallback."""
     lines = [f"🗓 <b>{html.escape(grid.title)}</b>"]
     for row in grid.rows:
         spans = row_spans(grid.days, row)
         if spans:
-            parts = t.separator().join(_span_text(t, s.start.day, s.end.day, s.kind, s.half) for s in spans)
+            parts = t.separator().join(_span_text(t, s, tz) for s in spans)
             lines.append(f"• {html.escape(row.name)}: {parts}")
     if len(lines) == 1:
         lines.append(t("Nobody is away this month."))
@@ -116,10 +118,10 @@ async def _show_calendar(turn: Turn, year: int, month: int, department_id: int |
         picture = render_month(grid, _labels(turn.t, grid.title))
     except Exception:  # a picture that cannot be drawn must not cost the user the answer
         log.exception("the calendar picture could not be drawn; sending it as text")
-        text = as_text(turn.t, grid, limit=4000)
+        text = as_text(turn.t, grid, limit=4000, tz=turn.timezone)
         await (turn.edit(text, markup) if edit else turn.say(text, markup))
         return
-    caption = as_text(turn.t, grid, limit=CAPTION_LIMIT)
+    caption = as_text(turn.t, grid, limit=CAPTION_LIMIT, tz=turn.timezone)
     name = f"calendar-{year:04d}-{month:02d}.png"
     if edit:
         await turn.edit_photo(name, picture, caption, markup)

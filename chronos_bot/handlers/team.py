@@ -13,13 +13,12 @@ from chronos_bot.calendar import Cell
 from chronos_bot.handlers.common import FORGED, audit_press, require_manager, with_menu
 from chronos_bot.texts import HR
 from chronos_bot.turn import Turn
-from shared.domain.enums import HalfDay
 from shared.domain.periods import WORD_LABELS, Period, PeriodWord, parse_period
 from shared.errors import N_
 from shared.i18n import Translator
 from shared.reports.compliance_render import excess_text, rule_label
 from shared.services.notify.team import OutLine, TeamMember, TeamViolation, team_today, team_violations, whos_out
-from shared.texts import MINUTES, count
+from shared.texts import MINUTES, absence_when, count, half_text
 
 LIST_LIMIT = 60
 VIOLATION_DAYS = 7
@@ -30,14 +29,6 @@ def _names(t: Translator, people: list[TeamMember], line: str) -> list[str]:
     if len(people) > LIST_LIMIT:
         shown.append(t("… and {n} more", n=len(people) - LIST_LIMIT))
     return shown
-
-
-def _half(t: Translator, half: HalfDay | None) -> str:
-    if half is HalfDay.MORNING:
-        return " " + t("(morning)")
-    if half is HalfDay.AFTERNOON:
-        return " " + t("(afternoon)")
-    return ""
 
 
 async def team(turn: Turn) -> None:
@@ -68,7 +59,7 @@ async def team(turn: Turn) -> None:
           for p in today.late if p.first_in]),
         (t("❔ Not yet in ({n})", n=len(today.not_in)), _names(t, today.not_in, "• {name}")),
         (t("🌴 On leave ({n})", n=len(today.on_leave)),
-         [f"• {html.escape(p.name)} — {html.escape(p.leave_type or away)}{_half(t, p.half)}"
+         [f"• {html.escape(p.name)} — {html.escape(p.leave_type or away)}{half_text(t, p.half)}"
           + (" " + t("until {date}", date=t.format_date(p.leave_until, "medium")) if p.leave_until else "")
           for p in today.on_leave]),
         (t("💤 Day off ({n})", n=len(today.day_off)), _names(t, today.day_off, "• {name}")),
@@ -90,10 +81,9 @@ def _violation_line(t: Translator, v: TeamViolation) -> str:
     return f"• {html.escape(v.name)} — {html.escape(what)}{t.separator()}{day}"
 
 
-def _out_line(t: Translator, line: OutLine) -> str:
-    start = t.format_date(line.start_date, "medium") + _half(t, line.start_half)
-    end = t.format_date(line.end_date, "medium") + _half(t, line.end_half)
-    dates = start if line.start_date == line.end_date else f"{start} – {end}"
+def _out_line(t: Translator, line: OutLine, tz: str | None) -> str:
+    dates = absence_when(t, start=line.start_date, end=line.end_date, start_half=line.start_half,
+                         end_half=line.end_half, hours=line.hours, tz=tz)  # fmt: skip
     kind = line.type_name or t("away")  # the type only for readers entitled to it
     return f"• {html.escape(line.name)} — {html.escape(kind)}{t.separator()}{dates}"
 
@@ -135,7 +125,7 @@ async def _whos_out(turn: Turn, period: Period) -> str:
         head = t("🗓 <b>Who is out</b> ({start} – {end})", start=start, end=end)
     if not lines:
         return head + "\n" + t("Nobody is on leave then.")
-    body = [_out_line(t, line) for line in lines[:LIST_LIMIT]]
+    body = [_out_line(t, line, turn.timezone) for line in lines[:LIST_LIMIT]]
     if len(lines) > LIST_LIMIT:
         body.append(t("… and {n} more", n=len(lines) - LIST_LIMIT))
     return "\n".join([head, *body])

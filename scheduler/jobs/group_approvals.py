@@ -20,5 +20,8 @@ async def run(ctx: JobContext, clients: Clients) -> None:
         if not settings.group_post_approvals:
             step.skip("GROUP_POST_APPROVALS is off")
         async with clients.db.transaction() as session:
-            posted = await post_approvals(session, now=clients.clock(), default_locale=settings.default_locale)
+            posted = await post_approvals(
+                session, now=clients.clock(), default_locale=settings.default_locale,
+                company_timezone=settings.company_timezone,
+            )  # fmt: skip
         step.count(groups_told=posted)

@@ -21,7 +21,10 @@ async def run(ctx: JobContext, clients: Clients) -> None:
     ctx.counts["date"] = today.isoformat()
     async with ctx.step("post to the linked groups") as step:
         async with clients.db.transaction() as session:
-            posted, quiet = await post_mornings(session, today=today, default_locale=settings.default_locale)
+            posted, quiet = await post_mornings(
+                session, today=today, default_locale=settings.default_locale,
+                company_timezone=settings.company_timezone,
+            )  # fmt: skip
         step.count(posted=posted, nobody_works=quiet)
         if not posted and not quiet:
             step.skip("no linked group waits for today's post")

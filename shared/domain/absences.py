@@ -2,7 +2,8 @@
 
 The grid has one row per person and one cell per day of the month. A cell says whether the person works
 that day, is off (not in their work week), on a public holiday of their calendar, away on approved leave,
-or has leave waiting for a decision, and whether it is only the morning or the afternoon. Leave types are
+or has leave waiting for a decision, and whether it is only the morning or the afternoon, or only some hours
+(hourly leave: the cell carries the time ranges, the day is not away as a whole). Leave types are
 not in the grid at all: whoever sees a calendar sees "away" (the type is in the feed of the person
 themselves, or for readers ``shared.domain.privacy`` entitles).
 
@@ -30,10 +31,18 @@ class CellKind(enum.StrEnum):
     PENDING = "pending"
 
 
+Hours = tuple[tuple[datetime, datetime], ...]  # time ranges (UTC) of hourly leave on one day, in order
+
+
 @dataclass(frozen=True)
 class Cell:
     kind: CellKind
     half: HalfDay | None = None  # only the morning / afternoon is away or pending
+    hours: Hours = ()  # only these ranges are away or pending (hourly leave): a partial day
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.hours)
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,15 @@ class Absence:
     status: LeaveStatus
     type_name: str | None  # None: the reader sees "away"
     was_approved: bool = False  # decided as approved once (a cancellation then withdraws a shown event)
+    starts_at: datetime | None = None  # hourly leave: the range (UTC) on ``start``; None for days
+    ends_at: datetime | None = None
+
+    @property
+    def hours(self) -> tuple[datetime, datetime] | None:
+        """The booked range of hourly leave (the person is away only then), None for whole or half days."""
+        if self.starts_at is None or self.ends_at is None:
+            return None
+        return self.starts_at, self.ends_at
 
     def part_on(self, day: date) -> HalfDay | None:
         """The half of ``day`` it covers (None: all of it); ``day`` must be within it."""
@@ -112,10 +130,13 @@ def cell_on(day: date, person: Person, absences: Sequence[Absence]) -> Cell:
     covering = [a for a in absences if a.start <= day <= a.end and a.status in SHOWN]
     for status, kind in ((LeaveStatus.APPROVED, CellKind.AWAY), (LeaveStatus.PENDING, CellKind.PENDING)):
         found = [a for a in covering if a.status is status]
-        if found:
-            halves = {a.part_on(day) for a in found}
+        days = [a for a in found if a.hours is None]
+        if days:  # a whole or half day wins over hours the same day
+            halves = {a.part_on(day) for a in days}
             half = None if None in halves or len(halves) > 1 else halves.pop()
             return Cell(kind, half)
+        if found:  # only hourly leave: away for those hours, not for the day
+            return Cell(kind, hours=tuple(sorted(h for a in found if (h := a.hours) is not None)))
     return Cell(CellKind.WORK)
 
 
@@ -182,7 +203,9 @@ def half_label(absence: Absence) -> HalfDay | None:
 
 
 def leave_entry(absence: Absence, *, summary: str, domain: str, sequence: int) -> FeedEntry:
-    """The event of a request: cancelled (kept, so subscribers drop it) when rejected or cancelled."""
+    """The event of a request: cancelled (kept, so subscribers drop it) when rejected or cancelled; timed for
+    hourly leave (the booked range), all-day otherwise."""
+    hours = absence.hours
     return FeedEntry(
         uid=leave_uid(absence.request_id, domain),
         summary=summary,
@@ -191,6 +214,8 @@ def leave_entry(absence: Absence, *, summary: str, domain: str, sequence: int) -
         cancelled=absence.status in (LeaveStatus.REJECTED, LeaveStatus.CANCELLED),
         tentative=absence.status is LeaveStatus.PENDING,
         sequence=sequence,
+        starts_at=hours[0] if hours else None,
+        ends_at=hours[1] if hours else None,
     )
 
 
@@ -213,10 +238,11 @@ class Span:
     end: date
     kind: CellKind
     half: HalfDay | None
+    hours: Hours = ()
 
 
 def row_spans(days: Sequence[date], row: Row) -> list[Span]:
-    """The away and pending stretches of a row, in day order (a half day is a stretch of its own)."""
+    """The away and pending stretches of a row, in day order (a half day or some hours is a stretch of its own)."""
     spans: list[Span] = []
     for day, cell in zip(days, row.cells, strict=True):
         if cell.kind not in (CellKind.AWAY, CellKind.PENDING):
@@ -227,9 +253,11 @@ def row_spans(days: Sequence[date], row: Row) -> list[Span]:
             and last.kind is cell.kind
             and last.half is None
             and cell.half is None
+            and not last.hours
+            and not cell.hours
             and (day - last.end).days == 1
         ):
             spans[-1] = Span(last.start, day, cell.kind, None)
         else:
-            spans.append(Span(day, day, cell.kind, cell.half))
+            spans.append(Span(day, day, cell.kind, cell.half, cell.hours))
     return spans

@@ -24,7 +24,8 @@ Rules decided here:
 * Who is out: approved leave covering ``today`` (defaults to the digest date); ``half`` tells which half
   when only half of today is on leave; the return date is the same day when the leave ends at noon
   (``end_half`` am), else the first day after the leave in the person's work week that is not in
-  ``holidays``.
+  ``holidays``. Hourly leave (``starts_at``/``ends_at``) is listed with its range, away for those hours
+  only: back the same day; a whole or half day of leave of the same person today wins over their hours.
 * Undelivered: the dead outbox messages passed in (the caller passes those written since the digest day
   began), one row per (channel, person or address) with the count and the last error, sorted by channel, then
   name; messages to nobody in particular (no person) are grouped by address.
@@ -107,6 +108,8 @@ class ApprovedLeave:
     end_date: dt.date
     start_half: HalfDay | None = None
     end_half: HalfDay | None = None
+    starts_at: dt.datetime | None = None  # hourly leave: away only from ``starts_at`` to ``ends_at`` (UTC)
+    ends_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,13 @@ class OutRow:
     leave_request_id: int
     return_date: dt.date
     half: HalfDay | None = None
+    starts_at: dt.datetime | None = None  # hourly leave: away only from ``starts_at`` to ``ends_at`` (UTC)
+    ends_at: dt.datetime | None = None
+
+    @property
+    def hours(self) -> tuple[dt.datetime, dt.datetime] | None:
+        """The booked range of hourly leave, None when the person is away for the day (or half of it)."""
+        return (self.starts_at, self.ends_at) if self.starts_at is not None and self.ends_at is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,21 +268,25 @@ def _who_is_out(
     holidays: Collection[dt.date],
 ) -> tuple[OutRow, ...]:
     rows = []
-    for leave in leaves:
-        if not leave.start_date <= today <= leave.end_date:
-            continue
+    covering = [leave for leave in leaves if leave.start_date <= today <= leave.end_date]
+    away_for_days = {leave.employee_id for leave in covering if leave.starts_at is None}
+    for leave in covering:
+        hourly = leave.starts_at is not None and leave.ends_at is not None
+        if hourly and leave.employee_id in away_for_days:
+            continue  # a whole or half day of leave wins over hours the same day
         person = employees.get(leave.employee_id) or EmployeeInfo(leave.employee_id, "", f"#{leave.employee_id}")
         half = None
         if today == leave.start_date and leave.start_half == HalfDay.AFTERNOON:
             half = HalfDay.AFTERNOON
         elif today == leave.end_date and leave.end_half == HalfDay.MORNING:
             half = HalfDay.MORNING
-        back = return_date(leave, person.work_week, holidays)
+        back = today if hourly else return_date(leave, person.work_week, holidays)
         rows.append(
             OutRow(
-                person.id, person.code, person.full_name, person.department_name, leave.leave_type, leave.id, back, half
+                person.id, person.code, person.full_name, person.department_name, leave.leave_type, leave.id, back,
+                half, leave.starts_at if hourly else None, leave.ends_at if hourly else None,
             )
-        )
+        )  # fmt: skip
     rows.sort(key=lambda r: (name_key(r.department_name), r.full_name.casefold(), r.code, r.leave_request_id))
     return tuple(rows)
 

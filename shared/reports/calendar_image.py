@@ -7,7 +7,9 @@ run, each run in the font that covers its script. For a right-to-left reader the
 names on the right, the first day of the month at the right edge.
 
 Cells: working day (white), day off (grey), public holiday (hatched amber), away (solid blue), waiting for
-a decision (blue outline), and a half day fills only the upper (morning) or lower (afternoon) half.
+a decision (blue outline), and a half day fills only the upper (morning) or lower (afternoon) half. Hourly
+leave (away for some hours, not the day) is a light blue cell with a thin blue bar across its middle (an
+outlined bar while it waits), so it never reads as a day away.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import functools
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import arabic_reshaper
 from bidi import get_display
@@ -33,6 +36,8 @@ MAX_NAME = 28
 
 WHITE, INK, MUTED, GRID = (255, 255, 255), (33, 37, 41), (108, 117, 125), (222, 226, 230)
 OFF, HOLIDAY, AWAY, PENDING, TODAY = (233, 236, 239), (255, 214, 102), (13, 110, 253), (13, 110, 253), (220, 53, 69)
+PARTIAL = (207, 226, 255)  # the light fill of a day with hourly leave
+SAMPLE_HOUR = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ class Labels:
 
     title: str
     weekdays: tuple[str, ...]  # Monday first, short
-    legend: tuple[tuple[CellKind | str, str], ...]  # (kind or "half", text)
+    legend: tuple[tuple[CellKind | str, str], ...]  # (kind, "half" or "hours", text)
     empty: str
     more: Callable[[int], str]  # "… and 3 more"
     rtl: bool = False
@@ -112,6 +117,14 @@ def _paint_cell(draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], cell:
             a = (max(k, x0), y1 - (max(k, x0) - k))
             b = (min(k + (y1 - y0), x1), y1 - (min(k + (y1 - y0), x1) - k))
             draw.line([a, b], fill=HOLIDAY, width=2)
+    elif cell.kind in (CellKind.AWAY, CellKind.PENDING) and cell.partial:
+        middle = (y0 + y1) // 2
+        bar = (x0 + 2, middle - 2, x1 - 2, middle + 2)
+        if cell.kind is CellKind.AWAY:
+            draw.rectangle(box, fill=PARTIAL)
+            draw.rectangle(bar, fill=AWAY)
+        else:
+            draw.rectangle(bar, outline=PENDING, width=1)
     elif cell.kind in (CellKind.AWAY, CellKind.PENDING):
         middle = (y0 + y1) // 2
         part = box
@@ -186,6 +199,7 @@ def _legend(draw: ImageDraw.ImageDraw, y: int, width: int, labels: Labels) -> No
         CellKind.AWAY: Cell(CellKind.AWAY),
         CellKind.PENDING: Cell(CellKind.PENDING),
         "half": Cell(CellKind.AWAY, HalfDay.MORNING),
+        "hours": Cell(CellKind.AWAY, hours=((SAMPLE_HOUR, SAMPLE_HOUR),)),  # any range: only "partial" is drawn
     }
     x, line = PAD, 0
     for kind, text in labels.legend:

@@ -10,7 +10,7 @@ from shared.domain.enums import CorrectionStatus, Direction, HalfDay
 from shared.errors import N_
 from shared.i18n import Translator
 from shared.reports.compliance_render import excess_text, rule_label
-from shared.texts import MINUTES, count, distance_text
+from shared.texts import MINUTES, absence_when, count, distance_text
 
 TELEGRAM_LIMIT = 4096
 KIND_LABELS = {
@@ -145,6 +145,11 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
     if not digest.who_is_out:
         lines.append(t("Nobody is on leave today."))
     for out in digest.who_is_out:
+        leave_type = escape(digest.name_in("leave_type", out.leave_type, t.locale))
+        if out.hours is not None:  # away for those hours, not for the day
+            when = absence_when(t, start=digest.today, end=digest.today, hours=out.hours, tz=tz)
+            lines.append(f"• {escape(out.full_name)} — {leave_type}{t.separator()}{when}")
+            continue
         half = ""
         if out.half is HalfDay.MORNING:
             half = " " + t("(morning)")
@@ -155,7 +160,7 @@ def render_digest(t: Translator, digest: Digest, *, tz: str, limit: int = TELEGR
             + t(
                 "{name} — {type}{half}, back {back}",
                 name=escape(out.full_name),
-                type=escape(digest.name_in("leave_type", out.leave_type, t.locale)),
+                type=leave_type,
                 half=half,
                 back=t.format_date(out.return_date, "medium"),
             )

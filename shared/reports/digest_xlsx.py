@@ -1,12 +1,13 @@
 """The HR digest as an XLSX attachment: the same rows as the message, none cut.
 
 Every sheet says which day it is about (a caption row, and the exceptions carry a date column); dates and
-times are real cells in the company's zone, so HR can sort and filter them.
+times are real cells in the company's zone, so HR can sort and filter them. Hourly leave in "Out today" has
+its range in the From / To time columns (empty for whole and half days).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from shared.domain.digest import Digest, OffSiteCheckin
@@ -25,6 +26,12 @@ def _person_columns(t: Translator) -> list[Column]:
 def _local(value: datetime | None, tz: str) -> datetime | None:
     """The wall time in ``tz`` (a spreadsheet has no zones)."""
     return value.astimezone(ZoneInfo(tz)).replace(tzinfo=None) if value else None
+
+
+def _wall_time(value: datetime | None, tz: str) -> time | None:
+    """The time of day in ``tz`` (hourly leave's range is on the sheet's day)."""
+    local = _local(value, tz)
+    return local.time() if local else None
 
 
 def _off_site_row(t: Translator, c: OffSiteCheckin, tz: str, department: str) -> list[object]:
@@ -83,6 +90,8 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
             *_person_columns(t),
             Column(t("Leave type"), width=20),
             Column(t("Half day"), width=12),
+            Column(t("From"), "time"),  # hourly leave: away only from … to … (empty for days)
+            Column(t("To"), "time"),
             Column(t("Back on"), "date"),
         ],
         (
@@ -92,6 +101,8 @@ def digest_tables(t: Translator, digest: Digest, *, tz: str) -> list[Table]:
                 o.full_name,
                 digest.name_in("leave_type", o.leave_type, t.locale),
                 halves.get(o.half, "") if o.half else "",
+                _wall_time(o.starts_at, tz),
+                _wall_time(o.ends_at, tz),
                 o.return_date,
             ]
             for o in digest.who_is_out

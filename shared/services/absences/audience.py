@@ -120,6 +120,7 @@ async def absences_of(
                 request.end_half, request.status,
                 (localized_name(type_name, type_names, locale) if locale else type_name) if shown else None,
                 was_approved=request.decided_at is not None and request.status is not LeaveStatus.REJECTED,
+                starts_at=request.start_at, ends_at=request.end_at,
             )
         )  # fmt: skip
     return found

@@ -334,7 +334,7 @@ async def _shift_entries(
     away = {
         today + timedelta(days=i)
         for a in absences
-        if a.status is LeaveStatus.APPROVED
+        if a.status is LeaveStatus.APPROVED and a.hours is None  # hours off leave the shift in place
         for i in range(SHIFT_DAYS + 1)
         if a.start <= today + timedelta(days=i) <= a.end
     }

@@ -3,7 +3,8 @@
 An administrator of the group who is also HR, or the head or a manager of the department, links it with
 ``/linkgroup <department>`` (the bot asks Telegram whether the person administers the group). Each working
 morning the bot posts who of the department is away today and later this week; with GROUP_POST_APPROVALS
-it also posts new approvals as they come. Posts show names, dates and half days only: never the type of
+it also posts new approvals as they come. Posts show names, dates, half days and the hours of hourly leave
+(in the linker's time zone) only: never the type of
 leave, never pending requests (the group is a room of teammates, ``shared.domain.privacy``).
 
 Posting is exactly once per group and day: the post is queued in the outbox in the transaction that moves
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.domain.absences import Absence
-from shared.domain.enums import HalfDay, LeaveStatus, Role
+from shared.domain.enums import LeaveStatus, Role
 from shared.domain.periods import week_of
 from shared.errors import N_, Forbidden, NotFound
 from shared.i18n import Translator, translator
@@ -31,6 +32,7 @@ from shared.services.absences.audience import HR_ROLES, absences_of
 from shared.services.absences.calendar import holidays_by_calendar
 from shared.services.actor import Actor
 from shared.services.audit import audit
+from shared.texts import absence_when
 
 NOT_ADMIN = N_("Only an administrator of this group can link it to a department.")
 NOT_THEIRS = N_("Only HR, or the head or a manager of {department}, can link a group to it.")
@@ -128,21 +130,23 @@ async def _locale(session: AsyncSession, group: GroupChat, default_locale: str) 
     return translator((linker.locale if linker else None) or default_locale)
 
 
-def _half(t: Translator, half: HalfDay | None) -> str:
-    return (
-        {HalfDay.MORNING: " " + t("(morning)"), HalfDay.AFTERNOON: " " + t("(afternoon)")}.get(half, "") if half else ""
-    )
+def _line(t: Translator, name: str, absence: Absence, tz: str | None) -> str:
+    when = absence_when(t, start=absence.start, end=absence.end, start_half=absence.start_half,
+                        end_half=absence.end_half, hours=absence.hours, tz=tz)  # fmt: skip
+    return f"• {html.escape(name)} — {when}"
 
 
-def _line(t: Translator, name: str, absence: Absence) -> str:
-    start = t.format_date(absence.start, "medium") + _half(t, absence.start_half if absence.start_half else None)
-    end = t.format_date(absence.end, "medium") + _half(t, absence.end_half)
-    dates = start if absence.start == absence.end else f"{start} – {end}"
-    return f"• {html.escape(name)} — {dates}"
+async def _zone(session: AsyncSession, group: GroupChat, company_timezone: str) -> str:
+    """The zone hourly leave is told in: the linker's (whose language the group reads), else the company's."""
+    linker = await session.get(Employee, group.linked_by_id) if group.linked_by_id else None
+    return (linker.timezone if linker else None) or company_timezone
 
 
-async def morning_text(session: AsyncSession, *, group: GroupChat, today: date, t: Translator) -> str | None:
-    """Who of the group's department is away today and later this week; None on a day nobody works."""
+async def morning_text(
+    session: AsyncSession, *, group: GroupChat, today: date, t: Translator, company_timezone: str = "UTC"
+) -> str | None:
+    """Who of the group's department is away today and later this week (hourly leave with its hours); None on
+    a day nobody works."""
     members = list(await session.scalars(
         select(Employee).where(Employee.department_id == group.department_id, Employee.active.is_(True))
         .order_by(Employee.full_name, Employee.id)
@@ -165,16 +169,19 @@ async def morning_text(session: AsyncSession, *, group: GroupChat, today: date, 
     later = [a for a in found if a.start > today]
     department = await session.get(Department, group.department_id)
     title = html.escape(department.name_for(t.locale) if department else "")
+    tz = await _zone(session, group, company_timezone)
     lines = [t("☀️ <b>{department}: who is away</b> — {day}", department=title, day=t.format_date(today, "full"))]
     lines += ["", "<b>" + t("Today") + "</b>"]
-    lines += [_line(t, names[a.employee_id], a) for a in now_away[:LIST_LIMIT]] or [t("Everyone is in.")]
+    lines += [_line(t, names[a.employee_id], a, tz) for a in now_away[:LIST_LIMIT]] or [t("Everyone is in.")]
     if later:
         lines += ["", "<b>" + t("Later this week") + "</b>"]
-        lines += [_line(t, names[a.employee_id], a) for a in later[:LIST_LIMIT]]
+        lines += [_line(t, names[a.employee_id], a, tz) for a in later[:LIST_LIMIT]]
     return "\n".join(lines)
 
 
-async def post_mornings(session: AsyncSession, *, today: date, default_locale: str) -> tuple[int, int]:
+async def post_mornings(
+    session: AsyncSession, *, today: date, default_locale: str, company_timezone: str = "UTC"
+) -> tuple[int, int]:
     """Queue today's post for every linked group not posted to yet; (posted, quiet days skipped)."""
     posted = quiet = 0
     groups = list(await session.scalars(select(GroupChat).order_by(GroupChat.id)))
@@ -182,7 +189,7 @@ async def post_mornings(session: AsyncSession, *, today: date, default_locale: s
         if group.last_posted_on is not None and group.last_posted_on >= today:
             continue
         t = await _locale(session, group, default_locale)
-        text = await morning_text(session, group=group, today=today, t=t)
+        text = await morning_text(session, group=group, today=today, t=t, company_timezone=company_timezone)
         claimed = await session.execute(
             update(GroupChat)
             .where(GroupChat.id == group.id)
@@ -200,7 +207,9 @@ async def post_mornings(session: AsyncSession, *, today: date, default_locale: s
     return posted, quiet
 
 
-async def post_approvals(session: AsyncSession, *, now: datetime, default_locale: str) -> int:
+async def post_approvals(
+    session: AsyncSession, *, now: datetime, default_locale: str, company_timezone: str = "UTC"
+) -> int:
     """Queue one message per group with the leave of its department approved since the last one; how many."""
     posted = 0
     for group in list(await session.scalars(select(GroupChat).order_by(GroupChat.id))):
@@ -223,11 +232,13 @@ async def post_approvals(session: AsyncSession, *, now: datetime, default_locale
         if claimed.rowcount != 1 or not rows:  # type: ignore[attr-defined]
             continue
         t = await _locale(session, group, default_locale)
+        tz = await _zone(session, group, company_timezone)
         lines = [t("✅ <b>Newly approved leave</b>")]
         for request, name in rows[:LIST_LIMIT]:
             absence = Absence(request.id, request.employee_id, request.start_date, request.end_date,
-                              request.start_half, request.end_half, request.status, None)  # fmt: skip
-            lines.append(_line(t, name, absence))
+                              request.start_half, request.end_half, request.status, None,
+                              starts_at=request.start_at, ends_at=request.end_at)  # fmt: skip
+            lines.append(_line(t, name, absence, tz))
         enqueue_message(session, chat_id=group.chat_id, text="\n".join(lines),
                         ref=f"group:{group.chat_id}:approved:{int(now.timestamp())}")  # fmt: skip
         posted += 1

@@ -137,7 +137,9 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
         for channel, employee_id, email_to, chat_id, error in dead_rows
     ]
     leaves = [
-        ApprovedLeave(r.id, r.employee_id, name, r.start_date, r.end_date, r.start_half, r.end_half)
+        ApprovedLeave(
+            r.id, r.employee_id, name, r.start_date, r.end_date, r.start_half, r.end_half, r.start_at, r.end_at
+        )  # hourly leave with its range: away for those hours, not the day
         for r, name in (
             await session.execute(
                 select(LeaveRequest, LeaveType.name)
@@ -146,7 +148,6 @@ async def load_digest(session: AsyncSession, *, day: date, today: date, company_
                     LeaveRequest.status == LeaveStatus.APPROVED,
                     LeaveRequest.start_date <= today,
                     LeaveRequest.end_date >= today,
-                    LeaveRequest.minutes.is_(None),  # hours off are excused in the day's row, not "away"
                 )
             )
         ).all()

@@ -233,6 +233,12 @@ class OutLine:
     end_date: date
     start_half: HalfDay | None
     end_half: HalfDay | None
+    starts_at: datetime | None = None  # hourly leave: away only from ``starts_at`` to ``ends_at`` (UTC)
+    ends_at: datetime | None = None
+
+    @property
+    def hours(self) -> tuple[datetime, datetime] | None:
+        return (self.starts_at, self.ends_at) if self.starts_at is not None and self.ends_at is not None else None
 
 
 async def whos_out(
@@ -245,8 +251,9 @@ async def whos_out(
     department_id: int | None = None,
     locale: str | None = None,
 ) -> list[OutLine]:
-    """Approved leave overlapping [start, end] (of one department, or everyone), by start date then name;
-    the type only where ``viewer_id`` may see it, and the names in ``locale`` where they are translated."""
+    """Approved leave overlapping [start, end] (of one department, or everyone), by start date then name, with
+    the hours of hourly leave; the type only where ``viewer_id`` may see it, and the names in ``locale`` where
+    they are translated."""
     query = (
         select(
             LeaveRequest,
@@ -293,6 +300,8 @@ async def whos_out(
                 r.end_date,
                 r.start_half,
                 r.end_half,
+                r.start_at,
+                r.end_at,
             )
         )
     return lines

@@ -8,8 +8,11 @@ import json
 import zipfile
 from datetime import UTC, date, datetime, time
 
+import fakeredis
+import httpx
 from sqlalchemy import select
 
+from api.main import create_app
 from shared.model import AuditLog, ComplianceViolation, Employee
 from shared.persistence import Database
 from tests.factories import Company
@@ -140,3 +143,40 @@ async def test_erasure_is_refused_under_a_legal_hold_with_a_translated_error(cli
     assert erased.status_code == 200 and erased.json()["anonymised"]["leave_requests"] == 0
     shown = (await client.get(f"/api/v1/employees/{company.alice_id}", headers=staff["hr"])).json()
     assert shown["full_name"] == "Anonymised A1" and shown["anonymised_at"] is not None
+
+
+async def test_the_exceptions_report_lists_the_days_open_violations_within_the_readers_line(client, db, company, staff):
+    olga = await _violations(db, company)
+    url = "/api/v1/reports/exceptions"
+    wednesday = (await client.get(url, params={"date": "2026-11-18"}, headers=staff["hr"])).json()
+    assert [(v["employee_id"], v["rule"]) for v in wednesday["violations"]] == [(company.alice_id, "daily_rest")]
+    shown = wednesday["violations"][0]
+    assert shown["label"] == "daily rest too short" and shown["excess"] == 40 and shown["excess_text"]
+    assert shown["period_start"] == shown["period_end"] == "2026-11-18" and not wednesday["quiet"]
+    friday = {"date": "2026-11-20"}
+    assert [
+        v["employee_id"] for v in (await client.get(url, params=friday, headers=staff["hr"])).json()["violations"]
+    ] == [olga]
+    managers = (await client.get(url, params=friday, headers=staff["manager"])).json()
+    assert managers["violations"] == [], "olga is outside the manager's reporting line"
+    russian = await client.get(url, params={"date": "2026-11-18"}, headers={**staff["hr"], "Accept-Language": "ru"})
+    assert russian.json()["violations"][0]["label"] != "daily rest too short"
+
+
+async def test_an_acknowledged_violation_leaves_the_cached_exceptions_report_at_once(
+    db, settings, clock, company, staff
+):
+    await _violations(db, company)
+    app = create_app(
+        settings, db, fakeredis.FakeAsyncRedis(decode_responses=True), clock=clock, report_cache_seconds=60
+    )
+    url, day = "/api/v1/reports/exceptions", {"date": "2026-11-18"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        before = (await client.get(url, params=day, headers=staff["hr"])).json()["violations"]
+        assert len(before) == 1  # the answer is now cached for a minute
+        acknowledged = await client.post(
+            f"/api/v1/compliance/violations/{before[0]['id']}/acknowledge", json={"comment": "rota fixed"},
+            headers=staff["hr"],
+        )  # fmt: skip
+        assert acknowledged.status_code == 200
+        assert (await client.get(url, params=day, headers=staff["hr"])).json()["violations"] == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -135,3 +135,41 @@ def test_the_spans_of_a_row_cover_exactly_its_away_and_pending_days(starts, halv
         d for d, c in zip(grid.days, grid.rows[0].cells, strict=True) if c.kind in (CellKind.AWAY, CellKind.PENDING)
     ]
     assert covered == marked
+
+
+def _hours(day: date, start_hour: int, end_hour: int, request_id: int = 8, status=LeaveStatus.APPROVED) -> Absence:
+    starts, ends = (
+        datetime(2026, 12, day.day, start_hour, tzinfo=UTC),
+        datetime(2026, 12, day.day, end_hour, tzinfo=UTC),
+    )
+    return Absence(request_id, 1, day, day, None, None, status, None, starts_at=starts, ends_at=ends)
+
+
+def test_hourly_leave_is_a_partial_day_with_its_ranges_and_a_whole_day_wins_over_it() -> None:
+    thursday = date(2026, 12, 3)
+    two = (_hours(thursday, 14, 15, 9), _hours(thursday, 9, 11))
+    cell = grid_of(*two).rows[0].cells[2]
+    assert cell.kind is CellKind.AWAY and cell.partial and cell.half is None
+    assert [start.hour for start, _ in cell.hours] == [9, 14], "the ranges in order of the day"
+    whole = grid_of(*two, absence(thursday, thursday)).rows[0].cells[2]
+    assert whole == Cell(CellKind.AWAY) and not whole.partial
+    pending = grid_of(_hours(thursday, 9, 11, status=LeaveStatus.PENDING)).rows[0].cells[2]
+    assert pending.kind is CellKind.PENDING and pending.partial
+
+
+def test_spans_never_merge_hourly_days_with_their_neighbours() -> None:
+    days = grid_of(absence(date(2026, 12, 1), date(2026, 12, 2)), _hours(date(2026, 12, 3), 9, 11))
+    spans = row_spans(days.days, days.rows[0])
+    assert [(s.start.day, s.end.day, bool(s.hours)) for s in spans] == [(1, 2, False), (3, 3, True)]
+
+
+def test_the_feed_entry_of_hourly_leave_is_timed() -> None:
+    entry = leave_entry(_hours(date(2026, 12, 3), 9, 11), summary="Doctor", domain="x", sequence=1)
+    assert (entry.starts_at, entry.ends_at) == (
+        datetime(2026, 12, 3, 9, tzinfo=UTC),
+        datetime(2026, 12, 3, 11, tzinfo=UTC),
+    )
+    assert (
+        leave_entry(absence(date(2026, 12, 3), date(2026, 12, 3)), summary="A", domain="x", sequence=1).starts_at
+        is None
+    )

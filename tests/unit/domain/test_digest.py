@@ -171,6 +171,18 @@ def test_who_is_out_lists_approved_leave_covering_today_with_type_and_return():
     assert digest.exception_count == 0 and not digest.is_quiet
 
 
+def test_who_is_out_gives_hourly_leave_its_range_and_lets_a_day_of_leave_the_same_day_win():
+    starts, ends = datetime(2026, 5, 4, 8, tzinfo=UTC), datetime(2026, 5, 4, 10, tzinfo=UTC)
+    hourly = ApprovedLeave(201, 1, "Doctor", DAY, DAY, starts_at=starts, ends_at=ends)
+    also_a_day = ApprovedLeave(203, 3, "Doctor", DAY, DAY, starts_at=starts, ends_at=ends)
+    leaves = [hourly, also_a_day, leave(3, DAY, DAY)]
+    digest = build_digest(date=DAY - timedelta(days=1), today=DAY, results=[], employees=EMPLOYEES, leaves=leaves)
+    assert [(o.full_name, o.leave_request_id, o.hours, o.return_date) for o in digest.who_is_out] == [
+        ("Bob Clark", 103, None, date(2026, 5, 5)),
+        ("Zoe Adams", 201, (starts, ends), DAY),  # back the same day, after the hours
+    ]
+
+
 # fmt: off
 QUIET = [
     ("a day with nothing to report is quiet", {}, True),

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PIL import Image, ImageDraw
@@ -121,3 +121,20 @@ def test_more_people_than_fit_are_counted_under_the_grid() -> None:
     assert image.height == (
         drawing.PAD + drawing.HEADER + drawing.MAX_ROWS * drawing.ROW + drawing.ROW + drawing.LEGEND + drawing.PAD
     )
+
+
+def test_hourly_leave_is_drawn_as_a_partial_day_not_as_a_day_away() -> None:
+    starts = datetime(2026, 12, 3, 9, tzinfo=UTC)
+    hourly = Absence(3, 1, date(2026, 12, 3), date(2026, 12, 3), None, None, LeaveStatus.APPROVED, None,
+                     starts_at=starts, ends_at=starts + timedelta(hours=2))  # fmt: skip
+    month = build_month(year=2026, month=12, title="Ops", people=[Person(1, "A", "12345")], absences=[hourly],
+                        holidays={})  # fmt: skip
+    legend = (*labels().legend, ("hours", "some hours"))
+    image = picture(render_month(month, Labels("Ops", WEEKDAYS, legend, "nobody", str))).convert("RGB")
+    x = drawing.PAD + drawing.NAME_WIDTH + drawing.CELL * 2 + drawing.CELL // 2
+    top = drawing.PAD + drawing.HEADER
+    near_top, middle = image.getpixel((x, top + 5)), image.getpixel((x, top + drawing.ROW // 2))
+    assert near_top == drawing.PARTIAL != drawing.AWAY, "a light fill, never the solid blue of a day away"
+    assert middle == drawing.AWAY, "the bar across the middle"
+    legend_area = image.crop((0, top + drawing.ROW + 4, image.width, image.height))
+    assert drawing.PARTIAL in {colour for _, colour in legend_area.getcolors(1 << 16) or []}, "the legend shows it"
