@@ -32,7 +32,7 @@ from shared.domain.enums import TokenRole
 from shared.errors import N_, Invalid
 from shared.persistence import Database
 from shared.services.actor import Actor
-from shared.services.org.tokens import grant_is_live, grant_needs_touch, read_grant, touch_token
+from shared.services.org.tokens import TokenGrant, grant_is_live, grant_needs_touch, read_grant, touch_token
 from shared.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from shared.services.secrets import keyed_hash
 
@@ -144,15 +144,19 @@ async def authenticate(
     digest = keyed_hash(token, settings.secret_key)
     grant = cache.get(digest, now=now)
     if grant is None:
-        async with database.reads() as reads:  # one select on the driver, no transaction
-            grant = await read_grant(reads, digest=digest)
-        if grant is None or not grant_is_live(grant, now=now, company_timezone=settings.company_timezone):
-            raise Unauthorized(BAD_TOKEN)
-        if grant_needs_touch(grant, now=now):
-            async with database.transaction() as session:
-                await touch_token(session, token_id=grant.id, now=now)
-        cache.put(digest, grant, now=now)
-    elif not grant_is_live(grant, now=now, company_timezone=settings.company_timezone):
+
+        async def lookup() -> TokenGrant | None:
+            async with database.reads() as reads:  # one select on the driver, no transaction
+                found = await read_grant(reads, digest=digest)
+            if found is None or not grant_is_live(found, now=now, company_timezone=settings.company_timezone):
+                return None
+            if grant_needs_touch(found, now=now):
+                async with database.transaction() as session:
+                    await touch_token(session, token_id=found.id, now=now)
+            return found
+
+        grant = await cache.load(digest, lookup, now=now)  # one lookup per token at a time
+    if grant is None or not grant_is_live(grant, now=now, company_timezone=settings.company_timezone):
         raise Unauthorized(BAD_TOKEN)
     principal = Principal(grant.id, grant.name, grant.role, grant.employee_id)
     request.state.principal = principal

@@ -18,13 +18,12 @@ from fastapi_offline import FastAPIOffline
 from redis.asyncio import Redis
 
 from api.access import check_routes, document_access, enforce_policy
-from api.auth_cache import AuthCache, ForgetTokensOnWrite
+from api.auth_cache import AuthCache
 from api.cache import ResponseCache
 from api.console import mount_console
-from api.deadline import DeadlineMiddleware
 from api.errors import install_error_handlers
 from api.metrics import Metrics
-from api.middleware import REQUEST_ID_HEADER, MetricsMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from api.middleware import REQUEST_ID_HEADER, RequestMiddleware, SecurityHeadersMiddleware
 from api.policy import API_PREFIX, matrix_markdown
 from api.routes import API_ROUTERS, health, ical, mail_links
 from shared.config import Settings
@@ -131,13 +130,15 @@ def create_app(
     check_routes(app)
     document_access(app)
 
-    # add_middleware wraps: the last added runs first. Order, outermost first: security headers, CORS,
-    # request id, metrics, the request budget (so a 503 for a request over budget carries its id and is
-    # counted).
-    app.add_middleware(ForgetTokensOnWrite, cache=auth_cache)
-    app.add_middleware(DeadlineMiddleware, seconds=settings.api_request_timeout_seconds)
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
-    app.add_middleware(RequestContextMiddleware)
+    # add_middleware wraps: the last added runs first. Order, outermost first: security headers, CORS, then
+    # one layer for the request id, metrics, the request budget (a 503 for a request over budget carries its
+    # id and is counted) and forgetting cached tokens after a write (api/middleware.py).
+    app.add_middleware(
+        RequestMiddleware,
+        metrics=metrics,
+        budget_seconds=settings.api_request_timeout_seconds,
+        auth_cache=auth_cache,
+    )
     origins = settings.cors_origin_list
     if origins:
         app.add_middleware(

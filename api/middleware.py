@@ -1,7 +1,9 @@
-"""Pure ASGI middleware: request ids (and the last-resort 500), request metrics, security headers."""
+"""Pure ASGI middleware: request ids, metrics, the request budget, forgetting tokens after a write and the
+last-resort 500 (one layer), and security headers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -10,7 +12,8 @@ import uuid
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import internal_error
+from api.auth_cache import AuthCache
+from api.errors import internal_error, over_budget
 from api.metrics import Metrics
 from shared.log import request_id_var
 
@@ -47,13 +50,36 @@ def route_template(scope: Scope) -> str:
     return template
 
 
-class RequestContextMiddleware:
-    """Give every request an id (the caller's ``X-Request-ID``, sanitised, or a new one), put it in
-    :data:`shared.log.request_id_var` for every log line and echo it back; answer an unhandled error
-    with a 500 in the common error shape and log it with the id."""
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class RequestMiddleware:
+    """What every HTTP request goes through, in one pure-ASGI layer (each layer costs a coroutine, a
+    ``send`` wrapper and its calls per message on every request, so four are folded into one). In order:
+
+    - **Request id**: the caller's ``X-Request-ID`` (sanitised) or a new one, in ``scope["state"]`` and
+      :data:`shared.log.request_id_var` for every log line, echoed back on every answer.
+    - **Metrics**: counted and timed by method, route template (never the raw path) and status; an error
+      that escapes the app counts as 500.
+    - **The request budget** (``API_REQUEST_TIMEOUT_SECONDS``): an answer must start within it. Every
+      dependency call has its own deadline (database connect / checkout / statement, Redis socket), but a
+      request may make many; this bounds the whole. When the budget runs out before the answer started, the
+      work is cancelled (a database transaction in flight rolls back) and the caller gets 503 with
+      ``Retry-After`` in the usual error shape, with its id, counted. An answer already started (a
+      download) is let finish.
+    - **Forgetting tokens**: after any successful write (the route's transaction has committed by the time
+      its answer starts) the worker forgets every cached token (``api.auth_cache``), so a revocation, a
+      deactivation or a changed leaving date served here takes effect on the next request. Writes are rare
+      next to reads; the price is one token query per cached token afterwards.
+    - **The last-resort 500**: an unhandled error is logged with the id and answered in the common error
+      shape (when no answer has started).
+    """
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics, budget_seconds: float, auth_cache: AuthCache) -> None:
         self.app = app
+        self.metrics = metrics
+        self.budget_seconds = budget_seconds
+        self.auth_cache = auth_cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,56 +93,51 @@ class RequestContextMiddleware:
         rid = clean_request_id(raw) or uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
-        started = False
+        began = time.perf_counter()
         id_header = (REQUEST_ID_HEADER_RAW, rid.encode("latin-1"))
+        method = scope.get("method", "GET")
+        write = method not in SAFE_METHODS
+        started = False
+        status = 500
+        budget: asyncio.Timeout | None = None  # set while the budget runs
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal started
+        async def send_wrapped(message: Message) -> None:
+            nonlocal started, status, budget
             if message["type"] == "http.response.start":
                 started = True
+                status = int(message["status"])
+                if budget is not None:
+                    budget.reschedule(None)  # the answer is on its way: no more budget to enforce
+                    budget = None
+                if write and status < 400:
+                    self.auth_cache.clear()
                 kept = [pair for pair in message.get("headers") or () if pair[0].lower() != REQUEST_ID_HEADER_RAW]
                 message["headers"] = [*kept, id_header]
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            try:
+                async with asyncio.timeout(self.budget_seconds) as budget:
+                    await self.app(scope, receive, send_wrapped)
+                budget = None
+            except TimeoutError:
+                budget = None
+                if started:
+                    raise
+                logger.warning("request over its %.1f s budget: %s %s", self.budget_seconds, method, scope.get("path"))
+                await over_budget(Request(scope))(scope, receive, send_wrapped)
         except Exception:
-            logger.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            budget = None
+            logger.exception("unhandled error on %s %s", method, scope.get("path"))
             if started:
                 raise
-            await internal_error(Request(scope))(scope, receive, send_with_id)
+            status = 500
+            await internal_error(Request(scope))(scope, receive, send_wrapped)
         finally:
-            request_id_var.reset(token)
-
-
-class MetricsMiddleware:
-    """Count requests and time them by method, route template (never the raw path) and status."""
-
-    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
-            template = route_template(scope)
-            method = scope.get("method", "GET")
             self.metrics.observe(
-                method if method in _METHODS else "OTHER", template, status, time.perf_counter() - started
+                method if method in _METHODS else "OTHER", route_template(scope), status, time.perf_counter() - began
             )
+            request_id_var.reset(token)
 
 
 DOCS_PAGES = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})

@@ -32,8 +32,7 @@ async def _shown(access: EmployeeAccess, employee: EmployeeOut) -> EmployeeOut:
     response_model=Page[EmployeeOut],
 )
 async def list_employees(
-    access: EmployeeAccessDep,
-    db: DatabaseDep,
+    access: EmployeeAccessDep,  # its .database: one dependency fewer to solve on a hot route
     page: PageDep,
     department_id: IdQuery = None,
     role: Role | None = None,
@@ -41,6 +40,7 @@ async def list_employees(
     search: SearchQuery = None,
 ) -> Response:
     line = await access.visible_ids()
+    db = access.database
     found: ServicePage[Any]
     if line is None:  # everyone's employees: the hot path, on the driver (shared/persistence/reads.py)
         async with db.reads() as reads:
@@ -73,8 +73,8 @@ async def list_employees(
 
 
 @router.get("/{employee_id}", summary="Read an employee", response_model=EmployeeOut)
-async def get_employee(employee_id: IdPath, access: EmployeeAccessDep, db: DatabaseDep) -> Response:
-    async with db.reads() as reads:
+async def get_employee(employee_id: IdPath, access: EmployeeAccessDep) -> Response:
+    async with access.database.reads() as reads:  # the access's database: one dependency fewer to solve
         row = await people_reads.read_employee(reads, employee_id=employee_id)
     return json_answer(await _shown(access, EmployeeOut.model_validate(row)))  # validated once, here
 

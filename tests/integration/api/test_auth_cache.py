@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+import api.deps
 from api.main import create_app
 from shared.config import Settings
 from shared.model import ApiToken
@@ -15,7 +18,7 @@ from shared.persistence import Database
 from shared.redis_client import create_redis
 from shared.services.actor import Actor
 from shared.services.org.people import set_employee_active
-from shared.services.org.tokens import revoke_token
+from shared.services.org.tokens import read_grant, revoke_token, touch_token
 from tests.factories import Company
 
 V1 = "/api/v1"
@@ -97,3 +100,70 @@ async def test_a_clock_that_went_back_does_not_stretch_the_trust(client, headers
     await _revoke_elsewhere(db, "test-readonly", clock)
     clock.advance(timedelta(seconds=-30))
     assert (await client.get(f"{V1}/departments", headers=headers["readonly"])).status_code == 401
+
+
+class Lookups:
+    """The token lookups and last-use writes the API makes. Each lookup reads, then takes a moment (or
+    waits for ``release`` when set) before its answer is used, so requests arriving meanwhile find it in
+    flight."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+        self.touches = 0
+        self.release: asyncio.Event | None = None
+        self.read = asyncio.Event()  # set on every read
+
+    async def until_read(self, count: int) -> None:
+        while self.reads < count:
+            self.read.clear()
+            await self.read.wait()
+
+
+@pytest.fixture
+def counted(monkeypatch) -> Lookups:
+    calls = Lookups()
+
+    async def slow_read_grant(reads, *, digest):
+        found = await read_grant(reads, digest=digest)
+        calls.reads += 1
+        calls.read.set()
+        if calls.release is not None:
+            await calls.release.wait()
+        else:
+            await asyncio.sleep(0.05)
+        return found
+
+    async def counted_touch(session, *, token_id, now):
+        calls.touches += 1
+        await touch_token(session, token_id=token_id, now=now)
+
+    monkeypatch.setattr(api.deps, "read_grant", slow_read_grant)
+    monkeypatch.setattr(api.deps, "touch_token", counted_touch)
+    return calls
+
+
+async def test_requests_that_find_a_cached_token_expired_together_look_it_up_once(client, headers, clock, counted):
+    assert (await client.get(f"{V1}/departments", headers=headers["readonly"])).status_code == 200
+    clock.advance(timedelta(minutes=2))  # the entry has expired and the last use is due to be noted again
+    counted.reads = counted.touches = 0
+    answers = await asyncio.gather(*(client.get(f"{V1}/departments", headers=headers["readonly"]) for _ in range(8)))
+    assert [a.status_code for a in answers] == [200] * 8
+    assert (counted.reads, counted.touches) == (1, 1)
+
+
+async def test_a_token_revoked_while_its_lookup_is_in_flight_is_refused_by_later_requests(client, headers, db, counted):
+    assert (await client.get(f"{V1}/departments", headers=headers["admin"])).status_code == 200
+    async with db.session() as s:
+        token_id = await s.scalar(select(ApiToken.id).where(ApiToken.name == "test-readonly"))
+    counted.release = asyncio.Event()
+    counted.reads = 0
+    in_flight = asyncio.create_task(client.get(f"{V1}/departments", headers=headers["readonly"]))
+    await counted.until_read(1)  # its lookup has read the token, still live, and is held
+    revoked = await client.post(f"{V1}/tokens/{token_id}/revoke", headers=headers["admin"])
+    assert revoked.status_code == 200, revoked.text
+    later = asyncio.create_task(client.get(f"{V1}/departments", headers=headers["readonly"]))
+    await counted.until_read(2)  # the later request looked the token up itself
+    counted.release.set()
+    assert (await in_flight).status_code == 200  # it began before the revocation
+    assert (await later).status_code == 401
+    assert (await client.get(f"{V1}/departments", headers=headers["readonly"])).status_code == 401, "not kept"
