@@ -42,31 +42,16 @@ async def list_employees(
     line = await access.visible_ids()
     db = access.database
     found: ServicePage[Any]
+    filters: dict[str, Any] = {
+        "limit": page.limit, "offset": page.offset, "department_id": department_id, "role": role,
+        "active": active, "search": search, "search_email": access.sees_all_contacts(),
+    }  # fmt: skip
     if line is None:  # everyone's employees: the hot path, on the driver (shared/persistence/reads.py)
         async with db.reads() as reads:
-            found = await people_reads.employee_page(
-                reads,
-                limit=page.limit,
-                offset=page.offset,
-                department_id=department_id,
-                role=role,
-                active=active,
-                search=search,
-                search_email=access.sees_all_contacts(),
-            )
+            found = await people_reads.employee_page(reads, **filters)
     else:  # a reporting line: its id list goes through a session
         async with db.read() as session:  # the page and its count: no common snapshot needed
-            found = await org_people.list_employees(
-                session,
-                limit=page.limit,
-                offset=page.offset,
-                department_id=department_id,
-                role=role,
-                active=active,
-                search=search,
-                ids=line,
-                search_email=access.sees_all_contacts(),
-            )
+            found = await org_people.list_employees(session, ids=line, **filters)
     answer = Page[EmployeeOut].of(found)
     answer.items = [await _shown(access, item) for item in answer.items]
     return json_answer(answer)  # already validated: skip FastAPI's second pass
