@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ScratchDatabase, Stopwatch, record, table
+from bench.common import ScratchDatabase, Stopwatch, free_port, record, table
 from bench.nightly import FIRST_DAY, TZ, seed
 from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
@@ -75,12 +74,6 @@ async def admin_token(url: str) -> str:
             return plaintext
     finally:
         await db.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def server_env(url: str, port: int) -> dict[str, str]:
@@ -194,11 +187,16 @@ async def one_get(base: str, token: str, path: str) -> tuple[float, int]:
 
 
 # (label, path, floor path or None, goal as a fraction of the floor's req/s)
-def scenarios(day: date) -> list[tuple[str, str, float]]:
+def scenarios(day: date, employees: int) -> list[tuple[str, str, float]]:
+    middle = max(1, employees // 2)  # 5000 of the default 10,000; a smaller company still has the row
     return [
-        ("GET employees/{id}", "/api/v1/employees/5000", 0.5),
-        ("GET employees (page of 50)", "/api/v1/employees?offset=5000", 0.4),
-        ("GET attendance/daily (page of 100)", f"/api/v1/attendance/daily?date={day}&limit=100&offset=4000", 0.4),
+        ("GET employees/{id}", f"/api/v1/employees/{middle}", 0.5),
+        ("GET employees (page of 50)", f"/api/v1/employees?offset={middle}", 0.4),
+        (
+            "GET attendance/daily (page of 100)",
+            f"/api/v1/attendance/daily?date={day}&limit=100&offset={middle * 4 // 5}",
+            0.4,
+        ),
     ]
 
 
@@ -216,7 +214,7 @@ async def measure(url: str, args: argparse.Namespace) -> None:
         await wait_ready(base, server)
         await wait_ready(floor_base, floor)
         options = {"connections": args.connections, "seconds": args.seconds}
-        for label, path, goal in scenarios(day):
+        for label, path, goal in scenarios(day, args.employees):
             if args.only and args.only not in label:
                 continue
             pairs = []

@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,7 +47,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ScratchDatabase, record, table
+from bench.common import ScratchDatabase, cpu_seconds, free_port, record, table
 from bench.profiling import sampled, summary
 from sandbox.telegram import EmulatorClient
 from shared.domain.enums import Role
@@ -60,18 +59,6 @@ CHRONOS_TOKEN = "7000000001:AAH-emulator-chronos-bot-token-000000"
 ECHO_TOKEN = "7000000002:AAH-emulator-echo-bot-token-0000000000"
 FIRST_USER = 700_000
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import socket
 import time
 import uuid
 from collections.abc import Sequence
@@ -57,6 +58,18 @@ def record(title: str, body: str, *, append: bool = True) -> None:
             RESULTS.write_text("# Benchmark results\n\nEach run appends its table (newest last).\n\n")
         with RESULTS.open("a") as fh:
             fh.write(block + "\n")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class Stopwatch:
