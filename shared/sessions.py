@@ -153,6 +153,7 @@ class UserLock:
         self.token = token
         self.ttl_ms = ttl_ms
         self.lost = False
+        self.stopping = False
         self.session: UserSession | None = None
         """The session as read when the lock was taken (``SessionStore.lock(..., marker=)``)."""
         self.marked = False
@@ -173,14 +174,20 @@ class UserLock:
         self.released = bool(await self.redis.eval(_RELEASE, 1, self.key, self.token, *packed(self.on_release)))
 
     async def keep(self) -> None:
-        """Renew every third of the TTL until cancelled (or the lock is gone)."""
-        while not self.lost:
+        """Renew every third of the TTL until stopped (or the lock is gone).
+
+        ``stopping`` ends the loop even when a cancellation is swallowed inside the Redis client (seen once:
+        a full test run hung with the keeper renewing forever and the holder awaiting it)."""
+        while not self.lost and not self.stopping:
             await asyncio.sleep(self.ttl_ms / 3000)
+            if self.stopping:
+                return
             try:
                 await self.renew()
             except (RedisError, OSError):
                 log.warning("could not renew a user lock", exc_info=True)
-        log.warning("a user lock expired while its update was handled", extra={"lock": self.key})
+        if self.lost:
+            log.warning("a user lock expired while its update was handled", extra={"lock": self.key})
 
     def lose(self) -> LockLost:
         """A fenced write found the lock held by someone else (ours expired while we worked and was taken).
@@ -189,6 +196,9 @@ class UserLock:
         again, atomically, and the session's version still tells whether anybody wrote meanwhile."""
         self.lost = True
         return LockLost(N_("This conversation changed elsewhere; please start the step again."))
+
+
+KEEPER_STOP_SECONDS = 1.0
 
 
 class SessionStore:
@@ -291,9 +301,10 @@ class SessionStore:
         try:
             yield held
         finally:
+            held.stopping = True
             keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
+            # Bounded: a keeper stuck in a Redis call is left to finish on its own (it renews nothing more).
+            await asyncio.wait({keeper}, timeout=KEEPER_STOP_SECONDS)
             try:
                 await held.release()
             except (RedisError, OSError):  # it expires on its own within ttl

@@ -195,3 +195,28 @@ async def test_renewing_the_lock_while_saving_does_not_count_as_losing_it(real_r
             await store.save(session, lock=lock, also=[("SET", f"{redis_prefix}:n", n)])
             await asyncio.sleep(0.003)
     assert (await store.load(17)).data["n"] == 59 and not lock.lost
+
+
+async def test_a_keeper_whose_redis_call_swallows_the_cancellation_still_stops(real_redis: Redis, redis_prefix: str):
+    store = SessionStore(real_redis, prefix=redis_prefix)
+    renewals = 0
+
+    async def stubborn_renew() -> bool:  # a client that catches the cancellation of its call and goes on
+        nonlocal renewals
+        renewals += 1
+        try:
+            await asyncio.sleep(0.05)
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.05)
+        return True
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with asyncio.timeout(5):  # a backstop: before the fix, leaving the lock waited for the keeper forever
+        async with store.lock(18, ttl=0.1) as lock:
+            lock.renew = stubborn_renew  # type: ignore[method-assign]
+            await asyncio.sleep(0.3)
+    assert loop.time() - started < 2, "leaving the lock waits a bounded time"
+    seen = renewals
+    await asyncio.sleep(0.3)
+    assert renewals == seen, "the keeper renews nothing after the holder left"
