@@ -18,7 +18,7 @@ from shared.domain.names import localized_name
 from shared.errors import N_
 from shared.i18n import Translator, translator
 from shared.notify.outbox import Button, Keyboard
-from shared.texts import HOURS, WORKING_DAYS, count
+from shared.texts import HOURS, WORKING_DAYS, count, half_text
 
 APPROVE, REJECT = "a", "r"
 
@@ -82,19 +82,11 @@ class LeaveView:
         return localized_name(self.type_name, self.type_names, locale)
 
 
-def _half(t: Translator, half: HalfDay | None) -> str:
-    if half is HalfDay.MORNING:
-        return " " + t("(morning)")
-    if half is HalfDay.AFTERNOON:
-        return " " + t("(afternoon)")
-    return ""
-
-
 def format_dates(t: Translator, view: LeaveView) -> str:
-    start = t.format_date(view.start_date, "medium") + _half(t, view.start_half)
+    start = t.format_date(view.start_date, "medium") + half_text(t, view.start_half)
     if view.start_date == view.end_date:
         return start
-    return f"{start} – {t.format_date(view.end_date, 'medium')}{_half(t, view.end_half)}"
+    return f"{start} – {t.format_date(view.end_date, 'medium')}{half_text(t, view.end_half)}"
 
 
 def status_label(t: Translator, status: LeaveStatus) -> str:
