@@ -82,7 +82,7 @@ CREATE TRIGGER punches_{column}_update AFTER UPDATE ON punches
 CREATE FUNCTION chronos_{table}_read_committed() RETURNS void LANGUAGE plpgsql AS $fn$
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'delete from or change ids of table "{table}" under READ COMMITTED'
+        RAISE EXCEPTION 'deleting from or changing ids of table "{table}" needs READ COMMITTED'
             USING ERRCODE = 'feature_not_supported', TABLE = '{table}',
                   DETAIL = 'punches.{column} is kept by triggers, which see only what the snapshot sees.';
     END IF;
