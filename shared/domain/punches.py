@@ -101,8 +101,20 @@ def drop_sorted_duplicates(ordered: list[PunchFact], window: timedelta = DUPLICA
     return ordered if kept is None else kept
 
 
+_EXPLICIT = {_IN: _IN, _OUT: _OUT}.__getitem__
+_DIRECTION = attrgetter("direction")
+
+
 def resolve_directions(punches: Sequence[PunchFact]) -> list[Direction]:
     """IN or OUT for each punch of a day (sorted, without duplicates); see the module docstring."""
+    try:  # the common day: every punch says IN or OUT (the members, also when given as "in" / "out")
+        return list(map(_EXPLICIT, map(_DIRECTION, punches)))
+    except KeyError:  # an UNKNOWN (or odd) direction somewhere
+        return alternate_directions(punches)
+
+
+def alternate_directions(punches: Sequence[PunchFact]) -> list[Direction]:
+    """:func:`resolve_directions` punch by punch, by alternation (its general path, whatever the directions)."""
     result: list[Direction] = []
     previous = _OUT  # so that an UNKNOWN first punch is an IN
     last_index = len(punches) - 1

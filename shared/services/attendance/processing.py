@@ -22,7 +22,7 @@ from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_d
 from shared.domain.employment import employed_on
 from shared.domain.enums import Direction, HalfDay, LeaveStatus, PunchSource
 from shared.domain.punches import PunchFact, new_fact
-from shared.domain.shift_window import ShiftRule, day_range
+from shared.domain.shift_window import DayPlan, ShiftRule, day_plans, day_range
 from shared.errors import N_, Invalid
 from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch, Shift, utcnow
 from shared.persistence.bulk import as_utc, fetch_rows
@@ -275,6 +275,8 @@ async def classify_lazily(
     stats.employees, stats.days = len(employees), len(days)
     counted = stats
 
+    plans: dict[tuple[int | None, str], dict[date, DayPlan]] = {}  # per shift and zone, once per run
+
     def each() -> Iterator[DayResult]:
         for row in employees:
             contexts = _contexts(row, days, holidays, leaves.get(row.id, []))
@@ -282,9 +284,12 @@ async def classify_lazily(
                 continue
             own = punches.get(row.id, [])
             counted.punches += len(own)
+            shift, tz = shifts.get(row.shift_id), row.timezone or company_timezone
+            plan = plans.get((row.shift_id, tz))
+            if plan is None:
+                plan = plans[row.shift_id, tz] = day_plans(days, shift, zone(tz))
             yield from classify_days(
-                own, contexts, shifts.get(row.shift_id), zone(row.timezone or company_timezone), now=now,
-                overtime_threshold=overtime,
+                own, contexts, shift, zone(tz), now=now, overtime_threshold=overtime, plans=plan
             )  # fmt: skip
 
     return each()
