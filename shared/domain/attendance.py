@@ -46,6 +46,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from shared.domain.enums import AttendanceStatus, Direction, HoursMode
 from shared.domain.hourly import excused_bounds
@@ -85,9 +86,10 @@ class DayContext:
             object.__setattr__(self, "leave", DayLeave(self.leave))  # "full" / HalfDay "am" / "pm"
 
 
-@dataclass(frozen=True, slots=True)
-class DayResult:
-    """One ``daily_attendance`` row (same field names as the columns)."""
+class DayResult(NamedTuple):
+    """One ``daily_attendance`` row (same field names as the columns, in the order the bulk write sends them).
+
+    A named tuple, not a dataclass: the nightly run builds ~300k per night, and the write sends it as it is."""
 
     employee_id: int | None
     date: dt.date
@@ -111,7 +113,7 @@ class DayResult:
         return self.punch_count > 0 and (self.first_in is None or self.last_out is None)
 
 
-_new_result = positional_builder(DayResult)  # ~300k per night: without the frozen __init__ (shared.domain.slots)
+_new_result = DayResult
 new_context = positional_builder(DayContext, values_already_normalised=True)
 """``new_context(date, work_week, is_holiday, leave, leave_request_id, employee_id, excused)`` without the frozen
 ``__init__``, for a caller whose ``leave`` is already a :class:`DayLeave` or None (the nightly job)."""

@@ -275,7 +275,7 @@ async def classify_lazily(
     stats.employees, stats.days = len(employees), len(days)
     counted = stats
 
-    plans: dict[tuple[int | None, str], dict[date, DayPlan]] = {}  # per shift and zone, once per run
+    planned: dict[tuple[int | None, str], dict[date, DayPlan]] = {}  # per shift and zone, once per run
 
     def each() -> Iterator[DayResult]:
         for row in employees:
@@ -285,9 +285,9 @@ async def classify_lazily(
             own = punches.get(row.id, [])
             counted.punches += len(own)
             shift, tz = shifts.get(row.shift_id), row.timezone or company_timezone
-            plan = plans.get((row.shift_id, tz))
+            plan = planned.get((row.shift_id, tz))
             if plan is None:
-                plan = plans[row.shift_id, tz] = day_plans(days, shift, zone(tz))
+                plan = planned[row.shift_id, tz] = day_plans(days, shift, zone(tz))
             yield from classify_days(
                 own, contexts, shift, zone(tz), now=now, overtime_threshold=overtime, plans=plan
             )  # fmt: skip
