@@ -42,6 +42,7 @@ Frappe HRMS auto-attendance semantics, with its known gaps fixed. Rules decided 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -113,7 +114,7 @@ class DayResult(NamedTuple):
         return self.punch_count > 0 and (self.first_in is None or self.last_out is None)
 
 
-_new_result = DayResult
+_new_result = functools.partial(tuple.__new__, DayResult)  # ~300k a night: from a tuple, in C
 new_context = positional_builder(DayContext, values_already_normalised=True)
 """``new_context(date, work_week, is_holiday, leave, leave_request_id, employee_id, excused)`` without the frozen
 ``__init__``, for a caller whose ``leave`` is already a :class:`DayLeave` or None (the nightly job)."""
@@ -202,11 +203,11 @@ def _classify(
     status, late, early, day_off, overtime = _measure(context, shift, window, first_in, last_out, worked,
                                                       overtime_threshold)  # fmt: skip
     on_leave = status is AttendanceStatus.ON_LEAVE or status is AttendanceStatus.HALF_LEAVE
-    return _new_result(
+    return _new_result((
         context.employee_id, day, status, first_in, last_out, worked, late, early, day_off,
         shift.id if shift is not None else None, context.leave_request_id if on_leave else None, len(kept),
         now >= upper, unscheduled, overtime,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _measure(
@@ -264,10 +265,10 @@ def _unpunched(context: DayContext, shift: ShiftRule | None, is_final: bool) -> 
     else:
         status = AttendanceStatus.ON_LEAVE if context.leave == DayLeave.FULL else AttendanceStatus.HALF_LEAVE
     on_leave = status is AttendanceStatus.ON_LEAVE or status is AttendanceStatus.HALF_LEAVE
-    return _new_result(
+    return _new_result((
         context.employee_id, context.date, status, None, None, 0, 0, 0, False, shift.id if shift is not None else None,
         context.leave_request_id if on_leave else None, 0, is_final, 0, 0,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def classify_days(

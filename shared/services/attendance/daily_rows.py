@@ -106,6 +106,12 @@ async def stream_results(
     counts = [0, 0]  # seen, overrides
 
     def new_records(part: Iterable[DayResult]) -> Iterator[tuple[Any, ...]]:
+        if not stored:  # new days (the nightly run): every result is a new row
+            for r in part:
+                counts[0] += 1
+                fresh.append(r)
+                yield (*r, processed_at, False)
+            return
         for r in part:  # r is (employee_id, date, the compared columns...): see the check under _PG_TYPES
             counts[0] += 1
             old = stored.get((r[0], r[1]))  # type: ignore[arg-type]

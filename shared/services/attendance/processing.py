@@ -21,7 +21,7 @@ from shared.config import get_settings
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_days, new_context
 from shared.domain.employment import employed_on
 from shared.domain.enums import Direction, HalfDay, LeaveStatus, PunchSource
-from shared.domain.punches import PunchFact, new_fact
+from shared.domain.punches import PunchFact, fact_of, new_fact
 from shared.domain.shift_window import DayPlan, ShiftRule, day_plans, day_range
 from shared.errors import N_, Invalid
 from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch, Shift, utcnow
@@ -167,8 +167,9 @@ async def _punches(
     convert = as_utc if session.bind is not None and session.bind.dialect.name == "sqlite" else None
     directions, sources, fact = _DIRECTIONS, _SOURCES, new_fact
     if wanted is None and convert is None:  # the nightly run on PostgreSQL: ~1M rows, the loop kept minimal
+        make = fact_of
         for employee_id, instant, direction, source in rows:
-            found[employee_id].append(fact(instant, directions[direction], sources[source]))
+            found[employee_id].append(make((instant, directions[direction], sources[source])))
         return found
     for employee_id, instant, direction, source in rows:
         if wanted is not None and employee_id not in wanted:
