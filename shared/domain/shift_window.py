@@ -172,6 +172,10 @@ def _gap_split(day: date, shift: ShiftRule | None, tz: tzinfo) -> datetime:
     return min(max(midnight, before_upper), lower)
 
 
+DayPlan = tuple[ShiftWindow, datetime, datetime]
+"""(window, lower, upper) of one shift day: see :func:`day_plan`."""
+
+
 @lru_cache(maxsize=65_536)
 def day_plan(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[ShiftWindow, datetime, datetime]:
     """(window, lower, upper) of shift day ``day``, cached: one lookup per employee-day in hot loops.
@@ -183,6 +187,12 @@ def day_plan(day: date, shift: ShiftRule | None, tz: tzinfo) -> tuple[ShiftWindo
     """
     window = _window(day, shift, tz)
     return window, _gap_split(day, shift, tz), _gap_split(day + _ONE_DAY, shift, tz)
+
+
+def day_plans(days: Iterable[date], shift: ShiftRule | None, tz: tzinfo) -> dict[date, DayPlan]:
+    """:func:`day_plan` of each of ``days``: computed once per run for each shift and zone, then looked up by
+    date for every employee who shares them (a dict lookup instead of hashing the shift for the cache)."""
+    return {day: day_plan(day, shift, tz) for day in days}
 
 
 def is_unscheduled(instant: datetime, window: ShiftWindow) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from operator import attrgetter
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
@@ -56,9 +55,8 @@ _STORED_SQL = _STORED.format(cols=", ".join(c for c, _ in _PG_TYPES[2:]))
 _STORED_FEW_SQL = _STORED_SQL + " AND employee_id = ANY($3::integer[])"
 
 
-_values = attrgetter(*(c for c, _ in _PG_TYPES[2:]))
-"""The columns an upsert compares, in ``_PG_TYPES`` order after (employee_id, date); one C call per row."""
-_row = attrgetter(*(c for c, _ in _PG_TYPES))
+if DayResult._fields != tuple(c for c, _ in _PG_TYPES):  # a result is sent as the row it is
+    raise RuntimeError("DayResult's fields must be the daily row's columns in _PG_TYPES order")
 
 
 async def _stored(
@@ -108,16 +106,21 @@ async def stream_results(
     counts = [0, 0]  # seen, overrides
 
     def new_records(part: Iterable[DayResult]) -> Iterator[tuple[Any, ...]]:
-        row, values = _row, _values
-        for r in part:
+        if not stored:  # new days (the nightly run): every result is a new row
+            for r in part:
+                counts[0] += 1
+                fresh.append(r)
+                yield (*r, processed_at, False)
+            return
+        for r in part:  # r is (employee_id, date, the compared columns...): see the check under _PG_TYPES
             counts[0] += 1
-            old = stored.get((r.employee_id, r.date))  # type: ignore[arg-type]
+            old = stored.get((r[0], r[1]))  # type: ignore[arg-type]
             if old is None:
                 fresh.append(r)
-                yield (*row(r), processed_at, False)
+                yield (*r, processed_at, False)
             elif old[0]:
                 counts[1] += 1
-            elif old[1:] != values(r):
+            elif old[1:] != r[2:]:
                 changed.append(r)
 
     pending = iter(results)

@@ -21,8 +21,8 @@ from shared.config import get_settings
 from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_days, new_context
 from shared.domain.employment import employed_on
 from shared.domain.enums import Direction, HalfDay, LeaveStatus, PunchSource
-from shared.domain.punches import PunchFact, new_fact
-from shared.domain.shift_window import ShiftRule, day_range
+from shared.domain.punches import PunchFact, fact_of, new_fact
+from shared.domain.shift_window import DayPlan, ShiftRule, day_plans, day_range
 from shared.errors import N_, Invalid
 from shared.model import DailyAttendance, Employee, Holiday, LeaveRequest, Punch, Shift, utcnow
 from shared.persistence.bulk import as_utc, fetch_rows
@@ -167,8 +167,9 @@ async def _punches(
     convert = as_utc if session.bind is not None and session.bind.dialect.name == "sqlite" else None
     directions, sources, fact = _DIRECTIONS, _SOURCES, new_fact
     if wanted is None and convert is None:  # the nightly run on PostgreSQL: ~1M rows, the loop kept minimal
+        make = fact_of
         for employee_id, instant, direction, source in rows:
-            found[employee_id].append(fact(instant, directions[direction], sources[source]))
+            found[employee_id].append(make((instant, directions[direction], sources[source])))
         return found
     for employee_id, instant, direction, source in rows:
         if wanted is not None and employee_id not in wanted:
@@ -275,6 +276,8 @@ async def classify_lazily(
     stats.employees, stats.days = len(employees), len(days)
     counted = stats
 
+    planned: dict[tuple[int | None, str], dict[date, DayPlan]] = {}  # per shift and zone, once per run
+
     def each() -> Iterator[DayResult]:
         for row in employees:
             contexts = _contexts(row, days, holidays, leaves.get(row.id, []))
@@ -282,9 +285,12 @@ async def classify_lazily(
                 continue
             own = punches.get(row.id, [])
             counted.punches += len(own)
+            shift, tz = shifts.get(row.shift_id), row.timezone or company_timezone
+            plan = planned.get((row.shift_id, tz))
+            if plan is None:
+                plan = planned[row.shift_id, tz] = day_plans(days, shift, zone(tz))
             yield from classify_days(
-                own, contexts, shifts.get(row.shift_id), zone(row.timezone or company_timezone), now=now,
-                overtime_threshold=overtime,
+                own, contexts, shift, zone(tz), now=now, overtime_threshold=overtime, plans=plan
             )  # fmt: skip
 
     return each()

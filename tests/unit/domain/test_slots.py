@@ -7,27 +7,18 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from shared.domain.attendance import DayContext, DayLeave, DayResult, new_context
-from shared.domain.enums import AttendanceStatus, Direction, PunchSource
-from shared.domain.punches import PunchFact, new_fact
+from shared.domain.attendance import DayContext, DayLeave, new_context
 from shared.domain.slots import positional_builder
 
 NOW = datetime(2026, 11, 16, 8, tzinfo=UTC)
 
 
-def test_a_built_punch_fact_equals_hashes_and_orders_like_one_the_class_builds():
-    built, made = new_fact(NOW, Direction.IN, PunchSource.DEVICE), PunchFact(NOW, Direction.IN, PunchSource.DEVICE)
-    assert type(built) is PunchFact and built == made and hash(built) == hash(made)
-    assert sorted([PunchFact(NOW, Direction.OUT), built]) == [made, PunchFact(NOW, Direction.OUT)]
+def test_a_day_context_built_without_its_init_has_every_field_in_declaration_order():
+    values = (date(2026, 11, 16), "1234567", True, DayLeave.FULL, 9, 7, ((NOW, NOW),))
+    built = new_context(*values)
+    assert type(built) is DayContext and dataclasses.astuple(built) == values
     with pytest.raises(dataclasses.FrozenInstanceError):
-        built.instant = NOW  # type: ignore[misc]
-
-
-def test_a_built_day_result_has_every_field_in_declaration_order():
-    values = (7, date(2026, 11, 16), AttendanceStatus.PRESENT, NOW, NOW, 480, 5, 0, False, 3, None, 4, True, 1, 30)
-    built = positional_builder(DayResult)(*values)
-    assert built == DayResult(*values)
-    assert dataclasses.astuple(built) == values
+        built.date = date(2026, 11, 17)  # type: ignore[misc]
 
 
 def test_a_built_day_context_equals_the_class_built_one_for_normalised_values():
