@@ -148,20 +148,24 @@ async def record_telegram_punch(
         plan = await plan_punch(session, **args)
     if plan.day < now.astimezone(plan.tz).date():  # a night shift's punch after midnight: its row is refreshed
         return await _in_one_transaction(db, direction, args)
-    async with db.reads() as reads:
-        facts, earlier = await punches_around(reads, plan)
-    nearby, previous = nearby_and_previous(plan, facts, earlier)
+    punch = new_punch(plan, actor=actor, direction=direction, source=source, latitude=latitude, longitude=longitude)
+    punch.created_at = utcnow()
+    punch_id = None
+    async with db.reads() as statements:  # one connection for the read and, usually, the write
+        facts, earlier = await punches_around(statements, plan)
+        nearby, previous = nearby_and_previous(plan, facts, earlier)
+        after_out = direction is Direction.IN and previous is not None and previous.direction is Direction.OUT
+        if nearby is None and not after_out:  # one statement: atomic without a transaction
+            punch_id = await statements.scalar(STORE, store_params(plan, punch, actor))
     if nearby is not None:
         return outcome_of(plan, facts, None, nearby, None, now=now)
-    if direction is Direction.IN and previous is not None and previous.direction is Direction.OUT:
-        async with db.read() as session:  # the rules are read only after a check-out, as in record_punch
+    if after_out:  # the rules are read only after a check-out, as in record_punch
+        async with db.read() as session:
             warning = await rest_warning(session, employee=plan.employee, check_in=now, last=previous)
         if warning is not None:  # the manager's warning must be queued with the punch: one transaction
             return await _in_one_transaction(db, direction, args)
-    punch = new_punch(plan, actor=actor, direction=direction, source=source, latitude=latitude, longitude=longitude)
-    punch.created_at = utcnow()
-    async with db.reads() as statement:  # one statement: atomic without a transaction
-        punch_id = await statement.scalar(STORE, store_params(plan, punch, actor))
+        async with db.reads() as statement:
+            punch_id = await statement.scalar(STORE, store_params(plan, punch, actor))
     if punch_id is None:  # a punch within 2 minutes was stored after the read (the API, HR, a device)
         return await _in_one_transaction(db, direction, args)
     punch.id = int(punch_id)
