@@ -99,30 +99,60 @@ async def test_a_second_punch_within_two_minutes_is_a_duplicate_and_stores_nothi
     assert len(punches) == len(audits) == 1
 
 
-async def test_a_punch_stored_after_the_read_makes_the_new_one_a_duplicate(
+async def test_a_punch_stored_while_the_rest_is_checked_makes_the_new_one_a_duplicate(
     db: Database, company: Company, monkeypatch: pytest.MonkeyPatch
 ):
-    """HR (or a device) stores a punch between the bot's read and its write: the write's own check sees it.
-    (SQLite reads and writes in one ``BEGIN IMMEDIATE`` transaction: nobody writes in between.)"""
+    """After a check-out the read and the write are apart (the rest rules are read in between): HR (or a
+    device) stores a punch meanwhile, and the write's own check sees it. (SQLite reads and writes in one
+    ``BEGIN IMMEDIATE`` transaction: nobody writes in between.)"""
     if not telegram_punch.fast_punches(db):
         pytest.skip("the read and the write are apart only on PostgreSQL")
-    read = telegram_punch.punches_around
+    await _punch(db, company, IN_AT - timedelta(hours=12), Direction.OUT)
+    check = telegram_punch.rest_warning
 
-    async def read_then_someone_punches(reads, plan):
-        found = await read(reads, plan)
+    async def check_while_someone_punches(session, **kw):
         async with db.transaction() as s:
             await record_punch(
                 s, actor=company.hr, employee_id=company.alice_id, direction=Direction.IN,
                 instant=IN_AT - timedelta(seconds=30), source=PunchSource.MANUAL, now=IN_AT, company_timezone=TZ,
                 note="badge reader down",
             )  # fmt: skip
-        return found
+        return await check(session, **kw)
 
-    monkeypatch.setattr(telegram_punch, "punches_around", read_then_someone_punches)
+    monkeypatch.setattr(telegram_punch, "rest_warning", check_while_someone_punches)
     outcome = await _punch(db, company, IN_AT)
     assert not outcome.stored and outcome.duplicate_of == IN_AT - timedelta(seconds=30)
     punches, audits = await _stored(db)
-    assert [p.source for p in punches] == [PunchSource.MANUAL] and len(audits) == 1
+    assert [p.source for p in punches] == [PunchSource.TELEGRAM, PunchSource.MANUAL] and len(audits) == 2
+
+
+async def test_one_statement_reads_and_stores_unless_a_check_in_follows_a_check_out(db: Database, company: Company):
+    if not telegram_punch.fast_punches(db):
+        pytest.skip("the combined statement is PostgreSQL's")
+    alice = await _employee(db, company.alice_id)
+
+    async def attempt(at: datetime, direction: Direction):
+        async with db.read() as s:
+            plan = await telegram_punch.plan_punch(
+                s, actor=company.alice, employee_id=alice.id, instant=at, source=PunchSource.TELEGRAM, now=at,
+                company_timezone=TZ, employee=alice,
+            )  # fmt: skip
+        punch = telegram_punch.new_punch(plan, actor=company.alice, direction=direction,
+                                         source=PunchSource.TELEGRAM, latitude=None, longitude=None)  # fmt: skip
+        punch.created_at = at
+        params = telegram_punch.store_params(plan, punch, company.alice)
+        params["check_in"] = direction is Direction.IN
+        async with db.reads() as statements:
+            return await statements.all(telegram_punch.READ_AND_STORE, params)
+
+    first = await attempt(IN_AT, Direction.IN)  # nothing before it: stored at once
+    assert [row["punch_id"] is not None for row in first] == [True]
+    out = await attempt(IN_AT + timedelta(hours=8), Direction.OUT)  # a check-out needs no rest check
+    assert [(row["direction"], row["punch_id"] is not None) for row in out] == [("in", False), (None, True)]
+    after_out = await attempt(IN_AT + timedelta(hours=20), Direction.IN)  # the rest is checked first
+    assert all(row["punch_id"] is None for row in after_out) and "out" in {row["direction"] for row in after_out}
+    punches, audits = await _stored(db)
+    assert len(punches) == len(audits) == 2 and [a.entity_id for a in audits] == [str(p.id) for p in punches]
 
 
 async def test_the_combined_statement_stores_nothing_next_to_a_punch_within_two_minutes(db: Database, company: Company):
