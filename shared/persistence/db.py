@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from shared.persistence.reads import Reads, open_reads
+from shared.persistence.sqlite_writers import BUSY_SECONDS, write_turn
 
 if TYPE_CHECKING:
     from shared.config import Settings
@@ -61,7 +62,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
     cursor.close()
 
 
@@ -161,9 +162,12 @@ class Database:
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: everything inside commits together or not at all."""
-        async with self.sessionmaker() as session, session.begin():
-            if self.dialect == "sqlite":
-                await session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        if self.dialect != "sqlite":
+            async with self.sessionmaker() as session, session.begin():
+                yield session
+            return
+        async with write_turn(self.engine.url.database or ":memory:"), self.sessionmaker() as session, session.begin():
+            await session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
             yield session
 
     @contextlib.asynccontextmanager
