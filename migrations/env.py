@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from shared.model import Base
 from shared.persistence.db import DbTimeouts, create_engine
+from shared.persistence.migrate import built_on
 
 config = context.config
 target_metadata = Base.metadata
@@ -29,6 +30,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=built_on(connection.dialect.name),
     )
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.domain.enums import (
@@ -51,8 +61,14 @@ class Device(Base):
 
 
 class Punch(Base):
+    """A raw punch. Its references to the employee and the device are foreign keys on SQLite; on PostgreSQL
+    statement-level triggers enforce the same rules (migration 0014): PostgreSQL checks a foreign key row by
+    row, which doubled the time of storing a device's log (issue 13; docs/performance.md, "ZK device sync")."""
+
     __tablename__ = "punches"
     __table_args__ = (
+        ForeignKeyConstraint(["employee_id"], ["employees.id"], ondelete="SET NULL").ddl_if(dialect="sqlite"),
+        ForeignKeyConstraint(["device_id"], ["devices.id"], ondelete="SET NULL").ddl_if(dialect="sqlite"),
         UniqueConstraint("device_id", "device_user_id", "instant"),
         Index("ix_punches_employee_instant", "employee_id", "instant"),
         Index("ix_punches_instant", "instant"),
@@ -60,8 +76,8 @@ class Punch(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"))
+    employee_id: Mapped[int | None]
+    device_id: Mapped[int | None]
     device_user_id: Mapped[str | None] = mapped_column(String(32))
     source: Mapped[PunchSource] = mapped_column(enum_column(PunchSource))
     instant: Mapped[datetime]

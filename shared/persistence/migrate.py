@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -44,10 +46,29 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def built_on(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]:
+    """Alembic's ``include_object`` filter: leave out of the comparison what the models build only on other
+    databases (``.ddl_if(dialect=...)``; punches' foreign keys exist on SQLite only, triggers replace them on
+    PostgreSQL, migration 0014). Alembic itself does not read ``ddl_if``."""
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        only = getattr(obj, "_ddl_if", None)
+        if reflected or only is None or only.dialect is None:
+            return True
+        return dialect == only.dialect if isinstance(only.dialect, str) else dialect in only.dialect
+
+    return include
+
+
 def schema_differences(connection: Connection) -> list[object]:
     """What autogenerate would change: empty when the migrations match the models."""
     ctx = MigrationContext.configure(
-        connection, opts={"compare_type": True, "render_as_batch": connection.dialect.name == "sqlite"}
+        connection,
+        opts={
+            "compare_type": True,
+            "render_as_batch": connection.dialect.name == "sqlite",
+            "include_object": built_on(connection.dialect.name),
+        },
     )
     return list(compare_metadata(ctx, Base.metadata))
 

@@ -62,3 +62,40 @@ def test_downgrade_to_base_and_upgrade_again_round_trips(tmp_path):
         return diff
 
     assert asyncio.run(go()) == []
+
+
+def test_postgresql_swaps_the_punch_foreign_keys_for_triggers_and_back(pg_url: str):
+    """Migration 0014: the two foreign keys of punches become triggers, and a downgrade restores them."""
+    import asyncio
+
+    from sqlalchemy import text
+
+    from shared.persistence.db import create_engine
+
+    def state(c) -> tuple[set[str], set[str]]:
+        keys = {fk["name"] for fk in inspect(c).get_foreign_keys("punches")}
+        triggers = set(c.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars())
+        return keys, triggers
+
+    async def go() -> list[tuple[set[str], set[str]]]:
+        engine = create_engine(pg_url)
+        seen = []
+        try:
+            async with engine.begin() as conn:  # rolled back at the end: the session's database stays at head
+                seen.append(await conn.run_sync(state))
+                await conn.run_sync(lambda c: command.downgrade(alembic_config(connection=c), "0011"))
+                seen.append(await conn.run_sync(state))
+                await conn.run_sync(lambda c: command.upgrade(alembic_config(connection=c), "head"))
+                seen.append(await conn.run_sync(state))
+                assert await conn.run_sync(schema_differences) == []
+                await conn.rollback()
+        finally:
+            await engine.dispose()
+        return seen
+
+    fks = {"fk_punches_employee_id_employees", "fk_punches_device_id_devices"}
+    triggers = {"punches_employee_id_insert", "punches_device_id_insert", "employees_unset_punches"}
+    (keys, on), (keys_down, on_down), (keys_up, on_up) = asyncio.run(go())
+    assert not keys & fks and triggers <= on
+    assert fks <= keys_down and not triggers & on_down
+    assert (keys_up, on_up) == (keys, on)

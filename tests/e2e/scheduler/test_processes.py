@@ -83,7 +83,13 @@ async def test_two_scheduler_processes_run_each_scheduled_instant_once(
     assert max(per_slot.values()) == 1, per_slot
     for job in fast:
         assert sum(1 for name, _ in per_slot if name == job) >= 3, output
-    assert {r.status for r in runs} == {JobStatus.SUCCESS}
+    # On a loaded machine a 1 s instant can come while the previous one still runs: that instant is recorded
+    # as skipped because the job's lock is held, which is the rule; nothing else may fail or skip.
+    unfinished = [r for r in runs if r.status is not JobStatus.SUCCESS]
+    assert all(r.status is JobStatus.SKIPPED and (r.error or "").startswith("already running") for r in unfinished), [
+        (r.job, r.status, r.error) for r in unfinished
+    ]
+    assert any(r.status is JobStatus.SUCCESS for r in runs if r.job == "sync_devices")
     by_process = [text.count("was claimed by another scheduler") for text in output]
     assert all(n > 0 for n in by_process), output  # both took part: each let the other run some instants
     assert sum(r.counts.get("new", 0) for r in runs if r.job == "sync_devices") == 2000
