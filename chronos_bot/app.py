@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseUpdateProcessor, ExtBot
 from telegram.request import HTTPXRequest
 
-from chronos_bot.inbox import DurableQueue, Inbox
+from chronos_bot.inbox import DurableQueue, Inbox, RecordingBot
 from chronos_bot.registration import AnyApplication, register
 from chronos_bot.turn import BotDeps
 from shared.config import Settings
@@ -98,16 +98,24 @@ def build_application(settings: Settings, deps: BotDeps, *, inbox: Inbox | None 
     Replies go through an ``AIORateLimiter`` that retries 429s but has no global rate (a reply answers
     one user's message); notifications, which fan out, go through the sender's Bot (``sender_bot``).
     """
-    builder = (
-        ApplicationBuilder()
-        .token(settings.telegram_bot_token)
-        .base_url(settings.telegram_api_url)
-        .base_file_url(file_url(settings))
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=REPLY_RETRIES))
-        .concurrent_updates(PerUserUpdateProcessor(inbox=inbox))
-        .request(telegram_request(settings))
-        .job_queue(None)  # timed work belongs to the scheduler service
-    )
+    limiter = AIORateLimiter(overall_max_rate=0, max_retries=REPLY_RETRIES)
+    builder = ApplicationBuilder().concurrent_updates(PerUserUpdateProcessor(inbox=inbox)).job_queue(None)
+    # (timed work belongs to the scheduler service)
+    if inbox is not None and settings.bot_mode != "webhook":  # each getUpdates answer recorded in one round trip
+        bot = RecordingBot(
+            settings.telegram_bot_token, base_url=settings.telegram_api_url, base_file_url=file_url(settings),
+            request=telegram_request(settings), get_updates_request=HTTPXRequest(connection_pool_size=1),
+            rate_limiter=limiter, inbox=inbox,
+        )  # fmt: skip
+        builder = builder.bot(bot)
+    else:
+        builder = (
+            builder.token(settings.telegram_bot_token)
+            .base_url(settings.telegram_api_url)
+            .base_file_url(file_url(settings))
+            .rate_limiter(limiter)
+            .request(telegram_request(settings))
+        )
     if inbox is not None:
         builder = builder.update_queue(DurableQueue(inbox))
     if settings.bot_mode == "webhook":

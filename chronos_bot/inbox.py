@@ -10,6 +10,8 @@ Every bot process beats (a key that expires in ``3 × beat``). A :class:`InboxKe
 looks for updates whose owner no longer beats (killed), claims them and puts them back into its own
 queue; the update journal makes sure one that was in fact handled is not handled twice. If Redis is down
 ``put`` waits for it: polling stops confirming, so Telegram keeps the updates until Redis is back.
+When polling, :class:`RecordingBot` records each ``getUpdates`` answer as a whole, in one round trip
+instead of one per update (``put`` then records nothing more; it still does when that write failed).
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from telegram import Bot, Update
+from telegram.ext import ExtBot
 
 from shared.sessions import Command
 
@@ -47,12 +51,28 @@ class Inbox:
         self.beat_seconds = beat_seconds
         self._unacked: set[int] = set()
         self._settled: set[int] = set()
+        self._recorded: set[int] = set()
 
     def _entry(self, update: dict[str, Any]) -> str:
         return json.dumps({"owner": self.owner, "update": update}, default=str)
 
     async def record(self, update: Update) -> None:
         await self.redis.hset(self.key, str(update.update_id), self._entry(update.to_dict()))
+
+    async def record_batch(self, updates: Sequence[Update]) -> None:
+        """Record the updates of one ``getUpdates`` answer in one round trip (``RecordingBot``); queueing
+        them then records nothing more (``recorded``)."""
+        if not updates:
+            return
+        await self.redis.hset(self.key, mapping={str(u.update_id): self._entry(u.to_dict()) for u in updates})
+        self._recorded.update(u.update_id for u in updates)
+
+    def recorded(self, update_id: int) -> bool:
+        """Whether ``record_batch`` recorded this update already (asked once, when it is queued)."""
+        if update_id in self._recorded:
+            self._recorded.discard(update_id)
+            return True
+        return False
 
     def done_command(self, update_id: int) -> Command:
         """What ``done`` does, as a command to run with other Redis work (``settled`` says it ran)."""
@@ -116,7 +136,7 @@ class DurableQueue(asyncio.Queue[object]):
         self.inbox = inbox
 
     async def put(self, item: object) -> None:
-        if isinstance(item, Update):
+        if isinstance(item, Update) and not self.inbox.recorded(item.update_id):
             delay = 0.2
             while True:
                 try:
@@ -161,3 +181,21 @@ class InboxKeeper:
             await self.inbox.leave()
         except (RedisError, OSError):
             log.warning("could not say goodbye in the inbox; this process's updates wait for its beat to expire")
+
+
+class RecordingBot(ExtBot[None]):
+    """PTB's bot whose ``getUpdates`` records the updates it got in the :class:`Inbox` before returning them,
+    all in one round trip: PTB confirms them (the next ``getUpdates`` offset) only after they are queued."""
+
+    def __init__(self, *args: Any, inbox: Inbox, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        with self._unfrozen():
+            self.inbox = inbox
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        updates = await super().get_updates(*args, **kwargs)
+        try:
+            await self.inbox.record_batch(updates)
+        except (RedisError, OSError) as exc:  # queueing records them one by one, waiting for Redis
+            log.warning("cannot record %d updates at once (Redis: %s)", len(updates), exc)
+        return updates

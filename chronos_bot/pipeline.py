@@ -39,7 +39,7 @@ from shared.log import request_id_var
 from shared.model import OutboxMessage
 from shared.persistence.errors import is_unavailable, one_line
 from shared.persistence.retry import patiently
-from shared.services.org.profile import employee_by_telegram_id
+from shared.services.org.profile import linked_employee
 from shared.sessions import SessionBusy, UserLock, UserSession
 
 log = logging.getLogger(__name__)
@@ -188,9 +188,10 @@ class Pipeline:
         user_id = update.effective_user.id
         session = preloaded if preloaded is not None else await self.deps.sessions.load(user_id)
         before = copy.deepcopy(session.data)
-        async with self.deps.db.read() as db_session:  # two lookups: no transaction needed
-            employee = await employee_by_telegram_id(db_session, user_id)
-            await _known_prompt(db_session, session, update)
+        employee = await linked_employee(self.deps.db, user_id)  # on the driver, no transaction
+        if isinstance(session.data.get("msg"), str):
+            async with self.deps.db.read() as db_session:
+                await _known_prompt(db_session, session, update)
         locale = (employee.locale if employee else None) or negotiate_locale(
             update.effective_user.language_code, self.deps.settings.default_locale
         )

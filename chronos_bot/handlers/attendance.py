@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import html
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from chronos_bot import keyboards, state
 from chronos_bot.handlers.common import with_menu
 from chronos_bot.state import Flow, Step
 from chronos_bot.turn import Turn
-from shared.domain.enums import Direction, PunchSource
+from shared.domain.enums import Direction
 from shared.notify.compliance_messages import rest_warning_text
-from shared.services.attendance.punches import PunchOutcome, office_geofence, record_punch
+from shared.services.attendance.punches import PunchOutcome, office_geofence
+from shared.services.attendance.telegram_punch import record_telegram_punch
 from shared.texts import distance_text
 
 
@@ -27,10 +26,10 @@ async def check_out(turn: Turn) -> None:
 
 
 async def _punch_or_ask(turn: Turn, direction: Direction) -> None:
-    async with turn.deps.db.transaction() as session:  # one unit of work: the office, then the punch
+    async with turn.deps.db.read() as session:  # the reference cache's, usually: no query
         office = await office_geofence(session, turn.me)
-        outcome = None if office is not None else await _store(session, turn, direction, None, None)
-    if outcome is not None:
+    if office is None:
+        outcome = await _store(turn, direction, None, None)
         await with_menu(turn, punch_text(turn, direction, outcome))
         return
     assert office is not None
@@ -81,32 +80,22 @@ def remote_label(turn: Turn) -> str:
 async def _record(
     turn: Turn, direction: Direction, latitude: float | None, longitude: float | None, *, remote: bool = False
 ) -> None:
-    async with turn.deps.db.transaction() as session:
-        outcome = await _store(session, turn, direction, latitude, longitude, remote=remote)
+    outcome = await _store(turn, direction, latitude, longitude, remote=remote)
     await with_menu(turn, punch_text(turn, direction, outcome, remote=remote))
 
 
 async def _store(
-    session: AsyncSession,
-    turn: Turn,
-    direction: Direction,
-    latitude: float | None,
-    longitude: float | None,
-    *,
-    remote: bool = False,
+    turn: Turn, direction: Direction, latitude: float | None, longitude: float | None, *, remote: bool = False
 ) -> PunchOutcome:
-    return await record_punch(
-        session,
+    return await record_telegram_punch(
+        turn.deps.db,
         actor=turn.actor,
-        employee_id=turn.me.id,
+        employee=turn.me,
         direction=direction,
-        instant=turn.now,
-        source=PunchSource.TELEGRAM,
         now=turn.now,
         company_timezone=turn.deps.settings.company_timezone,
         latitude=latitude,
         longitude=longitude,
-        employee=turn.me,
         remote=remote,
     )
 

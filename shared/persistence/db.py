@@ -186,7 +186,9 @@ class Database:
 
     def reads(self) -> contextlib.AbstractAsyncContextManager[Reads]:
         """Hot reads on the driver, without a session or a transaction (``shared.persistence.reads``): for
-        lookups that need no common snapshot; never for writes."""
+        lookups that need no common snapshot. Never for a write of several statements (nothing would be
+        atomic); on PostgreSQL a write that is *one* statement (a data-modifying CTE) commits as a whole
+        (``shared.services.attendance.telegram_punch``)."""
         return open_reads(self.engine, self._reader, self._compiled_reads)
 
     async def ping(self) -> None:

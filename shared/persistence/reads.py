@@ -21,11 +21,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.util import greenlet_spawn
@@ -59,8 +60,25 @@ def _compile(statement: Executable, dialect: Dialect) -> _Compiled:
     return _Compiled(compiled.string, tuple(compiled.positiontup), compiled.params, processors)
 
 
+ModelT = TypeVar("ModelT")
+
+
+def _detached(model: type[ModelT], values: Mapping[str, Any]) -> ModelT:
+    """An instance of ``model`` as if a session had loaded it and closed: detached, with its identity."""
+    instance = model(**values)
+    make_transient_to_detached(instance)
+    return instance
+
+
 class Reads:
     """Statements run one after another on one connection, each its own snapshot."""
+
+    async def instance(
+        self, model: type[ModelT], statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> ModelT | None:
+        """The first row of ``statement`` (a select of all of ``model``'s table columns) as a detached
+        ``model``, with the values a session would give (an enum as its member, not its stored string)."""
+        raise NotImplementedError
 
     async def all(self, statement: Executable, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         raise NotImplementedError
@@ -70,6 +88,23 @@ class Reads:
 
     async def scalar(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Any:
         raise NotImplementedError
+
+
+_PROCESSORS: dict[tuple[type[Any], str], dict[str, Callable[[Any], Any]]] = {}
+
+
+def _result_processors(model: type[Any], dialect: Dialect) -> dict[str, Callable[[Any], Any]]:
+    """What SQLAlchemy does to each column's driver value on the way out (enums, ``TypeDecorator`` s), by
+    column name; found once per model."""
+    found = _PROCESSORS.get((model, dialect.name))
+    if found is None:
+        found = {}
+        for column in model.__table__.columns:
+            processor = column.type._cached_result_processor(dialect, None)
+            if processor is not None:
+                found[column.name] = processor
+        _PROCESSORS[(model, dialect.name)] = found
+    return found
 
 
 class _AsyncpgReads(Reads):
@@ -117,6 +152,16 @@ class _AsyncpgReads(Reads):
         sql, args = self._args(statement, params)
         return await self._call(self.connection.fetchval, sql, args)
 
+    async def instance(
+        self, model: type[ModelT], statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> ModelT | None:
+        row = await self.first(statement, params)
+        if row is None:
+            return None
+        processors = _result_processors(model, self.dialect)
+        return _detached(model, {key: processors[key](value) if key in processors else value
+                                 for key, value in row.items()})  # fmt: skip
+
 
 class _CoreReads(Reads):
     def __init__(self, connection: AsyncConnection) -> None:
@@ -131,6 +176,12 @@ class _CoreReads(Reads):
 
     async def scalar(self, statement: Executable, params: Mapping[str, Any] | None = None) -> Any:
         return await self.connection.scalar(statement, params)
+
+    async def instance(
+        self, model: type[ModelT], statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> ModelT | None:
+        row = await self.first(statement, params)  # SQLAlchemy processed the values already
+        return None if row is None else _detached(model, row)
 
 
 @contextlib.asynccontextmanager

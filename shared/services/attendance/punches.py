@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from sqlalchemy import false, select, true, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +57,112 @@ def _authorise(actor: Actor, employee: Employee, source: PunchSource, note: str 
         raise Invalid(N_("A manual punch needs a reason."))
 
 
+@dataclass(frozen=True)
+class PunchPlan:
+    """A punch checked and placed before anything is read or written: who, when, which shift day and window."""
+
+    employee: Employee
+    instant: datetime
+    note: str | None
+    shift: ShiftRule | None
+    tz: tzinfo
+    day: date
+    lower: datetime
+    upper: datetime
+    distance_m: int | None
+    inside_geofence: bool | None
+
+    @property
+    def read_from(self) -> datetime:
+        """The punches read: the shift day's window, widened to the duplicate window around the punch."""
+        return min(self.lower, self.instant - DUPLICATE_WINDOW)
+
+    @property
+    def read_to(self) -> datetime:
+        return max(self.upper, self.instant + DUPLICATE_WINDOW)
+
+
+async def plan_punch(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    employee_id: int,
+    instant: datetime,
+    source: PunchSource,
+    now: datetime,
+    company_timezone: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    note: str | None = None,
+    employee: Employee | None = None,
+    remote: bool = False,
+) -> PunchPlan:
+    """Check the punch (who may, when, where) and place it on its shift day; reads only what the reference
+    cache does not hold (the employee unless given, the shift, the office)."""
+    employee = (
+        employee if employee is not None and employee.id == employee_id else await get_employee(session, employee_id)
+    )
+    _authorise(actor, employee, source, note)
+    if instant.tzinfo is None:
+        raise Invalid(N_("The time of a punch needs a time zone."))
+    if instant > now + timedelta(minutes=5):
+        raise Invalid(N_("A punch cannot be in the future."))
+    if not _valid_location(latitude, longitude):
+        raise Invalid(N_("A location needs a valid latitude and longitude."))
+    if remote:
+        fence = await _fence(session, employee.office_id)
+        if fence is not None and not fence.remote_allowed:
+            raise Invalid(N_("Your office does not allow checking in without a location; please share it."))
+        note = REMOTE_NOTE
+    shift = await _shift(session, employee.shift_id)
+    tz = zone(employee.timezone or company_timezone)
+    day, lower, upper = shift_day_at(instant, shift, tz)
+    distance, inside = await _geofence(session, employee, latitude, longitude)
+    note = (note or "").strip()[:2000] or None
+    return PunchPlan(employee, instant, note, shift, tz, day, lower, upper, distance, inside)
+
+
+def nearby_and_previous(
+    plan: PunchPlan, facts: list[PunchFact], earlier: PunchFact | None
+) -> tuple[datetime | None, PunchFact | None]:
+    """The punch this one would repeat (within 2 minutes), and the latest punch before it."""
+    instant = plan.instant
+    nearby = max((f.instant for f in facts if abs(f.instant - instant) < DUPLICATE_WINDOW), default=None)
+    previous = max((f for f in facts if f.instant < instant), key=lambda f: f.instant, default=earlier)
+    return nearby, previous
+
+
+def new_punch(
+    plan: PunchPlan, *, actor: Actor, direction: Direction, source: PunchSource, latitude: float | None,
+    longitude: float | None,
+) -> Punch:  # fmt: skip
+    return Punch(
+        employee_id=plan.employee.id,
+        source=source,
+        instant=plan.instant,
+        direction=direction,
+        latitude=latitude,
+        longitude=longitude,
+        distance_m=plan.distance_m,
+        inside_geofence=plan.inside_geofence,
+        note=plan.note,
+        created_by=actor.label,
+    )
+
+
+def outcome_of(
+    plan: PunchPlan, facts: list[PunchFact], punch: Punch | None, nearby: datetime | None,
+    warning: RestWarning | None, *, now: datetime,
+) -> PunchOutcome:  # fmt: skip
+    """What the person is told: today's worked time so far (``facts`` include the new punch)."""
+    today = [f for f in facts if plan.lower <= f.instant < plan.upper]
+    employee = plan.employee
+    context = DayContext(plan.day, employee.work_week or "12345", employee_id=employee.id)
+    result = classify_day(context, today, plan.shift, plan.tz, now=now)
+    return PunchOutcome(punch, nearby, plan.day, result.worked_minutes, result.first_in, plan.distance_m,
+                        plan.inside_geofence, warning)  # fmt: skip
+
+
 async def record_punch(
     session: AsyncSession,
     *,
@@ -77,47 +183,22 @@ async def record_punch(
 
     ``employee`` may be passed when the caller already loaded it (the bot does), saving a read. ``remote``:
     a bot punch without a location, allowed only where the office allows remote work; HR sees it in the digest.
+    (The bot's own punches on PostgreSQL take a shorter way: ``telegram_punch``.)
     """
-    employee = (
-        employee if employee is not None and employee.id == employee_id else await get_employee(session, employee_id)
-    )
-    _authorise(actor, employee, source, note)
-    if instant.tzinfo is None:
-        raise Invalid(N_("The time of a punch needs a time zone."))
-    if instant > now + timedelta(minutes=5):
-        raise Invalid(N_("A punch cannot be in the future."))
-    if not _valid_location(latitude, longitude):
-        raise Invalid(N_("A location needs a valid latitude and longitude."))
-    if remote:
-        fence = await _fence(session, employee.office_id)
-        if fence is not None and not fence.remote_allowed:
-            raise Invalid(N_("Your office does not allow checking in without a location; please share it."))
-        note = REMOTE_NOTE
-    shift = await _shift(session, employee.shift_id)
-    tz = zone(employee.timezone or company_timezone)
-    day, lower, upper = shift_day_at(instant, shift, tz)
+    plan = await plan_punch(
+        session, actor=actor, employee_id=employee_id, instant=instant, source=source, now=now,
+        company_timezone=company_timezone, latitude=latitude, longitude=longitude, note=note, employee=employee,
+        remote=remote,
+    )  # fmt: skip
+    employee = plan.employee
     # One read serves the duplicate check, today's worked time and the rest before a check-in.
-    facts, earlier = await _punches_around(
-        session, employee.id, min(lower, instant - DUPLICATE_WINDOW), max(upper, instant + DUPLICATE_WINDOW)
-    )
-    nearby = max((f.instant for f in facts if abs(f.instant - instant) < DUPLICATE_WINDOW), default=None)
-    previous = max((f for f in facts if f.instant < instant), key=lambda f: f.instant, default=earlier)
-    distance, inside = await _geofence(session, employee, latitude, longitude)
+    facts, earlier = await _punches_around(session, employee.id, plan.read_from, plan.read_to)
+    nearby, previous = nearby_and_previous(plan, facts, earlier)
     punch = None
     warning = None
     if nearby is None:
-        punch = Punch(
-            employee_id=employee.id,
-            source=source,
-            instant=instant,
-            direction=direction,
-            latitude=latitude,
-            longitude=longitude,
-            distance_m=distance,
-            inside_geofence=inside,
-            note=(note or "").strip()[:2000] or None,
-            created_by=actor.label,
-        )
+        punch = new_punch(plan, actor=actor, direction=direction, source=source, latitude=latitude,
+                          longitude=longitude)  # fmt: skip
         session.add(punch)
         await session.flush()
         audit(session, actor, "create", "punch", punch.id, new=snapshot(punch))
@@ -126,15 +207,12 @@ async def record_punch(
             warning = await rest_warning(session, employee=employee, check_in=instant, last=previous)
             if warning is not None:
                 await warn_manager(session, employee=employee, warning=warning)
-        if day < now.astimezone(tz).date():  # a correction of a past day: its row changes now, not tonight
+        if plan.day < now.astimezone(plan.tz).date():  # a correction of a past day: its row changes now, not tonight
             await refresh_days(
-                session, employee_ids=[employee.id], date_from=day, date_to=day, now=now, actor=actor,
+                session, employee_ids=[employee.id], date_from=plan.day, date_to=plan.day, now=now, actor=actor,
                 why=f"punch:{punch.id}",
             )  # fmt: skip
-    today = [f for f in facts if lower <= f.instant < upper]
-    context = DayContext(day, employee.work_week or "12345", employee_id=employee.id)
-    result = classify_day(context, today, shift, tz, now=now)
-    return PunchOutcome(punch, nearby, day, result.worked_minutes, result.first_in, distance, inside, warning)
+    return outcome_of(plan, facts, punch, nearby, warning, now=now)
 
 
 def _valid_location(latitude: float | None, longitude: float | None) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.config import SUPPORTED_LOCALES
@@ -19,6 +19,7 @@ from shared.domain.hourly import LeaveUnit
 from shared.domain.names import localized_name
 from shared.errors import N_, Forbidden, Invalid, NotFound
 from shared.model import Employee, LeaveRequest, LeaveType
+from shared.persistence import Database
 from shared.services.actor import Actor
 from shared.services.audit import audit
 from shared.services.leave.chains import chain_levels
@@ -30,6 +31,18 @@ HISTORY_LIMIT = 10
 async def employee_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Employee | None:
     """The employee linked to a Telegram account (active or not); None for a stranger."""
     return await session.scalar(select(Employee).where(Employee.telegram_user_id == telegram_user_id))
+
+
+_BY_TELEGRAM = select(*Employee.__table__.columns).where(
+    Employee.telegram_user_id == bindparam("telegram_user_id", type_=Employee.telegram_user_id.type)
+)
+
+
+async def linked_employee(db: Database, telegram_user_id: int) -> Employee | None:
+    """:func:`employee_by_telegram_id` on the driver (``Database.reads()``; the bot asks on every update):
+    the same detached ``Employee``, without a session's cost."""
+    async with db.reads() as reads:
+        return await reads.instance(Employee, _BY_TELEGRAM, {"telegram_user_id": telegram_user_id})
 
 
 async def employee_by_code(session: AsyncSession, code: str) -> Employee:

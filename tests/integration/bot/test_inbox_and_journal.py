@@ -110,3 +110,18 @@ async def test_a_sent_reply_leaves_the_list_only_while_the_lock_is_ours(real_red
         with pytest.raises(LockLost):
             await journal.sent_first(sessions, lock, 41)
     assert [r["text"] for r in await journal.pending(41)] == ["b"]
+
+
+async def test_a_polled_batch_is_recorded_at_once_and_queueing_it_records_nothing_more(
+    real_redis: Any, redis_prefix: str
+) -> None:
+    inbox = Inbox(real_redis, prefix=redis_prefix)
+    await inbox.record_batch([_update(31), _update(32, user=78)])
+    assert sorted(await real_redis.hkeys(inbox.key)) == ["31", "32"]
+    await real_redis.hdel(inbox.key, "31")  # were ``put`` to write again, 31 would be back
+    queue = DurableQueue(inbox)
+    await queue.put(_update(31))
+    await queue.put(_update(32, user=78))
+    assert await real_redis.hkeys(inbox.key) == ["32"]
+    await queue.put(_update(31))  # a second put of the same update (resumed) is recorded as usual
+    assert await real_redis.hexists(inbox.key, "31")

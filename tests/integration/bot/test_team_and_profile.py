@@ -6,14 +6,20 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from shared.domain.enums import Direction, HalfDay, LeaveStatus, PunchSource, Role
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.model import AuditLog, Employee, LeaveRequest, LeaveType, Punch
 from shared.persistence import Database
 from shared.services.notify.team import team_members, team_overlaps, team_today, whos_out
-from shared.services.org.profile import employee_by_code, employee_by_telegram_id, leave_history, set_locale
+from shared.services.org.profile import (
+    employee_by_code,
+    employee_by_telegram_id,
+    leave_history,
+    linked_employee,
+    set_locale,
+)
 from tests.factories import Company, make_company
 
 DAY = date(2026, 11, 23)  # a Monday
@@ -200,6 +206,22 @@ async def test_people_are_found_by_telegram_id_and_by_code(db: Database, company
         assert (await employee_by_code(s, " b-7 ")).id == company.bob_id
         with pytest.raises(NotFound):
             await employee_by_code(s, "nobody")
+
+
+async def test_the_bots_lookup_on_the_driver_gives_the_same_employee_as_a_session(
+    db: Database, company: Company
+) -> None:
+    async with db.transaction() as s:
+        bob = await s.get(Employee, company.bob_id)
+        bob.leaving_date, bob.timezone, bob.role = date(2027, 3, 31), "Asia/Dubai", Role.MANAGER
+    async with db.session() as s:
+        expected = await employee_by_telegram_id(s, 9004)
+    found = await linked_employee(db, 9004)
+    assert found is not None and inspect(found).detached and inspect(found).identity == (company.bob_id,)
+    columns = [attr.key for attr in inspect(Employee).column_attrs]
+    assert {k: getattr(found, k) for k in columns} == {k: getattr(expected, k) for k in columns}
+    assert found.role is Role.MANAGER and found.leaving_date == date(2027, 3, 31)  # the members, not strings
+    assert await linked_employee(db, 1) is None
 
 
 async def test_team_and_whos_out_name_the_leave_type_in_the_readers_language(db: Database, company: Company) -> None:
