@@ -7,7 +7,7 @@ from datetime import date, time
 from decimal import Decimal
 
 from shared.domain.enums import Accrual, HoursMode, Role
-from shared.model import Department, Employee, Holiday, HolidayCalendar, LeaveType, Shift
+from shared.model import Department, Device, Employee, Holiday, HolidayCalendar, LeaveType, Shift
 from shared.persistence import Database
 from shared.services.actor import Actor
 
@@ -104,3 +104,12 @@ async def make_company(db: Database, *, holidays: tuple[date, ...] = (date(2026,
         return Company(
             dept.id, calendar.id, day.id, night.id, annual.id, sick.id, free.id, hr.id, manager.id, alice.id, bob.id
         )
+
+
+async def make_device_and_person(db: Database) -> tuple[int, int]:
+    """A device "Gate" and an employee "Eve" (no department): their ids."""
+    async with db.transaction() as s:
+        device, person = Device(name="Gate", host="10.0.0.1"), Employee(code="E1", full_name="Eve")
+        s.add_all([device, person])
+        await s.flush()
+        return device.id, person.id

@@ -15,18 +15,11 @@ from shared.domain.enums import PunchSource
 from shared.model import Device, Employee, Punch
 from shared.persistence import Database
 from shared.services.attendance.punch_store import PunchRow, store_device_punches
+from tests.factories import make_device_and_person
 
 T0 = datetime(2026, 11, 19, 7, tzinfo=UTC)
 UNKNOWN = 987_654
 COPY_COLUMNS = ("device_id", "source", "created_at", "device_user_id", "instant", "employee_id", "direction")
-
-
-async def _setup(db: Database) -> tuple[int, int]:
-    async with db.transaction() as s:
-        device, person = Device(name="Gate", host="10.0.0.1"), Employee(code="E1", full_name="Eve")
-        s.add_all([device, person])
-        await s.flush()
-        return device.id, person.id
 
 
 def _rows(employee_id: int | None, n: int, start: int = 0) -> list[PunchRow]:
@@ -56,7 +49,7 @@ def _is_foreign_key_error(exc: BaseException) -> bool:
 
 @pytest.mark.parametrize("unknown", ["employee", "device"])
 async def test_a_punch_for_an_unknown_employee_or_device_is_refused(db: Database, unknown: str):
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     punch = _punch(UNKNOWN, person_id) if unknown == "device" else _punch(device_id, UNKNOWN)
     with pytest.raises(IntegrityError) as caught:
         async with db.transaction() as s:
@@ -66,7 +59,7 @@ async def test_a_punch_for_an_unknown_employee_or_device_is_refused(db: Database
 
 
 async def test_a_punch_moved_to_an_unknown_employee_is_refused_and_one_moved_to_a_known_one_is_not(db: Database):
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     async with db.transaction() as s:
         other = Employee(code="E2", full_name="Max")
         s.add_all([other, _punch(device_id, person_id)])
@@ -82,7 +75,7 @@ async def test_a_punch_moved_to_an_unknown_employee_is_refused_and_one_moved_to_
 
 async def test_storing_device_punches_for_an_unknown_employee_fails_and_stores_nothing(db: Database):
     """The store's COPY (PostgreSQL) fails on the reference: it is not taken for a duplicate key."""
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     with pytest.raises((IntegrityError, asyncpg.ForeignKeyViolationError)) as caught:
         await _store(db, device_id, _rows(person_id, 3) + _rows(UNKNOWN, 2, start=3))
     assert _is_foreign_key_error(caught.value)
@@ -91,7 +84,7 @@ async def test_storing_device_punches_for_an_unknown_employee_fails_and_stores_n
 
 async def test_storing_for_an_unknown_employee_fails_also_once_the_store_inserts_row_by_row(db: Database):
     """A stored key sends the store from COPY to insert-or-ignore: the reference is checked there too."""
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     assert await _store(db, device_id, _rows(person_id, 2)) == 2
 
     async def chunks() -> AsyncIterator[list[PunchRow]]:
@@ -109,7 +102,7 @@ async def test_storing_for_an_unknown_employee_fails_also_once_the_store_inserts
 
 @pytest.mark.parametrize("deleted", ["employee", "device"])
 async def test_deleting_an_employee_or_a_device_keeps_its_punches_without_the_reference(db: Database, deleted: str):
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     assert await _store(db, device_id, _rows(person_id, 3) + _rows(None, 2, start=3)) == 5
     async with db.transaction() as s:
         if deleted == "employee":
@@ -121,7 +114,7 @@ async def test_deleting_an_employee_or_a_device_keeps_its_punches_without_the_re
 
 
 async def test_changing_the_id_of_an_employee_with_punches_is_refused(db: Database):
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     assert await _store(db, device_id, _rows(person_id, 1)) == 1
     with pytest.raises(IntegrityError):
         async with db.transaction() as s:
@@ -138,7 +131,7 @@ async def test_truncating_employees_while_punches_refer_to_them_is_refused_on_po
         from tests.conftest import _wipe
 
         await _wipe(db)
-        device_id, person_id = await _setup(db)
+        device_id, person_id = await make_device_and_person(db)
         await _store(db, device_id, _rows(person_id, 1))
         with pytest.raises(IntegrityError):
             async with db.transaction() as s:
@@ -157,7 +150,7 @@ async def test_deleting_an_employee_under_repeatable_read_is_refused_on_postgres
         from tests.conftest import _wipe
 
         await _wipe(db)
-        _, person_id = await _setup(db)
+        _, person_id = await make_device_and_person(db)
         async with db.engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="REPEATABLE READ")
             with pytest.raises(DBAPIError, match="READ COMMITTED"):

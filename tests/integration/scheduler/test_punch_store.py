@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from shared.model import Device, Employee, Punch
+from shared.model import Punch
 from shared.persistence import Database
 from shared.services.attendance.punch_store import PunchRow, store_device_punches
+from tests.factories import make_device_and_person
 
 T0 = datetime(2026, 11, 19, 7, tzinfo=UTC)
 
@@ -23,21 +24,13 @@ def _rows(employee_id: int, n: int) -> list[PunchRow]:
     ]  # fmt: skip
 
 
-async def _setup(db: Database) -> tuple[int, int]:
-    async with db.transaction() as s:
-        device, person = Device(name="Gate", host="10.0.0.1"), Employee(code="E1", full_name="Eve")
-        s.add_all([device, person])
-        await s.flush()
-        return device.id, person.id
-
-
 async def _store(db: Database, device_id: int, rows: list[PunchRow]):
     async with db.transaction() as s:
         return await store_device_punches(s, device_id=device_id, rows=rows, created_at=T0, created_by="test")
 
 
 async def test_only_rows_not_stored_yet_are_written_and_counted(db: Database):
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     first = await _store(db, device_id, _rows(person_id, 10))
     second = await _store(db, device_id, _rows(person_id, 14))  # the same 10 and 4 more
     assert (first.new, first.new_matched, first.new_unmatched) == (10, 5, 5)
@@ -48,7 +41,7 @@ async def test_only_rows_not_stored_yet_are_written_and_counted(db: Database):
 
 
 async def test_a_batch_that_repeats_a_key_stores_it_once(db: Database):
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     rows = _rows(person_id, 6)
     counts = await _store(db, device_id, rows + rows[:3])  # COPY meets the repeat; ON CONFLICT takes over
     assert (counts.new, counts.new_matched) == (6, 3)
@@ -66,7 +59,7 @@ async def _count(db: Database) -> int:
 
 
 async def test_a_chunk_that_meets_a_stored_key_is_stored_row_by_row_and_the_later_chunks_too(db: Database):
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     rows = _rows(person_id, 12)
     await _store(db, device_id, rows[2:4])  # stored, but outside the span we announce below
     async with db.transaction() as s:
@@ -80,7 +73,7 @@ async def test_a_chunk_that_meets_a_stored_key_is_stored_row_by_row_and_the_late
 
 
 async def test_a_later_chunk_that_meets_a_stored_key_keeps_the_chunks_copied_before_it(db: Database):
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     rows = _rows(person_id, 9)
     await _store(db, device_id, rows[7:8])
     async with db.transaction() as s:
@@ -98,7 +91,7 @@ async def test_two_writers_storing_overlapping_punches_at_once_store_each_once(p
         from tests.conftest import _wipe
 
         await _wipe(db)
-        device_id, person_id = await _setup(db)
+        device_id, person_id = await make_device_and_person(db)
         rows = _rows(person_id, 400)
         gate = asyncio.Event()
 
@@ -122,7 +115,7 @@ async def test_two_writers_storing_overlapping_punches_at_once_store_each_once(p
 
 
 async def test_punches_stored_in_a_transaction_that_rolls_back_are_not_kept(db: Database):
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
 
     class Abort(Exception):
         pass
@@ -137,7 +130,7 @@ async def test_punches_stored_in_a_transaction_that_rolls_back_are_not_kept(db: 
 
 
 async def test_a_first_sync_whose_later_chunk_repeats_records_of_an_earlier_one_stores_each_once(db: Database):
-    device_id, person_id = await _setup(db)
+    device_id, person_id = await make_device_and_person(db)
     rows = _rows(person_id, 8)
     async with db.transaction() as s:  # nothing stored in the span: the chunks are copied without a key check
         counts = await store_device_punches(

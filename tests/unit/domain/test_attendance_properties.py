@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.domain.attendance import DayContext, DayLeave, classify_day, classify_days
+from shared.domain.attendance import DayContext, classify_day, classify_days
 from shared.domain.enums import AttendanceStatus, Direction, HoursMode, PunchSource
 from shared.domain.punches import PunchFact
 from shared.domain.shift_window import ShiftRule, shift_window
+from tests.unit.domain.day_strategies import FIRST_DAY, ZONES, day_contexts
 
-ZONES = [UTC, ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")]
 SHIFTS = [
     None,
     *(
@@ -24,7 +23,6 @@ SHIFTS = [
         for mode in HoursMode
     ),
 ]
-FIRST_DAY = date(2026, 10, 22)  # the range covers the European and American fall-back nights
 NOW = datetime(2026, 11, 2, 12, tzinfo=UTC)
 
 punch_facts = st.builds(
@@ -35,14 +33,7 @@ punch_facts = st.builds(
     direction=st.sampled_from(Direction),
     source=st.sampled_from(PunchSource),
 )
-contexts = st.builds(
-    DayContext,
-    date=st.integers(min_value=0, max_value=4).map(lambda n: FIRST_DAY + timedelta(days=n)),
-    work_week=st.sampled_from(["12345", "1234567", "67"]),
-    is_holiday=st.booleans(),
-    leave=st.none() | st.sampled_from(DayLeave),
-    leave_request_id=st.none() | st.just(11),
-)
+contexts = day_contexts()
 
 
 @settings(max_examples=300, deadline=None)

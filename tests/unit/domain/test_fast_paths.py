@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.domain.attendance import DayContext, DayLeave, DayResult, classify_day, classify_days
+from shared.domain.attendance import DayResult, classify_day, classify_days
 from shared.domain.enums import AttendanceStatus, Direction, HoursMode, PunchSource
 from shared.domain.punches import PunchFact, alternate_directions, resolve_directions, sort_punches
 from shared.domain.shift_window import ShiftRule, day_plans
+from tests.unit.domain.day_strategies import FIRST_DAY, ZONES, day_contexts
 
-ZONES = [UTC, ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")]
 SHIFTS = [
     None,
     *(
@@ -24,7 +23,6 @@ SHIFTS = [
         for mode in HoursMode
     ),
 ]
-FIRST_DAY = date(2026, 10, 22)  # the range covers the European and American fall-back nights
 NOW = datetime(2026, 10, 27, 12, tzinfo=UTC)  # some days over, some not
 T0 = datetime(2026, 10, 22, tzinfo=UTC)
 
@@ -39,15 +37,7 @@ explicit_punches = st.builds(
     instant=st.integers(min_value=0, max_value=24 * 60).map(lambda m: T0 + timedelta(minutes=m)),
     direction=st.sampled_from([Direction.IN, Direction.OUT, "in", "out"]),
 )
-contexts = st.builds(
-    DayContext,
-    date=st.integers(min_value=0, max_value=4).map(lambda n: FIRST_DAY + timedelta(days=n)),
-    work_week=st.sampled_from(["12345", "1234567", "67"]),
-    is_holiday=st.booleans(),
-    leave=st.none() | st.sampled_from(DayLeave),
-    leave_request_id=st.none() | st.just(11),
-    employee_id=st.just(3),
-)
+contexts = day_contexts(employee_id=3)
 
 
 @settings(max_examples=300, deadline=None)
