@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -22,6 +23,11 @@ from shared.persistence import Database
 from shared.persistence.migrate import upgrade_async
 from shared.persistence.scratch import create_database, drop_database
 from tests.mail_support import mail_on, smtp  # noqa: F401 - fixtures: a local SMTP server, e-mail configured
+
+# No per-example deadline for property tests: how long one example takes on a loaded two-core CI machine is not a
+# property of the rules (a 200 ms deadline failed lateness examples under load); pytest-timeout bounds real hangs.
+hypothesis_settings.register_profile("chronos", deadline=None)
+hypothesis_settings.load_profile("chronos")
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
