@@ -22,7 +22,9 @@ from tests.e2e.scheduler.conftest import USERS, StartEmulator, add_device, store
 from tests.e2e.scheduler.test_processes import _env, chronos, log_text, start_scheduler, stop
 from tests.integration.scheduler.support import job_runs
 
-pytestmark = pytest.mark.e2e
+# Killed schedulers against deadlines of a few seconds: run with the fault tests, alone (a loaded machine made the
+# survivor's device reads time out for over a minute in a full parallel run).
+pytestmark = [pytest.mark.e2e, pytest.mark.faults]
 LOCK_TTL = 3
 
 
@@ -72,7 +74,10 @@ async def test_a_scheduler_killed_mid_sync_is_taken_over_quickly_and_its_run_mar
             runs = await job_runs(pg, "sync_devices")
             return any(r.status is JobStatus.SUCCESS and r.id > doomed.id for r in runs)
 
-        await _until(taken_over, timeout=60, what="the survivor to sync the device")
+        try:
+            await _until(taken_over, timeout=60, what="the survivor to sync the device")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}: {[log_text(log) for log in logs]}") from None
         took = time.monotonic() - killed_at
     finally:
         codes = [stop(proc) for proc in processes.values()]
