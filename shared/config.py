@@ -7,10 +7,9 @@ in a container log: ``ConfigError: API_SECRET_KEY is a placeholder; set a random
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -19,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from shared.config_formats import parse_intervals, parse_smtp_url, redact_url
 from shared.domain.enums import LatenessPeriod
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "ru", "ar")
@@ -175,7 +175,7 @@ class Settings(BaseSettings):
             url = make_url(value)
         except ArgumentError as exc:
             raise ValueError(
-                f"DATABASE_URL={_redact(value)!r} is malformed; "
+                f"DATABASE_URL={redact_url(value)!r} is malformed; "
                 "use e.g. 'postgresql+asyncpg://user:pass@host:5432/db' or 'sqlite+aiosqlite:///./chronos.db'"
             ) from exc
         if url.drivername not in ASYNC_DRIVERS:
@@ -332,69 +332,6 @@ class Settings(BaseSettings):
             raise ConfigError("TELEGRAM_BOT_TOKEN is empty; get one from @BotFather and set it")
         if mode in {"bot", "all"} and self.bot_mode == "webhook" and not self.webhook_url:
             raise ConfigError("BOT_MODE=webhook needs WEBHOOK_URL (the public https URL Telegram posts to)")
-
-
-_UNITS = {"s": 1, "m": 60, "h": 3600}
-
-
-def parse_intervals(value: str) -> dict[str, int | None]:
-    """``"sync_devices=10s, hr_digest=2m, accrual=off"`` → ``{"sync_devices": 10, "hr_digest": 120, "accrual": None}``.
-
-    Only the format is checked here; the scheduler refuses names that are not jobs.
-    """
-    found: dict[str, int | None] = {}
-    for item in filter(None, (part.strip() for part in value.split(","))):
-        name, _, amount = (x.strip() for x in item.partition("="))
-        if amount == "off" and name:
-            found[name] = None
-            continue
-        number, unit = amount[:-1], amount[-1:]
-        if not name or unit not in _UNITS or not number.isdigit() or int(number) < 1:
-            raise ValueError(
-                f"SCHEDULER_INTERVALS item {item!r} is not JOB=<n>s|<n>m|<n>h or JOB=off; e.g. 'sync_devices=10s'"
-            )
-        found[name] = int(number) * _UNITS[unit]
-    return found
-
-
-@dataclass(frozen=True)
-class SmtpServer:
-    """SMTP_URL taken apart: ``smtp://[user:pass@]host[:port][?starttls=1]`` or ``smtps://…`` (TLS at once)."""
-
-    host: str
-    port: int
-    username: str | None
-    password: str | None
-    use_tls: bool
-    start_tls: bool
-
-
-def parse_smtp_url(value: str) -> SmtpServer:
-    url = urlsplit(value)
-    if url.scheme not in ("smtp", "smtps") or not url.hostname:
-        raise ValueError(f"SMTP_URL={_redact(value)!r} is not smtp://[user:pass@]host[:port][?starttls=1] or smtps://…")
-    query = parse_qs(url.query)
-    flag = (query.get("starttls") or ["0"])[0].lower()
-    if flag not in ("0", "1", "true", "false", "yes", "no"):
-        raise ValueError(f"SMTP_URL starttls={flag!r}; use starttls=1 or starttls=0")
-    tls = url.scheme == "smtps"
-    try:
-        port = url.port or (465 if tls else 25)
-    except ValueError as exc:
-        raise ValueError(f"SMTP_URL={_redact(value)!r} has a bad port") from exc
-    return SmtpServer(
-        host=url.hostname,
-        port=port,
-        username=unquote(url.username) if url.username else None,
-        password=unquote(url.password) if url.password else None,
-        use_tls=tls,
-        start_tls=not tls and flag in ("1", "true", "yes"),
-    )
-
-
-def _redact(url: str) -> str:
-    _head, sep, tail = url.rpartition("@")
-    return f"***@{tail}" if sep else url
 
 
 def load_settings(**overrides: object) -> Settings:

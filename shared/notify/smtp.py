@@ -17,7 +17,8 @@ from typing import Any
 
 import aiosmtplib
 
-from shared.config import Settings, SmtpServer, parse_smtp_url
+from shared.config import Settings
+from shared.config_formats import SmtpServer, parse_smtp_url
 from shared.notify.mail import build_message
 
 log = logging.getLogger(__name__)

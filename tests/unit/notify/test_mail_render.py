@@ -7,7 +7,8 @@ from email.parser import BytesParser
 
 import pytest
 
-from shared.config import ConfigError, load_settings, parse_smtp_url
+from shared.config import ConfigError, load_settings
+from shared.config_formats import parse_smtp_url
 from shared.i18n import translator
 from shared.notify.mail import MailLink, build_message, email_payload, plain_text, render_mail, subject_of
 
