@@ -95,12 +95,19 @@ _NEARBY = exists().where(
     Punch.instant > bindparam("near_from", type_=Punch.instant.type),
     Punch.instant < bindparam("near_to", type_=Punch.instant.type),
 )
-_INSERTED = (
-    insert(Punch)
-    .from_select(list(_STORED), select(*(_typed(name) for name in _STORED)).where(~_NEARBY))
-    .returning(Punch.id)
-    .cte("inserted")
-)
+
+
+def _inserted_if(guard: Any) -> Any:
+    """The punch's insert (its id returned) when ``guard`` holds, as a CTE named ``inserted``."""
+    return (
+        insert(Punch)
+        .from_select(list(_STORED), select(*(_typed(name) for name in _STORED)).where(guard))
+        .returning(Punch.id)
+        .cte("inserted")
+    )
+
+
+_INSERTED = _inserted_if(~_NEARBY)
 
 
 def _audit_of(inserted: Any) -> Any:
@@ -145,12 +152,7 @@ _GUARD = and_(
     ),
     or_(~bindparam("check_in", type_=Boolean), ~_AFTER_A_CHECK_OUT),
 )
-_INSERTED_AT_ONCE = (
-    insert(Punch)
-    .from_select(list(_STORED), select(*(_typed(name) for name in _STORED)).where(_GUARD))
-    .returning(Punch.id)
-    .cte("inserted")
-)
+_INSERTED_AT_ONCE = _inserted_if(_GUARD)
 READ_AND_STORE = union_all(
     select(
         _AROUND.c.instant,
